@@ -1,0 +1,157 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// notify: a multi-tenant notification engine of isolated functions on a PostgreSQL job runtime.
+///
+/// The top level is fixed: `Functions/` holds one target per function, `Runtime/` the runtime
+/// library, the shared model, the HTTP listener and the CLI, `Tests/` the suites.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "notify",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "notify", targets: ["NotifyCLI"]),
+        .library(name: "NotifyFunctionKit", targets: ["NotifyFunctionKit"]),
+        .library(name: "NotifyRuntime", targets: ["NotifyRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+    ],
+    targets: [
+        // MARK: Runtime
+        .target(
+            name: "NotifyFunctionKit",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Runtime/FunctionKit",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "NotifyRuntime",
+            dependencies: [
+                "NotifyFunctionKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Runtime/Core",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "NotifyPrivateCluster",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Runtime/PrivateCluster",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "NotifyHTTP",
+            dependencies: [
+                "NotifyRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Runtime/HTTP",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "NotifyCLI",
+            dependencies: [
+                "NotifyRuntime",
+                "NotifyFunctionKit",
+                "NotifyHTTP",
+                "NotifyPrivateCluster",
+                "NoopFunction",
+                "ProbeFunction",
+                "ScheduleTickFunction",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Runtime/CLI",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Functions
+        .target(
+            name: "NoopFunction",
+            dependencies: ["NotifyFunctionKit"],
+            path: "Functions/Noop",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ProbeFunction",
+            dependencies: ["NotifyFunctionKit"],
+            path: "Functions/Probe",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ScheduleTickFunction",
+            dependencies: ["NotifyFunctionKit"],
+            path: "Functions/ScheduleTick",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "NotifyTestSupport",
+            dependencies: [
+                "NotifyRuntime",
+                "NotifyPrivateCluster",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotifyFunctionKitTests",
+            dependencies: ["NotifyFunctionKit"],
+            path: "Tests/NotifyFunctionKitTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PrivateClusterTests",
+            dependencies: ["NotifyPrivateCluster"],
+            path: "Tests/PrivateClusterTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotifyRuntimeTests",
+            dependencies: [
+                "NotifyRuntime",
+                "NotifyTestSupport",
+                "NoopFunction",
+                "ProbeFunction",
+                "ScheduleTickFunction",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/NotifyRuntimeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "NotifyRuntime",
+                "NotifyTestSupport",
+                "ProbeFunction",
+            ],
+            path: "Tests/EndToEndTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import NotifyRuntime
+
+struct DeadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dead",
+        abstract: "List, replay or discard jobs that failed for good (the dead-letter table).",
+        subcommands: [List.self, Replay.self, Discard.self],
+        defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List dead jobs, newest first, with their last error.")
+
+        @Option(help: "Only this function's dead jobs.")
+        var function: String?
+
+        @Option(help: "At most this many.")
+        var limit = 50
+
+        @Flag(help: "Print JSON, including each job's full error history and payload.")
+        var json = false
+
+        func run() async throws {
+            let environment = CommandEnvironment()
+            let url = try environment.resolveDatabase()
+            let jobs = try await withPostgresClient(url, logger: environment.logger) { client in
+                try await QueueInspector(client: client, logger: environment.logger).deadJobs(queue: function, limit: limit)
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                encoder.dateEncodingStrategy = .iso8601
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(jobs), as: UTF8.self))
+                return
+            }
+            if jobs.isEmpty {
+                print("no dead jobs")
+                return
+            }
+            let formatter = ISO8601DateFormatter()
+            print(
+                Table(
+                    header: ["ID", "FUNCTION", "ATTEMPTS", "DIED", "LAST ERROR"],
+                    rows: jobs.map { [String($0.id), $0.queue, String($0.attempts), formatter.string(from: $0.diedAt), $0.lastError] }
+                ).render())
+        }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put dead jobs back in their queue with fresh attempts (history kept).")
+
+        @Argument(help: "Dead job ids.")
+        var ids: [Int64] = []
+
+        @Flag(help: "Replay every dead job (of --function, if given).")
+        var all = false
+
+        @Option(help: "With --all: only this function's dead jobs.")
+        var function: String?
+
+        func validate() throws {
+            if ids.isEmpty && !all { throw ValidationError("name the dead job ids to replay, or pass --all") }
+            if !ids.isEmpty && all { throw ValidationError("pass either ids or --all, not both") }
+        }
+
+        func run() async throws {
+            let environment = CommandEnvironment()
+            let url = try environment.resolveDatabase()
+            let (requested, replayed) = try await withPostgresClient(url, logger: environment.logger) { client in
+                let inspector = QueueInspector(client: client, logger: environment.logger)
+                let targets = all ? try await inspector.deadJobIDs(queue: function) : ids
+                return (targets, try await inspector.replay(ids: targets))
+            }
+            print("replayed \(replayed.count) job\(replayed.count == 1 ? "" : "s")")
+            let missing = Set(requested).subtracting(replayed).sorted()
+            if !missing.isEmpty {
+                fail("not in the dead-letter table: \(missing.map(String.init).joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct Discard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete dead jobs for good.")
+
+        @Argument(help: "Dead job ids.")
+        var ids: [Int64] = []
+
+        @Flag(help: "Discard every dead job (of --function, if given).")
+        var all = false
+
+        @Option(help: "With --all: only this function's dead jobs.")
+        var function: String?
+
+        func validate() throws {
+            if ids.isEmpty && !all { throw ValidationError("name the dead job ids to discard, or pass --all") }
+            if !ids.isEmpty && all { throw ValidationError("pass either ids or --all, not both") }
+        }
+
+        func run() async throws {
+            let environment = CommandEnvironment()
+            let url = try environment.resolveDatabase()
+            let (requested, discarded) = try await withPostgresClient(url, logger: environment.logger) { client in
+                let inspector = QueueInspector(client: client, logger: environment.logger)
+                let targets = all ? try await inspector.deadJobIDs(queue: function) : ids
+                return (targets, try await inspector.discard(ids: targets))
+            }
+            print("discarded \(discarded.count) job\(discarded.count == 1 ? "" : "s")")
+            let missing = Set(requested).subtracting(discarded).sorted()
+            if !missing.isEmpty {
+                fail("not in the dead-letter table: \(missing.map(String.init).joined(separator: ", "))")
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NotifyPrivateCluster
+import NotifyRuntime
+
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Run the whole system in one process, for a laptop.",
+        discussion: """
+            Runs every function, the scheduler leader and an HTTP listener (/healthz, /readyz, /metrics).
+            Without DATABASE_URL it starts a private PostgreSQL from the installed server binaries,
+            with its data in .notify/pgdata (kept between runs), and stops it on exit (Ctrl-C).
+            Other commands run in this folder (notify queues, notify dead list) find that cluster.
+            """)
+
+    @OptionGroup var workerOptions: WorkerOptions
+
+    @Option(help: "HTTP port for /healthz, /readyz and /metrics.")
+    var port = 8080
+
+    @Option(help: "HTTP address.")
+    var host = "127.0.0.1"
+
+    func run() async throws {
+        let environment = CommandEnvironment()
+        let logger = environment.logger
+        var cluster: PrivateCluster?
+        let url: DatabaseURL
+        if let configured = environment.databaseURLString {
+            url = try DatabaseURL(configured)
+        } else {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: environment.dataDirectory, withIntermediateDirectories: true)
+                let dataDirectory = URL(fileURLWithPath: environment.dataDirectory).appendingPathComponent("pgdata").path
+                cluster = try await PrivateCluster.start(.init(dataDirectory: dataDirectory, durable: true), logger: logger)
+            } catch let error as PrivateClusterError {
+                fail(error.description)
+            }
+            url = try DatabaseURL(cluster!.connectionURL(database: "postgres"))
+            try url.secretURLString.write(toFile: environment.devURLFile, atomically: true, encoding: .utf8)
+            logger.info("private PostgreSQL running", metadata: ["url": "\(url)", "data": "\(cluster!.dataDirectory)"])
+        }
+        let launcher = RuntimeLauncher(
+            environment: environment, url: url, catalog: FunctionDirectory.queued, workerOptions: workerOptions,
+            lead: true, httpHost: host, httpPort: port,
+            onReady: { logger.info("notify dev is up", metadata: ["http": "http://\(host):\(port)/healthz"]) })
+        var runError: (any Error)?
+        do {
+            try await launcher.run()
+        } catch {
+            runError = error
+        }
+        if let cluster {
+            try? FileManager.default.removeItem(atPath: environment.devURLFile)
+            do { try await cluster.stop() } catch { logger.error("could not stop the private PostgreSQL: \(error)") }
+        }
+        if let runError { throw runError }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import NotifyHTTP
+import NotifyRuntime
+import PostgresNIO
+import ServiceLifecycle
+
+/// Assembles one process's ServiceGroup: the PostgreSQL pool, the runtime node (worker, leader,
+/// queue gauges) and the optional operations listener, shut down gracefully on SIGTERM/SIGINT.
+struct RuntimeLauncher {
+    let environment: CommandEnvironment
+    let url: DatabaseURL
+    let catalog: FunctionCatalog
+    let workerOptions: WorkerOptions
+    let lead: Bool
+    let httpHost: String
+    let httpPort: Int?
+    var onReady: (@Sendable () -> Void)? = nil
+
+    func run() async throws {
+        let logger = environment.logger
+        let configuration = workerOptions.configuration(environment)
+        let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "notify-worker"))
+        let producer = JobProducer(client: client, catalog: FunctionDirectory.all, logger: logger)
+        let start = ContinuousClock.now
+        let node = RuntimeNode(
+            options: .init(
+                lead: lead, collectQueueStats: httpPort != nil,
+                election: workerOptions.election(environment, holder: configuration.workerID)),
+            worker: configuration, catalog: catalog, tick: FunctionDirectory.all.entry("schedule-tick"), client: client,
+            databaseURL: url, producer: producer, logger: logger,
+            onFirstClaim: {
+                logger.info("first job claimed", metadata: ["since_start_ms": "\((ContinuousClock.now - start).milliseconds)"])
+            })
+        var services: [any Service] = [client, node]
+        if let httpPort {
+            let operations = OperationsServer(
+                client: client, registry: CommandEnvironment.metricsRegistry,
+                isDraining: { node.worker.isDraining }, logger: logger)
+            services.append(operations.application(host: httpHost, port: httpPort))
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [],
+                logger: logger))
+        onReady?()
+        try await group.run()
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import NotifyRuntime
+
+/// Worker settings shared by `work`, `dev` and `bench`; each flag falls back to an environment
+/// variable, then to the default.
+struct WorkerOptions: ParsableArguments {
+    @Option(help: "Jobs run at once in this process (env NOTIFY_CONCURRENCY, default 256).")
+    var concurrency: Int?
+
+    @Option(help: "Most jobs taken by one claim (env NOTIFY_CLAIM_BATCH, default 128).")
+    var claimBatch: Int?
+
+    @Option(help: "Fallback poll interval in milliseconds (env NOTIFY_POLL_INTERVAL_MS, default 1000).")
+    var pollIntervalMs: Int?
+
+    @Option(help: "Lease length in milliseconds (env NOTIFY_LEASE_MS, default 30000).")
+    var leaseMs: Int?
+
+    @Option(help: "On SIGTERM, wait this long for in-flight jobs, in milliseconds (env NOTIFY_SHUTDOWN_GRACE_MS, default 20000).")
+    var shutdownGraceMs: Int?
+
+    @Option(help: "Leader lock retry and tick interval in milliseconds (env NOTIFY_LEADER_INTERVAL_MS, default 1000).")
+    var leaderIntervalMs: Int?
+
+    func configuration(_ environment: CommandEnvironment) -> WorkerConfiguration {
+        let concurrency = concurrency ?? environment.int("notify.concurrency", default: 256)
+        return WorkerConfiguration(
+            concurrency: concurrency,
+            claimBatchSize: claimBatch ?? environment.int("notify.claim.batch", default: 128),
+            pollInterval: .milliseconds(pollIntervalMs ?? environment.int("notify.poll.interval.ms", default: 1000)),
+            lease: .milliseconds(leaseMs ?? environment.int("notify.lease.ms", default: 30_000)),
+            shutdownGracePeriod: .milliseconds(
+                shutdownGraceMs ?? environment.int("notify.shutdown.grace.ms", default: 20_000)))
+    }
+
+    func election(_ environment: CommandEnvironment, holder: String) -> LeaderElection.Configuration {
+        let interval = Duration.milliseconds(leaderIntervalMs ?? environment.int("notify.leader.interval.ms", default: 1000))
+        return .init(retryInterval: interval, tickInterval: interval, holder: holder)
+    }
+
+    func validate() throws {
+        for (name, value) in [
+            ("--concurrency", concurrency), ("--claim-batch", claimBatch), ("--poll-interval-ms", pollIntervalMs),
+            ("--lease-ms", leaseMs), ("--leader-interval-ms", leaderIntervalMs),
+        ] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
+        }
+        if let shutdownGraceMs, shutdownGraceMs < 0 {
+            throw ValidationError("--shutdown-grace-ms must be 0 or more (got \(shutdownGraceMs))")
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import Logging
+import Metrics
+import NotifyFunctionKit
+import PostgresNIO
+import Synchronization
+
+/// Writes job outcomes in batches.
+///
+/// Handlers hand their outcome over and return; writers take everything pending and write it in a
+/// few statements: one DELETE for plain successes, one transaction for successes with output
+/// (the output commits only for jobs whose fence still matched), one UPDATE for retries, one
+/// statement for dead letters, one for releases. While a write is in flight the next batch
+/// accumulates, so batches grow with load and latency stays low when idle. A failed write keeps
+/// its outcomes and tries again: nothing a handler finished is lost while the database restarts.
+final class CompletionBatcher: Sendable {
+    private struct State {
+        var pending: [JobCompletion] = []
+        var writing = 0
+        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    private let doorbells: [Doorbell]
+    private let client: PostgresClient
+    private let store: JobStore
+    private let producer: JobProducer
+    private let metrics: RuntimeMetrics
+    private let logger: Logger
+    private let onWritten: @Sendable ([JobCompletion]) -> Void
+    let maxBatch: Int
+
+    init(
+        client: PostgresClient, producer: JobProducer, metrics: RuntimeMetrics, writers: Int, maxBatch: Int = 1000,
+        logger: Logger, onWritten: @escaping @Sendable ([JobCompletion]) -> Void
+    ) {
+        self.client = client
+        self.store = JobStore(logger: logger)
+        self.producer = producer
+        self.metrics = metrics
+        self.logger = logger
+        self.onWritten = onWritten
+        self.maxBatch = maxBatch
+        self.doorbells = (0..<max(1, writers)).map { _ in Doorbell() }
+    }
+
+    /// Hands an outcome over; returns at once.
+    func submit(_ completion: JobCompletion) {
+        state.withLock { $0.pending.append(completion) }
+        for doorbell in doorbells { doorbell.ring() }
+    }
+
+    /// Runs the writers until cancelled, then writes what is pending once more.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            for doorbell in doorbells {
+                group.addTask { await self.writerLoop(doorbell) }
+            }
+        }
+    }
+
+    /// Returns when nothing is pending or being written.
+    func waitUntilDrained() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state -> Bool in
+                if state.pending.isEmpty && state.writing == 0 { return true }
+                state.drainWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private func writerLoop(_ doorbell: Doorbell) async {
+        var failures = 0
+        while true {
+            let batch = state.withLock { state -> [JobCompletion] in
+                let count = min(state.pending.count, maxBatch)
+                guard count > 0 else { return [] }
+                let batch = Array(state.pending.prefix(count))
+                state.pending.removeFirst(count)
+                state.writing += 1
+                return batch
+            }
+            if batch.isEmpty {
+                resumeDrainWaitersIfIdle()
+                if Task.isCancelled { return }
+                await doorbell.wait(timeout: .seconds(1))
+                continue
+            }
+            do {
+                try await write(batch)
+                failures = 0
+                state.withLock { $0.writing -= 1 }
+                onWritten(batch)
+            } catch {
+                failures += 1
+                state.withLock { state in
+                    state.pending.insert(contentsOf: batch, at: 0)
+                    state.writing -= 1
+                }
+                logger.warning(
+                    "could not write job outcomes; will try again",
+                    metadata: ["jobs": "\(batch.count)", "error": "\(String(reflecting: error))"])
+                // Keep trying through cancellation: these outcomes are work already done.
+                let delay = Duration.milliseconds(min(2000, 50 << min(failures, 6)))
+                try? await ContinuousClock().sleep(for: delay)
+                if Task.isCancelled && failures > 50 {
+                    logger.error("giving up writing job outcomes at shutdown; their leases will expire and they will run again",
+                                 metadata: ["jobs": "\(batch.count)"])
+                    return
+                }
+            }
+        }
+    }
+
+    private func resumeDrainWaitersIfIdle() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard state.pending.isEmpty && state.writing == 0 else { return [] }
+            defer { state.drainWaiters = [] }
+            return state.drainWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func write(_ batch: [JobCompletion]) async throws {
+        var plain: [ClaimedJob] = []
+        var withOutput: [(ClaimedJob, FunctionOutput)] = []
+        var retries: [(ClaimedJob, Duration, Bool, String?)] = []
+        var dead: [(ClaimedJob, String)] = []
+        var released: [ClaimedJob] = []
+        for completion in batch {
+            switch completion.outcome {
+            case .succeeded(let output) where output.isEmpty: plain.append(completion.job)
+            case .succeeded(let output): withOutput.append((completion.job, output))
+            case .retry(let delay, let refund, let error): retries.append((completion.job, delay, refund, error))
+            case .dead(let error): dead.append((completion.job, error))
+            case .released: released.append(completion.job)
+            }
+        }
+        try await client.withConnection { connection in
+            if !plain.isEmpty {
+                let deleted = try await store.deleteCompleted(on: connection, jobs: plain)
+                record(plain, applied: deleted) { $0.completed }
+            }
+            if !withOutput.isEmpty {
+                try await writeOutputs(withOutput, on: connection)
+            }
+            if !retries.isEmpty {
+                let jobs = retries.map(\.0)
+                let updated = try await store.retry(
+                    on: connection, jobs: jobs,
+                    delaysMilliseconds: retries.map { RetryPolicy.milliseconds($0.1) },
+                    refunds: retries.map { $0.2 ? 1 : 0 }, errors: retries.map { $0.3 ?? "" })
+                for (job, _, refund, _) in retries {
+                    let functionMetrics = metrics.function(job.queue)
+                    if !updated.contains(job.id) {
+                        functionMetrics.stale.increment()
+                    } else if refund {
+                        functionMetrics.snoozed.increment()
+                    } else {
+                        functionMetrics.retried.increment()
+                    }
+                }
+            }
+            if !dead.isEmpty {
+                let moved = try await store.bury(on: connection, jobs: dead.map(\.0), errors: dead.map(\.1))
+                record(dead.map(\.0), applied: moved) { $0.dead }
+            }
+            if !released.isEmpty {
+                _ = try await store.release(on: connection, jobs: released)
+            }
+        }
+    }
+
+    private func writeOutputs(_ items: [(ClaimedJob, FunctionOutput)], on connection: PostgresConnection) async throws {
+        let deleted = try await connection.withTransaction(logger: logger) { connection in
+            let deleted = try await store.deleteCompleted(on: connection, jobs: items.map(\.0))
+            var next: [JobRequest] = []
+            for (job, output) in items where deleted.contains(job.id) {
+                next.append(contentsOf: output.next)
+                for write in output.writes { try await connection.query(write, logger: logger) }
+            }
+            if !next.isEmpty { try await producer.enqueue(next, on: connection) }
+            return deleted
+        }
+        record(items.map(\.0), applied: deleted) { $0.completed }
+    }
+
+    private func record(
+        _ jobs: [ClaimedJob], applied: Set<Int64>, counter: (RuntimeMetrics.PerFunction) -> Counter
+    ) {
+        for job in jobs {
+            let functionMetrics = metrics.function(job.queue)
+            if applied.contains(job.id) {
+                counter(functionMetrics).increment()
+            } else {
+                functionMetrics.stale.increment()
+                logger.warning(
+                    "lease lost before completion; this attempt's output was discarded",
+                    metadata: [LogKeys.jobID: "\(job.id)", LogKeys.function: "\(job.queue)"])
+            }
+        }
+    }
+}

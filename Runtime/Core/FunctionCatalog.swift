@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import NotifyFunctionKit
+import PostgresNIO
+
+/// The functions a process knows, by name, with their settings and a type-erased way to run them.
+public struct FunctionCatalog: Sendable {
+    /// A function with its input decoding erased.
+    public struct Entry: Sendable {
+        public let name: FunctionName
+        public let settings: FunctionSettings
+        let invoke: @Sendable (_ payload: String, _ context: FunctionContext) async throws -> FunctionOutput
+    }
+
+    private var entries: [FunctionName: Entry] = [:]
+
+    /// An empty catalog.
+    public init() {}
+
+    /// Adds a function. A later registration of the same name replaces the earlier one.
+    public mutating func register<F: NotifyFunction>(_ function: F) {
+        entries[F.name] = Entry(name: F.name, settings: F.settings) { payload, context in
+            let input: F.Input
+            do {
+                input = try FunctionCatalog.decoder.decode(F.Input.self, from: Data(payload.utf8))
+            } catch {
+                throw FunctionError(
+                    .permanent, code: "invalid_input",
+                    "the input of \(F.name) does not match its schema: \(FunctionCatalog.describe(error))")
+            }
+            return try await function.handle(input, context: context)
+        }
+    }
+
+    /// The names of every registered function.
+    public var names: [FunctionName] { Array(entries.keys) }
+
+    /// The entry for a name, if registered.
+    public func entry(_ name: FunctionName) -> Entry? { entries[name] }
+
+    /// The entry for a raw name, if registered.
+    public func entry(named name: String) -> Entry? {
+        guard let functionName = try? FunctionName(validating: name) else { return nil }
+        return entries[functionName]
+    }
+
+    /// The settings of a function, if registered.
+    public func settings(for name: FunctionName) -> FunctionSettings? { entries[name]?.settings }
+
+    /// Keeps only the named functions.
+    /// - Throws: ``RuntimeError`` `unknown_function` naming the unknown ones and the known ones.
+    public func restricted(to names: [String]) throws -> FunctionCatalog {
+        var copy = FunctionCatalog()
+        var unknown: [String] = []
+        for name in names {
+            if let entry = entry(named: name) { copy.entries[entry.name] = entry } else { unknown.append(name) }
+        }
+        if !unknown.isEmpty {
+            throw RuntimeError(
+                .unknownFunction,
+                "unknown function\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", ")): "
+                    + "use one of \(self.names.map(\.rawValue).sorted().joined(separator: ", "))")
+        }
+        return copy
+    }
+
+    /// Records every function's name and settings in `notify.functions`, so that SQL producers
+    /// (`notify.enqueue`) see the same names and attempt limits as Swift ones.
+    public func publish(to client: PostgresClient, logger: Logger) async throws {
+        let names = entries.keys.map(\.rawValue)
+        let attempts = entries.values.map { Int32($0.settings.maxAttempts) }
+        let lanes = entries.values.map { $0.settings.defaultLane.rawValue }
+        try await client.query(
+            """
+            INSERT INTO notify.functions (name, max_attempts, default_lane)
+            SELECT * FROM unnest(\(names)::text[], \(attempts)::int4[], \(lanes)::int2[])
+            ON CONFLICT (name) DO UPDATE SET max_attempts = EXCLUDED.max_attempts,
+                default_lane = EXCLUDED.default_lane, updated_at = now()
+            WHERE notify.functions.max_attempts IS DISTINCT FROM EXCLUDED.max_attempts
+               OR notify.functions.default_lane IS DISTINCT FROM EXCLUDED.default_lane
+            """, logger: logger)
+    }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    /// A decoding error as a sentence that names the field, without echoing values.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "the input is not valid JSON" }
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.isEmpty ? "the top level" : "\"" + codingPath.map(\.stringValue).joined(separator: ".") + "\""
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "the field \"\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))\" is missing"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)) should be \(Self.typeName(type))"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)) should be \(Self.typeName(type)), not null"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "the input is not valid JSON" }
+            return "\(path(context.codingPath)) is invalid: \(context.debugDescription)"
+        @unknown default:
+            return "the input does not match"
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default: "\(type)".contains("Dictionary") ? "an object" : ("\(type)".contains("Array") ? "an array" : "a \(type)")
+        }
+    }
+}

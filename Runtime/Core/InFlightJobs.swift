@@ -1,0 +1,116 @@
+import Synchronization
+
+/// The jobs this worker is running: slot accounting, time limits and heartbeats.
+///
+/// A slot is taken at claim and given back only after the job's outcome is written, so
+/// `concurrency` bounds both running jobs and jobs waiting for their completion to commit.
+final class InFlightJobs: Sendable {
+    struct Entry {
+        let job: ClaimedJob
+        let deadline: ContinuousClock.Instant
+        let startedAt: ContinuousClock.Instant
+        /// The running task, so the watchdog can cancel it at its deadline. Only used while the
+        /// entry exists; the task removes its entry before it ends.
+        var task: TaskHandle?
+        var timedOut = false
+    }
+
+    /// The running task of a job. `UnsafeCurrentTask` is not Sendable; this is sound because it is
+    /// only used (to cancel) while the entry exists, and the task detaches before it finishes.
+    struct TaskHandle: @unchecked Sendable {
+        let task: UnsafeCurrentTask
+        func cancel() { task.cancel() }
+    }
+
+    private struct State {
+        var entries: [Int64: Entry] = [:]
+        var emptyWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    var count: Int { state.withLock { $0.entries.count } }
+    var freeSlots: Int { capacity - count }
+
+    /// Takes slots for claimed jobs.
+    func add(_ jobs: [ClaimedJob], timeout: (ClaimedJob) -> Duration) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            for job in jobs {
+                state.entries[job.id] = Entry(job: job, deadline: now + timeout(job), startedAt: now, task: nil)
+            }
+        }
+    }
+
+    /// Registers the task running a job (called from inside that task).
+    func attach(_ jobID: Int64, task: UnsafeCurrentTask?) {
+        let handle = task.map(TaskHandle.init)
+        state.withLock { $0.entries[jobID]?.task = handle }
+    }
+
+    /// Detaches the task from the entry (called from inside the task before it ends); returns
+    /// whether the watchdog timed the job out.
+    func detach(_ jobID: Int64) -> Bool {
+        state.withLock { state in
+            state.entries[jobID]?.task = nil
+            return state.entries[jobID]?.timedOut ?? false
+        }
+    }
+
+    /// Gives back the slots of jobs whose outcome is written.
+    func remove(_ jobIDs: some Sequence<Int64>) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            for id in jobIDs { state.entries[id] = nil }
+            guard state.entries.isEmpty else { return [] }
+            defer { state.emptyWaiters = [] }
+            return state.emptyWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Cancels jobs past their deadline; returns how many it cancelled.
+    @discardableResult
+    func cancelOverdue(now: ContinuousClock.Instant = .now) -> Int {
+        state.withLock { state in
+            var cancelled = 0
+            for (id, entry) in state.entries where entry.deadline < now && !entry.timedOut {
+                if let task = entry.task {
+                    state.entries[id]?.timedOut = true
+                    task.cancel()
+                    cancelled += 1
+                }
+            }
+            return cancelled
+        }
+    }
+
+    /// Cancels every running job (shutdown after the grace period).
+    func cancelAll() {
+        state.withLock { state in
+            for entry in state.entries.values { entry.task?.cancel() }
+        }
+    }
+
+    /// Jobs running longer than `age`, whose leases need extending.
+    func longRunning(olderThan age: Duration, now: ContinuousClock.Instant = .now) -> [ClaimedJob] {
+        state.withLock { state in state.entries.values.filter { now - $0.startedAt >= age }.map(\.job) }
+    }
+
+    /// Every job still held.
+    func all() -> [ClaimedJob] { state.withLock { $0.entries.values.map(\.job) } }
+
+    /// Waits until no job is held.
+    func waitUntilEmpty() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state -> Bool in
+                if state.entries.isEmpty { return true }
+                state.emptyWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import NotifyFunctionKit
+import PostgresNIO
+
+/// Enqueues jobs from Swift.
+///
+/// Use ``enqueue(_:)`` for its own transaction, or ``enqueue(_:on:)`` inside a transaction you
+/// hold, so that the jobs exist if and only if your transaction commits. Unknown function names
+/// are refused before anything is written.
+public struct JobProducer: Sendable {
+    /// Jobs due later than this go to `notify.scheduled_jobs` and are promoted by the leader.
+    public static let scheduleHorizon: Duration = .seconds(30)
+
+    let client: PostgresClient
+    let catalog: FunctionCatalog
+    let throttle: WakeupThrottle
+    let logger: Logger
+
+    /// Creates a producer. `notifyInterval` is the shortest time between two wake-up
+    /// notifications for the same queue and lane from this process.
+    public init(client: PostgresClient, catalog: FunctionCatalog, notifyInterval: Duration = .milliseconds(2), logger: Logger) {
+        self.client = client
+        self.catalog = catalog
+        self.throttle = WakeupThrottle(interval: notifyInterval)
+        self.logger = logger
+    }
+
+    /// Enqueues jobs in one statement and transaction; returns their ids (ascending).
+    @discardableResult
+    public func enqueue(_ requests: [JobRequest]) async throws -> [Int64] {
+        guard !requests.isEmpty else { return [] }
+        return try await client.withConnection { connection in
+            try await enqueue(requests, on: connection)
+        }
+    }
+
+    /// Enqueues one job.
+    @discardableResult
+    public func enqueue(_ request: JobRequest) async throws -> Int64 {
+        try await enqueue([request])[0]
+    }
+
+    /// Enqueues jobs on a connection you hold, inside your transaction if one is open.
+    @discardableResult
+    public func enqueue(_ requests: [JobRequest], on connection: PostgresConnection) async throws -> [Int64] {
+        guard !requests.isEmpty else { return [] }
+        var queues: [String] = []
+        var lanes: [Int16] = []
+        var runAts: [Double] = []
+        var payloads: [String] = []
+        var tenants: [String] = []
+        var maxAttempts: [Int32] = []
+        var wakeKeys = Set<WakeupThrottle.Key>()
+        let horizon = Date().addingTimeInterval(Double(Self.scheduleHorizon.components.seconds))
+        for request in requests {
+            guard let settings = catalog.settings(for: request.function) else {
+                throw RuntimeError(
+                    .unknownFunction,
+                    "unknown function \"\(request.function)\": use one of \(catalog.names.map(\.rawValue).sorted().joined(separator: ", "))")
+            }
+            let lane = request.lane ?? settings.defaultLane
+            queues.append(request.function.rawValue)
+            lanes.append(lane.rawValue)
+            runAts.append(request.runAt?.timeIntervalSince1970 ?? 0)
+            payloads.append(request.payload)
+            tenants.append(request.tenantID ?? "")
+            maxAttempts.append(Int32(settings.maxAttempts))
+            if (request.runAt ?? .distantPast) < horizon {
+                wakeKeys.insert(.init(queue: request.function.rawValue, lane: lane))
+            }
+        }
+        let decision = throttle.decide(wakeKeys)
+        let rows = try await connection.query(
+            """
+            WITH input AS (
+                SELECT ord, queue, lane,
+                       CASE WHEN run_at_epoch = 0 THEN now() ELSE to_timestamp(run_at_epoch) END AS run_at,
+                       payload::jsonb AS payload, nullif(tenant_id, '') AS tenant_id, max_attempts
+                FROM unnest(\(queues)::text[], \(lanes)::int2[], \(runAts)::float8[], \(payloads)::text[],
+                            \(tenants)::text[], \(maxAttempts)::int4[])
+                     WITH ORDINALITY AS r(queue, lane, run_at_epoch, payload, tenant_id, max_attempts, ord)
+            ), soon AS (
+                INSERT INTO notify.jobs (queue, lane, run_at, payload, tenant_id, max_attempts)
+                SELECT queue, lane, run_at, payload, tenant_id, max_attempts FROM input
+                WHERE run_at <= now() + interval '30 seconds' ORDER BY ord
+                RETURNING id
+            ), later AS (
+                INSERT INTO notify.scheduled_jobs (id, queue, lane, run_at, payload, tenant_id, max_attempts)
+                SELECT nextval(pg_get_serial_sequence('notify.jobs', 'id')), queue, lane, run_at, payload, tenant_id,
+                       max_attempts
+                FROM input WHERE run_at > now() + interval '30 seconds' ORDER BY ord
+                RETURNING id
+            ), woke AS (
+                SELECT -1::bigint AS id, pg_notify('notify_jobs', q) FROM unnest(\(decision.now)::text[]) AS q
+            )
+            SELECT id FROM soon UNION ALL SELECT id FROM later UNION ALL SELECT id FROM woke
+            """, logger: logger)
+        var ids: [Int64] = []
+        ids.reserveCapacity(requests.count)
+        for try await id in rows.decode(Int64.self) where id >= 0 { ids.append(id) }
+        for (key, delay) in decision.trailing { scheduleTrailingNotify(key, after: delay) }
+        return ids.sorted()
+    }
+
+    private func scheduleTrailingNotify(_ key: WakeupThrottle.Key, after delay: Duration) {
+        // Unstructured on purpose: the trailing notification must outlive the enqueue call that
+        // scheduled it; it is short, bounded by `delay`, and failure only costs a poll interval.
+        Task { [client, throttle, logger] in
+            try? await Task.sleep(for: delay)
+            throttle.trailingSent(key)
+            do {
+                try await client.query("SELECT pg_notify('notify_jobs', \(key.queue))", logger: logger)
+            } catch {
+                logger.debug("trailing wake-up notification failed; workers will poll", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

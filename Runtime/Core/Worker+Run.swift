@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import NotifyFunctionKit
+
+extension Worker {
+    /// Runs one claimed job and hands its outcome to the batcher.
+    func run(_ job: ClaimedJob) async {
+        withUnsafeCurrentTask { task in inFlight.attach(job.id, task: task) }
+        let outcome = await invoke(job)
+        batcher.submit(JobCompletion(job: job, outcome: outcome))
+    }
+
+    private func invoke(_ job: ClaimedJob) async -> JobOutcome {
+        let functionMetrics = metrics.function(job.queue)
+        guard let entry = catalog.entry(named: job.queue) else {
+            _ = inFlight.detach(job.id)
+            return .dead(error: Self.errorJSON(job, code: "unknown_function", message: "this worker has no function \(job.queue)", kind: "permanent", workerID: configuration.workerID))
+        }
+        var logger = self.logger
+        logger[metadataKey: LogKeys.jobID] = "\(job.id)"
+        logger[metadataKey: LogKeys.function] = "\(job.queue)"
+        logger[metadataKey: LogKeys.attempt] = "\(job.attempt)"
+        if let tenant = job.tenantID { logger[metadataKey: LogKeys.tenantID] = "\(tenant)" }
+        let started = ContinuousClock.now
+        let context = FunctionContext(
+            jobID: job.id, attempt: job.attempt, maxAttempts: job.maxAttempts,
+            deadline: started + entry.settings.timeout, tenantID: job.tenantID, lane: job.lane, logger: logger,
+            database: FunctionDatabase(client: client), clock: configuration.clock)
+        do {
+            let output = try await entry.invoke(job.payload, context)
+            let timedOut = inFlight.detach(job.id)
+            functionMetrics.runDuration.record(since: started)
+            if timedOut && Task.isCancelled {
+                return failure(job, entry: entry, error: Self.timeoutError(entry), logger: logger)
+            }
+            return .succeeded(output)
+        } catch {
+            let timedOut = inFlight.detach(job.id)
+            functionMetrics.runDuration.record(since: started)
+            if timedOut {
+                return failure(job, entry: entry, error: Self.timeoutError(entry), logger: logger)
+            }
+            if Task.isCancelled && isDraining {
+                logger.info("job interrupted by shutdown; releasing it")
+                return .released
+            }
+            return failure(job, entry: entry, error: error, logger: logger)
+        }
+    }
+
+    private func failure(_ job: ClaimedJob, entry: FunctionCatalog.Entry, error: any Error, logger: Logger) -> JobOutcome {
+        let functionMetrics = metrics.function(job.queue)
+        let code = error.notifyErrorCode
+        let message = Self.message(of: error)
+        switch error.notifyFailureKind {
+        case .permanent:
+            functionMetrics.failed.increment()
+            logger.warning("job failed permanently", metadata: [LogKeys.errorCode: "\(code)"])
+            return .dead(error: Self.errorJSON(job, code: code, message: message, kind: "permanent", workerID: configuration.workerID))
+        case .rateLimited(let retryAfter):
+            logger.debug("job rate-limited; snoozing", metadata: [LogKeys.errorCode: "\(code)"])
+            return .retry(delay: retryAfter, refundAttempt: true, error: nil)
+        case .transient(let retryAfter):
+            let json = Self.errorJSON(job, code: code, message: message, kind: "transient", workerID: configuration.workerID)
+            if job.attempt >= job.maxAttempts {
+                functionMetrics.failed.increment()
+                logger.warning("job failed on its last attempt", metadata: [LogKeys.errorCode: "\(code)"])
+                return .dead(error: json)
+            }
+            let delay = entry.settings.retry.delay(afterAttempt: job.attempt, retryAfter: retryAfter)
+            logger.info(
+                "job failed; will retry", metadata: [LogKeys.errorCode: "\(code)", "retry_in_ms": "\(RetryPolicy.milliseconds(delay))"])
+            return .retry(delay: delay, refundAttempt: false, error: json)
+        }
+    }
+
+    static func timeoutError(_ entry: FunctionCatalog.Entry) -> FunctionError {
+        FunctionError(.transient, code: "timeout", "\(entry.name) ran longer than its time limit of \(entry.settings.timeout)")
+    }
+
+    static func message(of error: any Error) -> String {
+        let text: String
+        if let error = error as? FunctionError {
+            text = error.message
+        } else if let error = error as? RuntimeError {
+            text = error.message
+        } else {
+            text = String(describing: error)
+        }
+        return String(text.prefix(500))
+    }
+
+    static func errorJSON(_ job: ClaimedJob, code: String, message: String, kind: String, workerID: String) -> String {
+        let object: [String: Any] = [
+            "attempt": job.attempt, "code": code, "message": message, "kind": kind,
+            "at": ISO8601DateFormatter().string(from: Date()), "worker": workerID,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

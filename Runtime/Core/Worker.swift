@@ -1,0 +1,223 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NotifyFunctionKit
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// Claims and runs jobs of some functions: the long-running piece of `notify work` and `notify dev`.
+///
+/// It holds two dedicated connections besides the shared pool: one that LISTENs for wake-ups and
+/// one that claims (with `synchronous_commit = off`: a claim lost in a crash only means the job
+/// was never taken, so its durability buys nothing and costs an fsync per claim). Outcomes are
+/// written through the pool by the ``CompletionBatcher``.
+///
+/// On graceful shutdown (SIGTERM) it stops claiming, lets in-flight jobs finish within
+/// ``WorkerConfiguration/shutdownGracePeriod``, cancels and releases the rest (claimable at once),
+/// writes every outcome, and returns.
+public final class Worker: Service, Sendable {
+    let configuration: WorkerConfiguration
+    let catalog: FunctionCatalog
+    let client: PostgresClient
+    let databaseURL: DatabaseURL
+    let logger: Logger
+    let queues: [String]
+    let producer: JobProducer
+    let metrics: RuntimeMetrics
+    let inFlight: InFlightJobs
+    let doorbell = Doorbell()
+    let batcher: CompletionBatcher
+    let store: JobStore
+    private let draining = Atomic<Bool>(false)
+    private let claimsStarted = Atomic<Int>(0)
+    private let onFirstClaim: (@Sendable () -> Void)?
+
+    /// Creates a worker for every function in `catalog`.
+    public init(
+        configuration: WorkerConfiguration, catalog: FunctionCatalog, client: PostgresClient, databaseURL: DatabaseURL,
+        producer: JobProducer, logger: Logger, onFirstClaim: (@Sendable () -> Void)? = nil
+    ) {
+        var logger = logger
+        logger[metadataKey: LogKeys.workerID] = "\(configuration.workerID)"
+        self.configuration = configuration
+        self.catalog = catalog
+        self.client = client
+        self.databaseURL = databaseURL
+        self.logger = logger
+        self.queues = catalog.names.map(\.rawValue).sorted()
+        self.producer = producer
+        self.metrics = RuntimeMetrics(functions: queues)
+        let inFlight = InFlightJobs(capacity: configuration.concurrency)
+        self.inFlight = inFlight
+        self.store = JobStore(logger: logger)
+        let doorbell = self.doorbell
+        let metrics = self.metrics
+        self.batcher = CompletionBatcher(
+            client: client, producer: producer, metrics: metrics, writers: configuration.completionWriters,
+            logger: logger
+        ) { written in
+            inFlight.remove(written.lazy.map(\.job.id))
+            metrics.inFlight.record(inFlight.count)
+            doorbell.ring()
+        }
+        self.onFirstClaim = onFirstClaim
+    }
+
+    /// Runs until cancelled or gracefully shut down.
+    public func run() async throws {
+        logger.info(
+            "worker starting",
+            metadata: [
+                "functions": "\(queues.joined(separator: ","))", "concurrency": "\(configuration.concurrency)",
+            ])
+        await withDiscardingTaskGroup { background in
+            let listener = WakeupListener(
+                databaseURL: databaseURL, queues: Set(queues), doorbell: doorbell, logger: logger)
+            background.addTask { await listener.run() }
+            background.addTask { await self.batcher.run() }
+            background.addTask { await self.maintainLeases() }
+
+            await withGracefulShutdownHandler {
+                await self.claimAndRun()
+            } onGracefulShutdown: {
+                self.draining.store(true, ordering: .relaxed)
+                self.doorbell.ring()
+            }
+            await batcher.waitUntilDrained()
+            background.cancelAll()
+        }
+        logger.info("worker stopped")
+    }
+
+    /// Whether the worker has stopped claiming.
+    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+
+    // MARK: Claiming
+
+    private func claimAndRun() async {
+        await withDiscardingTaskGroup { handlers in
+            await claimLoop(handlers: &handlers)
+            // Draining: give in-flight jobs the grace period, then cancel them (they are released).
+            let grace = configuration.shutdownGracePeriod
+            await withTaskGroup(of: Void.self) { waiter in
+                waiter.addTask { await self.inFlight.waitUntilEmpty() }
+                waiter.addTask { try? await Task.sleep(for: grace) }
+                await waiter.next()
+                waiter.cancelAll()
+                if self.inFlight.count > 0 {
+                    self.logger.warning(
+                        "shutdown grace period over; releasing unfinished jobs",
+                        metadata: ["jobs": "\(self.inFlight.count)"])
+                    self.inFlight.cancelAll()
+                }
+                // Wake the empty-waiter if the timer won, once the cancelled jobs are written.
+                if self.inFlight.count > 0 { await self.inFlight.waitUntilEmpty() }
+            }
+        }
+    }
+
+    private func claimLoop(handlers: inout DiscardingTaskGroup) async {
+        var connection: PostgresConnection?
+        var failures = 0
+        defer { if let connection { Task { try? await connection.close() } } }
+        while !isDraining && !Task.isCancelled {
+            do {
+                if connection == nil || connection!.isClosed {
+                    connection = try await openClaimConnection()
+                    failures = 0
+                }
+                let free = inFlight.freeSlots
+                let reserved = configuration.reservedCriticalSlots
+                let want: Int
+                let maxLane: Lane
+                if free > reserved {
+                    want = min(configuration.claimBatchSize, free - reserved)
+                    maxLane = .bulk
+                } else if free > 0 {
+                    want = min(configuration.claimBatchSize, free)
+                    maxLane = .critical
+                } else {
+                    await doorbell.wait(timeout: configuration.pollInterval)
+                    continue
+                }
+                let started = ContinuousClock.now
+                let jobs = try await store.claim(
+                    on: connection!, queues: queues, limit: want, maxLane: maxLane, workerID: configuration.workerID,
+                    lease: configuration.lease)
+                metrics.claimDuration.record(since: started)
+                if !jobs.isEmpty { start(jobs, in: &handlers) }
+                if jobs.count == want { continue }
+                if jobs.isEmpty && maxLane == .bulk {
+                    let wait = try await timeUntilNextJob(on: connection!)
+                    await doorbell.wait(timeout: wait)
+                } else {
+                    await doorbell.wait(timeout: configuration.pollInterval)
+                }
+            } catch {
+                if isDraining || Task.isCancelled { break }
+                failures += 1
+                if let open = connection { try? await open.close() }
+                connection = nil
+                logger.warning(
+                    "claim failed; reconnecting",
+                    metadata: ["error": "\(String(reflecting: error))", "failures": "\(failures)"])
+                try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
+            }
+        }
+    }
+
+    private func timeUntilNextJob(on connection: PostgresConnection) async throws -> Duration {
+        guard let next = try await store.nextRunAt(on: connection, queues: queues) else {
+            return configuration.pollInterval
+        }
+        let seconds = next.timeIntervalSinceNow
+        if seconds <= 0 { return .milliseconds(1) }
+        return min(configuration.pollInterval, .milliseconds(Int64(seconds * 1000) + 1))
+    }
+
+    private func openClaimConnection() async throws -> PostgresConnection {
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(),
+            configuration: databaseURL.connectionConfiguration(applicationName: "notify-claim"),
+            id: 2, logger: logger)
+        try await connection.query("SET synchronous_commit = off", logger: logger)
+        return connection
+    }
+
+    private func start(_ jobs: [ClaimedJob], in handlers: inout DiscardingTaskGroup) {
+        inFlight.add(jobs) { job in
+            self.catalog.entry(named: job.queue)?.settings.timeout ?? FunctionSettings.default.timeout
+        }
+        metrics.inFlight.record(inFlight.count)
+        if claimsStarted.add(1, ordering: .relaxed).oldValue == 0 { onFirstClaim?() }
+        for job in jobs {
+            metrics.function(job.queue).claimed.increment()
+            handlers.addTask { await self.run(job) }
+        }
+    }
+
+    // MARK: Leases
+
+    /// Extends leases of long jobs and cancels jobs past their time limit.
+    private func maintainLeases() async {
+        let tick = min(configuration.heartbeatInterval, .milliseconds(250))
+        var lastHeartbeat = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: tick)
+            inFlight.cancelOverdue()
+            guard ContinuousClock.now - lastHeartbeat >= configuration.heartbeatInterval else { continue }
+            lastHeartbeat = .now
+            let long = inFlight.longRunning(olderThan: configuration.heartbeatInterval)
+            guard !long.isEmpty else { continue }
+            do {
+                _ = try await client.withConnection { connection in
+                    try await store.heartbeat(on: connection, jobs: long, lease: configuration.lease)
+                }
+            } catch {
+                logger.warning("heartbeat failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+        }
+    }
+}

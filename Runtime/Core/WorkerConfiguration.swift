@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import Foundation
+import NotifyFunctionKit
+
+/// How a worker claims and runs jobs. Defaults suit a production worker; every field can be set
+/// from the environment by the CLI (see `notify work --help`).
+public struct WorkerConfiguration: Sendable {
+    /// Identifies this process in `locked_by` and logs: `host:pid:random`.
+    public var workerID: String
+    /// Jobs run at once in this process (`NOTIFY_CONCURRENCY`, default 256).
+    public var concurrency: Int
+    /// The most jobs one claim takes (`NOTIFY_CLAIM_BATCH`, default 128).
+    public var claimBatchSize: Int
+    /// Slots kept free for the critical lane (`NOTIFY_RESERVED_CRITICAL`, default concurrency / 8).
+    public var reservedCriticalSlots: Int
+    /// The fallback poll when no wake-up arrives (`NOTIFY_POLL_INTERVAL_MS`, default 1000).
+    public var pollInterval: Duration
+    /// How long a claim holds a job before another worker may take it over (`NOTIFY_LEASE_MS`,
+    /// default 30 s). Heartbeats extend it for long jobs.
+    public var lease: Duration
+    /// How often leases of running jobs are extended (default lease / 3).
+    public var heartbeatInterval: Duration
+    /// How long SIGTERM waits for in-flight jobs before releasing them (`NOTIFY_SHUTDOWN_GRACE_MS`,
+    /// default 20 s).
+    public var shutdownGracePeriod: Duration
+    /// Concurrent completion writers (default 2).
+    public var completionWriters: Int
+    /// The wall clock functions see.
+    public var clock: any NotifyClock
+
+    /// Creates a configuration.
+    public init(
+        workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 256, claimBatchSize: Int = 128,
+        reservedCriticalSlots: Int? = nil, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(30),
+        heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 2,
+        clock: any NotifyClock = SystemClock()
+    ) {
+        self.workerID = workerID
+        self.concurrency = max(1, concurrency)
+        self.claimBatchSize = max(1, claimBatchSize)
+        self.reservedCriticalSlots = min(max(0, reservedCriticalSlots ?? max(1, concurrency / 8)), max(0, concurrency - 1))
+        self.pollInterval = pollInterval
+        self.lease = lease
+        self.heartbeatInterval = heartbeatInterval ?? lease / 3
+        self.shutdownGracePeriod = shutdownGracePeriod
+        self.completionWriters = max(1, completionWriters)
+        self.clock = clock
+    }
+
+    /// `hostname:pid:xxxx`.
+    public static func defaultWorkerID() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&buffer, buffer.count) == 0 ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
+        let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
+        return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(suffix)"
+    }
+}

@@ -1,0 +1,65 @@
+import Hummingbird
+import Logging
+import NotifyRuntime
+import PostgresNIO
+import Prometheus
+
+/// The operations listener of a process: `/healthz`, `/readyz` and `/metrics`.
+///
+/// `/healthz` answers 200 while the process runs. `/readyz` answers 200 when the database
+/// answers and the process is not shutting down, else 503 with the reason. `/metrics` is the
+/// Prometheus text exposition of every swift-metrics metric of the process.
+public struct OperationsServer: Sendable {
+    let client: PostgresClient
+    let registry: PrometheusCollectorRegistry
+    let isDraining: @Sendable () -> Bool
+    let logger: Logger
+
+    /// Creates the routes' dependencies.
+    public init(
+        client: PostgresClient, registry: PrometheusCollectorRegistry, isDraining: @escaping @Sendable () -> Bool,
+        logger: Logger
+    ) {
+        self.client = client
+        self.registry = registry
+        self.isDraining = isDraining
+        self.logger = logger
+    }
+
+    /// Adds the operations routes to a router.
+    public func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ -> Response in
+            if isDraining() {
+                return Self.text("shutting down\n", status: .serviceUnavailable)
+            }
+            do {
+                try await client.query("SELECT 1", logger: logger)
+                return Self.text("ready\n", status: .ok)
+            } catch {
+                return Self.text("database unavailable\n", status: .serviceUnavailable)
+            }
+        }
+        router.get("/metrics") { _, _ -> Response in
+            let bytes = registry.emitToBuffer()
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+    }
+
+    /// A Hummingbird application serving only the operations routes on `host:port`.
+    public func application(host: String, port: Int) -> some ApplicationProtocol {
+        let router = Router()
+        addRoutes(to: router)
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "notify"),
+            logger: logger)
+    }
+
+    static func text(_ body: String, status: HTTPResponse.Status) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}
