@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PrivateClusterTests",
-            dependencies: ["NotifyPrivateCluster"],
+            dependencies: ["NotifyPrivateCluster", .product(name: "Logging", package: "swift-log")],
             path: "Tests/PrivateClusterTests",
             swiftSettings: swiftSettings
         ),

@@ -10,6 +10,9 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Most jobs taken by one claim (env NOTIFY_CLAIM_BATCH, default 128).")
     var claimBatch: Int?
 
+    @Option(help: "Slots kept free for the critical lane (env NOTIFY_RESERVED_CRITICAL, default concurrency / 8).")
+    var reservedCritical: Int?
+
     @Option(help: "Fallback poll interval in milliseconds (env NOTIFY_POLL_INTERVAL_MS, default 1000).")
     var pollIntervalMs: Int?
 
@@ -27,6 +30,7 @@ struct WorkerOptions: ParsableArguments {
         return WorkerConfiguration(
             concurrency: concurrency,
             claimBatchSize: claimBatch ?? environment.int("notify.claim.batch", default: 128),
+            reservedCriticalSlots: reservedCritical ?? environment.config.int(forKey: "notify.reserved.critical"),
             pollInterval: .milliseconds(pollIntervalMs ?? environment.int("notify.poll.interval.ms", default: 1000)),
             lease: .milliseconds(leaseMs ?? environment.int("notify.lease.ms", default: 30_000)),
             shutdownGracePeriod: .milliseconds(
@@ -44,6 +48,9 @@ struct WorkerOptions: ParsableArguments {
             ("--lease-ms", leaseMs), ("--leader-interval-ms", leaderIntervalMs),
         ] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
+        }
+        if let reservedCritical, reservedCritical < 0 {
+            throw ValidationError("--reserved-critical must be 0 or more (got \(reservedCritical))")
         }
         if let shutdownGraceMs, shutdownGraceMs < 0 {
             throw ValidationError("--shutdown-grace-ms must be 0 or more (got \(shutdownGraceMs))")

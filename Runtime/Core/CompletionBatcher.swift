@@ -17,7 +17,8 @@ final class CompletionBatcher: Sendable {
     private struct State {
         var pending: [JobCompletion] = []
         var writing = 0
-        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        var drainWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
     }
 
     private let state = Mutex(State())
@@ -59,15 +60,24 @@ final class CompletionBatcher: Sendable {
         }
     }
 
-    /// Returns when nothing is pending or being written.
+    /// Returns when nothing is pending or being written, or when the waiting task is cancelled.
     func waitUntilDrained() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = state.withLock { state -> Bool in
-                if state.pending.isEmpty && state.writing == 0 { return true }
-                state.drainWaiters.append(continuation)
-                return false
+        let id = state.withLock { state -> Int in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = state.withLock { state -> Bool in
+                    if (state.pending.isEmpty && state.writing == 0) || Task.isCancelled { return true }
+                    state.drainWaiters[id] = continuation
+                    return false
+                }
+                if done { continuation.resume() }
             }
-            if done { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { $0.drainWaiters.removeValue(forKey: id) }
+            waiter?.resume()
         }
     }
 
@@ -99,17 +109,18 @@ final class CompletionBatcher: Sendable {
                     state.pending.insert(contentsOf: batch, at: 0)
                     state.writing -= 1
                 }
+                if Task.isCancelled {
+                    // Cancelled without a graceful shutdown: what is unwritten runs again when its
+                    // lease expires (at-least-once), so stop here rather than spin.
+                    logger.error(
+                        "cancelled with job outcomes unwritten; those jobs will run again after their leases expire",
+                        metadata: ["jobs": "\(batch.count)"])
+                    return
+                }
                 logger.warning(
                     "could not write job outcomes; will try again",
                     metadata: ["jobs": "\(batch.count)", "error": "\(String(reflecting: error))"])
-                // Keep trying through cancellation: these outcomes are work already done.
-                let delay = Duration.milliseconds(min(2000, 50 << min(failures, 6)))
-                try? await ContinuousClock().sleep(for: delay)
-                if Task.isCancelled && failures > 50 {
-                    logger.error("giving up writing job outcomes at shutdown; their leases will expire and they will run again",
-                                 metadata: ["jobs": "\(batch.count)"])
-                    return
-                }
+                try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
             }
         }
     }
@@ -117,8 +128,8 @@ final class CompletionBatcher: Sendable {
     private func resumeDrainWaitersIfIdle() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard state.pending.isEmpty && state.writing == 0 else { return [] }
-            defer { state.drainWaiters = [] }
-            return state.drainWaiters
+            defer { state.drainWaiters = [:] }
+            return Array(state.drainWaiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }

@@ -24,7 +24,8 @@ final class InFlightJobs: Sendable {
 
     private struct State {
         var entries: [Int64: Entry] = [:]
-        var emptyWaiters: [CheckedContinuation<Void, Never>] = []
+        var emptyWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
     }
 
     private let state = Mutex(State())
@@ -65,8 +66,8 @@ final class InFlightJobs: Sendable {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             for id in jobIDs { state.entries[id] = nil }
             guard state.entries.isEmpty else { return [] }
-            defer { state.emptyWaiters = [] }
-            return state.emptyWaiters
+            defer { state.emptyWaiters = [:] }
+            return Array(state.emptyWaiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }
@@ -102,15 +103,24 @@ final class InFlightJobs: Sendable {
     /// Every job still held.
     func all() -> [ClaimedJob] { state.withLock { $0.entries.values.map(\.job) } }
 
-    /// Waits until no job is held.
+    /// Waits until no job is held, or the waiting task is cancelled.
     func waitUntilEmpty() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = state.withLock { state -> Bool in
-                if state.entries.isEmpty { return true }
-                state.emptyWaiters.append(continuation)
-                return false
+        let id = state.withLock { state -> Int in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = state.withLock { state -> Bool in
+                    if state.entries.isEmpty || Task.isCancelled { return true }
+                    state.emptyWaiters[id] = continuation
+                    return false
+                }
+                if done { continuation.resume() }
             }
-            if done { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { $0.emptyWaiters.removeValue(forKey: id) }
+            waiter?.resume()
         }
     }
 }

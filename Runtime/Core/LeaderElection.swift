@@ -83,17 +83,11 @@ public final class LeaderElection: Service, Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                let connection = try await PostgresConnection.connect(
-                    on: MultiThreadedEventLoopGroup.singleton.any(),
-                    configuration: databaseURL.connectionConfiguration(applicationName: "notify-leader"),
-                    id: 3, logger: logger)
-                failures = 0
-                try await withTaskCancellationHandler {
+                try await DedicatedConnection.with(databaseURL, name: "notify-leader", id: 3, logger: logger) {
+                    connection in
+                    failures = 0
                     try await self.follow(on: connection)
-                } onCancel: {
-                    connection.close().whenComplete { _ in }
                 }
-                try? await connection.close()
             } catch {
                 currentTerm.store(0, ordering: .relaxed)
                 if Task.isCancelled { return }

@@ -1,6 +1,4 @@
 import Logging
-import NIOCore
-import NIOPosix
 import PostgresNIO
 
 /// Listens for wake-up notifications on a dedicated connection and rings the worker's doorbell.
@@ -21,11 +19,8 @@ struct WakeupListener: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                let connection = try await PostgresConnection.connect(
-                    on: MultiThreadedEventLoopGroup.singleton.any(),
-                    configuration: databaseURL.connectionConfiguration(applicationName: "notify-listen"),
-                    id: 1, logger: logger)
-                try await withTaskCancellationHandler {
+                try await DedicatedConnection.with(databaseURL, name: "notify-listen", id: 1, logger: logger) {
+                    connection in
                     try await connection.listen(on: Self.channel) { notifications in
                         if failures > 0 { logger.info("wake-up listener reconnected") }
                         failures = 0
@@ -34,10 +29,7 @@ struct WakeupListener: Sendable {
                             doorbell.ring()
                         }
                     }
-                } onCancel: {
-                    connection.close().whenComplete { _ in }
                 }
-                try? await connection.close()
             } catch {
                 if Task.isCancelled { return }
                 failures += 1

@@ -121,7 +121,6 @@ public final class Worker: Service, Sendable {
     private func claimLoop(handlers: inout DiscardingTaskGroup) async {
         var connection: PostgresConnection?
         var failures = 0
-        defer { if let connection { Task { try? await connection.close() } } }
         while !isDraining && !Task.isCancelled {
             do {
                 if connection == nil || connection!.isClosed {
@@ -166,6 +165,7 @@ public final class Worker: Service, Sendable {
                 try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
             }
         }
+        if let connection { try? await connection.close() }
     }
 
     private func timeUntilNextJob(on connection: PostgresConnection) async throws -> Duration {
@@ -178,11 +178,13 @@ public final class Worker: Service, Sendable {
     }
 
     private func openClaimConnection() async throws -> PostgresConnection {
-        let connection = try await PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(),
-            configuration: databaseURL.connectionConfiguration(applicationName: "notify-claim"),
-            id: 2, logger: logger)
-        try await connection.query("SET synchronous_commit = off", logger: logger)
+        let connection = try await DedicatedConnection.connect(databaseURL, name: "notify-claim", id: 2, logger: logger)
+        do {
+            try await connection.query("SET synchronous_commit = off", logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
         return connection
     }
 

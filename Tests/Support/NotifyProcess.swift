@@ -25,7 +25,23 @@ public final class NotifyProcess: Sendable {
     }
 
     /// Starts `notify` with `arguments`, `DATABASE_URL` and extra environment.
-    public init(_ arguments: [String], databaseURL: String, environment: [String: String] = [:]) throws {
+    ///
+    /// `Process.run()` can block in Foundation on Linux, so it runs on a thread of its own rather
+    /// than on Swift's cooperative pool.
+    public static func start(
+        _ arguments: [String], databaseURL: String, environment: [String: String] = [:]
+    ) async throws -> NotifyProcess {
+        let started = try NotifyProcess(arguments, databaseURL: databaseURL, environment: environment)
+        let box = UncheckedProcess(process: started.process)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try box.process.run() })
+            }
+        }
+        return started
+    }
+
+    private init(_ arguments: [String], databaseURL: String, environment: [String: String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executablePath)
         process.arguments = arguments
@@ -51,7 +67,6 @@ public final class NotifyProcess: Sendable {
             }
             for waiter in waiters { waiter.resume(returning: status) }
         }
-        try process.run()
     }
 
     /// The process id.
@@ -96,4 +111,9 @@ public struct NotifyProcessError: Error, CustomStringConvertible {
 /// The exit status of a process and who waits for it.
 final class ExitState: Sendable {
     let state = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+}
+
+/// A Process handed to the thread that launches it.
+struct UncheckedProcess: @unchecked Sendable {
+    let process: Process
 }

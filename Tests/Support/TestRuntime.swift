@@ -87,3 +87,15 @@ public func eventually(
     }
     return try await condition()
 }
+
+extension TestRuntime {
+    /// Starts a leader election in this process with a fast tick.
+    public func startLeader(
+        holder: String = "test-leader", interval: Duration = .milliseconds(100), tick: FunctionCatalog.Entry
+    ) -> RunningService<LeaderElection> {
+        let election = LeaderElection(
+            configuration: .init(retryInterval: interval, tickInterval: interval, holder: holder), databaseURL: url,
+            client: client, tick: tick, logger: logger)
+        return RunningService(election, logger: logger)
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One versioned schema change. Migrations are applied in order, each in its own transaction,
 /// and never edited once released: a change is a new migration.
 public struct Migration: Sendable {
@@ -5,7 +7,8 @@ public struct Migration: Sendable {
     public let version: Int
     /// A short name, shown by `notify migrate`.
     public let name: String
-    /// The SQL, run as one multi-statement simple query inside the migration's transaction.
+    /// The SQL: statements separated by `;` at the end of a line (outside `$$` bodies), run in order
+    /// inside the migration's transaction.
     public let sql: String
 
     /// Creates a migration.
@@ -13,5 +16,25 @@ public struct Migration: Sendable {
         self.version = version
         self.name = name
         self.sql = sql
+    }
+
+    /// The statements of ``sql``, split on `;` at the end of a line outside `$$`-quoted bodies.
+    public var statements: [String] {
+        var statements: [String] = []
+        var current = ""
+        var insideDollarQuote = false
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("--") && current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+            current += line + "\n"
+            if line.components(separatedBy: "$$").count % 2 == 0 { insideDollarQuote.toggle() }
+            if !insideDollarQuote && trimmed.hasSuffix(";") {
+                statements.append(current.trimmingCharacters(in: .whitespacesAndNewlines))
+                current = ""
+            }
+        }
+        let rest = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !rest.isEmpty { statements.append(rest) }
+        return statements
     }
 }

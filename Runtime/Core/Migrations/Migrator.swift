@@ -59,32 +59,34 @@ public struct Migrator: Sendable {
     private func apply(_ migration: Migration) async throws -> Bool {
         try await client.withConnection { connection in
             do {
-                _ = try await connection.simpleQuery(
+                for statement in [
+                    "BEGIN", "SELECT pg_advisory_xact_lock(\(Self.lockKey))", "CREATE SCHEMA IF NOT EXISTS notify",
                     """
-                    BEGIN;
-                    SELECT pg_advisory_xact_lock(\(Self.lockKey));
-                    CREATE SCHEMA IF NOT EXISTS notify;
                     CREATE TABLE IF NOT EXISTS notify.schema_migrations (
-                        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
-                    """
-                ).get()
+                        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+                    """,
+                ] {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
                 let done = try await connection.query(
                     "SELECT 1 FROM notify.schema_migrations WHERE version = \(migration.version)", logger: logger
                 ).collect()
                 if !done.isEmpty {
-                    _ = try await connection.simpleQuery("COMMIT").get()
+                    try await connection.query("COMMIT", logger: logger)
                     return false
                 }
-                _ = try await connection.simpleQuery(migration.sql).get()
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
                 try await connection.query(
                     "INSERT INTO notify.schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
                     logger: logger)
-                _ = try await connection.simpleQuery("COMMIT").get()
+                try await connection.query("COMMIT", logger: logger)
                 logger.info(
                     "applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 return true
             } catch {
-                _ = try? await connection.simpleQuery("ROLLBACK").get()
+                _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw RuntimeError(
                     .migrationFailed,
                     "migration \(migration.version) (\(migration.name)) failed: \(String(reflecting: error))")

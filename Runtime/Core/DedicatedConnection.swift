@@ -1,0 +1,36 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// A connection outside the pool, for work that needs one session: LISTEN, claiming, leadership.
+enum DedicatedConnection {
+    /// Connects, runs `body`, and closes the connection whatever happens; cancellation closes it
+    /// at once, which ends any wait on it.
+    static func with<T: Sendable>(
+        _ url: DatabaseURL, name: String, id: Int, logger: Logger,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let connection = try await connect(url, name: name, id: id, logger: logger)
+        let result: Result<T, any Error>
+        do {
+            result = .success(
+                try await withTaskCancellationHandler {
+                    try await body(connection)
+                } onCancel: {
+                    connection.close().whenComplete { _ in }
+                })
+        } catch {
+            result = .failure(error)
+        }
+        try? await connection.close()
+        return try result.get()
+    }
+
+    /// Opens a connection; the caller must close it.
+    static func connect(_ url: DatabaseURL, name: String, id: Int, logger: Logger) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(),
+            configuration: url.connectionConfiguration(applicationName: name), id: id, logger: logger)
+    }
+}

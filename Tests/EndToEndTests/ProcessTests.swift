@@ -1,0 +1,137 @@
+import Foundation
+import NotifyFunctionKit
+import NotifyRuntime
+import NotifyTestSupport
+import PostgresNIO
+import ProbeFunction
+import Testing
+
+/// Real `notify` processes against real PostgreSQL: crashes, competition and signals.
+@Suite("Worker processes", .serialized)
+struct ProcessTests {
+    static func probeCatalog() -> FunctionCatalog {
+        var catalog = FunctionCatalog()
+        catalog.register(ProbeFunction())
+        return catalog
+    }
+
+    @Test("three worker processes drain 10,000 jobs: every job runs exactly once, none is lost")
+    func severalProcessesDrainOnce() async throws {
+        try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
+            for batch in 0..<10 {
+                try await runtime.producer.enqueue(
+                    try (0..<1000).map {
+                        try JobRequest(function: "probe", input: ProbeFunction.Input(marker: "drain-\(batch)-\($0)", recordStart: true))
+                    })
+            }
+            var workers: [NotifyProcess] = []
+            for _ in 0..<3 {
+                workers.append(
+                    try await NotifyProcess.start(
+                        ["work", "--functions", "probe", "--concurrency", "64", "--no-lead"],
+                        databaseURL: runtime.url.secretURLString))
+            }
+            let drained = await eventually(timeout: .seconds(120), every: .milliseconds(200)) {
+                (try? await runtime.count("SELECT count(*) FROM notify.jobs")) == 0
+            }
+            for worker in workers { worker.signal(SIGTERM) }
+            var statuses: [Int32] = []
+            for worker in workers { statuses.append(await worker.waitForExit()) }
+            #expect(drained, "\(workers.map(\.log).joined(separator: "\n"))")
+            #expect(statuses == [0, 0, 0])
+            #expect(try await runtime.count("SELECT count(*) FROM notify.probe_runs") == 10_000)
+            #expect(try await runtime.count("SELECT count(DISTINCT job_id) FROM notify.probe_runs") == 10_000)
+            #expect(try await runtime.count("SELECT count(*) FROM notify.probe_starts") == 10_000)
+            // Work was shared: every process ran some.
+            #expect(try await runtime.count("SELECT count(DISTINCT pid) FROM notify.probe_runs") == 3)
+        }
+    }
+
+    @Test("a worker killed with SIGKILL mid-job: the job runs again after its lease expires; the killed attempt's output was never committed")
+    func killedWorkerJobRunsAgain() async throws {
+        try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
+            let id = try await runtime.producer.enqueue(
+                try JobRequest(function: "probe", input: ProbeFunction.Input(marker: "victim", sleepMilliseconds: 3000, recordStart: true)))
+            let doomed = try await NotifyProcess.start(
+                ["work", "--functions", "probe", "--lease-ms", "1500", "--no-lead"], databaseURL: runtime.url.secretURLString)
+            #expect(await eventually { (try? await runtime.count("SELECT count(*) FROM notify.probe_starts")) == 1 })
+            doomed.signal(SIGKILL)
+            #expect(await doomed.waitForExit() == SIGKILL)
+            let survivor = try await NotifyProcess.start(
+                ["work", "--functions", "probe", "--lease-ms", "1500", "--leader-interval-ms", "200"],
+                databaseURL: runtime.url.secretURLString)
+            let rerun = await eventually(timeout: .seconds(20)) {
+                (try? await runtime.count("SELECT count(*) FROM notify.probe_runs")) == 1
+            }
+            survivor.signal(SIGTERM)
+            #expect(await survivor.waitForExit() == 0)
+            #expect(rerun, "\(survivor.log)")
+            let runs = try await runtime.rows("SELECT attempt, pid FROM notify.probe_runs WHERE job_id = \(id)")
+            let (attempt, pid) = try runs[0].decode((Int, Int32).self)
+            #expect(attempt == 2)
+            #expect(pid == survivor.pid)
+            #expect(try await runtime.count("SELECT count(*) FROM notify.probe_starts WHERE job_id = \(id)") == 2)
+            let errors = try await runtime.rows("SELECT count(*) FROM notify.jobs")
+            #expect(try errors[0].decode(Int.self) == 0)
+        }
+    }
+
+    @Test("two processes compete for leadership; SIGKILL the leader and the other leads within 5 s; ticks never overlap")
+    func leaderTakeover() async throws {
+        try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
+            let arguments = ["work", "--functions", "probe", "--leader-interval-ms", "200"]
+            let first = try await NotifyProcess.start(arguments, databaseURL: runtime.url.secretURLString)
+            #expect(await eventually { (try? await runtime.count("SELECT term FROM notify.leader")) == 1 })
+            let second = try await NotifyProcess.start(arguments, databaseURL: runtime.url.secretURLString)
+            try await Task.sleep(for: .seconds(1))
+            let holder = try await runtime.rows("SELECT holder FROM notify.leader")[0].decode(String.self)
+            let (leader, follower) = holder.contains(":\(first.pid):") ? (first, second) : (second, first)
+            #expect(holder.contains(":\(leader.pid):"))
+            #expect(try await runtime.count("SELECT term FROM notify.leader") == 1)
+
+            leader.signal(SIGKILL)
+            let killedAt = ContinuousClock.now
+            _ = await leader.waitForExit()
+            let tookOver = await eventually(timeout: .seconds(5), every: .milliseconds(20)) {
+                let row = try? await runtime.rows("SELECT term, holder FROM notify.leader")[0].decode((Int, String).self)
+                return row?.0 == 2 && row?.1.contains(":\(follower.pid):") == true
+            }
+            #expect(tookOver)
+            #expect(ContinuousClock.now - killedAt < .seconds(5))
+            #expect(await eventually {
+                (try? await runtime.count("SELECT count(*) FROM notify.leader_ticks WHERE term = 2")) ?? 0 >= 3
+            })
+            follower.signal(SIGTERM)
+            #expect(await follower.waitForExit() == 0)
+            // No two ticks overlap in time, and terms never go back.
+            let overlaps = try await runtime.count(
+                """
+                SELECT count(*) FROM notify.leader_ticks a JOIN notify.leader_ticks b
+                  ON a.ctid < b.ctid AND tstzrange(a.started_at, a.finished_at) && tstzrange(b.started_at, b.finished_at)
+                """)
+            #expect(overlaps == 0)
+            #expect(try await runtime.count("SELECT count(DISTINCT term) FROM notify.leader_ticks") == 2)
+        }
+    }
+
+    @Test("SIGTERM with jobs in flight: they finish, nothing new is claimed, exit status 0")
+    func sigtermDrains() async throws {
+        try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
+            try await runtime.producer.enqueue(
+                try (0..<3).map {
+                    try JobRequest(function: "probe", input: ProbeFunction.Input(marker: "inflight-\($0)", sleepMilliseconds: 1500, recordStart: true))
+                })
+            let worker = try await NotifyProcess.start(
+                ["work", "--functions", "probe", "--concurrency", "3", "--no-lead"], databaseURL: runtime.url.secretURLString,
+                environment: ["NOTIFY_RESERVED_CRITICAL": "0"])
+            #expect(await eventually { (try? await runtime.count("SELECT count(*) FROM notify.probe_starts")) == 3 })
+            try await runtime.producer.enqueue(
+                try JobRequest(function: "probe", input: ProbeFunction.Input(marker: "after-term", recordStart: true)))
+            worker.signal(SIGTERM)
+            #expect(await worker.waitForExit() == 0, "\(worker.log)")
+            #expect(try await runtime.count("SELECT count(*) FROM notify.probe_runs WHERE marker LIKE 'inflight-%'") == 3)
+            #expect(try await runtime.count("SELECT count(*) FROM notify.probe_starts WHERE marker = 'after-term'") == 0)
+            #expect(try await runtime.count("SELECT count(*) FROM notify.jobs WHERE state = 'ready'") == 1)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import NotifyFunctionKit
+import NotifyRuntime
+import NotifyTestSupport
+import PostgresNIO
+import Testing
+
+@Suite("Wake-ups and priority lanes")
+struct LaneTests {
+    @Test("with the fallback poll at 10 s, a job enqueued for an idle worker starts within 50 ms")
+    func notificationWakesAnIdleWorker() async throws {
+        let log = StartLog()
+        try await TestRuntime.with(catalog: catalog(log)) { runtime in
+            let worker = runtime.startWorker(testWorker(poll: .seconds(10)))
+            try await Task.sleep(for: .milliseconds(500))  // let it claim nothing and go idle
+            var latencies: [Duration] = []
+            for sample in 0..<20 {
+                try await Task.sleep(for: .milliseconds(20))
+                try await runtime.producer.enqueue(try .recording("wake-\(sample)"))
+                let committed = ContinuousClock.now
+                #expect(await eventually(timeout: .seconds(2), every: .milliseconds(1)) { log.count("wake-\(sample)") == 1 })
+                if let started = log.first("wake-\(sample)") { latencies.append(started - committed) }
+            }
+            try await worker.shutdown()
+            #expect(latencies.count == 20)
+            #expect(latencies.sorted()[latencies.count / 2] < .milliseconds(50), "latencies: \(latencies)")
+            #expect(latencies.max()! < .milliseconds(200), "latencies: \(latencies)")
+        }
+    }
+
+    @Test("with the notification lost, the job still starts within the poll interval")
+    func pollFindsWorkWithoutNotification() async throws {
+        let log = StartLog()
+        try await TestRuntime.with(catalog: catalog(log)) { runtime in
+            let worker = runtime.startWorker(testWorker(poll: .seconds(1)))
+            try await Task.sleep(for: .milliseconds(300))
+            // A raw insert: no pg_notify at all.
+            try await runtime.client.query(
+                #"INSERT INTO notify.jobs (queue, payload) VALUES ('recording', '{"key":"silent","sleepMilliseconds":0}')"#,
+                logger: runtime.logger)
+            let inserted = ContinuousClock.now
+            #expect(await eventually(timeout: .seconds(3), every: .milliseconds(5)) { log.count("silent") == 1 })
+            let started = try #require(log.first("silent"))
+            #expect(started - inserted < .milliseconds(1200))
+            try await worker.shutdown()
+        }
+    }
+
+    @Test("with 50,000 jobs waiting in the bulk lane, a critical job starts within 50 ms")
+    func criticalLaneBypassesABacklog() async throws {
+        let log = StartLog()
+        try await TestRuntime.with(catalog: catalog(log)) { runtime in
+            // 50,000 slow bulk jobs: far more than the worker can run while we measure.
+            for batch in 0..<50 {
+                try await runtime.producer.enqueue(
+                    try (0..<1000).map { try .recording("bulk-\(batch)-\($0)", sleep: 200, lane: .bulk) })
+            }
+            let worker = runtime.startWorker(testWorker(concurrency: 64, poll: .seconds(10)))
+            #expect(await eventually { log.total() >= 56 })  // every non-reserved slot is busy
+            var latencies: [Duration] = []
+            for sample in 0..<10 {
+                try await runtime.producer.enqueue(try .recording("otp-\(sample)", lane: .critical))
+                let committed = ContinuousClock.now
+                #expect(await eventually(timeout: .seconds(2), every: .milliseconds(1)) { log.count("otp-\(sample)") == 1 })
+                if let started = log.first("otp-\(sample)") { latencies.append(started - committed) }
+                try await Task.sleep(for: .milliseconds(30))
+            }
+            await worker.cancel()
+            #expect(latencies.count == 10)
+            #expect(latencies.allSatisfy { $0 < .milliseconds(50) }, "latencies: \(latencies)")
+            #expect(try await runtime.count("SELECT count(*) FROM notify.jobs WHERE lane = 2") > 40_000)
+        }
+    }
+}
