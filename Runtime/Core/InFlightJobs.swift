@@ -22,8 +22,19 @@ final class InFlightJobs: Sendable {
         func cancel() { task.cancel() }
     }
 
+    /// A claim of a job: the same job can be held twice by one worker when its lease expired and it
+    /// claimed the job again, and the two attempts must not be confused.
+    struct Key: Hashable, Sendable {
+        let id: Int64
+        let fence: Int64
+        init(_ job: ClaimedJob) {
+            id = job.id
+            fence = job.fence
+        }
+    }
+
     private struct State {
-        var entries: [Int64: Entry] = [:]
+        var entries: [Key: Entry] = [:]
         var emptyWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
     }
@@ -41,30 +52,30 @@ final class InFlightJobs: Sendable {
         let now = ContinuousClock.now
         state.withLock { state in
             for job in jobs {
-                state.entries[job.id] = Entry(job: job, deadline: now + timeout(job), startedAt: now, task: nil)
+                state.entries[Key(job)] = Entry(job: job, deadline: now + timeout(job), startedAt: now, task: nil)
             }
         }
     }
 
     /// Registers the task running a job (called from inside that task).
-    func attach(_ jobID: Int64, task: UnsafeCurrentTask?) {
+    func attach(_ job: ClaimedJob, task: UnsafeCurrentTask?) {
         let handle = task.map(TaskHandle.init)
-        state.withLock { $0.entries[jobID]?.task = handle }
+        state.withLock { $0.entries[Key(job)]?.task = handle }
     }
 
     /// Detaches the task from the entry (called from inside the task before it ends); returns
     /// whether the watchdog timed the job out.
-    func detach(_ jobID: Int64) -> Bool {
+    func detach(_ job: ClaimedJob) -> Bool {
         state.withLock { state in
-            state.entries[jobID]?.task = nil
-            return state.entries[jobID]?.timedOut ?? false
+            state.entries[Key(job)]?.task = nil
+            return state.entries[Key(job)]?.timedOut ?? false
         }
     }
 
     /// Gives back the slots of jobs whose outcome is written.
-    func remove(_ jobIDs: some Sequence<Int64>) {
+    func remove(_ jobs: some Sequence<ClaimedJob>) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            for id in jobIDs { state.entries[id] = nil }
+            for job in jobs { state.entries[Key(job)] = nil }
             guard state.entries.isEmpty else { return [] }
             defer { state.emptyWaiters = [:] }
             return Array(state.emptyWaiters.values)
@@ -77,9 +88,9 @@ final class InFlightJobs: Sendable {
     func cancelOverdue(now: ContinuousClock.Instant = .now) -> Int {
         state.withLock { state in
             var cancelled = 0
-            for (id, entry) in state.entries where entry.deadline < now && !entry.timedOut {
+            for (key, entry) in state.entries where entry.deadline < now && !entry.timedOut {
                 if let task = entry.task {
-                    state.entries[id]?.timedOut = true
+                    state.entries[key]?.timedOut = true
                     task.cancel()
                     cancelled += 1
                 }

@@ -5,7 +5,7 @@ import NotifyFunctionKit
 extension Worker {
     /// Runs one claimed job and hands its outcome to the batcher.
     func run(_ job: ClaimedJob) async {
-        withUnsafeCurrentTask { task in inFlight.attach(job.id, task: task) }
+        withUnsafeCurrentTask { task in inFlight.attach(job, task: task) }
         let outcome = await invoke(job)
         batcher.submit(JobCompletion(job: job, outcome: outcome))
     }
@@ -13,7 +13,7 @@ extension Worker {
     private func invoke(_ job: ClaimedJob) async -> JobOutcome {
         let functionMetrics = metrics.function(job.queue)
         guard let entry = catalog.entry(named: job.queue) else {
-            _ = inFlight.detach(job.id)
+            _ = inFlight.detach(job)
             return .dead(error: Self.errorJSON(job, code: "unknown_function", message: "this worker has no function \(job.queue)", kind: "permanent", workerID: configuration.workerID))
         }
         var logger = self.logger
@@ -28,14 +28,14 @@ extension Worker {
             database: FunctionDatabase(client: client), clock: configuration.clock)
         do {
             let output = try await entry.invoke(job.payload, context)
-            let timedOut = inFlight.detach(job.id)
+            let timedOut = inFlight.detach(job)
             functionMetrics.runDuration.record(since: started)
             if timedOut && Task.isCancelled {
                 return failure(job, entry: entry, error: Self.timeoutError(entry), logger: logger)
             }
             return .succeeded(output)
         } catch {
-            let timedOut = inFlight.detach(job.id)
+            let timedOut = inFlight.detach(job)
             functionMetrics.runDuration.record(since: started)
             if timedOut {
                 return failure(job, entry: entry, error: Self.timeoutError(entry), logger: logger)

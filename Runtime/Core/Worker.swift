@@ -58,7 +58,7 @@ public final class Worker: Service, Sendable {
             client: client, producer: producer, metrics: metrics, writers: configuration.completionWriters,
             logger: logger
         ) { written in
-            inFlight.remove(written.lazy.map(\.job.id))
+            inFlight.remove(written.lazy.map(\.job))
             metrics.inFlight.record(inFlight.count)
             doorbell.ring()
         }
@@ -112,8 +112,16 @@ public final class Worker: Service, Sendable {
                         metadata: ["jobs": "\(self.inFlight.count)"])
                     self.inFlight.cancelAll()
                 }
-                // Wake the empty-waiter if the timer won, once the cancelled jobs are written.
-                if self.inFlight.count > 0 { await self.inFlight.waitUntilEmpty() }
+                // Cancelled jobs are released once their outcome is written; do not wait forever
+                // for a function that ignores cancellation: its lease will expire instead.
+                if self.inFlight.count > 0 {
+                    await withTaskGroup(of: Void.self) { last in
+                        last.addTask { await self.inFlight.waitUntilEmpty() }
+                        last.addTask { try? await Task.sleep(for: .seconds(5)) }
+                        await last.next()
+                        last.cancelAll()
+                    }
+                }
             }
         }
     }

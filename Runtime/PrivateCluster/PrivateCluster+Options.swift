@@ -18,14 +18,21 @@ extension PrivateCluster {
         /// `listen_addresses` are reserved: the cluster always listens on 127.0.0.1 at a port it picks.
         public var settings: [String: String]
 
+        /// The loopback port to listen on; `nil` picks a free one. A fixed port lets a restarted
+        /// cluster keep its address (clients reconnect to the same URL).
+        public var port: Int?
+
         /// Creates options.
         ///
         /// - Parameters:
         ///   - dataDirectory: The persistent data folder, or `nil` for a temporary one.
         ///   - durable: Whether a temporary cluster keeps `fsync` on.
         ///   - settings: Extra server settings.
-        public init(dataDirectory: String? = nil, durable: Bool = true, settings: [String: String] = [:]) {
+        public init(
+            dataDirectory: String? = nil, durable: Bool = true, settings: [String: String] = [:], port: Int? = nil
+        ) {
             self.dataDirectory = dataDirectory
+            self.port = port
             self.durable = durable
             self.settings = settings
         }

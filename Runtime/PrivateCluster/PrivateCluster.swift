@@ -145,7 +145,7 @@ public final class PrivateCluster: Sendable {
             }
             let launched = try await launch(
                 directory, settings: settings, binaries: binaries, account: account, keepsLog: !isTemporary,
-                environment: childEnvironment, logger: logger)
+                port: options.port, environment: childEnvironment, logger: logger)
             let cluster = PrivateCluster(
                 launched: launched, binaries: binaries, directory: directory, isTemporary: isTemporary,
                 account: account, environment: childEnvironment, logger: logger)
@@ -257,12 +257,13 @@ public final class PrivateCluster: Sendable {
         binaries: PostgresBinaries,
         account: ServerAccount,
         keepsLog: Bool,
+        port requestedPort: Int?,
         environment: [String: String],
         logger: Logger
     ) async throws -> Launched {
         directory.rotateLogIfLarge()
         for attempt in 1...maximumStartAttempts {
-            let port = try LoopbackPort.pickFree()
+            let port = try requestedPort ?? LoopbackPort.pickFree()
             try directory.writeConfiguration(Options.configurationText(settings: settings, port: port), owner: account)
             let logOffset = directory.logSize
             let (program, arguments) = account.command(binaries.path(of: "postgres"), ["-D", directory.path])
@@ -298,7 +299,7 @@ public final class PrivateCluster: Sendable {
 
             let serverLog = directory.log(from: logOffset)
             let clash = serverLog.contains("Address already in use") || serverLog.contains("could not bind")
-            if clash && attempt < maximumStartAttempts {
+            if clash && attempt < maximumStartAttempts && requestedPort == nil {
                 logger.notice(
                     "the picked port was taken before the server bound it; trying another",
                     metadata: ["port": "\(port)"])

@@ -7,7 +7,7 @@ import ProbeFunction
 import Testing
 
 /// Real `notify` processes against real PostgreSQL: crashes, competition and signals.
-@Suite("Worker processes", .serialized)
+@Suite("Worker processes", .serialized, .timeLimit(.minutes(5)))
 struct ProcessTests {
     static func probeCatalog() -> FunctionCatalog {
         var catalog = FunctionCatalog()

@@ -5,7 +5,7 @@ import NotifyTestSupport
 import PostgresNIO
 import Testing
 
-@Suite("Enqueue from Swift and from SQL")
+@Suite("Enqueue from Swift and from SQL", .timeLimit(.minutes(3)))
 struct EnqueueTests {
     @Test("the SQL producer inside a rolled-back transaction leaves nothing; committed, the job exists")
     func sqlProducerFollowsTheTransaction() async throws {

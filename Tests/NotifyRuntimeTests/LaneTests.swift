@@ -5,7 +5,7 @@ import NotifyTestSupport
 import PostgresNIO
 import Testing
 
-@Suite("Wake-ups and priority lanes")
+@Suite("Wake-ups and priority lanes", .timeLimit(.minutes(3)))
 struct LaneTests {
     @Test("with the fallback poll at 10 s, a job enqueued for an idle worker starts within 50 ms")
     func notificationWakesAnIdleWorker() async throws {

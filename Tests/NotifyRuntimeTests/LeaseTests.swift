@@ -5,7 +5,7 @@ import NotifyTestSupport
 import PostgresNIO
 import Testing
 
-@Suite("Leases, fencing and graceful shutdown")
+@Suite("Leases, fencing and graceful shutdown", .timeLimit(.minutes(3)))
 struct LeaseTests {
     @Test("a worker whose lease expired and was taken over cannot complete the job: its output is discarded")
     func staleWorkerOutputIsDiscarded() async throws {

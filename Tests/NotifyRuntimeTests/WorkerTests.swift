@@ -6,7 +6,7 @@ import PostgresNIO
 import ProbeFunction
 import Testing
 
-@Suite("Worker: running, retrying, burying and replaying jobs")
+@Suite("Worker: running, retrying, burying and replaying jobs", .timeLimit(.minutes(3)))
 struct WorkerTests {
     @Test("jobs run once, successful rows are deleted, and outputs commit with the completion")
     func runsJobsAndCommitsOutputs() async throws {
