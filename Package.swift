@@ -6,7 +6,7 @@ import PackageDescription
 /// The top level is fixed: `Functions/` holds one target per function, `Runtime/` the runtime
 /// library, the shared model, the HTTP listener and the CLI, `Tests/` the suites.
 let swiftSettings: [SwiftSetting] = [
-    .swiftLanguageMode(.v6),
+    .swiftLanguageMode(.v6)
 ]
 
 let package = Package(

@@ -84,7 +84,8 @@ public struct ProbeFunction: NotifyFunction {
                     "the probe was asked to report a rate limit")
             case "transient":
                 throw FunctionError(
-                    .transient(retryAfter: retryAfter), code: "probe_transient", "the probe was asked to fail transiently")
+                    .transient(retryAfter: retryAfter), code: "probe_transient",
+                    "the probe was asked to fail transiently")
             default:
                 throw FunctionError(
                     .permanent, code: "invalid_input",

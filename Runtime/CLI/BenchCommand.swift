@@ -43,7 +43,8 @@ struct BenchCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = CommandEnvironment()
             #if DEBUG
-            FileHandle.standardError.write(Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
+            FileHandle.standardError.write(
+                Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
             #endif
             var cluster: PrivateCluster?
             let server: DatabaseURL
@@ -51,7 +52,11 @@ struct BenchCommand: AsyncParsableCommand {
                 server = try DatabaseURL(configured)
             } else {
                 do {
-                    cluster = try await PrivateCluster.start(.init(durable: true), logger: environment.logger)
+                    // fsync and synchronous_commit stay on; checkpoints are spaced out as on any
+                    // server sized for a write-heavy queue, so one does not land mid-measurement.
+                    cluster = try await PrivateCluster.start(
+                        .init(durable: true, settings: ["max_wal_size": "4GB", "checkpoint_timeout": "30min"]),
+                        logger: environment.logger)
                 } catch let error as PrivateClusterError {
                     fail(error.description)
                 }

@@ -22,7 +22,8 @@ struct CommandEnvironment: Sendable {
     init() {
         let config = ConfigReader(provider: EnvironmentVariablesProvider())
         self.config = config
-        let level = Logger.Level(rawValue: config.string(forKey: "notify.log.level", default: "info").lowercased()) ?? .info
+        let level =
+            Logger.Level(rawValue: config.string(forKey: "notify.log.level", default: "info").lowercased()) ?? .info
         Self.bootstrapped.withLock { done in
             guard !done else { return }
             done = true
@@ -52,7 +53,8 @@ struct CommandEnvironment: Sendable {
         }
         throw RuntimeError(
             .invalidConfiguration,
-            "no database: set DATABASE_URL=postgres://user:password@host:5432/db, or start `notify dev` in this folder first")
+            "no database: set DATABASE_URL=postgres://user:password@host:5432/db, or start `notify dev` in this folder first"
+        )
     }
 }
 

@@ -10,7 +10,8 @@ struct DeadCommand: AsyncParsableCommand {
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List dead jobs, newest first, with their last error.")
+        static let configuration = CommandConfiguration(
+            abstract: "List dead jobs, newest first, with their last error.")
 
         @Option(help: "Only this function's dead jobs.")
         var function: String?
@@ -25,7 +26,8 @@ struct DeadCommand: AsyncParsableCommand {
             let environment = CommandEnvironment()
             let url = try environment.resolveDatabase()
             let jobs = try await withPostgresClient(url, logger: environment.logger) { client in
-                try await QueueInspector(client: client, logger: environment.logger).deadJobs(queue: function, limit: limit)
+                try await QueueInspector(client: client, logger: environment.logger).deadJobs(
+                    queue: function, limit: limit)
             }
             if json {
                 let encoder = JSONEncoder()
@@ -43,7 +45,9 @@ struct DeadCommand: AsyncParsableCommand {
             print(
                 Table(
                     header: ["ID", "FUNCTION", "ATTEMPTS", "DIED", "LAST ERROR"],
-                    rows: jobs.map { [String($0.id), $0.queue, String($0.attempts), formatter.string(from: $0.diedAt), $0.lastError] }
+                    rows: jobs.map {
+                        [String($0.id), $0.queue, String($0.attempts), formatter.string(from: $0.diedAt), $0.lastError]
+                    }
                 ).render())
         }
     }

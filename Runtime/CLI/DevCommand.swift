@@ -34,8 +34,10 @@ struct DevCommand: AsyncParsableCommand {
             do {
                 try FileManager.default.createDirectory(
                     atPath: environment.dataDirectory, withIntermediateDirectories: true)
-                let dataDirectory = URL(fileURLWithPath: environment.dataDirectory).appendingPathComponent("pgdata").path
-                cluster = try await PrivateCluster.start(.init(dataDirectory: dataDirectory, durable: true), logger: logger)
+                let dataDirectory = URL(fileURLWithPath: environment.dataDirectory).appendingPathComponent("pgdata")
+                    .path
+                cluster = try await PrivateCluster.start(
+                    .init(dataDirectory: dataDirectory, durable: true), logger: logger)
             } catch let error as PrivateClusterError {
                 fail(error.description)
             }

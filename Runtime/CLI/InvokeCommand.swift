@@ -32,11 +32,14 @@ struct InvokeCommand: AsyncParsableCommand {
         let environment = CommandEnvironment()
         guard let entry = FunctionDirectory.all.entry(named: function) else {
             throw ValidationError(
-                "unknown function \"\(function)\": use one of \(FunctionDirectory.all.names.map(\.rawValue).sorted().joined(separator: ", "))")
+                "unknown function \"\(function)\": use one of \(FunctionDirectory.all.names.map(\.rawValue).sorted().joined(separator: ", "))"
+            )
         }
         let data: Data
         do {
-            data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
+            data =
+                input == "-"
+                ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
         } catch {
             throw ValidationError("cannot read the input file \(input): \(error.localizedDescription)")
         }

@@ -30,7 +30,8 @@ struct RuntimeLauncher {
             worker: configuration, catalog: catalog, tick: FunctionDirectory.all.entry("schedule-tick"), client: client,
             databaseURL: url, producer: producer, logger: logger,
             onFirstClaim: {
-                logger.info("first job claimed", metadata: ["since_start_ms": "\((ContinuousClock.now - start).milliseconds)"])
+                logger.info(
+                    "first job claimed", metadata: ["since_start_ms": "\((ContinuousClock.now - start).milliseconds)"])
             })
         var services: [any Service] = [client, node]
         if let httpPort {

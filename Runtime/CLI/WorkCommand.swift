@@ -19,7 +19,10 @@ struct WorkCommand: AsyncParsableCommand {
             releases the rest so they are claimable at once, and exits 0.
             """)
 
-    @Option(help: "Comma-separated functions to run (default: all). One of: \(FunctionDirectory.queued.names.map(\.rawValue).sorted().joined(separator: ", ")).")
+    @Option(
+        help:
+            "Comma-separated functions to run (default: all). One of: \(FunctionDirectory.queued.names.map(\.rawValue).sorted().joined(separator: ", "))."
+    )
     var functions: String?
 
     @OptionGroup var workerOptions: WorkerOptions

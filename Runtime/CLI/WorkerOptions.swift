@@ -4,10 +4,10 @@ import NotifyRuntime
 /// Worker settings shared by `work`, `dev` and `bench`; each flag falls back to an environment
 /// variable, then to the default.
 struct WorkerOptions: ParsableArguments {
-    @Option(help: "Jobs run at once in this process (env NOTIFY_CONCURRENCY, default 256).")
+    @Option(help: "Jobs run at once in this process (env NOTIFY_CONCURRENCY, default 1024).")
     var concurrency: Int?
 
-    @Option(help: "Most jobs taken by one claim (env NOTIFY_CLAIM_BATCH, default 128).")
+    @Option(help: "Most jobs taken by one claim (env NOTIFY_CLAIM_BATCH, default 256).")
     var claimBatch: Int?
 
     @Option(help: "Slots kept free for the critical lane (env NOTIFY_RESERVED_CRITICAL, default concurrency / 8).")
@@ -19,17 +19,20 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Lease length in milliseconds (env NOTIFY_LEASE_MS, default 30000).")
     var leaseMs: Int?
 
-    @Option(help: "On SIGTERM, wait this long for in-flight jobs, in milliseconds (env NOTIFY_SHUTDOWN_GRACE_MS, default 20000).")
+    @Option(
+        help:
+            "On SIGTERM, wait this long for in-flight jobs, in milliseconds (env NOTIFY_SHUTDOWN_GRACE_MS, default 20000)."
+    )
     var shutdownGraceMs: Int?
 
     @Option(help: "Leader lock retry and tick interval in milliseconds (env NOTIFY_LEADER_INTERVAL_MS, default 1000).")
     var leaderIntervalMs: Int?
 
     func configuration(_ environment: CommandEnvironment) -> WorkerConfiguration {
-        let concurrency = concurrency ?? environment.int("notify.concurrency", default: 256)
+        let concurrency = concurrency ?? environment.int("notify.concurrency", default: 1024)
         return WorkerConfiguration(
             concurrency: concurrency,
-            claimBatchSize: claimBatch ?? environment.int("notify.claim.batch", default: 128),
+            claimBatchSize: claimBatch ?? environment.int("notify.claim.batch", default: 256),
             reservedCriticalSlots: reservedCritical ?? environment.config.int(forKey: "notify.reserved.critical"),
             pollInterval: .milliseconds(pollIntervalMs ?? environment.int("notify.poll.interval.ms", default: 1000)),
             lease: .milliseconds(leaseMs ?? environment.int("notify.lease.ms", default: 30_000)),
@@ -38,7 +41,8 @@ struct WorkerOptions: ParsableArguments {
     }
 
     func election(_ environment: CommandEnvironment, holder: String) -> LeaderElection.Configuration {
-        let interval = Duration.milliseconds(leaderIntervalMs ?? environment.int("notify.leader.interval.ms", default: 1000))
+        let interval = Duration.milliseconds(
+            leaderIntervalMs ?? environment.int("notify.leader.interval.ms", default: 1000))
         return .init(retryInterval: interval, tickInterval: interval, holder: holder)
     }
 

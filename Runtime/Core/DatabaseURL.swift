@@ -24,10 +24,12 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         else {
             throw RuntimeError(
                 .invalidDatabaseURL,
-                "DATABASE_URL must look like postgres://user:password@host:5432/database (got a value that is not such a URL)")
+                "DATABASE_URL must look like postgres://user:password@host:5432/database (got a value that is not such a URL)"
+            )
         }
         guard let user = components.user, !user.isEmpty else {
-            throw RuntimeError(.invalidDatabaseURL, "DATABASE_URL has no user name: write postgres://USER@host/database")
+            throw RuntimeError(
+                .invalidDatabaseURL, "DATABASE_URL has no user name: write postgres://USER@host/database")
         }
         self.secretURLString = string
         let host = components.host ?? "localhost"

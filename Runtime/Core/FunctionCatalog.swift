@@ -114,7 +114,8 @@ public struct FunctionCatalog: Sendable {
         case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
         case is Double.Type: "a number"
         case is Bool.Type: "true or false"
-        default: "\(type)".contains("Dictionary") ? "an object" : ("\(type)".contains("Array") ? "an array" : "a \(type)")
+        default:
+            "\(type)".contains("Dictionary") ? "an object" : ("\(type)".contains("Array") ? "an array" : "a \(type)")
         }
     }
 }

@@ -6,7 +6,9 @@ import NotifyFunctionKit
 public enum FunctionInvoker {
     /// Invokes and returns pretty JSON: `next`, `writes`, `maintenance`, `summary`; or, when the
     /// function threw, `error` with `code`, `kind` and `message`.
-    public static func invoke(_ entry: FunctionCatalog.Entry, payload: String, context: FunctionContext) async throws
+    public static func invoke(
+        _ entry: FunctionCatalog.Entry, payload: String, context: FunctionContext
+    ) async throws
         -> String
     {
         var object: [String: Any] = ["function": entry.name.rawValue]

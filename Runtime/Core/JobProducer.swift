@@ -19,7 +19,9 @@ public struct JobProducer: Sendable {
 
     /// Creates a producer. `notifyInterval` is the shortest time between two wake-up
     /// notifications for the same queue and lane from this process.
-    public init(client: PostgresClient, catalog: FunctionCatalog, notifyInterval: Duration = .milliseconds(2), logger: Logger) {
+    public init(
+        client: PostgresClient, catalog: FunctionCatalog, notifyInterval: Duration = .milliseconds(2), logger: Logger
+    ) {
         self.client = client
         self.catalog = catalog
         self.throttle = WakeupThrottle(interval: notifyInterval)
@@ -57,7 +59,8 @@ public struct JobProducer: Sendable {
             guard let settings = catalog.settings(for: request.function) else {
                 throw RuntimeError(
                     .unknownFunction,
-                    "unknown function \"\(request.function)\": use one of \(catalog.names.map(\.rawValue).sorted().joined(separator: ", "))")
+                    "unknown function \"\(request.function)\": use one of \(catalog.names.map(\.rawValue).sorted().joined(separator: ", "))"
+                )
             }
             let lane = request.lane ?? settings.defaultLane
             queues.append(request.function.rawValue)

@@ -102,7 +102,8 @@ public final class LeaderElection: Service, Sendable {
     /// Tries for the lock until it is won, then leads until the connection or the term is lost.
     private func follow(on connection: PostgresConnection) async throws {
         while !Task.isCancelled {
-            let won = try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger)
+            let won =
+                try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger)
                 .collect().first?.decode(Bool.self) ?? false
             if won {
                 try await lead(on: connection)
@@ -114,12 +115,13 @@ public final class LeaderElection: Service, Sendable {
     }
 
     private func lead(on connection: PostgresConnection) async throws {
-        let term = try await connection.query(
-            """
-            UPDATE notify.leader SET term = term + 1, holder = \(configuration.holder), elected_at = now()
-            WHERE id = 1 RETURNING term
-            """, logger: logger
-        ).collect().first?.decode(Int64.self) ?? 0
+        let term =
+            try await connection.query(
+                """
+                UPDATE notify.leader SET term = term + 1, holder = \(configuration.holder), elected_at = now()
+                WHERE id = 1 RETURNING term
+                """, logger: logger
+            ).collect().first?.decode(Int64.self) ?? 0
         currentTerm.store(term, ordering: .relaxed)
         var logger = self.logger
         logger[metadataKey: LogKeys.term] = "\(term)"
@@ -146,7 +148,8 @@ public final class LeaderElection: Service, Sendable {
                 "SELECT term FROM notify.leader WHERE id = 1 FOR UPDATE", logger: logger
             ).collect().first?.decode(Int64.self)
             guard current == term else { return false }
-            let started = try await connection.query("SELECT clock_timestamp()", logger: logger)
+            let started =
+                try await connection.query("SELECT clock_timestamp()", logger: logger)
                 .collect().first?.decode(Date.self) ?? Date()
             let context = FunctionContext(
                 jobID: 0, attempt: 1, maxAttempts: 1, deadline: .now + tick.settings.timeout, tenantID: nil,

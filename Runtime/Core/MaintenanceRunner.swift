@@ -93,7 +93,9 @@ struct MaintenanceRunner: Sendable {
         return (0, 0)
     }
 
-    private func pruneDead(olderThanSeconds seconds: Int, limit: Int, on connection: PostgresConnection) async throws -> Int {
+    private func pruneDead(
+        olderThanSeconds seconds: Int, limit: Int, on connection: PostgresConnection
+    ) async throws -> Int {
         let rows = try await connection.query(
             """
             WITH old AS (

@@ -14,7 +14,10 @@ extension Worker {
         let functionMetrics = metrics.function(job.queue)
         guard let entry = catalog.entry(named: job.queue) else {
             _ = inFlight.detach(job)
-            return .dead(error: Self.errorJSON(job, code: "unknown_function", message: "this worker has no function \(job.queue)", kind: "permanent", workerID: configuration.workerID))
+            return .dead(
+                error: Self.errorJSON(
+                    job, code: "unknown_function", message: "this worker has no function \(job.queue)",
+                    kind: "permanent", workerID: configuration.workerID))
         }
         var logger = self.logger
         logger[metadataKey: LogKeys.jobID] = "\(job.id)"
@@ -48,7 +51,9 @@ extension Worker {
         }
     }
 
-    private func failure(_ job: ClaimedJob, entry: FunctionCatalog.Entry, error: any Error, logger: Logger) -> JobOutcome {
+    private func failure(
+        _ job: ClaimedJob, entry: FunctionCatalog.Entry, error: any Error, logger: Logger
+    ) -> JobOutcome {
         let functionMetrics = metrics.function(job.queue)
         let code = error.notifyErrorCode
         let message = Self.message(of: error)
@@ -56,12 +61,15 @@ extension Worker {
         case .permanent:
             functionMetrics.failed.increment()
             logger.warning("job failed permanently", metadata: [LogKeys.errorCode: "\(code)"])
-            return .dead(error: Self.errorJSON(job, code: code, message: message, kind: "permanent", workerID: configuration.workerID))
+            return .dead(
+                error: Self.errorJSON(
+                    job, code: code, message: message, kind: "permanent", workerID: configuration.workerID))
         case .rateLimited(let retryAfter):
             logger.debug("job rate-limited; snoozing", metadata: [LogKeys.errorCode: "\(code)"])
             return .retry(delay: retryAfter, refundAttempt: true, error: nil)
         case .transient(let retryAfter):
-            let json = Self.errorJSON(job, code: code, message: message, kind: "transient", workerID: configuration.workerID)
+            let json = Self.errorJSON(
+                job, code: code, message: message, kind: "transient", workerID: configuration.workerID)
             if job.attempt >= job.maxAttempts {
                 functionMetrics.failed.increment()
                 logger.warning("job failed on its last attempt", metadata: [LogKeys.errorCode: "\(code)"])
@@ -69,13 +77,15 @@ extension Worker {
             }
             let delay = entry.settings.retry.delay(afterAttempt: job.attempt, retryAfter: retryAfter)
             logger.info(
-                "job failed; will retry", metadata: [LogKeys.errorCode: "\(code)", "retry_in_ms": "\(RetryPolicy.milliseconds(delay))"])
+                "job failed; will retry",
+                metadata: [LogKeys.errorCode: "\(code)", "retry_in_ms": "\(RetryPolicy.milliseconds(delay))"])
             return .retry(delay: delay, refundAttempt: false, error: json)
         }
     }
 
     static func timeoutError(_ entry: FunctionCatalog.Entry) -> FunctionError {
-        FunctionError(.transient, code: "timeout", "\(entry.name) ran longer than its time limit of \(entry.settings.timeout)")
+        FunctionError(
+            .transient, code: "timeout", "\(entry.name) ran longer than its time limit of \(entry.settings.timeout)")
     }
 
     static func message(of error: any Error) -> String {

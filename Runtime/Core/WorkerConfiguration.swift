@@ -1,19 +1,21 @@
+import Foundation
+import NotifyFunctionKit
+
 #if canImport(Glibc)
 import Glibc
 #else
 import Darwin
 #endif
-import Foundation
-import NotifyFunctionKit
 
 /// How a worker claims and runs jobs. Defaults suit a production worker; every field can be set
 /// from the environment by the CLI (see `notify work --help`).
 public struct WorkerConfiguration: Sendable {
     /// Identifies this process in `locked_by` and logs: `host:pid:random`.
     public var workerID: String
-    /// Jobs run at once in this process (`NOTIFY_CONCURRENCY`, default 256).
+    /// Jobs run at once in this process (`NOTIFY_CONCURRENCY`, default 1024;
+    /// jobs are tasks, not threads, so slow providers are carried by concurrency).
     public var concurrency: Int
-    /// The most jobs one claim takes (`NOTIFY_CLAIM_BATCH`, default 128).
+    /// The most jobs one claim takes (`NOTIFY_CLAIM_BATCH`, default 256).
     public var claimBatchSize: Int
     /// Slots kept free for the critical lane (`NOTIFY_RESERVED_CRITICAL`, default concurrency / 8).
     public var reservedCriticalSlots: Int
@@ -34,7 +36,7 @@ public struct WorkerConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(
-        workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 256, claimBatchSize: Int = 128,
+        workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 1024, claimBatchSize: Int = 256,
         reservedCriticalSlots: Int? = nil, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(30),
         heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 2,
         clock: any NotifyClock = SystemClock()
@@ -42,7 +44,8 @@ public struct WorkerConfiguration: Sendable {
         self.workerID = workerID
         self.concurrency = max(1, concurrency)
         self.claimBatchSize = max(1, claimBatchSize)
-        self.reservedCriticalSlots = min(max(0, reservedCriticalSlots ?? max(1, concurrency / 8)), max(0, concurrency - 1))
+        self.reservedCriticalSlots = min(
+            max(0, reservedCriticalSlots ?? max(1, concurrency / 8)), max(0, concurrency - 1))
         self.pollInterval = pollInterval
         self.lease = lease
         self.heartbeatInterval = heartbeatInterval ?? lease / 3
@@ -54,7 +57,9 @@ public struct WorkerConfiguration: Sendable {
     /// `hostname:pid:xxxx`.
     public static func defaultWorkerID() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&buffer, buffer.count) == 0 ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
+        let host =
+            gethostname(&buffer, buffer.count) == 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
         let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
         return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(suffix)"
     }

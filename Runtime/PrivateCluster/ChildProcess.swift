@@ -84,14 +84,14 @@ struct ChildProcess: Sendable {
             // `Process.run()` can block in Foundation on Linux: launch from a thread of its own.
             let launch = UncheckedProcess(process: process)
             Thread.detachNewThread {
-              do {
-                try launch.process.run()
-              } catch {
-                try? output.close()
-                try? FileManager.default.removeItem(atPath: outputPath)
-                collector.failedToLaunch(error)
-                return
-              }
+                do {
+                    try launch.process.run()
+                } catch {
+                    try? output.close()
+                    try? FileManager.default.removeItem(atPath: outputPath)
+                    collector.failedToLaunch(error)
+                    return
+                }
             }
             let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {

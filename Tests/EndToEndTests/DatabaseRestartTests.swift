@@ -16,13 +16,15 @@ struct DatabaseRestartTests {
         let folder = NSTemporaryDirectory() + "notify-restart-\(UUID().uuidString)"
         let port = Int.random(in: 40_000...49_000)
         let logger = TestCluster.logger
-        var cluster = try await PrivateCluster.start(.init(dataDirectory: folder, durable: false, port: port), logger: logger)
+        var cluster = try await PrivateCluster.start(
+            .init(dataDirectory: folder, durable: false, port: port), logger: logger)
         let url = try DatabaseURL(cluster.connectionURL())
         _ = try await TestCluster.withClient(url) { client in
             try await Migrator(client: client, logger: logger).migrate()
         }
         let worker = try await NotifyProcess.start(
-            ["work", "--functions", "probe", "--poll-interval-ms", "200", "--no-lead"], databaseURL: url.secretURLString)
+            ["work", "--functions", "probe", "--poll-interval-ms", "200", "--no-lead"], databaseURL: url.secretURLString
+        )
         defer { Task { await worker.stop() } }
 
         let catalog: FunctionCatalog = {
@@ -39,7 +41,8 @@ struct DatabaseRestartTests {
         }
         @Sendable func runs() async throws -> Int {
             try await TestCluster.withClient(url) { client in
-                try await client.query("SELECT count(*) FROM notify.probe_runs", logger: logger).collect()[0].decode(Int.self)
+                try await client.query("SELECT count(*) FROM notify.probe_runs", logger: logger).collect()[0].decode(
+                    Int.self)
             }
         }
 
@@ -48,7 +51,8 @@ struct DatabaseRestartTests {
 
         try await cluster.stop()
         try await Task.sleep(for: .seconds(1))
-        cluster = try await PrivateCluster.start(.init(dataDirectory: folder, durable: false, port: port), logger: logger)
+        cluster = try await PrivateCluster.start(
+            .init(dataDirectory: folder, durable: false, port: port), logger: logger)
 
         try await enqueue(100..<200)
         let recovered = await eventually(timeout: .seconds(30)) { (try? await runs()) == 200 }

@@ -21,7 +21,9 @@ struct ProcessTests {
             for batch in 0..<10 {
                 try await runtime.producer.enqueue(
                     try (0..<1000).map {
-                        try JobRequest(function: "probe", input: ProbeFunction.Input(marker: "drain-\(batch)-\($0)", recordStart: true))
+                        try JobRequest(
+                            function: "probe",
+                            input: ProbeFunction.Input(marker: "drain-\(batch)-\($0)", recordStart: true))
                     })
             }
             var workers: [NotifyProcess] = []
@@ -47,13 +49,18 @@ struct ProcessTests {
         }
     }
 
-    @Test("a worker killed with SIGKILL mid-job: the job runs again after its lease expires; the killed attempt's output was never committed")
+    @Test(
+        "a worker killed with SIGKILL mid-job: the job runs again after its lease expires; the killed attempt's output was never committed"
+    )
     func killedWorkerJobRunsAgain() async throws {
         try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
             let id = try await runtime.producer.enqueue(
-                try JobRequest(function: "probe", input: ProbeFunction.Input(marker: "victim", sleepMilliseconds: 3000, recordStart: true)))
+                try JobRequest(
+                    function: "probe",
+                    input: ProbeFunction.Input(marker: "victim", sleepMilliseconds: 3000, recordStart: true)))
             let doomed = try await NotifyProcess.start(
-                ["work", "--functions", "probe", "--lease-ms", "1500", "--no-lead"], databaseURL: runtime.url.secretURLString)
+                ["work", "--functions", "probe", "--lease-ms", "1500", "--no-lead"],
+                databaseURL: runtime.url.secretURLString)
             #expect(await eventually { (try? await runtime.count("SELECT count(*) FROM notify.probe_starts")) == 1 })
             doomed.signal(SIGKILL)
             #expect(await doomed.waitForExit() == SIGKILL)
@@ -76,7 +83,8 @@ struct ProcessTests {
         }
     }
 
-    @Test("two processes compete for leadership; SIGKILL the leader and the other leads within 5 s; ticks never overlap")
+    @Test(
+        "two processes compete for leadership; SIGKILL the leader and the other leads within 5 s; ticks never overlap")
     func leaderTakeover() async throws {
         try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
             let arguments = ["work", "--functions", "probe", "--leader-interval-ms", "200"]
@@ -93,14 +101,16 @@ struct ProcessTests {
             let killedAt = ContinuousClock.now
             _ = await leader.waitForExit()
             let tookOver = await eventually(timeout: .seconds(5), every: .milliseconds(20)) {
-                let row = try? await runtime.rows("SELECT term, holder FROM notify.leader")[0].decode((Int, String).self)
+                let row = try? await runtime.rows("SELECT term, holder FROM notify.leader")[0].decode(
+                    (Int, String).self)
                 return row?.0 == 2 && row?.1.contains(":\(follower.pid):") == true
             }
             #expect(tookOver)
             #expect(ContinuousClock.now - killedAt < .seconds(5))
-            #expect(await eventually {
-                (try? await runtime.count("SELECT count(*) FROM notify.leader_ticks WHERE term = 2")) ?? 0 >= 3
-            })
+            #expect(
+                await eventually {
+                    (try? await runtime.count("SELECT count(*) FROM notify.leader_ticks WHERE term = 2")) ?? 0 >= 3
+                })
             follower.signal(SIGTERM)
             #expect(await follower.waitForExit() == 0)
             // No two ticks overlap in time, and terms never go back.
@@ -119,18 +129,24 @@ struct ProcessTests {
         try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
             try await runtime.producer.enqueue(
                 try (0..<3).map {
-                    try JobRequest(function: "probe", input: ProbeFunction.Input(marker: "inflight-\($0)", sleepMilliseconds: 1500, recordStart: true))
+                    try JobRequest(
+                        function: "probe",
+                        input: ProbeFunction.Input(marker: "inflight-\($0)", sleepMilliseconds: 1500, recordStart: true)
+                    )
                 })
             let worker = try await NotifyProcess.start(
-                ["work", "--functions", "probe", "--concurrency", "3", "--no-lead"], databaseURL: runtime.url.secretURLString,
+                ["work", "--functions", "probe", "--concurrency", "3", "--no-lead"],
+                databaseURL: runtime.url.secretURLString,
                 environment: ["NOTIFY_RESERVED_CRITICAL": "0"])
             #expect(await eventually { (try? await runtime.count("SELECT count(*) FROM notify.probe_starts")) == 3 })
             try await runtime.producer.enqueue(
                 try JobRequest(function: "probe", input: ProbeFunction.Input(marker: "after-term", recordStart: true)))
             worker.signal(SIGTERM)
             #expect(await worker.waitForExit() == 0, "\(worker.log)")
-            #expect(try await runtime.count("SELECT count(*) FROM notify.probe_runs WHERE marker LIKE 'inflight-%'") == 3)
-            #expect(try await runtime.count("SELECT count(*) FROM notify.probe_starts WHERE marker = 'after-term'") == 0)
+            #expect(
+                try await runtime.count("SELECT count(*) FROM notify.probe_runs WHERE marker LIKE 'inflight-%'") == 3)
+            #expect(
+                try await runtime.count("SELECT count(*) FROM notify.probe_starts WHERE marker = 'after-term'") == 0)
             #expect(try await runtime.count("SELECT count(*) FROM notify.jobs WHERE state = 'ready'") == 1)
         }
     }

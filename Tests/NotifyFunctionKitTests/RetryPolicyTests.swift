@@ -5,7 +5,9 @@ import Testing
 struct RetryPolicyTests {
     let policy = RetryPolicy(base: .seconds(1), cap: .seconds(60))
 
-    @Test("the ceiling doubles per attempt and stops at the cap", arguments: [(1, 1), (2, 2), (3, 4), (6, 32), (7, 60), (40, 60)])
+    @Test(
+        "the ceiling doubles per attempt and stops at the cap",
+        arguments: [(1, 1), (2, 2), (3, 4), (6, 32), (7, 60), (40, 60)])
     func ceiling(attempt: Int, seconds: Int64) {
         #expect(policy.ceiling(afterAttempt: attempt) == .seconds(seconds))
     }
@@ -34,7 +36,9 @@ struct FunctionNameTests {
         #expect(try FunctionName(validating: name).rawValue == name)
     }
 
-    @Test("invalid names are refused with a sentence that says what to fix", arguments: ["", "Send", "1abc", "send_sms", "a b", String(repeating: "a", count: 64)])
+    @Test(
+        "invalid names are refused with a sentence that says what to fix",
+        arguments: ["", "Send", "1abc", "send_sms", "a b", String(repeating: "a", count: 64)])
     func invalid(name: String) {
         let error = #expect(throws: FunctionError.self) { try FunctionName(validating: name) }
         #expect(error?.code == "invalid_function_name")

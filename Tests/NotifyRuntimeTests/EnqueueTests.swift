@@ -20,8 +20,12 @@ struct EnqueueTests {
                     #"SELECT notify.enqueue('probe', '{"marker":"committed"}', 'critical')"#, logger: runtime.logger)
                 try await connection.query("COMMIT", logger: runtime.logger)
             }
-            #expect(try await runtime.count("SELECT count(*) FROM notify.jobs WHERE payload->>'marker' = 'rolled-back'") == 0)
-            #expect(try await runtime.count("SELECT count(*) FROM notify.jobs WHERE payload->>'marker' = 'committed' AND lane = 0") == 1)
+            #expect(
+                try await runtime.count("SELECT count(*) FROM notify.jobs WHERE payload->>'marker' = 'rolled-back'")
+                    == 0)
+            #expect(
+                try await runtime.count(
+                    "SELECT count(*) FROM notify.jobs WHERE payload->>'marker' = 'committed' AND lane = 0") == 1)
         }
     }
 
@@ -30,7 +34,10 @@ struct EnqueueTests {
         try await TestRuntime.with(catalog: catalog()) { runtime in
             for (sql, message, hint) in [
                 ("SELECT notify.enqueue('send-fax', '{}')", #"unknown function "send-fax""#, "use one of:"),
-                ("SELECT notify.enqueue('probe', '{}', 'urgent')", #"unknown lane "urgent""#, "critical, transactional or bulk"),
+                (
+                    "SELECT notify.enqueue('probe', '{}', 'urgent')", #"unknown lane "urgent""#,
+                    "critical, transactional or bulk"
+                ),
                 ("SELECT notify.enqueue('probe', '[1]')", "must be a JSON object", "pass for example"),
             ] {
                 do {
@@ -69,7 +76,8 @@ struct EnqueueTests {
         try await TestRuntime.with(catalog: catalog()) { runtime in
             let later = Date().addingTimeInterval(3600)
             let ids = try await runtime.producer.enqueue([
-                try .recording("now"), try JobRequest(function: "recording", input: RecordingFunction.Input(key: "later"), runAt: later),
+                try .recording("now"),
+                try JobRequest(function: "recording", input: RecordingFunction.Input(key: "later"), runAt: later),
             ])
             #expect(ids.count == 2)
             #expect(try await runtime.count("SELECT count(*) FROM notify.jobs") == 1)

@@ -18,7 +18,9 @@ struct LaneTests {
                 try await Task.sleep(for: .milliseconds(20))
                 try await runtime.producer.enqueue(try .recording("wake-\(sample)"))
                 let committed = ContinuousClock.now
-                #expect(await eventually(timeout: .seconds(2), every: .milliseconds(1)) { log.count("wake-\(sample)") == 1 })
+                #expect(
+                    await eventually(timeout: .seconds(2), every: .milliseconds(1)) { log.count("wake-\(sample)") == 1 }
+                )
                 if let started = log.first("wake-\(sample)") { latencies.append(started - committed) }
             }
             try await worker.shutdown()
@@ -61,7 +63,8 @@ struct LaneTests {
             for sample in 0..<10 {
                 try await runtime.producer.enqueue(try .recording("otp-\(sample)", lane: .critical))
                 let committed = ContinuousClock.now
-                #expect(await eventually(timeout: .seconds(2), every: .milliseconds(1)) { log.count("otp-\(sample)") == 1 })
+                #expect(
+                    await eventually(timeout: .seconds(2), every: .milliseconds(1)) { log.count("otp-\(sample)") == 1 })
                 if let started = log.first("otp-\(sample)") { latencies.append(started - committed) }
                 try await Task.sleep(for: .milliseconds(30))
             }

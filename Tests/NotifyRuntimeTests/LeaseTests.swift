@@ -20,9 +20,10 @@ struct LeaseTests {
             // The leader rescues the expired lease; worker B takes the job over (fence + 1).
             let leader = runtime.startLeader()
             let second = runtime.startWorker(testWorker(lease: .seconds(30)))
-            #expect(await eventually(timeout: .seconds(15)) {
-                (try? await runtime.count("SELECT count(*) FROM notify.probe_runs WHERE marker = 'slow'")) == 1
-            })
+            #expect(
+                await eventually(timeout: .seconds(15)) {
+                    (try? await runtime.count("SELECT count(*) FROM notify.probe_runs WHERE marker = 'slow'")) == 1
+                })
             try await Task.sleep(for: .seconds(1))  // both attempts have finished by now
             await leader.cancel()
             try await first.shutdown()
@@ -41,9 +42,10 @@ struct LeaseTests {
                 try .probe(.init(marker: "long", sleepMilliseconds: 2500, recordStart: true)))
             let worker = runtime.startWorker(testWorker(lease: .milliseconds(900), heartbeat: .milliseconds(200)))
             let leader = runtime.startLeader()
-            #expect(await eventually(timeout: .seconds(10)) {
-                (try? await runtime.count("SELECT count(*) FROM notify.probe_runs WHERE job_id = \(id)")) == 1
-            })
+            #expect(
+                await eventually(timeout: .seconds(10)) {
+                    (try? await runtime.count("SELECT count(*) FROM notify.probe_runs WHERE job_id = \(id)")) == 1
+                })
             await leader.cancel()
             try await worker.shutdown()
             #expect(try await runtime.count("SELECT count(*) FROM notify.probe_starts WHERE job_id = \(id)") == 1)
@@ -54,21 +56,30 @@ struct LeaseTests {
     func gracefulShutdown() async throws {
         try await TestRuntime.with(catalog: catalog()) { runtime in
             try await runtime.producer.enqueue(
-                try (0..<4).map { try .probe(.init(marker: "finishing-\($0)", sleepMilliseconds: 600, recordStart: true)) })
+                try (0..<4).map {
+                    try .probe(.init(marker: "finishing-\($0)", sleepMilliseconds: 600, recordStart: true))
+                })
             let worker = runtime.startWorker(testWorker(concurrency: 4, grace: .seconds(5), reserved: 0))
             #expect(await eventually { (try? await runtime.count("SELECT count(*) FROM notify.probe_starts")) == 4 })
             // More work arrives, then SIGTERM-equivalent.
             try await runtime.producer.enqueue(
                 try (0..<4).map { try .probe(.init(marker: "late-\($0)", recordStart: true)) })
             try await worker.shutdown()
-            #expect(try await runtime.count("SELECT count(*) FROM notify.probe_runs WHERE marker LIKE 'finishing-%'") == 4)
+            #expect(
+                try await runtime.count("SELECT count(*) FROM notify.probe_runs WHERE marker LIKE 'finishing-%'") == 4)
             #expect(try await runtime.count("SELECT count(*) FROM notify.probe_starts WHERE marker LIKE 'late-%'") == 0)
-            #expect(try await runtime.count("SELECT count(*) FROM notify.jobs WHERE state = 'ready' AND run_at <= now()") == 4)
+            #expect(
+                try await runtime.count("SELECT count(*) FROM notify.jobs WHERE state = 'ready' AND run_at <= now()")
+                    == 4)
 
             // Past the grace period, running jobs are cancelled and released with their attempt refunded.
-            try await runtime.producer.enqueue(try .probe(.init(marker: "stuck", sleepMilliseconds: 60_000, recordStart: true)))
+            try await runtime.producer.enqueue(
+                try .probe(.init(marker: "stuck", sleepMilliseconds: 60_000, recordStart: true)))
             let impatient = runtime.startWorker(testWorker(concurrency: 8, grace: .milliseconds(300)))
-            #expect(await eventually { (try? await runtime.count("SELECT count(*) FROM notify.probe_starts WHERE marker = 'stuck'")) == 1 })
+            #expect(
+                await eventually {
+                    (try? await runtime.count("SELECT count(*) FROM notify.probe_starts WHERE marker = 'stuck'")) == 1
+                })
             try await impatient.shutdown()
             let rows = try await runtime.rows(
                 "SELECT state, attempt, run_at <= now() FROM notify.jobs WHERE payload->>'marker' = 'stuck'")

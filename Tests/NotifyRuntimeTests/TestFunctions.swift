@@ -1,6 +1,9 @@
 import Foundation
 import NotifyFunctionKit
 import NotifyRuntime
+import NotifyTestSupport
+import ProbeFunction
+import ScheduleTickFunction
 import Synchronization
 
 /// Records when each input started, in this process's monotonic clock.
@@ -36,7 +39,8 @@ struct RecordingFunction: NotifyFunction {
 
 extension JobRequest {
     static func recording(_ key: String, sleep: Int = 0, lane: Lane? = nil) throws -> JobRequest {
-        try JobRequest(function: "recording", input: RecordingFunction.Input(key: key, sleepMilliseconds: sleep), lane: lane)
+        try JobRequest(
+            function: "recording", input: RecordingFunction.Input(key: key, sleepMilliseconds: sleep), lane: lane)
     }
 
     static func probe(_ input: ProbeFunctionInput, lane: Lane? = nil) throws -> JobRequest {
@@ -44,7 +48,6 @@ extension JobRequest {
     }
 }
 
-import ProbeFunction
 typealias ProbeFunctionInput = ProbeFunction.Input
 
 func catalog(_ log: StartLog = StartLog()) -> FunctionCatalog {
@@ -64,9 +67,6 @@ func testWorker(
         heartbeatInterval: heartbeat, shutdownGracePeriod: grace)
 }
 
-import NotifyTestSupport
-import ScheduleTickFunction
-
 /// The schedule-tick entry, for leaders started in tests.
 let scheduleTick: FunctionCatalog.Entry = {
     var catalog = FunctionCatalog()
@@ -75,7 +75,9 @@ let scheduleTick: FunctionCatalog.Entry = {
 }()
 
 extension TestRuntime {
-    func startLeader(holder: String = "test-leader", interval: Duration = .milliseconds(100)) -> RunningService<LeaderElection> {
+    func startLeader(
+        holder: String = "test-leader", interval: Duration = .milliseconds(100)
+    ) -> RunningService<LeaderElection> {
         startLeader(holder: holder, interval: interval, tick: scheduleTick)
     }
 }

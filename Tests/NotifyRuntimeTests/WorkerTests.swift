@@ -24,25 +24,30 @@ struct WorkerTests {
         }
     }
 
-    @Test("transient failures retry with growing delays; the last one lands in the dead letters with its history; replay runs it again")
+    @Test(
+        "transient failures retry with growing delays; the last one lands in the dead letters with its history; replay runs it again"
+    )
     func transientFailuresRetryThenDie() async throws {
         try await TestRuntime.with(catalog: catalog()) { runtime in
             let id = try await runtime.producer.enqueue(
                 try .probe(.init(marker: "flaky", fail: "transient", recordStart: true)))
             let worker = runtime.startWorker(testWorker(poll: .milliseconds(50)))
-            #expect(await eventually(timeout: .seconds(30)) {
-                (try? await runtime.count("SELECT count(*) FROM notify.dead_jobs")) == 1
-            })
+            #expect(
+                await eventually(timeout: .seconds(30)) {
+                    (try? await runtime.count("SELECT count(*) FROM notify.dead_jobs")) == 1
+                })
             // Four attempts (ProbeFunction's limit), with delays that grow on average: check the
             // history and that every attempt ran.
             let rows = try await runtime.rows(
-                "SELECT attempts, jsonb_array_length(errors), errors -> -1 ->> 'code' FROM notify.dead_jobs WHERE id = \(id)")
+                "SELECT attempts, jsonb_array_length(errors), errors -> -1 ->> 'code' FROM notify.dead_jobs WHERE id = \(id)"
+            )
             let (attempts, historyLength, lastCode) = try rows[0].decode((Int, Int, String).self)
             #expect(attempts == 4)
             #expect(historyLength == 4)
             #expect(lastCode == "probe_transient")
             let starts = try await runtime.rows(
-                "SELECT attempt, extract(epoch FROM started_at)::float8 FROM notify.probe_starts WHERE marker = 'flaky' ORDER BY attempt")
+                "SELECT attempt, extract(epoch FROM started_at)::float8 FROM notify.probe_starts WHERE marker = 'flaky' ORDER BY attempt"
+            )
             let times = try starts.map { try $0.decode((Int, Double).self) }
             #expect(times.map(\.0) == [1, 2, 3, 4])
             #expect(try await runtime.count("SELECT count(*) FROM notify.jobs") == 0)
@@ -52,9 +57,10 @@ struct WorkerTests {
                 "UPDATE notify.dead_jobs SET payload = payload - 'fail' WHERE id = \(id)", logger: runtime.logger)
             let replayed = try await QueueInspector(client: runtime.client, logger: runtime.logger).replay(ids: [id])
             #expect(replayed == [id])
-            #expect(await eventually {
-                (try? await runtime.count("SELECT count(*) FROM notify.probe_runs WHERE marker = 'flaky'")) == 1
-            })
+            #expect(
+                await eventually {
+                    (try? await runtime.count("SELECT count(*) FROM notify.probe_runs WHERE marker = 'flaky'")) == 1
+                })
             #expect(try await runtime.count("SELECT count(*) FROM notify.dead_jobs") == 0)
             try await worker.shutdown()
         }
@@ -82,7 +88,8 @@ struct WorkerTests {
             let worker = runtime.startWorker(testWorker(poll: .milliseconds(50)))
             #expect(await eventually { (try? await runtime.count("SELECT count(*) FROM notify.dead_jobs")) == 1 })
             try await worker.shutdown()
-            let rows = try await runtime.rows("SELECT errors -> 0 ->> 'code', errors -> 0 ->> 'message' FROM notify.dead_jobs")
+            let rows = try await runtime.rows(
+                "SELECT errors -> 0 ->> 'code', errors -> 0 ->> 'message' FROM notify.dead_jobs")
             let (code, message) = try rows[0].decode((String, String).self)
             #expect(code == "invalid_input")
             #expect(message.contains("\"marker\" should be a string"))
@@ -94,15 +101,21 @@ struct WorkerTests {
         try await TestRuntime.with(catalog: catalog()) { runtime in
             // Six rate-limited answers and more: past the probe's four attempts, yet never dead.
             try await runtime.producer.enqueue(
-                try .probe(.init(marker: "throttled", fail: "rate_limited", failTimes: 100, retryAfterMilliseconds: 50, recordStart: true)))
+                try .probe(
+                    .init(
+                        marker: "throttled", fail: "rate_limited", failTimes: 100, retryAfterMilliseconds: 50,
+                        recordStart: true)))
             let worker = runtime.startWorker(testWorker(poll: .milliseconds(20)))
-            #expect(await eventually {
-                (try? await runtime.count("SELECT count(*) FROM notify.probe_starts WHERE marker = 'throttled'")) ?? 0 >= 6
-            })
+            #expect(
+                await eventually {
+                    (try? await runtime.count("SELECT count(*) FROM notify.probe_starts WHERE marker = 'throttled'"))
+                        ?? 0 >= 6
+                })
             try await worker.shutdown()
             #expect(try await runtime.count("SELECT count(*) FROM notify.dead_jobs") == 0)
             // Every start saw attempt 1: no attempt was spent on a 429.
-            #expect(try await runtime.count("SELECT max(attempt) FROM notify.probe_starts WHERE marker = 'throttled'") == 1)
+            #expect(
+                try await runtime.count("SELECT max(attempt) FROM notify.probe_starts WHERE marker = 'throttled'") == 1)
         }
     }
 }

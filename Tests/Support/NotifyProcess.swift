@@ -14,11 +14,14 @@ public final class NotifyProcess: Sendable {
             let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
             var directory = testBinary.deletingLastPathComponent()
             if directory.lastPathComponent.hasSuffix(".xctest") { directory.deleteLastPathComponent() }
-            let candidates = [directory.appendingPathComponent("notify").path]
+            let candidates =
+                [directory.appendingPathComponent("notify").path]
                 + ["debug", "release"].map { FileManager.default.currentDirectoryPath + "/.build/\($0)/notify" }
             guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
                 throw NotifyProcessError(
-                    message: "the notify executable was not found next to the tests (\(candidates[0])): run `swift build` first")
+                    message:
+                        "the notify executable was not found next to the tests (\(candidates[0])): run `swift build` first"
+                )
             }
             return path
         }

@@ -29,7 +29,9 @@ public struct TestRuntime: Sendable {
     }
 
     /// Starts a worker in this process; stop it with ``RunningService/shutdown()``.
-    public func startWorker(_ configuration: WorkerConfiguration, catalog: FunctionCatalog? = nil) -> RunningService<Worker> {
+    public func startWorker(
+        _ configuration: WorkerConfiguration, catalog: FunctionCatalog? = nil
+    ) -> RunningService<Worker> {
         let worker = Worker(
             configuration: configuration, catalog: catalog ?? self.catalog, client: client, databaseURL: url,
             producer: producer, logger: logger)

@@ -9,7 +9,9 @@ extension Migration {
     /// `jobs_claimable` holds only ready rows, ordered the way the claim reads them, so a claim is a
     /// short index range scan however many rows are running. Jobs due later than a short horizon go
     /// to `notify.scheduled_jobs` and are promoted by the leader, so future work never sits in
-    /// the claim's path.
+    /// the claim's path. There is deliberately no index on `locked_until`: every claim would pay for
+    /// it, while only the leader's once-a-tick lease rescue reads it, and a scan of the (small) hot
+    /// table serves that.
     static let v0001Runtime = Migration(
         version: 1, name: "runtime queue tables",
         sql: #"""
@@ -49,7 +51,6 @@ extension Migration {
                 autovacuum_vacuum_cost_delay = 0
             );
             CREATE INDEX jobs_claimable ON notify.jobs (queue, lane, run_at, id) WHERE state = 'ready';
-            CREATE INDEX jobs_leases ON notify.jobs (locked_until) WHERE state = 'running';
 
             CREATE TABLE notify.scheduled_jobs (
                 id            bigint PRIMARY KEY,

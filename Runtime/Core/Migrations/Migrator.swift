@@ -23,12 +23,14 @@ public struct Migrator: Sendable {
 
     /// The versions recorded in the database, or an empty list for a new database.
     public func appliedVersions() async throws -> [Int] {
-        let exists = try await client.query(
-            "SELECT to_regclass('notify.schema_migrations') IS NOT NULL", logger: logger
-        ).collect().first?.decode(Bool.self) ?? false
+        let exists =
+            try await client.query(
+                "SELECT to_regclass('notify.schema_migrations') IS NOT NULL", logger: logger
+            ).collect().first?.decode(Bool.self) ?? false
         guard exists else { return [] }
         var versions: [Int] = []
-        let rows = try await client.query("SELECT version FROM notify.schema_migrations ORDER BY version", logger: logger)
+        let rows = try await client.query(
+            "SELECT version FROM notify.schema_migrations ORDER BY version", logger: logger)
         for try await version in rows.decode(Int.self) { versions.append(version) }
         return versions
     }
@@ -42,7 +44,7 @@ public struct Migrator: Sendable {
         var applied: [Migration] = []
         let known = Set(try await appliedVersions())
         for migration in migrations where !known.contains(migration.version) {
-            if try await apply(migration) { applied.append(migration) }
+            if try await applyRetryingCatalogRaces(migration) { applied.append(migration) }
         }
         let newest = try await client.withConnection { connection in
             try await connection.query("SELECT max(version) FROM notify.schema_migrations", logger: logger)
@@ -54,6 +56,28 @@ public struct Migrator: Sendable {
                 "the database schema is at version \(newest) but this build knows only up to \(known): upgrade notify")
         }
         return applied
+    }
+
+    /// An advisory lock does not make PostgreSQL reread its catalog caches, so a migrator that waited
+    /// for another can still miss the schema the other just created and fail with a duplicate-object
+    /// error. Such a failure rolled back cleanly; trying again (with fresh caches) is correct.
+    private func applyRetryingCatalogRaces(_ migration: Migration) async throws -> Bool {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await apply(migration)
+            } catch let race as CatalogRace where attempt < 5 {
+                logger.debug("migration raced another migrator; retrying", metadata: ["sqlstate": "\(race.sqlState)"])
+            } catch let race as CatalogRace {
+                throw race.error
+            }
+        }
+    }
+
+    private struct CatalogRace: Error {
+        let sqlState: String
+        let error: RuntimeError
     }
 
     private func apply(_ migration: Migration) async throws -> Bool {
@@ -87,9 +111,13 @@ public struct Migrator: Sendable {
                 return true
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw RuntimeError(
+                let failure = RuntimeError(
                     .migrationFailed,
                     "migration \(migration.version) (\(migration.name)) failed: \(String(reflecting: error))")
+                if let state = (error as? PSQLError)?.serverInfo?[.sqlState], ["23505", "42P06", "42P07", "42710"].contains(state) {
+                    throw CatalogRace(sqlState: state, error: failure)
+                }
+                throw failure
             }
         }
     }
