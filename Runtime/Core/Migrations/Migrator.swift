@@ -114,7 +114,9 @@ public struct Migrator: Sendable {
                 let failure = RuntimeError(
                     .migrationFailed,
                     "migration \(migration.version) (\(migration.name)) failed: \(String(reflecting: error))")
-                if let state = (error as? PSQLError)?.serverInfo?[.sqlState], ["23505", "42P06", "42P07", "42710"].contains(state) {
+                if let state = (error as? PSQLError)?.serverInfo?[.sqlState],
+                    ["23505", "42P06", "42P07", "42710"].contains(state)
+                {
                     throw CatalogRace(sqlState: state, error: failure)
                 }
                 throw failure
