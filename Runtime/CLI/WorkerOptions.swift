@@ -10,6 +10,9 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Most jobs taken by one claim (env NOTIFY_CLAIM_BATCH, default 256).")
     var claimBatch: Int?
 
+    @Option(help: "Concurrent writers of job outcomes (env NOTIFY_COMPLETION_WRITERS, default 2).")
+    var completionWriters: Int?
+
     @Option(help: "Slots kept free for the critical lane (env NOTIFY_RESERVED_CRITICAL, default concurrency / 8).")
     var reservedCritical: Int?
 
@@ -37,7 +40,8 @@ struct WorkerOptions: ParsableArguments {
             pollInterval: .milliseconds(pollIntervalMs ?? environment.int("notify.poll.interval.ms", default: 1000)),
             lease: .milliseconds(leaseMs ?? environment.int("notify.lease.ms", default: 30_000)),
             shutdownGracePeriod: .milliseconds(
-                shutdownGraceMs ?? environment.int("notify.shutdown.grace.ms", default: 20_000)))
+                shutdownGraceMs ?? environment.int("notify.shutdown.grace.ms", default: 20_000)),
+            completionWriters: completionWriters ?? environment.int("notify.completion.writers", default: 2))
     }
 
     func election(_ environment: CommandEnvironment, holder: String) -> LeaderElection.Configuration {
@@ -50,6 +54,7 @@ struct WorkerOptions: ParsableArguments {
         for (name, value) in [
             ("--concurrency", concurrency), ("--claim-batch", claimBatch), ("--poll-interval-ms", pollIntervalMs),
             ("--lease-ms", leaseMs), ("--leader-interval-ms", leaderIntervalMs),
+            ("--completion-writers", completionWriters),
         ] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
         }

@@ -201,12 +201,15 @@ final class CompletionBatcher: Sendable {
     private func record(
         _ jobs: [ClaimedJob], applied: Set<Int64>, counter: (RuntimeMetrics.PerFunction) -> Counter
     ) {
+        var appliedPerFunction: [String: Int64] = [:]
+        defer {
+            for (function, count) in appliedPerFunction { counter(metrics.function(function)).increment(by: count) }
+        }
         for job in jobs {
-            let functionMetrics = metrics.function(job.queue)
             if applied.contains(job.id) {
-                counter(functionMetrics).increment()
+                appliedPerFunction[job.queue, default: 0] += 1
             } else {
-                functionMetrics.stale.increment()
+                metrics.function(job.queue).stale.increment()
                 logger.warning(
                     "lease lost before completion; this attempt's output was discarded",
                     metadata: [LogKeys.jobID: "\(job.id)", LogKeys.function: "\(job.queue)"])

@@ -202,10 +202,12 @@ public final class Worker: Service, Sendable {
         }
         metrics.inFlight.record(inFlight.count)
         if claimsStarted.add(1, ordering: .relaxed).oldValue == 0 { onFirstClaim?() }
+        var claimedPerFunction: [String: Int] = [:]
         for job in jobs {
-            metrics.function(job.queue).claimed.increment()
+            claimedPerFunction[job.queue, default: 0] += 1
             handlers.addTask { await self.run(job) }
         }
+        for (function, count) in claimedPerFunction { metrics.function(function).claimed.increment(by: Int64(count)) }
     }
 
     // MARK: Leases
