@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
     ],
     targets: [
         // MARK: Runtime
@@ -48,6 +51,19 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Runtime/Core",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "NotifyModel",
+            dependencies: [
+                "NotifyFunctionKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            path: "Runtime/Model",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -122,6 +138,12 @@ let package = Package(
             name: "NotifyFunctionKitTests",
             dependencies: ["NotifyFunctionKit"],
             path: "Tests/NotifyFunctionKitTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotifyModelTests",
+            dependencies: ["NotifyModel"],
+            path: "Tests/NotifyModelTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
