@@ -1,0 +1,106 @@
+import Mustache
+import Synchronization
+
+/// How a template field escapes the values it renders.
+enum TemplateEscaping: Hashable, Sendable {
+    /// `{{var}}` is HTML-escaped, `{{{var}}}` is raw (email HTML bodies).
+    case html
+    /// Nothing is escaped (subjects, plain text, SMS, push, in-app, webhooks).
+    case text
+}
+
+/// Compiles template fields with swift-mustache, keeps the results in a small bounded cache, and
+/// renders them with missing-variable detection.
+final class TemplateCompiler: Sendable {
+    /// The process-wide compiler.
+    static let shared = TemplateCompiler(capacity: 1024)
+
+    private struct Key: Hashable {
+        let text: String
+        let escaping: TemplateEscaping
+    }
+
+    /// Text fields are compiled behind this prefix. The pragma makes swift-mustache render `{{var}}`
+    /// unescaped (its default content type is HTML and it has no render option for it). The leading
+    /// `X` keeps the pragma from being a "standalone" tag, which would swallow a newline at the start
+    /// of the template; it is removed from the output.
+    private static let textPrefix = "X{{% CONTENT_TYPE: TEXT}}"
+
+    private let capacity: Int
+    private let cache: Mutex<[Key: MustacheTemplate]>
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        self.cache = Mutex([:])
+    }
+
+    /// Compiles one field, reporting mustache syntax errors with the field's name.
+    func compile(_ text: String, field: String, escaping: TemplateEscaping) throws(ModelError) -> MustacheTemplate {
+        let key = Key(text: text, escaping: escaping)
+        if let cached = cache.withLock({ $0[key] }) {
+            return cached
+        }
+        let template: MustacheTemplate
+        do {
+            // Parse the text as written first, so line and column numbers in errors are the author's.
+            let plain = try MustacheTemplate(string: text)
+            template = escaping == .html ? plain : try MustacheTemplate(string: Self.textPrefix + text)
+        } catch {
+            throw ModelError(
+                code: "invalid_template",
+                "template field \"\(field)\" is not valid mustache: \(Self.describe(error))")
+        }
+        cache.withLock { cache in
+            if cache.count >= capacity {
+                cache.removeAll(keepingCapacity: true)
+            }
+            cache[key] = template
+        }
+        return template
+    }
+
+    /// Renders a compiled field against the data, recording the variables the data lacks.
+    func render(
+        _ template: MustacheTemplate, escaping: TemplateEscaping, data: [String: JSONValue],
+        recorder: MissingVariableRecorder
+    ) -> String {
+        let output = template.render(RootNode(object: data, recorder: recorder))
+        switch escaping {
+        case .html:
+            return output
+        case .text:
+            return String(output.unicodeScalars.dropFirst())
+        }
+    }
+
+    /// The number of compiled templates held (for tests).
+    var cachedCount: Int { cache.withLock { $0.count } }
+
+    private static func describe(_ error: any Error) -> String {
+        guard let parserError = error as? MustacheTemplate.ParserError else {
+            return "\(error)"
+        }
+        let reason: String
+        switch parserError.error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect:
+            reason = "a section is closed with a name that does not match the section it closes"
+        case .unfinishedName:
+            reason = "a tag is not closed or its name is malformed"
+        case .expectedSectionEnd:
+            reason = "a section is opened but never closed"
+        case .invalidSetDelimiter:
+            reason = "a set-delimiter tag is malformed"
+        case .invalidConfigVariableSyntax:
+            reason = "a {{% ...}} pragma tag is malformed"
+        case .unrecognisedConfigVariable:
+            reason = "a {{% ...}} pragma tag names an unknown setting"
+        case .transformAppliedToInheritanceSection, .illegalTokenInsideInheritSection, .textInsideInheritSection:
+            reason = "template inheritance ({{< ...}}, {{$ ...}}) is used incorrectly"
+        case nil:
+            // The parser's only other error is reading past the end of the text.
+            reason = "the template ends inside a tag; close every {{ with }}"
+        }
+        let context = parserError.context
+        return "\(reason) (line \(context.lineNumber), column \(context.columnNumber))"
+    }
+}
