@@ -1,0 +1,38 @@
+import NotifyModel
+import Testing
+
+@Suite struct LocaleFallbackTests {
+    @Test(arguments: [
+        ("pt-BR", "en", ["pt-BR", "pt", "en"]),
+        ("pt-br", "en-US", ["pt-BR", "pt", "en-US", "en"]),
+        ("PT_br", "pt", ["pt-BR", "pt"]),
+        ("zh-hant-tw", "en", ["zh-Hant-TW", "zh-Hant", "zh", "en"]),
+        ("es-419", "en", ["es-419", "es", "en"]),
+        ("en", "en-GB", ["en", "en-GB"]),
+        ("", "de-DE", ["de-DE", "de"]),
+        ("not a locale!", "de", ["de"]),
+    ])
+    func chain(_ requested: String, _ tenantDefault: String, _ expected: [String]) {
+        #expect(LocaleFallback.chain(for: requested, tenantDefault: tenantDefault) == expected)
+    }
+
+    @Test func nilRequestedUsesTheTenantDefault() {
+        #expect(LocaleFallback.chain(for: nil, tenantDefault: "fr-CA") == ["fr-CA", "fr"])
+    }
+
+    @Test(
+        arguments: [
+            ("pt-BR", Set(["pt-BR", "pt", "en"]), "pt-BR"),
+            ("pt-BR", Set(["pt", "en"]), "pt"),
+            ("pt-BR", Set(["en"]), "en"),
+            ("pt-BR", Set(["pt-br"]), "pt-br"),
+            ("de-AT", Set(["fr"]), nil),
+        ] as [(String, Set<String>, String?)])
+    func resolve(_ requested: String, _ available: Set<String>, _ expected: String?) {
+        #expect(LocaleFallback.resolve(requested: requested, tenantDefault: "en", available: available) == expected)
+    }
+
+    @Test func resolveFallsBackToTheTenantDefaultsLanguage() {
+        #expect(LocaleFallback.resolve(requested: "ja", tenantDefault: "en-US", available: ["en"]) == "en")
+    }
+}
