@@ -5,11 +5,11 @@ import Testing
 @Suite struct PreferenceEvaluatorTests {
     let evaluator = PreferenceEvaluator()
     /// 23:30 in Berlin, inside the quiet hours below.
-    let night = instant("2026-06-01T21:30:00Z")
+    let night = PreferenceTestTime.instant("2026-06-01T21:30:00Z")
     /// 12:00 in Berlin, outside them.
-    let noon = instant("2026-06-01T10:00:00Z")
+    let noon = PreferenceTestTime.instant("2026-06-01T10:00:00Z")
     let quietHours = QuietHours(start: "22:00", end: "07:00", timeZone: "Europe/Berlin")
-    let morning = instant("2026-06-02T05:00:00Z")
+    let morning = PreferenceTestTime.instant("2026-06-02T05:00:00Z")
     let cap = FrequencyCap(limit: 3, windowSeconds: 3600)
 
     func facts(

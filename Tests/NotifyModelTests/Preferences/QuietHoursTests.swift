@@ -2,12 +2,14 @@ import Foundation
 import NotifyModel
 import Testing
 
-/// Parses an ISO 8601 instant such as `2026-03-29T01:00:00Z`.
-func instant(_ text: String) -> Date {
-    guard let date = try? Date(text, strategy: .iso8601) else {
-        fatalError("bad test instant \(text)")
+enum PreferenceTestTime {
+    /// Parses an ISO 8601 instant such as `2026-03-29T01:00:00Z`.
+    static func instant(_ text: String) -> Date {
+        guard let date = try? Date(text, strategy: .iso8601) else {
+            fatalError("bad test instant \(text)")
+        }
+        return date
     }
-    return date
 }
 
 @Suite struct QuietHoursTests {
@@ -103,12 +105,14 @@ func instant(_ text: String) -> Date {
     @Test(arguments: cases)
     func releaseTime(_ example: Case) {
         let hours = QuietHours(start: example.start, end: example.end, timeZone: example.zone)
-        #expect(hours.releaseTime(at: instant(example.now)) == example.release.map(instant))
+        #expect(
+            hours.releaseTime(at: PreferenceTestTime.instant(example.now))
+                == example.release.map(PreferenceTestTime.instant))
     }
 
     @Test func invalidQuietHoursNeverHold() {
         let hours = QuietHours(start: "22:00", end: "07:00", timeZone: "Mars/Olympus")
-        #expect(hours.releaseTime(at: instant("2026-06-01T23:00:00Z")) == nil)
+        #expect(hours.releaseTime(at: PreferenceTestTime.instant("2026-06-01T23:00:00Z")) == nil)
     }
 
     @Test(arguments: [
