@@ -4,10 +4,10 @@ import NIOPosix
 import PostgresNIO
 
 /// A connection outside the pool, for work that needs one session: LISTEN, claiming, leadership.
-enum DedicatedConnection {
+public enum DedicatedConnection {
     /// Connects, runs `body`, and closes the connection whatever happens; cancellation closes it
     /// at once, which ends any wait on it.
-    static func with<T: Sendable>(
+    public static func with<T: Sendable>(
         _ url: DatabaseURL, name: String, id: Int, logger: Logger,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -28,7 +28,7 @@ enum DedicatedConnection {
     }
 
     /// Opens a connection; the caller must close it.
-    static func connect(_ url: DatabaseURL, name: String, id: Int, logger: Logger) async throws -> PostgresConnection {
+    public static func connect(_ url: DatabaseURL, name: String, id: Int, logger: Logger) async throws -> PostgresConnection {
         try await PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.any(),
             configuration: url.connectionConfiguration(applicationName: name), id: id, logger: logger)

@@ -1,0 +1,101 @@
+import Foundation
+import NotifyFunctionKit
+import NotifyModel
+import PostgresNIO
+
+/// `preference-filter`: decides, per delivery, whether to send now, later, or not at all.
+///
+/// It applies the user's opt-outs per category and channel, the tenant's suppression list, quiet
+/// hours in the user's time zone, frequency caps, and whether the user has an address for the
+/// channel (see ``NotifyModel/PreferenceEvaluator`` for the order and the critical-category
+/// bypasses). Every drop and deferral is a timeline event with its reason; deferred deliveries come
+/// back to this function when their window ends. Deliveries to send go on to `render`.
+public struct PreferenceFilterFunction: NotifyFunction {
+    public typealias Input = DeliveryBatch
+
+    public static let name: FunctionName = "preference-filter"
+    public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30))
+
+    /// Creates the function.
+    public init() {}
+
+    public func handle(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {
+        let now = context.clock.now()
+        let notification = try await NotificationState.load(batch, context: context)
+        let candidates = try await DeliveryFacts.load(batch, categoryKey: notification.category.key, context: context)
+        if notification.cancelled {
+            return FunctionOutput(
+                writes: [
+                    TimelineWrites.transition(
+                        batch, userIDs: candidates.map(\.userID), from: ["pending", "deferred"], to: "dropped",
+                        reason: DropReason.cancelled.rawValue, event: "dropped",
+                        detail: TimelineWrites.detail(["reason": DropReason.cancelled.rawValue]))
+                ], summary: #"{"cancelled":\#(candidates.count)}"#)
+        }
+        let evaluator = PreferenceEvaluator()
+        var send: [Int64] = []
+        var drops: [DropReason: [Int64]] = [:]
+        var deferrals: [DeferralKey: [Int64]] = [:]
+        for candidate in candidates {
+            switch evaluator.decide(candidate.facts(batch.channel, category: notification.category), now: now) {
+            case .send:
+                send.append(candidate.userID)
+            case .drop(let reason):
+                drops[reason, default: []].append(candidate.userID)
+            case .deferUntil(let until, let reason):
+                deferrals[DeferralKey(until: until, reason: reason), default: []].append(candidate.userID)
+            }
+        }
+        return try output(
+            batch, send: send, drops: drops, deferrals: deferrals, lane: context.lane, deferredNow: candidates)
+    }
+
+    private func output(
+        _ batch: DeliveryBatch, send: [Int64], drops: [DropReason: [Int64]], deferrals: [DeferralKey: [Int64]],
+        lane: Lane, deferredNow candidates: [DeliveryFacts]
+    ) throws -> FunctionOutput {
+        var writes: [PostgresQuery] = []
+        var next: [JobRequest] = []
+        // Deliveries deferred earlier and released now go back to pending before render.
+        let released = Set(candidates.filter { $0.status == "deferred" }.map(\.userID)).intersection(send)
+        if !released.isEmpty {
+            writes.append(
+                TimelineWrites.transition(
+                    batch, userIDs: Array(released), from: ["deferred"], to: "pending", event: "released"))
+        }
+        for (reason, users) in drops.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            writes.append(
+                TimelineWrites.transition(
+                    batch, userIDs: users, from: ["pending", "deferred"], to: "dropped", reason: reason.rawValue,
+                    event: "dropped", detail: TimelineWrites.detail(["reason": reason.rawValue])))
+        }
+        for (key, users) in deferrals.sorted(by: { $0.key.until < $1.key.until }) {
+            let until = ISO8601DateFormatter().string(from: key.until)
+            writes.append(
+                TimelineWrites.transition(
+                    batch, userIDs: users, from: ["pending", "deferred"], to: "deferred", reason: key.reason,
+                    event: "deferred", detail: TimelineWrites.detail(["reason": key.reason, "until": until])))
+            var later = batch
+            later.userIDs = users
+            next.append(
+                try JobRequest(
+                    function: Self.name, input: later, lane: lane, runAt: key.until, tenantID: batch.tenantID))
+        }
+        if !send.isEmpty {
+            var onward = batch
+            onward.userIDs = send
+            next.append(try JobRequest(function: "render", input: onward, lane: lane, tenantID: batch.tenantID))
+        }
+        let dropped = drops.values.reduce(0) { $0 + $1.count }
+        let deferred = deferrals.values.reduce(0) { $0 + $1.count }
+        return FunctionOutput(
+            next: next, writes: writes,
+            summary: #"{"send":\#(send.count),"dropped":\#(dropped),"deferred":\#(deferred)}"#)
+    }
+}
+
+/// Deliveries deferred to the same instant for the same reason travel in one job.
+struct DeferralKey: Hashable {
+    var until: Date
+    var reason: String
+}

@@ -1,0 +1,100 @@
+import Foundation
+import NotifyFunctionKit
+import NotifyModel
+import PostgresNIO
+
+/// `render`: fills each delivery's template for its channel and the user's locale.
+///
+/// The template is the notification's template key (or its category's), in the active version for
+/// the channel, in the first locale of the fallback chain that has one (`pt-BR` → `pt` → the
+/// tenant's default). Template variables come from the notification's `data`, plus `user` (the
+/// recipient's external id and custom data). A missing variable, or a push payload over 4 KB, drops
+/// that delivery with reason `render_failed` and the renderer's message in the timeline; the
+/// others go on to `send-<channel>` with their rendered content stored on the delivery.
+public struct RenderFunction: NotifyFunction {
+    public typealias Input = DeliveryBatch
+
+    public static let name: FunctionName = "render"
+    public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30))
+
+    /// Creates the function.
+    public init() {}
+
+    public func handle(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {
+        let job = try await RenderJob.load(batch, context: context)
+        let renderer = TemplateRenderer()
+        var renderedIDs: [Int64] = []
+        var renderedUsers: [Int64] = []
+        var contents: [String] = []
+        var failures: [(userID: Int64, detail: String)] = []
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for recipient in job.recipients {
+            guard
+                let locale = LocaleFallback.resolve(
+                    requested: recipient.locale, tenantDefault: job.defaultLocale, available: Set(job.templates.keys))
+            else {
+                failures.append(
+                    (
+                        recipient.userID,
+                        TimelineWrites.detail([
+                            "reason": DropReason.noTemplate.rawValue,
+                            "message":
+                                "no active \(batch.channel.rawValue) template \"\(job.templateKey)\" in the recipient's locale chain or the tenant default \(job.defaultLocale)",
+                        ])
+                    ))
+                continue
+            }
+            var data = job.data
+            data["user"] = recipient.templateValue
+            do throws(ModelError) {
+                let content = try renderer.render(job.templates[locale]!, channel: batch.channel, data: data)
+                renderedIDs.append(recipient.deliveryID)
+                renderedUsers.append(recipient.userID)
+                contents.append(String(decoding: (try? encoder.encode(content)) ?? Data("{}".utf8), as: UTF8.self))
+            } catch {
+                failures.append(
+                    (
+                        recipient.userID,
+                        TimelineWrites.detail([
+                            "reason": DropReason.renderFailed.rawValue, "code": error.code, "message": error.message,
+                            "locale": locale,
+                        ])
+                    ))
+            }
+        }
+        return try output(batch, ids: renderedIDs, users: renderedUsers, contents: contents, failures: failures, context: context)
+    }
+
+    private func output(
+        _ batch: DeliveryBatch, ids: [Int64], users: [Int64], contents: [String],
+        failures: [(userID: Int64, detail: String)], context: FunctionContext
+    ) throws -> FunctionOutput {
+        var writes: [PostgresQuery] = []
+        var next: [JobRequest] = []
+        if !ids.isEmpty {
+            writes.append(
+                """
+                UPDATE notify.deliveries AS d
+                SET content = r.content::jsonb, status = 'rendered', updated_at = now()
+                FROM unnest(\(ids)::bigint[], \(contents)::text[]) AS r(id, content)
+                WHERE d.id = r.id AND d.tenant_id = \(batch.tenantID) AND d.status = 'pending'
+                """)
+            var onward = batch
+            onward.userIDs = users
+            next.append(
+                try JobRequest(
+                    function: try FunctionName(validating: batch.channel.sendFunction), input: onward, lane: context.lane,
+                    tenantID: batch.tenantID))
+        }
+        for failure in failures {
+            let reason = failure.detail.contains(DropReason.noTemplate.rawValue) ? DropReason.noTemplate : .renderFailed
+            writes.append(
+                TimelineWrites.transition(
+                    batch, userIDs: [failure.userID], from: ["pending"], to: "dropped", reason: reason.rawValue,
+                    event: "dropped", detail: failure.detail))
+        }
+        return FunctionOutput(
+            next: next, writes: writes, summary: #"{"rendered":\#(ids.count),"failed":\#(failures.count)}"#)
+    }
+}

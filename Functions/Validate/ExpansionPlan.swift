@@ -1,0 +1,184 @@
+import Foundation
+import NotifyFunctionKit
+import NotifyModel
+import PostgresNIO
+
+/// One batch of a notification's expansion: the category's lane and channels, the recipients of
+/// this batch, the users that could not be found, and where the next batch starts.
+struct ExpansionPlan: Sendable {
+    var lane: Lane
+    var channels: [Channel]
+    var skippedChannels: [(channel: String, reason: String)]
+    var userIDs: [Int64]
+    var unknownUsers: [String]
+    var nextCursor: Int64?
+    var isFirstBatch: Bool
+
+    static func make(
+        for notification: NotificationRecord, input: ValidateInput, context: FunctionContext
+    ) async throws -> ExpansionPlan {
+        let category: CategoryFacts
+        do {
+            category = try await CategoryFacts.load(
+                tenantID: input.tenantID, key: notification.categoryKey, context: context)
+        } catch let error as FunctionError where error.code == "unknown_category" {
+            throw Refusal(code: error.code, message: error.message)
+        }
+        let requested = notification.channels ?? category.defaultChannels
+        var channels: [Channel] = []
+        var skipped: [(String, String)] = []
+        let templated = try await channelsWithActiveTemplates(
+            tenantID: input.tenantID, key: notification.templateKey ?? category.templateKey, context: context)
+        for name in requested {
+            guard let channel = Channel(rawValue: name) else {
+                skipped.append((name, "unknown_channel"))
+                continue
+            }
+            if !ValidateFunction.deliverableChannels.contains(channel) {
+                skipped.append((name, "channel_unavailable"))
+            } else if !templated.contains(channel) {
+                skipped.append((name, "no_template"))
+            } else if !channels.contains(channel) {
+                channels.append(channel)
+            }
+        }
+        if channels.isEmpty {
+            let reasons = skipped.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+            throw Refusal(
+                code: "no_deliverable_channel",
+                message:
+                    "no requested channel can be delivered (\(reasons)); add an active template for the category's template key \"\(notification.templateKey ?? category.templateKey)\" on a delivered channel (this build delivers: inapp)"
+            )
+        }
+        var plan = ExpansionPlan(
+            lane: PipelineLane.lane(priority: notification.priority, kind: category.kind, critical: category.critical),
+            channels: channels, skippedChannels: skipped, userIDs: [], unknownUsers: [], nextCursor: nil,
+            isFirstBatch: input.cursor == nil)
+        if let users = notification.recipients.users {
+            try await plan.expandUsers(users, input: input, context: context)
+        } else if let topic = notification.recipients.topic {
+            try await plan.expandTopic(topic, input: input, context: context)
+        } else {
+            throw Refusal(code: "no_recipients", message: "the notification names neither users nor a topic")
+        }
+        return plan
+    }
+
+    static func channelsWithActiveTemplates(
+        tenantID: String, key: String, context: FunctionContext
+    ) async throws -> Set<Channel> {
+        let rows = try await context.database.query(
+            """
+            SELECT DISTINCT channel FROM notify.templates
+            WHERE tenant_id = \(tenantID) AND key = \(key) AND active
+            """, logger: context.logger)
+        return Set(try rows.compactMap { Channel(rawValue: try $0.decode(String.self)) })
+    }
+
+    mutating func expandUsers(_ externalIDs: [String], input: ValidateInput, context: FunctionContext) async throws {
+        let offset = Int(input.cursor ?? 0)
+        let end = min(externalIDs.count, offset + ValidateFunction.expansionBatchSize)
+        let page = offset < end ? Array(externalIDs[offset..<end]) : []
+        let rows = try await context.database.query(
+            """
+            SELECT id, external_id FROM notify.users
+            WHERE tenant_id = \(input.tenantID) AND external_id = ANY(\(page)::text[])
+            """, logger: context.logger)
+        var found: [String: Int64] = [:]
+        for row in rows {
+            let (id, external) = try row.decode((Int64, String).self)
+            found[external] = id
+        }
+        var seen = Set<Int64>()
+        for external in page {
+            if let id = found[external] {
+                if seen.insert(id).inserted { userIDs.append(id) }
+            } else {
+                unknownUsers.append(external)
+            }
+        }
+        nextCursor = end < externalIDs.count ? Int64(end) : nil
+    }
+
+    mutating func expandTopic(_ topic: String, input: ValidateInput, context: FunctionContext) async throws {
+        if input.cursor == nil {
+            let exists = try await context.database.query(
+                "SELECT 1 FROM notify.topics WHERE tenant_id = \(input.tenantID) AND key = \(topic)",
+                logger: context.logger)
+            if exists.isEmpty {
+                throw Refusal(
+                    code: "unknown_topic", message: "topic \"\(topic)\" does not exist; create it with PUT /v1/topics/\(topic)")
+            }
+        }
+        let rows = try await context.database.query(
+            """
+            SELECT user_id FROM notify.topic_subscribers
+            WHERE tenant_id = \(input.tenantID) AND topic_key = \(topic) AND user_id > \(input.cursor ?? 0)
+            ORDER BY user_id LIMIT \(ValidateFunction.expansionBatchSize)
+            """, logger: context.logger)
+        userIDs = try rows.map { try $0.decode(Int64.self) }
+        nextCursor = userIDs.count == ValidateFunction.expansionBatchSize ? userIDs.last : nil
+    }
+
+    func output(_ input: ValidateInput) throws -> FunctionOutput {
+        var writes: [PostgresQuery] = []
+        var next: [JobRequest] = []
+        let channelNames = channels.map(\.rawValue)
+        let finished = nextCursor == nil
+        writes.append(
+            """
+            INSERT INTO notify.deliveries (tenant_id, notification_id, user_id, channel)
+            SELECT \(input.tenantID), \(input.notificationID), u, c
+            FROM unnest(\(userIDs)::bigint[]) AS u CROSS JOIN unnest(\(channelNames)::text[]) AS c
+            ON CONFLICT (notification_id, user_id, channel) DO NOTHING
+            """)
+        writes.append(
+            """
+            UPDATE notify.notifications
+            SET status = \(finished ? "done" : "processing"), recipient_count = recipient_count + \(userIDs.count),
+                updated_at = now()
+            WHERE id = \(input.notificationID) AND tenant_id = \(input.tenantID)
+              AND status IN ('accepted', 'scheduled', 'processing')
+            """)
+        if isFirstBatch {
+            for skipped in skippedChannels {
+                writes.append(
+                    TimelineWrites.notificationEvent(
+                        tenantID: input.tenantID, notificationID: input.notificationID, kind: "channel_skipped",
+                        detail: TimelineWrites.detail(["channel": skipped.channel, "reason": skipped.reason])))
+            }
+        }
+        for external in unknownUsers {
+            writes.append(
+                TimelineWrites.notificationEvent(
+                    tenantID: input.tenantID, notificationID: input.notificationID, kind: "recipient_refused",
+                    detail: TimelineWrites.detail(["user": external, "reason": "unknown_user"])))
+        }
+        if finished {
+            writes.append(
+                """
+                INSERT INTO notify.events (tenant_id, notification_id, kind, detail)
+                SELECT tenant_id, id, 'expanded', jsonb_build_object('recipients', recipient_count)
+                FROM notify.notifications WHERE id = \(input.notificationID) AND tenant_id = \(input.tenantID)
+                """)
+        }
+        for channel in channels {
+            for batch in DeliveryBatch.split(
+                tenantID: input.tenantID, notificationID: input.notificationID, channel: channel, userIDs: userIDs)
+            {
+                next.append(
+                    try JobRequest(function: "preference-filter", input: batch, lane: lane, tenantID: input.tenantID))
+            }
+        }
+        if let nextCursor {
+            var continuation = input
+            continuation.cursor = nextCursor
+            next.append(try JobRequest(function: ValidateFunction.name, input: continuation, lane: lane, tenantID: input.tenantID))
+        }
+        return FunctionOutput(
+            next: next, writes: writes,
+            summary:
+                #"{"recipients":\#(userIDs.count),"unknown_users":\#(unknownUsers.count),"channels":\#(channels.count),"more":\#(!finished)}"#
+        )
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import NotifyModel
+import PostgresNIO
+
+/// Operator actions on tenants and their credentials, used by the CLI (`notify tenants`,
+/// `notify keys`, `notify clients`) and by `notify dev` to seed its demo tenant. Secrets are
+/// returned once to be shown once; only their hashes are stored.
+public struct TenantAdmin: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    /// Creates the admin for a database.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Creates a tenant and returns its inbox secret (hex), which signs end users' inbox access.
+    public func createTenant(id: String, name: String, defaultLocale: String = "en") async throws -> String {
+        let secret = InboxSignature.generateSecret()
+        do {
+            try await client.query(
+                """
+                INSERT INTO notify.tenants (id, name, default_locale, inbox_secret)
+                VALUES (\(id), \(name), \(defaultLocale), \(Data(secret)))
+                """, logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw ModelError(code: "tenant_exists", "tenant \"\(id)\" already exists")
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23514" {
+            throw ModelError(
+                code: "invalid_tenant_id", "tenant ids are 2 to 63 lowercase letters, digits, '_' or '-' (got \"\(id.prefix(70))\")")
+        }
+        return secret.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// True when the tenant exists.
+    public func tenantExists(_ id: String) async throws -> Bool {
+        var found = false
+        for try await _ in try await client.query("SELECT 1 FROM notify.tenants WHERE id = \(id)", logger: logger) {
+            found = true
+        }
+        return found
+    }
+
+    /// The tenant's inbox secret as hex.
+    public func inboxSecret(of tenantID: String) async throws -> String? {
+        for try await secret in try await client.query(
+            "SELECT inbox_secret FROM notify.tenants WHERE id = \(tenantID)", logger: logger
+        ).decode(Data.self) {
+            return secret.map { String(format: "%02x", $0) }.joined()
+        }
+        return nil
+    }
+
+    /// Creates an API key for a tenant; the returned key's ``APIKey/plaintext`` is never stored.
+    public func createKey(tenantID: String, name: String) async throws -> APIKey {
+        guard try await tenantExists(tenantID) else { throw Self.unknownTenant(tenantID) }
+        let key = APIKey.generate()
+        try await client.query(
+            """
+            INSERT INTO notify.api_keys (id, tenant_id, name, secret_hash)
+            VALUES (\(key.id), \(tenantID), \(name), \(Data(APIKey.hash(secret: key.secret))))
+            """, logger: logger)
+        return key
+    }
+
+    /// Revokes an API key by its id (the part after `nk_`) or its full text; returns false if unknown.
+    public func revokeKey(_ idOrKey: String) async throws -> Bool {
+        let id = (try? APIKey.parse(idOrKey).id) ?? idOrKey
+        var found = false
+        for try await _ in try await client.query(
+            "UPDATE notify.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = \(id) RETURNING id",
+            logger: logger)
+        {
+            found = true
+        }
+        return found
+    }
+
+    /// Creates an OAuth2 client for the client-credentials grant; the secret is shown once.
+    public func createClient(tenantID: String, name: String) async throws -> ClientSecret {
+        guard try await tenantExists(tenantID) else { throw Self.unknownTenant(tenantID) }
+        let secret = ClientSecret.generate()
+        try await client.query(
+            """
+            INSERT INTO notify.oauth_clients (id, tenant_id, name, secret_hash)
+            VALUES (\(secret.id), \(tenantID), \(name), \(Data(ClientSecret.hash(secret: secret.secret))))
+            """, logger: logger)
+        return secret
+    }
+
+    static func unknownTenant(_ id: String) -> ModelError {
+        ModelError(code: "unknown_tenant", "tenant \"\(id)\" does not exist; create it with `notify tenants create \(id)`")
+    }
+}

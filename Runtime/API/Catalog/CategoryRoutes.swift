@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import NotifyModel
+import PostgresNIO
+
+/// Categories: `PUT /v1/categories/{key}` (create or replace), `GET /v1/categories`.
+///
+/// ```json
+/// {"kind": "transactional", "critical": true, "default_channels": ["inapp"], "template": "otp",
+///  "unknown_outcome": "retry", "cap_action": "defer"}
+/// ```
+struct CategoryRoutes: Sendable {
+    let dependencies: APIDependencies
+
+    struct CategoryRequest: Decodable {
+        var kind: CategoryKind
+        var critical: Bool?
+        var defaultChannels: [String]
+        var template: String?
+        var unknownOutcome: UnknownOutcomePolicy?
+        var capAction: FrequencyCapAction?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, critical, template
+            case defaultChannels = "default_channels"
+            case unknownOutcome = "unknown_outcome"
+            case capAction = "cap_action"
+        }
+    }
+
+    func add(to group: RouterGroup<APIRequestContext>) {
+        group.put("categories/{key}") { request, context in try await put(request, context) }
+        group.get("categories") { _, context in try await list(context) }
+    }
+
+    func put(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let tenantID = try context.requireTenant()
+        let key = try context.parameters.resourceKey("key")
+        let body = try await JSONBody.decode(
+            CategoryRequest.self, from: request,
+            allowedKeys: ["kind", "critical", "default_channels", "template", "unknown_outcome", "cap_action"])
+        guard !body.defaultChannels.isEmpty else {
+            throw APIError(.badRequest, code: "invalid_channels", "\"default_channels\" must name at least one channel")
+        }
+        let channels = try body.defaultChannels.map { name in
+            try ContactCheck.run { () throws(ModelError) in try Channel.parse(name).rawValue }
+        }
+        let template = try body.template.map { try ResourceKey.check($0, field: "template") } ?? key
+        let rows = try await dependencies.rows(
+            """
+            INSERT INTO notify.categories AS c
+                (tenant_id, key, kind, critical, default_channels, template_key, unknown_outcome, cap_action)
+            VALUES (\(tenantID), \(key), \(body.kind.rawValue), \(body.critical ?? false), \(channels), \(template),
+                    \((body.unknownOutcome ?? (body.kind == .marketing ? .giveUp : .retry)).rawValue),
+                    \((body.capAction ?? .defer).rawValue))
+            ON CONFLICT (tenant_id, key) DO UPDATE SET kind = excluded.kind, critical = excluded.critical,
+                default_channels = excluded.default_channels, template_key = excluded.template_key,
+                unknown_outcome = excluded.unknown_outcome, cap_action = excluded.cap_action, updated_at = now()
+            RETURNING (xmax = 0)
+            """)
+        let created = try rows.first?.decode(Bool.self) ?? false
+        let view = try await load(tenantID: tenantID).first { ($0["key"] as? String) == key } ?? [:]
+        return try APIResponse.json(view, status: created ? .created : .ok)
+    }
+
+    func list(_ context: APIRequestContext) async throws -> Response {
+        let tenantID = try context.requireTenant()
+        return try APIResponse.json(["categories": try await load(tenantID: tenantID)], status: .ok)
+    }
+
+    func load(tenantID: String) async throws -> [[String: Any]] {
+        try await dependencies.rows(
+            """
+            SELECT key, kind, critical, default_channels, template_key, unknown_outcome, cap_action
+            FROM notify.categories WHERE tenant_id = \(tenantID) ORDER BY key
+            """
+        ).map { row in
+            let (key, kind, critical, channels, template, unknown, cap) = try row.decode(
+                (String, String, Bool, [String], String, String, String).self)
+            return [
+                "key": key, "kind": kind, "critical": critical, "default_channels": channels, "template": template,
+                "unknown_outcome": unknown, "cap_action": cap,
+            ]
+        }
+    }
+}
+
+/// Keys of categories, templates and topics: lowercase letters, digits and `_ . -`, up to 63 characters.
+enum ResourceKey {
+    static func check(_ key: String, field: String) throws -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789_.-")
+        guard (1...63).contains(key.count), key.allSatisfy({ allowed.contains($0) }), key.first != "_",
+            key.first != ".", key.first != "-"
+        else {
+            throw APIError(
+                .badRequest, code: "invalid_key",
+                "\(field) \"\(key.prefix(70))\" must be 1 to 63 lowercase letters, digits, '_', '.' or '-', starting with a letter or digit"
+            )
+        }
+        return key
+    }
+}
+
+extension Parameters {
+    func resourceKey(_ name: String) throws -> String {
+        try ResourceKey.check(self.get(name)?.removingPercentEncoding ?? "", field: name)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+import NotifyModel
+import NotifyRuntime
+import PostgresNIO
+
+/// What the API's routes share: the database, the job producer, the keys for contact points and
+/// access tokens, the inbox announcement hub and the rate limiter.
+public struct APIDependencies: Sendable {
+    /// The database pool.
+    public let client: PostgresClient
+    /// Enqueues `validate` work in the request's transaction.
+    public let producer: JobProducer
+    /// Encrypts contact points at rest.
+    public let cipher: ContactCipher
+    /// Keyed hashes of contact points for lookups and suppressions.
+    public let hasher: LookupHasher
+    /// Issues and verifies OAuth2 access tokens.
+    public let tokens: AccessTokenIssuer
+    /// Fans inbox announcements out to live streams.
+    public let inbox: InboxHub
+    /// Per-tenant request limits.
+    public let limiter: TenantRateLimiter
+    /// The process's logger.
+    public let logger: Logger
+
+    /// Creates the dependencies.
+    public init(
+        client: PostgresClient, producer: JobProducer, cipher: ContactCipher, hasher: LookupHasher,
+        tokens: AccessTokenIssuer, inbox: InboxHub, limiter: TenantRateLimiter = TenantRateLimiter(), logger: Logger
+    ) {
+        self.client = client
+        self.producer = producer
+        self.cipher = cipher
+        self.hasher = hasher
+        self.tokens = tokens
+        self.inbox = inbox
+        self.limiter = limiter
+        self.logger = logger
+    }
+
+    /// Runs a query and collects its rows.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        var rows: [PostgresRow] = []
+        for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+        return rows
+    }
+}

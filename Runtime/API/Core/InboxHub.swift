@@ -1,0 +1,109 @@
+import Logging
+import NotifyRuntime
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// Fans inbox announcements out to the live streams of this process.
+///
+/// `send-inapp` commits `pg_notify('notify_inbox', '<tenant>:<user id>')` with each new inbox item;
+/// the hub LISTENs on a dedicated connection (reconnecting with backoff) and wakes every stream of
+/// that user, which then reads its new items from the table. An announcement is only a hint: a
+/// stream also re-reads after the hub reconnects, so nothing is missed while it was away.
+public final class InboxHub: Service, Sendable {
+    /// The PostgreSQL channel `send-inapp` announces on.
+    public static let channel = "notify_inbox"
+
+    private struct Subscriber {
+        let key: String
+        let continuation: AsyncStream<Void>.Continuation
+    }
+
+    private let databaseURL: DatabaseURL
+    private let logger: Logger
+    private let subscribers = Mutex<[Int: Subscriber]>([:])
+    private let nextID = Atomic<Int>(0)
+
+    /// Creates a hub for a database.
+    public init(databaseURL: DatabaseURL, logger: Logger) {
+        self.databaseURL = databaseURL
+        self.logger = logger
+    }
+
+    /// A stream that yields whenever the user may have new items; finish by cancelling the task
+    /// that iterates it.
+    public func subscribe(tenantID: String, userID: Int64) -> AsyncStream<Void> {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        }
+        subscribers.withLock { $0[id] = Subscriber(key: "\(tenantID):\(userID)", continuation: continuation) }
+        return stream
+    }
+
+    /// The number of open streams.
+    public var subscriberCount: Int { subscribers.withLock { $0.count } }
+
+    /// How often every stream is woken even without news, so it can send a keep-alive and notice
+    /// a client that went away.
+    public static let heartbeat: Duration = .seconds(15)
+
+    public func run() async throws {
+        // Graceful shutdown cancels both loops, which closes the listening connection.
+        try? await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.listen() }
+                group.addTask {
+                    while (try? await Task.sleep(for: Self.heartbeat)) != nil { self.wakeAll() }
+                }
+            }
+        }
+        finishAll()
+    }
+
+    private func listen() async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                try await DedicatedConnection.with(databaseURL, name: "notify-inbox", id: 2, logger: logger) {
+                    connection in
+                    try await connection.listen(on: Self.channel) { notifications in
+                        failures = 0
+                        self.wakeAll()
+                        for try await notification in notifications {
+                            self.wake(notification.payload)
+                        }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                logger.warning(
+                    "inbox listener lost its connection; reconnecting",
+                    metadata: ["error": "\(String(reflecting: error))", "failures": "\(failures)"])
+            }
+            try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
+        }
+    }
+
+    private func wake(_ key: String) {
+        subscribers.withLock { subscribers in
+            for subscriber in subscribers.values where subscriber.key == key { subscriber.continuation.yield() }
+        }
+    }
+
+    private func wakeAll() {
+        subscribers.withLock { subscribers in
+            for subscriber in subscribers.values { subscriber.continuation.yield() }
+        }
+    }
+
+    private func finishAll() {
+        let all = subscribers.withLock { subscribers in
+            defer { subscribers.removeAll() }
+            return Array(subscribers.values)
+        }
+        for subscriber in all { subscriber.continuation.finish() }
+    }
+}

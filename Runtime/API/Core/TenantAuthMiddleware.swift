@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import NotifyModel
+import PostgresNIO
+
+/// Authenticates tenant routes: `Authorization: Bearer <api key>` (`nk_…`, hashed at rest, not
+/// revoked) or `Bearer <access token>` from `POST /oauth/token`; then applies the tenant's rate
+/// limit (429 with `Retry-After`).
+public struct TenantAuthMiddleware: RouterMiddleware {
+    public typealias Context = APIRequestContext
+    let dependencies: APIDependencies
+
+    public func handle(
+        _ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response
+    ) async throws -> Response {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw APIError(
+                .unauthorized, code: "unauthenticated",
+                "send Authorization: Bearer <api key or access token>; create a key with `notify keys create`",
+                headers: [.wwwAuthenticate: "Bearer"])
+        }
+        let credential = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let tenantID =
+            credential.hasPrefix("nk_") ? try await tenant(forKey: credential) : try await tenant(forToken: credential)
+        var context = context
+        context.tenantID = tenantID
+        context.logger[metadataKey: "tenant"] = .string(tenantID)
+        if let retryAfter = try await rateLimit(tenantID) {
+            throw APIError(
+                .tooManyRequests, code: "rate_limited",
+                "this tenant is over its request rate; retry after \(retryAfter) s or ask for a higher limit",
+                headers: [.retryAfter: String(retryAfter)])
+        }
+        return try await next(request, context)
+    }
+
+    func tenant(forKey presented: String) async throws -> String {
+        let parsed: (id: String, secret: String)
+        do {
+            parsed = try APIKey.parse(presented)
+        } catch {
+            throw APIError(.unauthorized, code: error.code, error.message)
+        }
+        let rows = try await dependencies.rows(
+            "SELECT tenant_id, secret_hash, revoked_at IS NOT NULL FROM notify.api_keys WHERE id = \(parsed.id)")
+        guard let row = rows.first else { throw Self.invalidKey }
+        let (tenantID, hash, revoked) = try row.decode((String, Data, Bool).self)
+        guard APIKey.verify(secret: parsed.secret, against: Array(hash)) else { throw Self.invalidKey }
+        if revoked {
+            throw APIError(.unauthorized, code: "api_key_revoked", "this API key was revoked; create a new one")
+        }
+        return tenantID
+    }
+
+    func tenant(forToken token: String) async throws -> String {
+        do {
+            let claims = try await dependencies.tokens.verify(token, now: Date())
+            return claims.tenantID
+        } catch {
+            throw APIError(.unauthorized, code: error.code, error.message, headers: [.wwwAuthenticate: "Bearer"])
+        }
+    }
+
+    func rateLimit(_ tenantID: String) async throws -> Int? {
+        let rate = try await dependencies.rows(
+            "SELECT requests_per_second FROM notify.tenants WHERE id = \(tenantID)"
+        ).first.map { try $0.decode(Int32.self) }
+        return dependencies.limiter.take(tenantID, perSecond: Int(rate ?? 200))
+    }
+
+    static let invalidKey = APIError(
+        .unauthorized, code: "invalid_api_key", "this API key is not valid; check it was copied whole",
+        headers: [.wwwAuthenticate: "Bearer"])
+
+    /// Creates the middleware.
+    public init(dependencies: APIDependencies) { self.dependencies = dependencies }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import NotifyAPI
+import NotifyModel
+
+struct TenantsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenants", abstract: "Manage tenants.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a tenant and print its inbox secret (shown once).",
+            discussion: """
+                The inbox secret lets the tenant's backend sign its end users' inbox access:
+                signature = hex(HMAC-SHA256(secret, user id)). Then create an API key:
+                  notify keys create --tenant ID
+                """)
+
+        @Argument(help: "The tenant id: 2 to 63 lowercase letters, digits, '_' or '-'.")
+        var id: String
+
+        @Option(help: "A display name (default: the id).")
+        var name: String?
+
+        @Option(help: "The locale templates fall back to.")
+        var defaultLocale = "en"
+
+        func run() async throws {
+            let environment = CommandEnvironment()
+            let url = try environment.resolveDatabase()
+            let secret = try await withPostgresClient(url, logger: environment.logger) { client in
+                try await AdminErrors.run {
+                    try await TenantAdmin(client: client, logger: environment.logger).createTenant(
+                        id: id, name: name ?? id, defaultLocale: defaultLocale)
+                }
+            }
+            print("tenant \(id) created")
+            print("inbox secret (shown once; keep it on your backend): \(secret)")
+        }
+    }
+}
+
+/// Prints model errors as one sentence and exits 1.
+enum AdminErrors {
+    static func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as ModelError { fail(error.message) }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import PostgresNIO
+
+/// The statements that record delivery state changes and their timeline events, for a function's
+/// ``NotifyFunctionKit/FunctionOutput/writes``. Each changes many deliveries in one statement.
+public enum TimelineWrites {
+    /// Sets the status (and reason) of deliveries named by users, and appends one event per delivery
+    /// changed. Only deliveries currently in one of `from` change, so a repeated stage is a no-op.
+    public static func transition(
+        _ batch: DeliveryBatch, userIDs: [Int64], from: [String], to status: String, reason: String? = nil,
+        event: String, detail: String = "{}"
+    ) -> PostgresQuery {
+        """
+        WITH changed AS (
+            UPDATE notify.deliveries SET status = \(status), reason = \(reason), updated_at = now()
+            WHERE notification_id = \(batch.notificationID) AND channel = \(batch.channel.rawValue)
+              AND user_id = ANY(\(userIDs)::bigint[]) AND status = ANY(\(from)::text[])
+            RETURNING id, tenant_id, notification_id
+        )
+        INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
+        SELECT tenant_id, notification_id, id, \(event), \(detail)::jsonb FROM changed
+        """
+    }
+
+    /// Appends an event about the notification as a whole (accepted, expanded, refused, cancelled).
+    public static func notificationEvent(
+        tenantID: String, notificationID: UUID, kind: String, detail: String = "{}"
+    ) -> PostgresQuery {
+        """
+        INSERT INTO notify.events (tenant_id, notification_id, kind, detail)
+        VALUES (\(tenantID), \(notificationID), \(kind), \(detail)::jsonb)
+        """
+    }
+
+    /// Encodes a small detail object as JSON text.
+    public static func detail(_ fields: [String: String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
