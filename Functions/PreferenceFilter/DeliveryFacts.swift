@@ -26,7 +26,9 @@ struct DeliveryFacts: Sendable {
 
     /// Reads the batch's pending and deferred deliveries with their user's address, suppression,
     /// preferences and, for users with a cap on this category, their recent sends.
-    static func load(_ batch: DeliveryBatch, categoryKey: String, context: FunctionContext) async throws
+    static func load(
+        _ batch: DeliveryBatch, categoryKey: String, context: FunctionContext
+    ) async throws
         -> [DeliveryFacts]
     {
         let rows = try await context.database.query(

@@ -63,7 +63,8 @@ public struct RenderFunction: NotifyFunction {
                     ))
             }
         }
-        return try output(batch, ids: renderedIDs, users: renderedUsers, contents: contents, failures: failures, context: context)
+        return try output(
+            batch, ids: renderedIDs, users: renderedUsers, contents: contents, failures: failures, context: context)
     }
 
     private func output(
@@ -84,7 +85,8 @@ public struct RenderFunction: NotifyFunction {
             onward.userIDs = users
             next.append(
                 try JobRequest(
-                    function: try FunctionName(validating: batch.channel.sendFunction), input: onward, lane: context.lane,
+                    function: try FunctionName(validating: batch.channel.sendFunction), input: onward,
+                    lane: context.lane,
                     tenantID: batch.tenantID))
         }
         for failure in failures {

@@ -107,7 +107,8 @@ struct ExpansionPlan: Sendable {
                 logger: context.logger)
             if exists.isEmpty {
                 throw Refusal(
-                    code: "unknown_topic", message: "topic \"\(topic)\" does not exist; create it with PUT /v1/topics/\(topic)")
+                    code: "unknown_topic",
+                    message: "topic \"\(topic)\" does not exist; create it with PUT /v1/topics/\(topic)")
             }
         }
         let rows = try await context.database.query(
@@ -173,7 +174,9 @@ struct ExpansionPlan: Sendable {
         if let nextCursor {
             var continuation = input
             continuation.cursor = nextCursor
-            next.append(try JobRequest(function: ValidateFunction.name, input: continuation, lane: lane, tenantID: input.tenantID))
+            next.append(
+                try JobRequest(
+                    function: ValidateFunction.name, input: continuation, lane: lane, tenantID: input.tenantID))
         }
         return FunctionOutput(
             next: next, writes: writes,

@@ -34,8 +34,9 @@ public struct ValidateFunction: NotifyFunction {
                 .permanent, code: "notification_not_found",
                 "notification \(input.notificationID) does not exist for tenant \(input.tenantID)")
         }
-        guard notification.status == "accepted" || notification.status == "scheduled"
-            || (notification.status == "processing" && input.cursor != nil)
+        guard
+            notification.status == "accepted" || notification.status == "scheduled"
+                || (notification.status == "processing" && input.cursor != nil)
         else {
             // Cancelled, refused or already expanded: a replayed or late job has nothing to do.
             return FunctionOutput(summary: #"{"skipped":"\#(notification.status)"}"#)
