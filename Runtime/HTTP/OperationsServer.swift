@@ -27,7 +27,7 @@ public struct OperationsServer: Sendable {
     }
 
     /// Adds the operations routes to a router.
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ -> Response in
             if isDraining() {

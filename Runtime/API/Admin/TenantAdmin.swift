@@ -29,7 +29,8 @@ public struct TenantAdmin: Sendable {
             throw ModelError(code: "tenant_exists", "tenant \"\(id)\" already exists")
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23514" {
             throw ModelError(
-                code: "invalid_tenant_id", "tenant ids are 2 to 63 lowercase letters, digits, '_' or '-' (got \"\(id.prefix(70))\")")
+                code: "invalid_tenant_id",
+                "tenant ids are 2 to 63 lowercase letters, digits, '_' or '-' (got \"\(id.prefix(70))\")")
         }
         return secret.map { String(format: "%02x", $0) }.joined()
     }
@@ -91,6 +92,7 @@ public struct TenantAdmin: Sendable {
     }
 
     static func unknownTenant(_ id: String) -> ModelError {
-        ModelError(code: "unknown_tenant", "tenant \"\(id)\" does not exist; create it with `notify tenants create \(id)`")
+        ModelError(
+            code: "unknown_tenant", "tenant \"\(id)\" does not exist; create it with `notify tenants create \(id)`")
     }
 }

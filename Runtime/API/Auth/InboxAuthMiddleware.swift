@@ -26,7 +26,8 @@ struct InboxAuthMiddleware: RouterMiddleware {
         else {
             throw APIError(
                 .unauthorized, code: "unauthenticated",
-                "inbox requests need X-Notify-Tenant, X-Notify-User and X-Notify-Signature (or ?tenant=&user=&signature=)")
+                "inbox requests need X-Notify-Tenant, X-Notify-User and X-Notify-Signature (or ?tenant=&user=&signature=)"
+            )
         }
         let rows = try await dependencies.rows(
             """

@@ -92,7 +92,8 @@ struct TemplateRoutes: Sendable {
             try await Self.activate(address, version: version, tenantID: tenantID, on: connection, context: context)
         }
         guard found else {
-            throw APIError.notFound("template_version", "\(address.key)/\(address.channel.rawValue)/\(address.locale)/\(version)")
+            throw APIError.notFound(
+                "template_version", "\(address.key)/\(address.channel.rawValue)/\(address.locale)/\(version)")
         }
         return try APIResponse.json(
             [
@@ -135,7 +136,8 @@ struct TemplateRoutes: Sendable {
             GROUP BY key, channel, locale ORDER BY key, channel, locale
             """)
         let templates: [[String: Any]] = try rows.map { row in
-            let (key, channel, locale, versions, active) = try row.decode((String, String, String, [Int32], Int32?).self)
+            let (key, channel, locale, versions, active) = try row.decode(
+                (String, String, String, [Int32], Int32?).self)
             return [
                 "key": key, "channel": channel, "locale": locale, "versions": versions.map(Int.init),
                 "active_version": active.map { Int($0) as Any } ?? NSNull(),

@@ -17,7 +17,8 @@ public struct APIRequestContext: RequestContext {
     /// The authenticated tenant; the auth middleware guarantees it on tenant routes.
     public func requireTenant() throws -> String {
         guard let tenantID else {
-            throw APIError(.unauthorized, code: "unauthenticated", "send Authorization: Bearer <api key or access token>")
+            throw APIError(
+                .unauthorized, code: "unauthenticated", "send Authorization: Bearer <api key or access token>")
         }
         return tenantID
     }

@@ -30,7 +30,9 @@ public enum JSONBody {
     }
 
     /// Decodes `data` as `T`; with `allowedKeys`, refuses any other top-level field.
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, allowedKeys: Set<String>? = nil) throws
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from data: Data, allowedKeys: Set<String>? = nil
+    ) throws
         -> T
     {
         guard !data.isEmpty else {
@@ -40,7 +42,8 @@ public enum JSONBody {
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw APIError(.badRequest, code: "malformed_json", "the body is not valid JSON; check quotes, commas and brackets")
+            throw APIError(
+                .badRequest, code: "malformed_json", "the body is not valid JSON; check quotes, commas and brackets")
         }
         if let allowedKeys {
             guard let fields = object as? [String: Any] else {

@@ -12,83 +12,120 @@ enum OpenAPIDocument {
 
     /// The operations: method, path, summary, security (`tenant`, `inbox`, `client` or none),
     /// request schema name and success status.
-    static let operations: [(method: String, path: String, summary: String, security: String?, body: String?, status: Int)] = [
-        ("post", "/v1/notifications", "Send a notification to a user, a list of users or a topic", "tenant", "NotificationRequest", 202),
-        ("get", "/v1/notifications/{id}", "A notification with per-channel status and its timeline", "tenant", nil, 200),
-        ("post", "/v1/notifications/{id}/cancel", "Cancel a notification not yet released", "tenant", nil, 200),
-        ("put", "/v1/users/{user}", "Create or update a user", "tenant", "UserRequest", 200),
-        ("get", "/v1/users/{user}", "A user with contact points and devices", "tenant", nil, 200),
-        ("delete", "/v1/users/{user}", "Erase a user's personal data, devices, preferences and inbox", "tenant", nil, 204),
-        ("post", "/v1/users/{user}/devices", "Register a push device token", "tenant", "DeviceRequest", 201),
-        ("delete", "/v1/users/{user}/devices/{device}", "Remove a push device", "tenant", nil, 204),
-        ("get", "/v1/users/{user}/preferences", "A user's preferences", "tenant", nil, 200),
-        ("put", "/v1/users/{user}/preferences", "Replace a user's preferences", "tenant", "Preferences", 200),
-        ("put", "/v1/categories/{key}", "Create or replace a category", "tenant", "CategoryRequest", 200),
-        ("get", "/v1/categories", "List categories", "tenant", nil, 200),
-        ("post", "/v1/templates/{key}/{channel}/{locale}/versions", "Create a template version (?activate=true to activate it)", "tenant", "TemplateSource", 201),
-        ("post", "/v1/templates/{key}/{channel}/{locale}/versions/{version}/activate", "Activate a template version", "tenant", nil, 200),
-        ("get", "/v1/templates", "List templates with their versions", "tenant", nil, 200),
-        ("post", "/v1/templates/preview", "Render a template against sample data without sending", "tenant", "PreviewRequest", 200),
-        ("put", "/v1/topics/{key}", "Create or rename a topic", "tenant", "TopicRequest", 200),
-        ("get", "/v1/topics/{key}", "A topic and its subscriber count", "tenant", nil, 200),
-        ("post", "/v1/topics/{key}/subscribers", "Subscribe users to a topic", "tenant", "SubscribeRequest", 200),
-        ("delete", "/v1/topics/{key}/subscribers/{user}", "Unsubscribe a user from a topic", "tenant", nil, 204),
-        ("get", "/v1/inbox", "The user's inbox, newest first (cursor pagination)", "inbox", nil, 200),
-        ("get", "/v1/inbox/unread-count", "The user's unread count", "inbox", nil, 200),
-        ("post", "/v1/inbox/items/{item}/read", "Mark an item read", "inbox", nil, 200),
-        ("post", "/v1/inbox/items/{item}/unread", "Mark an item unread", "inbox", nil, 200),
-        ("post", "/v1/inbox/items/{item}/archive", "Archive an item", "inbox", nil, 200),
-        ("post", "/v1/inbox/items/{item}/unarchive", "Unarchive an item", "inbox", nil, 200),
-        ("get", "/v1/inbox/stream", "Server-Sent Events: new items and the unread count", "inbox", nil, 200),
-        ("post", "/oauth/token", "OAuth2 client-credentials grant", nil, nil, 200),
-        ("get", "/openapi.json", "This document", nil, nil, 200),
-        ("get", "/healthz", "Liveness", nil, nil, 200),
-        ("get", "/readyz", "Readiness (database reachable, not shutting down)", nil, nil, 200),
-        ("get", "/metrics", "Prometheus metrics", nil, nil, 200),
-    ]
+    static let operations:
+        [(method: String, path: String, summary: String, security: String?, body: String?, status: Int)] = [
+            (
+                "post", "/v1/notifications", "Send a notification to a user, a list of users or a topic", "tenant",
+                "NotificationRequest", 202
+            ),
+            (
+                "get", "/v1/notifications/{id}", "A notification with per-channel status and its timeline", "tenant",
+                nil, 200
+            ),
+            ("post", "/v1/notifications/{id}/cancel", "Cancel a notification not yet released", "tenant", nil, 200),
+            ("put", "/v1/users/{user}", "Create or update a user", "tenant", "UserRequest", 200),
+            ("get", "/v1/users/{user}", "A user with contact points and devices", "tenant", nil, 200),
+            (
+                "delete", "/v1/users/{user}", "Erase a user's personal data, devices, preferences and inbox", "tenant",
+                nil, 204
+            ),
+            ("post", "/v1/users/{user}/devices", "Register a push device token", "tenant", "DeviceRequest", 201),
+            ("delete", "/v1/users/{user}/devices/{device}", "Remove a push device", "tenant", nil, 204),
+            ("get", "/v1/users/{user}/preferences", "A user's preferences", "tenant", nil, 200),
+            ("put", "/v1/users/{user}/preferences", "Replace a user's preferences", "tenant", "Preferences", 200),
+            ("put", "/v1/categories/{key}", "Create or replace a category", "tenant", "CategoryRequest", 200),
+            ("get", "/v1/categories", "List categories", "tenant", nil, 200),
+            (
+                "post", "/v1/templates/{key}/{channel}/{locale}/versions",
+                "Create a template version (?activate=true to activate it)", "tenant", "TemplateSource", 201
+            ),
+            (
+                "post", "/v1/templates/{key}/{channel}/{locale}/versions/{version}/activate",
+                "Activate a template version", "tenant", nil, 200
+            ),
+            ("get", "/v1/templates", "List templates with their versions", "tenant", nil, 200),
+            (
+                "post", "/v1/templates/preview", "Render a template against sample data without sending", "tenant",
+                "PreviewRequest", 200
+            ),
+            ("put", "/v1/topics/{key}", "Create or rename a topic", "tenant", "TopicRequest", 200),
+            ("get", "/v1/topics/{key}", "A topic and its subscriber count", "tenant", nil, 200),
+            ("post", "/v1/topics/{key}/subscribers", "Subscribe users to a topic", "tenant", "SubscribeRequest", 200),
+            ("delete", "/v1/topics/{key}/subscribers/{user}", "Unsubscribe a user from a topic", "tenant", nil, 204),
+            ("get", "/v1/inbox", "The user's inbox, newest first (cursor pagination)", "inbox", nil, 200),
+            ("get", "/v1/inbox/unread-count", "The user's unread count", "inbox", nil, 200),
+            ("post", "/v1/inbox/items/{item}/read", "Mark an item read", "inbox", nil, 200),
+            ("post", "/v1/inbox/items/{item}/unread", "Mark an item unread", "inbox", nil, 200),
+            ("post", "/v1/inbox/items/{item}/archive", "Archive an item", "inbox", nil, 200),
+            ("post", "/v1/inbox/items/{item}/unarchive", "Unarchive an item", "inbox", nil, 200),
+            ("get", "/v1/inbox/stream", "Server-Sent Events: new items and the unread count", "inbox", nil, 200),
+            ("post", "/oauth/token", "OAuth2 client-credentials grant", nil, nil, 200),
+            ("get", "/openapi.json", "This document", nil, nil, 200),
+            ("get", "/healthz", "Liveness", nil, nil, 200),
+            ("get", "/readyz", "Readiness (database reachable, not shutting down)", nil, nil, 200),
+            ("get", "/metrics", "Prometheus metrics", nil, nil, 200),
+        ]
 
     static var schemas: [String: Any] {
         [
-        "Problem": object(
-            ["type": string, "title": string, "status": ["type": "integer"], "code": string, "detail": string,
-             "instance": string], required: ["code", "detail", "status"]),
-        "NotificationRequest": object(
-            [
-                "category": string,
-                "to": object(["user": string, "users": array(string), "topic": string], required: []),
-                "template": string, "data": ["type": "object"], "channels": array(channelEnum),
-                "send_at": ["type": "string", "format": "date-time"],
-                "priority": ["type": "string", "enum": ["critical", "transactional", "bulk"]],
-            ], required: ["category", "to"], closed: true),
-        "UserRequest": object(
-            ["email": nullableString, "phone": nullableString, "locale": string, "timezone": string,
-             "data": ["type": "object"]], required: [], closed: true),
-        "DeviceRequest": object(
-            ["platform": ["type": "string", "enum": ["apns", "fcm"]], "token": string], required: ["platform", "token"],
-            closed: true),
-        "Preferences": object(
-            [
-                "channels": ["type": "object", "additionalProperties": ["type": "object", "additionalProperties": ["type": "boolean"]]],
-                "quiet_hours": object(["start": string, "end": string, "timezone": string], required: ["start", "end"]),
-                "frequency_caps": ["type": "object", "additionalProperties": object(
-                    ["limit": ["type": "integer"], "window_seconds": ["type": "integer"]], required: ["limit", "window_seconds"])],
-            ], required: [], closed: true),
-        "CategoryRequest": object(
-            [
-                "kind": ["type": "string", "enum": ["transactional", "marketing"]], "critical": ["type": "boolean"],
-                "default_channels": array(channelEnum), "template": string,
-                "unknown_outcome": ["type": "string", "enum": ["retry", "give_up"]],
-                "cap_action": ["type": "string", "enum": ["defer", "drop"]],
-            ], required: ["kind", "default_channels"], closed: true),
-        "TemplateSource": object(
-            ["subject": string, "html": string, "text": string, "title": string, "body": string,
-             "data": ["type": "object", "additionalProperties": string], "action_url": string], required: [], closed: true),
-        "PreviewRequest": object(
-            ["channel": channelEnum, "key": string, "locale": string, "source": ["$ref": "#/components/schemas/TemplateSource"],
-             "data": ["type": "object"]], required: ["channel"], closed: true),
-        "TopicRequest": object(["name": string], required: [], closed: true),
-        "SubscribeRequest": object(["users": array(string)], required: ["users"], closed: true),
-    ]
+            "Problem": object(
+                [
+                    "type": string, "title": string, "status": ["type": "integer"], "code": string, "detail": string,
+                    "instance": string,
+                ], required: ["code", "detail", "status"]),
+            "NotificationRequest": object(
+                [
+                    "category": string,
+                    "to": object(["user": string, "users": array(string), "topic": string], required: []),
+                    "template": string, "data": ["type": "object"], "channels": array(channelEnum),
+                    "send_at": ["type": "string", "format": "date-time"],
+                    "priority": ["type": "string", "enum": ["critical", "transactional", "bulk"]],
+                ], required: ["category", "to"], closed: true),
+            "UserRequest": object(
+                [
+                    "email": nullableString, "phone": nullableString, "locale": string, "timezone": string,
+                    "data": ["type": "object"],
+                ], required: [], closed: true),
+            "DeviceRequest": object(
+                ["platform": ["type": "string", "enum": ["apns", "fcm"]], "token": string],
+                required: ["platform", "token"],
+                closed: true),
+            "Preferences": object(
+                [
+                    "channels": [
+                        "type": "object",
+                        "additionalProperties": ["type": "object", "additionalProperties": ["type": "boolean"]],
+                    ],
+                    "quiet_hours": object(
+                        ["start": string, "end": string, "timezone": string], required: ["start", "end"]),
+                    "frequency_caps": [
+                        "type": "object",
+                        "additionalProperties": object(
+                            ["limit": ["type": "integer"], "window_seconds": ["type": "integer"]],
+                            required: ["limit", "window_seconds"]),
+                    ],
+                ], required: [], closed: true),
+            "CategoryRequest": object(
+                [
+                    "kind": ["type": "string", "enum": ["transactional", "marketing"]], "critical": ["type": "boolean"],
+                    "default_channels": array(channelEnum), "template": string,
+                    "unknown_outcome": ["type": "string", "enum": ["retry", "give_up"]],
+                    "cap_action": ["type": "string", "enum": ["defer", "drop"]],
+                ], required: ["kind", "default_channels"], closed: true),
+            "TemplateSource": object(
+                [
+                    "subject": string, "html": string, "text": string, "title": string, "body": string,
+                    "data": ["type": "object", "additionalProperties": string], "action_url": string,
+                ], required: [], closed: true),
+            "PreviewRequest": object(
+                [
+                    "channel": channelEnum, "key": string, "locale": string,
+                    "source": ["$ref": "#/components/schemas/TemplateSource"],
+                    "data": ["type": "object"],
+                ], required: ["channel"], closed: true),
+            "TopicRequest": object(["name": string], required: [], closed: true),
+            "SubscribeRequest": object(["users": array(string)], required: ["users"], closed: true),
+        ]
     }
 
     static var string: [String: Any] { ["type": "string"] }
@@ -107,7 +144,8 @@ enum OpenAPIDocument {
         for operation in operations {
             var entry: [String: Any] = [
                 "summary": operation.summary,
-                "operationId": operation.method + operation.path.replacingOccurrences(of: "/", with: "_")
+                "operationId": operation.method
+                    + operation.path.replacingOccurrences(of: "/", with: "_")
                     .replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: ""),
                 "responses": [
                     String(operation.status): ["description": "Success"],
@@ -118,7 +156,8 @@ enum OpenAPIDocument {
                 ],
             ]
             let parameters = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { part in
-                ["name": String(part.dropFirst().dropLast()), "in": "path", "required": true, "schema": string] as [String: Any]
+                ["name": String(part.dropFirst().dropLast()), "in": "path", "required": true, "schema": string]
+                    as [String: Any]
             }
             if !parameters.isEmpty { entry["parameters"] = parameters }
             if let body = operation.body {
@@ -134,20 +173,34 @@ enum OpenAPIDocument {
             "openapi": "3.1.0",
             "info": [
                 "title": "notify", "version": "0.1.0",
-                "description": "A self-hosted notification engine on PostgreSQL. Errors are RFC 9457 problem+json with a stable code.",
+                "description":
+                    "A self-hosted notification engine on PostgreSQL. Errors are RFC 9457 problem+json with a stable code.",
             ],
             "paths": paths,
             "components": [
                 "schemas": schemas,
                 "securitySchemes": [
-                    "tenant": ["type": "http", "scheme": "bearer", "description": "An API key (nk_…) or an access token from /oauth/token"],
-                    "inbox": ["type": "apiKey", "in": "header", "name": "X-Notify-Signature",
-                              "description": "hex(HMAC-SHA256(tenant inbox secret, user id)) with X-Notify-Tenant and X-Notify-User"],
-                    "client": ["type": "oauth2", "flows": ["clientCredentials": ["tokenUrl": "/oauth/token", "scopes": ["notify": "the tenant API"]]]],
+                    "tenant": [
+                        "type": "http", "scheme": "bearer",
+                        "description": "An API key (nk_…) or an access token from /oauth/token",
+                    ],
+                    "inbox": [
+                        "type": "apiKey", "in": "header", "name": "X-Notify-Signature",
+                        "description":
+                            "hex(HMAC-SHA256(tenant inbox secret, user id)) with X-Notify-Tenant and X-Notify-User",
+                    ],
+                    "client": [
+                        "type": "oauth2",
+                        "flows": [
+                            "clientCredentials": ["tokenUrl": "/oauth/token", "scopes": ["notify": "the tenant API"]]
+                        ],
+                    ],
                 ],
             ],
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data()
         return String(decoding: data, as: UTF8.self)
     }()
 }

@@ -15,12 +15,18 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as PostgresTransactionError where error.closureError is APIError {
+            throw error.closureError!
         } catch let error as HTTPError {
             switch error.status {
             case .notFound:
-                throw APIError(.notFound, code: "no_such_route", "no route \(request.method) \(request.uri.path); see /openapi.json")
+                throw APIError(
+                    .notFound, code: "no_such_route",
+                    "no route \(request.method) \(request.uri.path); see /openapi.json")
             case .methodNotAllowed:
-                throw APIError(.methodNotAllowed, code: "method_not_allowed", "\(request.method) is not allowed on \(request.uri.path)")
+                throw APIError(
+                    .methodNotAllowed, code: "method_not_allowed",
+                    "\(request.method) is not allowed on \(request.uri.path)")
             case .contentTooLarge:
                 throw JSONBody.tooLarge
             default:

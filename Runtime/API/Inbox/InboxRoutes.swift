@@ -60,16 +60,23 @@ struct InboxRoutes: Sendable {
         let change: PostgresQuery
         switch action {
         case "read":
-            change = "UPDATE notify.inbox_items SET read_at = coalesce(read_at, now()) WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
+            change =
+                "UPDATE notify.inbox_items SET read_at = coalesce(read_at, now()) WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
         case "unread":
-            change = "UPDATE notify.inbox_items SET read_at = NULL WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
+            change =
+                "UPDATE notify.inbox_items SET read_at = NULL WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
         case "archive":
-            change = "UPDATE notify.inbox_items SET archived_at = coalesce(archived_at, now()) WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
+            change =
+                "UPDATE notify.inbox_items SET archived_at = coalesce(archived_at, now()) WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
         default:
-            change = "UPDATE notify.inbox_items SET archived_at = NULL WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
+            change =
+                "UPDATE notify.inbox_items SET archived_at = NULL WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
         }
-        guard !(try await dependencies.rows(change)).isEmpty else { throw APIError.notFound("inbox_item", String(item)) }
-        return try APIResponse.json(["id": String(item), "unread": try await unread(user)] as [String: Any], status: .ok)
+        guard !(try await dependencies.rows(change)).isEmpty else {
+            throw APIError.notFound("inbox_item", String(item))
+        }
+        return try APIResponse.json(
+            ["id": String(item), "unread": try await unread(user)] as [String: Any], status: .ok)
     }
 
     func stream(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -79,7 +86,8 @@ struct InboxRoutes: Sendable {
             ?? request.uri.queryParameters.get("after").flatMap(Int64.init)
         if after == nil {
             let rows = try await dependencies.rows(
-                "SELECT coalesce(max(id), 0) FROM notify.inbox_items WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID)")
+                "SELECT coalesce(max(id), 0) FROM notify.inbox_items WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID)"
+            )
             after = try rows[0].decode(Int64.self)
         }
         let wakeups = dependencies.inbox.subscribe(tenantID: user.tenantID, userID: user.userID)

@@ -17,7 +17,8 @@ struct NotificationChecks: Sendable {
         guard let row = rows.first else {
             throw APIError(
                 .unprocessableContent, code: "unknown_category",
-                "category \"\(request.category)\" does not exist; create it with PUT /v1/categories/\(request.category)")
+                "category \"\(request.category)\" does not exist; create it with PUT /v1/categories/\(request.category)"
+            )
         }
         let templateKey = try request.template ?? row.decode(String.self)
         let templates = try await dependencies.rows(

@@ -62,7 +62,8 @@ struct NotificationRequest: Decodable, Sendable {
             }
         }
         if let channels, channels.isEmpty {
-            throw APIError(.badRequest, code: "invalid_channels", "\"channels\" must not be empty; omit it to use the category's")
+            throw APIError(
+                .badRequest, code: "invalid_channels", "\"channels\" must not be empty; omit it to use the category's")
         }
     }
 }

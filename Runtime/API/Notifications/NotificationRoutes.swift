@@ -21,7 +21,8 @@ struct NotificationRoutes: Sendable {
     func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let tenantID = try context.requireTenant()
         let body = try await JSONBody.bytes(request)
-        let notification = try JSONBody.decode(NotificationRequest.self, from: body, allowedKeys: NotificationRequest.fields)
+        let notification = try JSONBody.decode(
+            NotificationRequest.self, from: body, allowedKeys: NotificationRequest.fields)
         try notification.validateShape()
         let recipients = try notification.recipientsJSON()
         try await NotificationChecks(dependencies: dependencies, tenantID: tenantID).check(notification)
@@ -29,7 +30,12 @@ struct NotificationRoutes: Sendable {
         if let key, key.isEmpty || key.count > 255 {
             throw APIError(.badRequest, code: "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters")
         }
-        let requestHash = Data(SHA256.hash(data: body))
+        // The hash of the body in canonical form (sorted keys), so the same request with its fields
+        // in another order is still the same request.
+        let canonical =
+            (try? JSONSerialization.data(
+                withJSONObject: JSONSerialization.jsonObject(with: body), options: [.sortedKeys])) ?? body
+        let requestHash = Data(SHA256.hash(data: canonical))
         let scheduled = (notification.sendAt ?? .distantPast) > Date()
         let status = scheduled ? "scheduled" : "accepted"
         let data = String(decoding: try JSONEncoder().encode(notification.data ?? [:]), as: UTF8.self)
@@ -81,7 +87,8 @@ struct NotificationRoutes: Sendable {
         var headers: HTTPFields = [.location: "/v1/notifications/\(outcome.id.uuidString.lowercased())"]
         if outcome.replay { headers[named: "Idempotent-Replayed"] = "true" }
         return try APIResponse.json(
-            ["id": outcome.id.uuidString.lowercased(), "status": outcome.status, "replay": outcome.replay] as [String: Any],
+            ["id": outcome.id.uuidString.lowercased(), "status": outcome.status, "replay": outcome.replay]
+                as [String: Any],
             status: .accepted, headers: headers)
     }
 
@@ -120,14 +127,16 @@ struct NotificationRoutes: Sendable {
                 "the notification was already released (status \(status)); only scheduled or not yet processed notifications can be cancelled"
             )
         }
-        return try APIResponse.json(["id": id.uuidString.lowercased(), "status": "cancelled"] as [String: Any], status: .ok)
+        return try APIResponse.json(
+            ["id": id.uuidString.lowercased(), "status": "cancelled"] as [String: Any], status: .ok)
     }
 }
 
 extension Parameters {
     func uuid(_ name: String) throws -> UUID {
         guard let text = self.get(name), let id = UUID(uuidString: text) else {
-            throw APIError(.badRequest, code: "invalid_id", "\(name) must be a UUID such as 0b7e4e1c-1f8e-4b5e-9c1a-3f2d6c1e9a10")
+            throw APIError(
+                .badRequest, code: "invalid_id", "\(name) must be a UUID such as 0b7e4e1c-1f8e-4b5e-9c1a-3f2d6c1e9a10")
         }
         return id
     }

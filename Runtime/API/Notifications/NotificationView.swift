@@ -13,7 +13,9 @@ struct NotificationView {
         try await load(id: id, tenantID: tenantID, client: dependencies.client, logger: dependencies.logger)
     }
 
-    static func load(id: UUID, tenantID: String, client: PostgresClient, logger: Logger) async throws
+    static func load(
+        id: UUID, tenantID: String, client: PostgresClient, logger: Logger
+    ) async throws
         -> NotificationView?
     {
         func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {

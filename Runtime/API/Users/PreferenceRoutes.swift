@@ -67,7 +67,9 @@ struct PreferenceRoutes: Sendable {
                 _ = category
             }
         }
-        for cap in (body.frequencyCaps ?? [:]).values { try ContactCheck.run { () throws(ModelError) in try cap.validate() } }
+        for cap in (body.frequencyCaps ?? [:]).values {
+            try ContactCheck.run { () throws(ModelError) in try cap.validate() }
+        }
         let users = try await dependencies.rows(
             "SELECT id, timezone FROM notify.users WHERE tenant_id = \(tenantID) AND external_id = \(externalID)")
         guard let user = users.first else { throw APIError.notFound("user", externalID) }

@@ -4,7 +4,8 @@ import PostgresNIO
 
 /// A user as the API shows it to its tenant: contact points decrypted, devices without tokens.
 enum UserView {
-    static func load(tenantID: String, externalID: String, dependencies: APIDependencies) async throws -> [String: Any]? {
+    static func load(tenantID: String, externalID: String, dependencies: APIDependencies) async throws -> [String: Any]?
+    {
         let rows = try await dependencies.rows(
             """
             SELECT id, email_cipher, phone_cipher, locale, timezone, data::text, created_at, updated_at
