@@ -12,7 +12,9 @@ enum DemoTenant {
     static let tenantID = "demo"
     static let userID = "demo-user"
 
-    static func seed(client: PostgresClient, environment: CommandEnvironment, baseURL: String, logger: Logger)
+    static func seed(
+        client: PostgresClient, environment: CommandEnvironment, baseURL: String, logger: Logger
+    )
         async throws
     {
         let admin = TenantAdmin(client: client, logger: logger)
@@ -59,7 +61,8 @@ enum DemoTenant {
             NOTIFY_USER_SIGNATURE=\(signature)
 
             """
-        FileManager.default.createFile(atPath: envFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(
+            atPath: envFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         logger.info("demo tenant ready; its API key and inbox signature are in \(envFile)")
     }
 }

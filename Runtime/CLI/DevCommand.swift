@@ -9,7 +9,9 @@ struct DevCommand: AsyncParsableCommand {
         commandName: "dev",
         abstract: "Run the whole system in one process, for a laptop.",
         discussion: """
-            Runs every function, the scheduler leader and an HTTP listener (/healthz, /readyz, /metrics).
+            Runs every function, the scheduler leader and the HTTP API (with /healthz, /readyz, /metrics).
+            It also seeds a demo tenant (id "demo", a user "demo-user", a category "welcome" with an
+            in-app template) and writes its API key and the user's inbox signature to .notify/demo.env.
             Without DATABASE_URL it starts a private PostgreSQL from the installed server binaries,
             with its data in .notify/pgdata (kept between runs), and stops it on exit (Ctrl-C).
             Other commands run in this folder (notify queues, notify dead list) find that cluster.
@@ -17,7 +19,7 @@ struct DevCommand: AsyncParsableCommand {
 
     @OptionGroup var workerOptions: WorkerOptions
 
-    @Option(help: "HTTP port for /healthz, /readyz and /metrics.")
+    @Option(help: "HTTP port for the API, /healthz, /readyz and /metrics.")
     var port = 8080
 
     @Option(help: "HTTP address.")
@@ -45,10 +47,21 @@ struct DevCommand: AsyncParsableCommand {
             try url.secretURLString.write(toFile: environment.devURLFile, atomically: true, encoding: .utf8)
             logger.info("private PostgreSQL running", metadata: ["url": "\(url)", "data": "\(cluster!.dataDirectory)"])
         }
+        let secrets = try EngineSecrets.load(environment, allowDevelopmentSeed: true)
+        do {
+            try await withPostgresClient(url, logger: logger) { client in
+                try await Migrator(client: client, logger: logger).migrate()
+                try await DemoTenant.seed(
+                    client: client, environment: environment, baseURL: "http://\(host):\(port)", logger: logger)
+            }
+        } catch {
+            if let cluster { try? await cluster.stop() }
+            fail("could not prepare the database: \(String(reflecting: error))")
+        }
         let launcher = RuntimeLauncher(
             environment: environment, url: url, catalog: FunctionDirectory.queued, workerOptions: workerOptions,
-            lead: true, httpHost: host, httpPort: port,
-            onReady: { logger.info("notify dev is up", metadata: ["http": "http://\(host):\(port)/healthz"]) })
+            lead: true, httpHost: host, httpPort: port, secrets: secrets,
+            onReady: { logger.info("notify dev is up", metadata: ["http": "http://\(host):\(port)/openapi.json"]) })
         var runError: (any Error)?
         do {
             try await launcher.run()

@@ -45,9 +45,11 @@ struct EngineSecrets: Sendable {
         return EngineSecrets(
             cipher: ContactCipher.derivedForDevelopment(seed: seed),
             hasher: LookupHasher.derivedForDevelopment(seed: seed),
-            tokenKey: Array(HKDF<SHA256>.deriveKey(
-                inputKeyMaterial: SymmetricKey(data: Data(seed.utf8)), info: Data("notify token".utf8), outputByteCount: 32
-            ).withUnsafeBytes { Data($0) }))
+            tokenKey: Array(
+                HKDF<SHA256>.deriveKey(
+                    inputKeyMaterial: SymmetricKey(data: Data(seed.utf8)), info: Data("notify token".utf8),
+                    outputByteCount: 32
+                ).withUnsafeBytes { Data($0) }))
     }
 
     static func developmentSeed(_ environment: CommandEnvironment) throws -> String {

@@ -1,7 +1,11 @@
 import NoopFunction
 import NotifyRuntime
+import PreferenceFilterFunction
 import ProbeFunction
+import RenderFunction
 import ScheduleTickFunction
+import SendInAppFunction
+import ValidateFunction
 
 /// Every function this build ships.
 enum FunctionDirectory {
@@ -10,6 +14,10 @@ enum FunctionDirectory {
         catalog.register(NoopFunction())
         catalog.register(ProbeFunction())
         catalog.register(ScheduleTickFunction())
+        catalog.register(ValidateFunction())
+        catalog.register(PreferenceFilterFunction())
+        catalog.register(RenderFunction())
+        catalog.register(SendInAppFunction())
         return catalog
     }
 

@@ -10,6 +10,8 @@ struct NotifyCommand: AsyncParsableCommand {
             Start everything on a laptop:   notify dev
             Run some functions in a worker: notify work --functions send-sms,send-email
             Run one function once:          notify invoke noop --input event.json
+            Serve the HTTP API alone:       notify serve --port 8080
+            Onboard a tenant:               notify tenants create acme && notify keys create --tenant acme
 
             Commands that use a database read DATABASE_URL (postgres://user:password@host:5432/db).
             Without it, `dev` and `bench` start a private PostgreSQL from the installed server
@@ -18,7 +20,8 @@ struct NotifyCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DevCommand.self, WorkCommand.self, MigrateCommand.self, InvokeCommand.self, QueuesCommand.self,
-            DeadCommand.self, BenchCommand.self,
+            DeadCommand.self, BenchCommand.self, ServeCommand.self, TenantsCommand.self, KeysCommand.self,
+            SendCommand.self, StatusCommand.self,
         ]
     )
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NotifyAPI
 import NotifyHTTP
 import NotifyRuntime
 import PostgresNIO
@@ -15,6 +16,9 @@ struct RuntimeLauncher {
     let lead: Bool
     let httpHost: String
     let httpPort: Int?
+    /// When set, the listener serves the whole HTTP API (and its inbox streams), not only the
+    /// operations routes.
+    var secrets: EngineSecrets? = nil
     var onReady: (@Sendable () -> Void)? = nil
 
     func run() async throws {
@@ -38,7 +42,17 @@ struct RuntimeLauncher {
             let operations = OperationsServer(
                 client: client, registry: CommandEnvironment.metricsRegistry,
                 isDraining: { node.worker.isDraining }, logger: logger)
-            services.append(operations.application(host: httpHost, port: httpPort))
+            if let secrets {
+                let api = await APIStack(
+                    url: url, client: client, producer: producer, secrets: secrets, operations: operations,
+                    logger: logger)
+                // Shut down in reverse order: the hub first ends the live inbox streams, so the
+                // server's graceful shutdown does not wait on them.
+                services.append(api.server.application(host: httpHost, port: httpPort, logger: logger))
+                services.append(api.inbox)
+            } else {
+                services.append(operations.application(host: httpHost, port: httpPort))
+            }
         }
         let group = ServiceGroup(
             configuration: .init(

@@ -22,7 +22,8 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated channels (default: the category's).") var channels: String?
     @Option(help: "ISO 8601 time to send at, such as 2026-11-24T09:00:00Z.") var sendAt: String?
     @Option(help: "critical, transactional or bulk.") var priority: String?
-    @Option(help: "An idempotency key: sending again with it returns the first notification.") var idempotencyKey: String?
+    @Option(help: "An idempotency key: sending again with it returns the first notification.") var idempotencyKey:
+        String?
 
     func run() async throws {
         guard (try? JSONSerialization.jsonObject(with: Data(data.utf8))) is [String: Any] else {

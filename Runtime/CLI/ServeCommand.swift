@@ -8,7 +8,8 @@ import ServiceLifecycle
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the HTTP API (producers, tenants' resources, the inbox and its live stream) without running jobs.",
+        abstract:
+            "Serve the HTTP API (producers, tenants' resources, the inbox and its live stream) without running jobs.",
         discussion: """
             Deploy it beside `notify work` processes; it only records notifications and enqueues
             their validation. Needs DATABASE_URL and the keys NOTIFY_ENCRYPTION_KEYS,
