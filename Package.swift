@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // MARK: Runtime
@@ -83,6 +85,22 @@ let package = Package(
             path: "Runtime/HTTP",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "NotifyAPI",
+            dependencies: [
+                "NotifyRuntime",
+                "NotifyModel",
+                "NotifyFunctionKit",
+                "NotifyHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Runtime/API",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "NotifyCLI",
             dependencies: [
@@ -93,6 +111,14 @@ let package = Package(
                 "NoopFunction",
                 "ProbeFunction",
                 "ScheduleTickFunction",
+                "ValidateFunction",
+                "PreferenceFilterFunction",
+                "RenderFunction",
+                "SendInAppFunction",
+                "NotifyModel",
+                "NotifyAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,6 +148,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "ValidateFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Functions/Validate",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PreferenceFilterFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Functions/PreferenceFilter",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RenderFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Functions/Render",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SendInAppFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Functions/SendInApp",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "NotifyTestSupport",
@@ -142,7 +193,11 @@ let package = Package(
         ),
         .testTarget(
             name: "NotifyModelTests",
-            dependencies: ["NotifyModel"],
+            dependencies: [
+                "NotifyModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
             path: "Tests/NotifyModelTests",
             swiftSettings: swiftSettings
         ),
@@ -163,6 +218,30 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/NotifyRuntimeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "NotifyAPI",
+                "NotifyModel",
+                "NotifyRuntime",
+                "NotifyHTTP",
+                "NotifyFunctionKit",
+                "NotifyTestSupport",
+                "ValidateFunction",
+                "PreferenceFilterFunction",
+                "RenderFunction",
+                "SendInAppFunction",
+                "ScheduleTickFunction",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/PipelineTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

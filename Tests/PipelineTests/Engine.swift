@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import NotifyAPI
 import NotifyFunctionKit
 import NotifyHTTP
@@ -55,7 +56,8 @@ struct Engine: Sendable {
                 logger: runtime.logger)
             let port = Mutex<Int?>(nil)
             let app = APIServer(dependencies: dependencies, operations: operations).application(
-                host: "127.0.0.1", port: 0, logger: runtime.logger, onServerRunning: { bound in port.withLock { $0 = bound } })
+                host: "127.0.0.1", port: 0, logger: runtime.logger,
+                onServerRunning: { bound in port.withLock { $0 = bound } })
             let queued = try catalog.restricted(to: ["validate", "preference-filter", "render", "send-inapp"])
             var configuration = WorkerConfiguration(workerID: "pipeline-test")
             configuration.pollInterval = .milliseconds(200)
@@ -138,7 +140,9 @@ struct Engine: Sendable {
         return Reply(status: Int(response.status.code), headers: fields, body: Data(buffer: bytes))
     }
 
-    func send(_ method: HTTPMethod, _ path: String, _ tenant: Tenant?, _ json: Any?, headers: [String: String] = [:])
+    func send(
+        _ method: HTTPMethod, _ path: String, _ tenant: Tenant?, _ json: Any?, headers: [String: String] = [:]
+    )
         async throws -> Reply
     {
         var all = headers
@@ -148,7 +152,9 @@ struct Engine: Sendable {
     }
 
     func get(_ path: String, _ tenant: Tenant?) async throws -> Reply { try await send(.GET, path, tenant, nil) }
-    func post(_ path: String, _ tenant: Tenant?, _ json: Any? = nil, headers: [String: String] = [:]) async throws
+    func post(
+        _ path: String, _ tenant: Tenant?, _ json: Any? = nil, headers: [String: String] = [:]
+    ) async throws
         -> Reply
     { try await send(.POST, path, tenant, json, headers: headers) }
     func put(_ path: String, _ tenant: Tenant?, _ json: Any) async throws -> Reply {
@@ -179,19 +185,18 @@ struct Engine: Sendable {
 
     /// Waits until the notification's deliveries all left the pipeline's working states.
     func settled(_ tenant: Tenant, _ id: String, timeout: Duration = .seconds(20)) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + timeout
         var last: [String: Any] = [:]
-        let done = try await eventually(timeout: timeout, every: .milliseconds(50)) {
-            let reply = try await get("/v1/notifications/\(id)", tenant)
-            last = reply.json
-            guard let status = last["status"] as? String, status != "accepted", status != "scheduled",
-                status != "processing"
-            else { return false }
-            let channels = last["channels"] as? [String: [String: Int]] ?? [:]
-            let working: Set<String> = ["pending", "rendered", "sending"]
-            return channels.values.allSatisfy { $0.keys.allSatisfy { !working.contains($0) } }
+        let working: Set<String> = ["pending", "rendered", "sending"]
+        while ContinuousClock.now < deadline {
+            last = try await get("/v1/notifications/\(id)", tenant).json
+            if let status = last["status"] as? String, !["accepted", "scheduled", "processing"].contains(status) {
+                let channels = last["channels"] as? [String: [String: Int]] ?? [:]
+                if channels.values.allSatisfy({ $0.keys.allSatisfy { !working.contains($0) } }) { return last }
+            }
+            try await Task.sleep(for: .milliseconds(50))
         }
-        if !done { throw EngineError("notification \(id) did not settle: \(last)") }
-        return last
+        throw EngineError("notification \(id) did not settle: \(last)")
     }
 
     /// The kinds of a notification's timeline events, in order.

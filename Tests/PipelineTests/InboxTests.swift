@@ -32,7 +32,8 @@ import Testing
             let count = try await engine.request(.GET, "/v1/inbox/unread-count", headers: headers)
             #expect(count.json["unread"] as? Int == 4)
             _ = try await engine.request(.POST, "/v1/inbox/items/\(itemID)/unread", headers: headers)
-            let archive = try await engine.request(.POST, "/v1/inbox/items/\(items[1]["id"] as! String)/archive", headers: headers)
+            let archive = try await engine.request(
+                .POST, "/v1/inbox/items/\(items[1]["id"] as! String)/archive", headers: headers)
             #expect(archive.json["unread"] as? Int == 4)
             let archived = try await engine.request(.GET, "/v1/inbox?archived=true", headers: headers)
             #expect((archived.json["items"] as? [[String: Any]])?.count == 1)

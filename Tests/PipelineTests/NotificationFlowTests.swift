@@ -1,5 +1,6 @@
 import Foundation
 import NotifyTestSupport
+import PostgresNIO
 import Testing
 
 /// The producer → validate → preference-filter → render → send-inapp flow over real HTTP.
@@ -22,11 +23,13 @@ import Testing
     @Test func theSameIdempotencyKeySentTwentyTimesAtOnceMakesOneNotification() async throws {
         try await Engine.with { engine in
             let acme = try await engine.tenant()
-            let body: [String: Any] = ["category": "welcome", "to": ["user": "ada"], "data": ["name": "Ada"]]
             let replies = try await withThrowingTaskGroup(of: Engine.Reply.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
-                        try await engine.post("/v1/notifications", acme, body, headers: ["Idempotency-Key": "order-42"])
+                        try await engine.post(
+                            "/v1/notifications", acme,
+                            ["category": "welcome", "to": ["user": "ada"], "data": ["name": "Ada"]],
+                            headers: ["Idempotency-Key": "order-42"])
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -51,11 +54,14 @@ import Testing
     @Test func theSQLProducerLeavesNothingWhenRolledBackAndDeliversWhenCommitted() async throws {
         try await Engine.with { engine in
             let acme = try await engine.tenant()
-            try await engine.runtime.client.withTransaction(logger: engine.runtime.logger) { connection in
-                try await connection.query(
-                    "SELECT notify.send('acme', 'welcome', ARRAY['ada'], '{\"name\":\"Rolled\"}'::jsonb)",
-                    logger: engine.runtime.logger)
-                try await connection.query("ROLLBACK; BEGIN", logger: engine.runtime.logger)
+            struct BusinessWriteFailed: Error {}
+            await #expect(throws: PostgresTransactionError.self) {
+                try await engine.runtime.client.withTransaction(logger: engine.runtime.logger) { connection in
+                    try await connection.query(
+                        "SELECT notify.send('acme', 'welcome', ARRAY['ada'], '{\"name\":\"Rolled\"}'::jsonb)",
+                        logger: engine.runtime.logger)
+                    throw BusinessWriteFailed()
+                }
             }
             #expect(try await engine.runtime.count("SELECT count(*)::int FROM notify.notifications") == 0)
             #expect(try await engine.runtime.count("SELECT count(*)::int FROM notify.jobs") == 0)
@@ -84,7 +90,8 @@ import Testing
                 INSERT INTO notify.topic_subscribers (tenant_id, topic_key, user_id)
                 SELECT 'acme', 'fans', id FROM notify.users WHERE external_id LIKE 'fan-%'
                 """, logger: engine.runtime.logger)
-            let id = try await engine.notify(acme, ["category": "welcome", "to": ["topic": "fans"], "data": ["name": "all"]])
+            let id = try await engine.notify(
+                acme, ["category": "welcome", "to": ["topic": "fans"], "data": ["name": "all"]])
             let view = try await engine.settled(acme, id, timeout: .seconds(60))
             #expect(view["recipients"] as? Int == subscribers)
             #expect((view["channels"] as? [String: [String: Int]])?["inapp"]?["delivered"] == subscribers)
@@ -141,17 +148,18 @@ import Testing
             let scheduled = try await engine.get("/v1/notifications/\(id)", acme)
             #expect(scheduled.json["status"] as? String == "scheduled")
             #expect(
-                try await engine.runtime.count("SELECT count(*)::int FROM notify.scheduled_jobs WHERE queue = 'validate'")
+                try await engine.runtime.count(
+                    "SELECT count(*)::int FROM notify.scheduled_jobs WHERE queue = 'validate'")
                     == 1)
             try expect(try await engine.post("/v1/notifications/\(id)/cancel", acme), [200])
             // Release the job now, as schedule-tick would at send_at: validate must do nothing.
             try await engine.runtime.client.query(
                 "UPDATE notify.scheduled_jobs SET run_at = now() - interval '1 second'", logger: engine.runtime.logger)
-            #expect(
-                try await eventually {
-                    try await engine.runtime.count("SELECT count(*)::int FROM notify.scheduled_jobs") == 0
-                        && engine.runtime.count("SELECT count(*)::int FROM notify.jobs") == 0
-                })
+            let drained = try await eventually {
+                try await engine.runtime.count(
+                    "SELECT (SELECT count(*) FROM notify.scheduled_jobs) + (SELECT count(*) FROM notify.jobs)") == 0
+            }
+            #expect(drained)
             let view = try await engine.get("/v1/notifications/\(id)", acme).json
             #expect(view["status"] as? String == "cancelled")
             #expect(engine.timelineKinds(view) == ["scheduled", "cancelled"])
@@ -159,7 +167,8 @@ import Testing
             let again = try await engine.post("/v1/notifications/\(id)/cancel", acme)
             #expect(again.status == 200)
 
-            let now = try await engine.notify(acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "Now"]])
+            let now = try await engine.notify(
+                acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "Now"]])
             _ = try await engine.settled(acme, now)
             let late = try await engine.post("/v1/notifications/\(now)/cancel", acme)
             #expect(late.status == 409)

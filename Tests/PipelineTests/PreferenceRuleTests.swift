@@ -15,7 +15,9 @@ import Testing
         var engine: Engine
         var tenant: Engine.Tenant
 
-        func filter(user: String, channel: NotifyModel.Channel, category: String = "welcome", now: Date)
+        func filter(
+            user: String, channel: NotifyModel.Channel, category: String = "welcome", now: Date
+        )
             async throws -> (status: String, reason: String?, output: FunctionOutput)
         {
             let runtime = engine.runtime
@@ -96,17 +98,21 @@ import Testing
 
     @Test func quietHoursDeferToTheWindowsEndAcrossADaylightSavingChange() async throws {
         try await withCase { test in
+            try expect(try await test.engine.put("/v1/users/ada", test.tenant, ["email": "ada@example.com"]), [200])
             try await test.preferences("ada", ["quiet_hours": ["start": "22:00", "end": "07:00"]])  // user's zone: Berlin
             // 2026-03-28 23:30 in Berlin (UTC+1); the window ends 2026-03-29 07:00 CEST (UTC+2) = 05:00Z.
             let lateEvening = try Date("2026-03-28T22:30:00Z", strategy: .iso8601)
-            let result = try await test.filter(user: "ada", channel: .inapp, now: lateEvening)
+            let result = try await test.filter(user: "ada", channel: .email, now: lateEvening)
             #expect(result.status == "deferred")
             #expect(result.reason == "quiet_hours")
             let retry = result.output.next.first
             #expect(retry?.function.rawValue == "preference-filter")
             #expect(retry?.runAt == (try Date("2026-03-29T05:00:00Z", strategy: .iso8601)))
-            let outside = try await test.filter(user: "ada", channel: .inapp, now: Self.noon)
+            let outside = try await test.filter(user: "ada", channel: .email, now: Self.noon)
             #expect(outside.status == "pending")
+            // In-app messages are silent: quiet hours never hold them.
+            let silent = try await test.filter(user: "ada", channel: .inapp, now: lateEvening)
+            #expect(silent.status == "pending")
         }
     }
 
@@ -117,12 +123,15 @@ import Testing
                     "/v1/categories/otp", test.tenant,
                     ["kind": "transactional", "critical": true, "default_channels": ["inapp"], "template": "welcome"]),
                 [201])
+            try expect(try await test.engine.put("/v1/users/ada", test.tenant, ["email": "ada@example.com"]), [200])
             try await test.preferences(
                 "ada",
-                ["channels": ["otp": ["inapp": false]], "quiet_hours": ["start": "00:00", "end": "23:59"]])
-            let result = try await test.filter(user: "ada", channel: .inapp, category: "otp", now: Self.noon)
+                ["channels": ["otp": ["email": false]], "quiet_hours": ["start": "00:00", "end": "23:59"]])
+            let result = try await test.filter(user: "ada", channel: .email, category: "otp", now: Self.noon)
             #expect(result.status == "pending")
             #expect(result.output.next.map(\.function.rawValue) == ["render"])
+            let ordinary = try await test.filter(user: "ada", channel: .email, category: "welcome", now: Self.noon)
+            #expect(ordinary.status == "deferred")
         }
     }
 
@@ -132,7 +141,8 @@ import Testing
             let first = try await test.filter(user: "ada", channel: .inapp, now: Date())
             #expect(first.status == "pending")
             try await test.engine.runtime.client.query(
-                "UPDATE notify.deliveries SET status = 'delivered', updated_at = now()", logger: test.engine.runtime.logger)
+                "UPDATE notify.deliveries SET status = 'delivered', updated_at = now()",
+                logger: test.engine.runtime.logger)
             let deferred = try await test.filter(user: "ada", channel: .inapp, now: Date())
             #expect(deferred.status == "deferred")
             #expect(deferred.reason == "frequency_cap")

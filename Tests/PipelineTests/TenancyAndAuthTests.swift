@@ -13,8 +13,10 @@ import Testing
             try expect(try await engine.put("/v1/topics/news", acme, ["name": "News"]), [201])
             try expect(try await engine.post("/v1/topics/news/subscribers", acme, ["users": ["ada"]]), [200])
             try expect(
-                try await engine.post("/v1/users/ada/devices", acme, ["platform": "fcm", "token": "device-token-1"]), [201])
-            let id = try await engine.notify(acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "A"]])
+                try await engine.post("/v1/users/ada/devices", acme, ["platform": "fcm", "token": "device-token-1"]),
+                [201])
+            let id = try await engine.notify(
+                acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "A"]])
             _ = try await engine.settled(acme, id)
 
             // Reads of acme's resources with globex's key: 404, as if they did not exist.
@@ -41,11 +43,14 @@ import Testing
                     "/v1/users/ada/devices", globex, ["platform": "fcm", "token": "device-token-1"]
                 ).status == 404)
             try expect(
-                try await engine.put("/v1/categories/welcome", globex, ["kind": "transactional", "default_channels": ["inapp"]]),
+                try await engine.put(
+                    "/v1/categories/welcome", globex, ["kind": "transactional", "default_channels": ["inapp"]]),
                 [201])
             try expect(
-                try await engine.post("/v1/templates/welcome/inapp/en/versions?activate=true", globex, ["title": "x"]), [201])
-            let send = try await engine.post("/v1/notifications", globex, ["category": "welcome", "to": ["user": "ada"]])
+                try await engine.post("/v1/templates/welcome/inapp/en/versions?activate=true", globex, ["title": "x"]),
+                [201])
+            let send = try await engine.post(
+                "/v1/notifications", globex, ["category": "welcome", "to": ["user": "ada"]])
             #expect(send.status == 422)
             #expect(send.json["code"] as? String == "unknown_user")
             // A PUT of "ada" under globex makes globex's own user, leaving acme's untouched.
@@ -89,7 +94,8 @@ import Testing
             let badSecret = try await engine.request(
                 .POST, "/oauth/token",
                 headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                body: Data("grant_type=client_credentials&client_id=\(client.id)&client_secret=\(client.plaintext)x".utf8))
+                body: Data(
+                    "grant_type=client_credentials&client_id=\(client.id)&client_secret=\(client.plaintext)x".utf8))
             #expect(badSecret.status == 401)
             #expect(badSecret.json["error"] as? String == "invalid_client")
 
@@ -109,12 +115,24 @@ import Testing
                 (Data(repeating: UInt8(ascii: " "), count: 300 * 1024), 413, "body_too_large"),
                 (Data("{\"category\":\"welcome\",\"to\":{\"user\":\"ada\"},\"sendAt\":1}".utf8), 400, "unknown_field"),
                 (Data("{\"category\":\"welcome\",\"to\":{\"users\":\"ada\"}}".utf8), 400, "invalid_body"),
-                (Data("{\"category\":\"welcome\",\"to\":{\"user\":\"ada\",\"topic\":\"t\"}}".utf8), 400, "invalid_recipients"),
+                (
+                    Data("{\"category\":\"welcome\",\"to\":{\"user\":\"ada\",\"topic\":\"t\"}}".utf8), 400,
+                    "invalid_recipients"
+                ),
                 (Data("{\"category\":\"nope\",\"to\":{\"user\":\"ada\"}}".utf8), 422, "unknown_category"),
-                (Data("{\"category\":\"welcome\",\"template\":\"nope\",\"to\":{\"user\":\"ada\"}}".utf8), 422, "unknown_template"),
+                (
+                    Data("{\"category\":\"welcome\",\"template\":\"nope\",\"to\":{\"user\":\"ada\"}}".utf8), 422,
+                    "unknown_template"
+                ),
                 (Data("{\"category\":\"welcome\",\"to\":{\"topic\":\"nope\"}}".utf8), 422, "unknown_topic"),
-                (Data("{\"category\":\"welcome\",\"to\":{\"user\":\"ada\"},\"channels\":[\"fax\"]}".utf8), 400, "unknown_channel"),
-                (Data("{\"category\":\"welcome\",\"to\":{\"user\":\"ada\"},\"priority\":\"urgent\"}".utf8), 400, "invalid_priority"),
+                (
+                    Data("{\"category\":\"welcome\",\"to\":{\"user\":\"ada\"},\"channels\":[\"fax\"]}".utf8), 400,
+                    "unknown_channel"
+                ),
+                (
+                    Data("{\"category\":\"welcome\",\"to\":{\"user\":\"ada\"},\"priority\":\"urgent\"}".utf8), 400,
+                    "invalid_priority"
+                ),
             ]
             for (body, status, code) in cases {
                 let reply = try await engine.request(.POST, "/v1/notifications", headers: auth, body: body)
@@ -156,7 +174,8 @@ import Testing
         try await Engine.with { engine in
             let acme = try await engine.tenant()
             let put = try await engine.put(
-                "/v1/users/ada", acme, ["email": "Ada@Example.COM", "phone": "+44 20 7946 0958", "data": ["plan": "pro"]])
+                "/v1/users/ada", acme,
+                ["email": "Ada@Example.COM", "phone": "+44 20 7946 0958", "data": ["plan": "pro"]])
             try expect(put, [200])
             #expect(put.json["email"] as? String == "Ada@example.com")
             #expect(put.json["phone"] as? String == "+442079460958")
@@ -167,13 +186,15 @@ import Testing
                    OR position('7946' in encode(phone_cipher, 'escape')) > 0
                 """)
             #expect(leaked == 0)
-            let id = try await engine.notify(acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "A"]])
+            let id = try await engine.notify(
+                acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "A"]])
             _ = try await engine.settled(acme, id)
             #expect(try await engine.inbox(acme).count == 1)
             try expect(try await engine.delete("/v1/users/ada", acme), [204])
             #expect(try await engine.get("/v1/users/ada", acme).status == 404)
             #expect(try await engine.runtime.count("SELECT count(*)::int FROM notify.inbox_items") == 0)
-            #expect(try await engine.runtime.count("SELECT count(*)::int FROM notify.users WHERE external_id = 'ada'") == 0)
+            #expect(
+                try await engine.runtime.count("SELECT count(*)::int FROM notify.users WHERE external_id = 'ada'") == 0)
         }
     }
 
