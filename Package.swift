@@ -250,6 +250,11 @@ let package = Package(
                 "NotifyRuntime",
                 "NotifyTestSupport",
                 "ProbeFunction",
+                "NotifyModel",
+                "NotifyPrivateCluster",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings

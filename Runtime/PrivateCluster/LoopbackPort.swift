@@ -9,11 +9,11 @@ import Darwin
 #endif
 
 /// Loopback TCP port helpers: picking a free port for the server, probing whether one accepts.
-enum LoopbackPort {
+public enum LoopbackPort {
     /// Asks the kernel for a free port on 127.0.0.1: binds port 0, reads the port given, closes.
     ///
     /// Another process may take the port before the server binds it; the caller retries on a clash.
-    static func pickFree() throws -> Int {
+    public static func pickFree() throws -> Int {
         let descriptor = makeSocket()
         guard descriptor >= 0 else { throw failure("socket", errno) }
         defer { close(descriptor) }
