@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the system (build with -c release).",
-        subcommands: [Runtime.self])
+        subcommands: [Runtime.self, Pipeline.self])
 
     struct Runtime: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -46,26 +46,78 @@ struct BenchCommand: AsyncParsableCommand {
             FileHandle.standardError.write(
                 Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
             #endif
-            var cluster: PrivateCluster?
-            let server: DatabaseURL
-            if let configured = environment.databaseURLString {
-                server = try DatabaseURL(configured)
-            } else {
-                do {
-                    // fsync and synchronous_commit stay on; checkpoints are spaced out as on any
-                    // server sized for a write-heavy queue, so one does not land mid-measurement.
-                    cluster = try await PrivateCluster.start(
-                        .init(durable: true, settings: ["max_wal_size": "4GB", "checkpoint_timeout": "30min"]),
-                        logger: environment.logger)
-                } catch let error as PrivateClusterError {
-                    fail(error.description)
-                }
-                server = try DatabaseURL(cluster!.connectionURL())
-            }
+            let (server, cluster) = try await BenchCommand.server(environment)
             let benchmark = RuntimeBenchmark(
                 server: server, jobs: jobs, samples: samples, notifySeconds: notifySeconds,
                 worker: workerOptions.configuration(environment), logger: environment.logger)
             let result: Result<RuntimeBenchmark.Report, any Error>
+            do {
+                result = .success(try await benchmark.run())
+            } catch {
+                result = .failure(error)
+            }
+            if let cluster { try? await cluster.stop() }
+            let report = try result.get()
+            print(json ? report.json() : report.text())
+        }
+    }
+
+    /// DATABASE_URL's server, or a private durable cluster (fsync and synchronous_commit on,
+    /// checkpoints spaced out as on any server sized for a write-heavy queue).
+    static func server(_ environment: CommandEnvironment) async throws -> (DatabaseURL, PrivateCluster?) {
+        if let configured = environment.databaseURLString { return (try DatabaseURL(configured), nil) }
+        do {
+            let cluster = try await PrivateCluster.start(
+                .init(durable: true, settings: ["max_wal_size": "4GB", "checkpoint_timeout": "30min"]),
+                logger: environment.logger)
+            return (try DatabaseURL(cluster.connectionURL()), cluster)
+        } catch let error as PrivateClusterError {
+            fail(error.description)
+        }
+    }
+
+    struct Pipeline: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pipeline",
+            abstract: "Notifications per second through the HTTP API and the pipeline, and accept-to-inbox latency.",
+            discussion: """
+                swift run -c release notify bench pipeline --channel inapp --notifications 50000 --json
+                Single-recipient notifications go through POST /v1/notifications, validate,
+                preference-filter, render and send-inapp, in this process, with the runtime's default
+                worker settings. Latency is measured from the API's 202 to the item's event on the
+                user's live inbox stream. --broadcast N adds a topic broadcast to N subscribers.
+                Uses DATABASE_URL when set, else a private PostgreSQL with fsync and synchronous_commit on.
+                """)
+
+        @Option(help: "The channel (this build delivers inapp).") var channel = "inapp"
+        @Option(help: "Notifications for the throughput figure.") var notifications = 20_000
+        @Option(help: "Concurrent HTTP clients for the throughput figure.") var clients = 64
+        @Option(help: "Latency samples (one notification at a time).") var samples = 300
+        @Option(help: "Users the notifications are spread over.") var users = 10_000
+        @Option(help: "Subscribers of a topic broadcast to measure (0 skips it).") var broadcast = 0
+        @Flag(help: "Print one JSON object.") var json = false
+        @OptionGroup var workerOptions: WorkerOptions
+
+        func validate() throws {
+            guard channel == "inapp" else {
+                throw ValidationError("--channel: this build delivers only inapp (email, sms and push are not shipped yet)")
+            }
+            if notifications < 1 || clients < 1 || samples < 10 || users < 1 || broadcast < 0 {
+                throw ValidationError("--notifications, --clients and --users must be at least 1, --samples at least 10")
+            }
+        }
+
+        func run() async throws {
+            let environment = CommandEnvironment()
+            #if DEBUG
+            FileHandle.standardError.write(
+                Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
+            #endif
+            let (server, cluster) = try await BenchCommand.server(environment)
+            let benchmark = PipelineBenchmark(
+                server: server, notifications: notifications, clients: clients, samples: samples, users: users,
+                broadcast: broadcast, worker: workerOptions.configuration(environment), logger: environment.logger)
+            let result: Result<PipelineBenchmark.Report, any Error>
             do {
                 result = .success(try await benchmark.run())
             } catch {

@@ -1,0 +1,305 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NotifyAPI
+import NotifyFunctionKit
+import NotifyHTTP
+import NotifyModel
+import NotifyRuntime
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `notify bench pipeline --channel inapp`: single-recipient notifications through the HTTP API,
+/// validate, preference-filter, render and send-inapp, with the runtime's default settings.
+///
+/// 1. Throughput: `notifications` requests from `clients` concurrent HTTP connections, timed from
+///    the first request to the last inbox item committed.
+/// 2. Latency on an idle system: one notification at a time, from the API's 202 to the item
+///    arriving on the user's live inbox stream (Server-Sent Events).
+/// 3. Optionally a topic broadcast to `broadcast` subscribers, with the process's peak memory.
+struct PipelineBenchmark {
+    let server: DatabaseURL
+    let notifications: Int
+    let clients: Int
+    let samples: Int
+    let users: Int
+    let broadcast: Int
+    let worker: WorkerConfiguration
+    let logger: Logger
+
+    struct Report: Codable {
+        var channel = "inapp"
+        var notifications = 0
+        var clients = 0
+        var notificationsPerSecond = 0.0
+        var acceptPerSecond = 0.0
+        var latencyMs = RuntimeBenchmark.Percentiles([0])
+        var broadcast: [String: Double]?
+        var peakRSSMegabytes = 0.0
+        var settings: [String: String] = [:]
+        var notes: [String] = []
+
+        enum CodingKeys: String, CodingKey {
+            case channel, notifications, clients
+            case notificationsPerSecond = "notifications_per_second"
+            case acceptPerSecond = "accept_per_second"
+            case latencyMs = "latency_ms"
+            case broadcast
+            case peakRSSMegabytes = "peak_rss_mb"
+            case settings, notes
+        }
+
+        func json() -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        }
+
+        func text() -> String {
+            """
+            pipeline (\(channel)):  \(Int(notificationsPerSecond)) notifications/s delivered (\(notifications) from \(clients) HTTP clients; API accepted \(Int(acceptPerSecond))/s)
+            accept-to-inbox:    p50 \(latencyMs.p50) ms, p99 \(latencyMs.p99) ms, max \(latencyMs.max) ms (\(latencyMs.samples) samples, 202 to SSE event)
+            broadcast:          \(broadcast.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") } ?? "skipped")
+            peak RSS:           \(peakRSSMegabytes) MB
+            settings:           \(settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+            """
+        }
+    }
+
+    func run() async throws -> Report {
+        let database = "notify_bench_\(ProcessInfo.processInfo.processIdentifier)"
+        try await withPostgresClient(server, logger: logger) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database)"), logger: logger)
+        }
+        let url = try server.with(database: database)
+        let outcome: Result<Report, any Error>
+        do {
+            outcome = .success(try await measure(url))
+        } catch {
+            outcome = .failure(error)
+        }
+        _ = try? await withPostgresClient(server, logger: logger) { admin in
+            try await admin.query(
+                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"), logger: logger)
+        }
+        return try outcome.get()
+    }
+
+    private func measure(_ url: DatabaseURL) async throws -> Report {
+        let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "notify-bench"))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await Migrator(client: client, logger: logger).migrate()
+            let catalog = try FunctionDirectory.all.restricted(to: [
+                "validate", "preference-filter", "render", "send-inapp",
+            ])
+            try await FunctionDirectory.all.publish(to: client, logger: logger)
+            let producer = JobProducer(client: client, catalog: FunctionDirectory.all, logger: logger)
+            let hub = InboxHub(databaseURL: url, logger: logger)
+            let seed = "bench-\(UUID())"
+            let dependencies = APIDependencies(
+                client: client, producer: producer, cipher: .derivedForDevelopment(seed: seed),
+                hasher: .derivedForDevelopment(seed: seed),
+                tokens: await AccessTokenIssuer(signingKey: Array(Data(seed.utf8)) + Array(repeating: 0, count: 32)),
+                inbox: hub, logger: logger)
+            let operations = OperationsServer(
+                client: client, registry: CommandEnvironment.metricsRegistry, isDraining: { false }, logger: logger)
+            let port = Mutex<Int?>(nil)
+            let app = APIServer(dependencies: dependencies, operations: operations).application(
+                host: "127.0.0.1", port: 0, logger: logger, onServerRunning: { bound in port.withLock { $0 = bound } })
+            let node = Worker(
+                configuration: worker, catalog: catalog, client: client, databaseURL: url, producer: producer,
+                logger: logger)
+            let services = ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: node), .init(service: app), .init(service: hub)], logger: logger))
+            group.addTask { try await services.run() }
+            while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+            let base = "http://127.0.0.1:\(port.withLock { $0! })"
+            let key = try await seedTenant(client)
+
+            var report = Report()
+            report.settings = try await settings(client)
+            report.notifications = notifications
+            report.clients = clients
+            try await throughput(base: base, key: key, client: client, into: &report)
+            try await client.query("VACUUM ANALYZE", logger: logger)
+            try await latency(base: base, key: key, client: client, into: &report)
+            if broadcast > 0 { report.broadcast = try await broadcastFigures(base: base, key: key, client: client) }
+            report.peakRSSMegabytes = Self.peakRSSMegabytes()
+            report.notes = [
+                "notifications_per_second: from the first POST /v1/notifications to the last inbox item committed, single-recipient in-app notifications, HTTP API and worker in this process",
+                "latency_ms: from the API's 202 answer to the item's event on the user's SSE stream, one notification at a time on an idle system",
+                "peak_rss_mb: the benchmark process (API, worker and client together)",
+            ]
+            await services.triggerGracefulShutdown()
+            return report
+        }
+    }
+
+    /// Tenant `bench` with `users` users, category `alert` and an in-app template; returns an API key.
+    private func seedTenant(_ client: PostgresClient) async throws -> String {
+        let admin = TenantAdmin(client: client, logger: logger)
+        _ = try await admin.createTenant(id: "bench", name: "bench")
+        try await client.query(
+            """
+            INSERT INTO notify.users (tenant_id, external_id, locale)
+            SELECT 'bench', 'user-' || n, 'en' FROM generate_series(1, \(users)) AS n
+            """, logger: logger)
+        try await client.query(
+            """
+            INSERT INTO notify.categories (tenant_id, key, kind, default_channels, template_key)
+            VALUES ('bench', 'alert', 'transactional', '{inapp}', 'alert')
+            """, logger: logger)
+        try await client.query(
+            """
+            INSERT INTO notify.templates (tenant_id, key, channel, locale, version, source, active)
+            VALUES ('bench', 'alert', 'inapp', 'en', 1, '{"title":"Alert {{n}}","body":"Something happened."}', true)
+            """, logger: logger)
+        return try await admin.createKey(tenantID: "bench", name: "bench").plaintext
+    }
+
+    private func throughput(base: String, key: String, client: PostgresClient, into report: inout Report)
+        async throws
+    {
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in 0..<clients {
+                group.addTask {
+                    // Each client sends every `clients`-th notification, one request at a time.
+                    for n in stride(from: lane, to: notifications, by: clients) {
+                        let status = try await post(
+                            base: base, key: key,
+                            body: #"{"category":"alert","to":{"user":"user-\#(n % users + 1)"},"data":{"n":\#(n)}}"#)
+                        guard status == 202 else { throw BenchError("the API answered \(status)") }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        report.acceptPerSecond = (Double(notifications) / (ContinuousClock.now - start).seconds).rounded()
+        while try await count(client, "SELECT count(*) FROM notify.inbox_items") < notifications {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        report.notificationsPerSecond = (Double(notifications) / (ContinuousClock.now - start).seconds).rounded()
+    }
+
+    private func latency(base: String, key: String, client: PostgresClient, into report: inout Report) async throws {
+        let user = "user-1"
+        let secret = try await TenantAdmin(client: client, logger: logger).inboxSecret(of: "bench") ?? ""
+        let signature = InboxSignature.sign(userID: user, secret: Array(hex: secret))
+        var request = HTTPClientRequest(url: base + "/v1/inbox/stream?tenant=bench&user=\(user)&signature=\(signature)")
+        request.method = .GET
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(3600))
+        let arrivals = AsyncStream<(Int, ContinuousClock.Instant)>.makeStream()
+        let reader = Task {
+            // Reads the stream until cancelled; every `item` event reports its sample number.
+            var buffer = ""
+            for try await chunk in response.body {
+                let now = ContinuousClock.now
+                buffer += String(buffer: chunk)
+                while let range = buffer.range(of: "\n\n") {
+                    let event = buffer[..<range.lowerBound]
+                    buffer.removeSubrange(..<range.upperBound)
+                    if event.contains("event: item"), let marker = event.range(of: "Latency "),
+                        let number = Int(event[marker.upperBound...].prefix { $0.isNumber })
+                    {
+                        arrivals.continuation.yield((number, now))
+                    }
+                }
+            }
+        }
+        defer { reader.cancel() }
+        try await Task.sleep(for: .milliseconds(300))
+        var iterator = arrivals.stream.makeAsyncIterator()
+        var latencies: [Double] = []
+        for sample in 0..<samples {
+            let status = try await post(
+                base: base, key: key,
+                body: #"{"category":"alert","to":{"user":"\#(user)"},"data":{"n":"Latency \#(sample)"}}"#)
+            let accepted = ContinuousClock.now
+            guard status == 202 else { throw BenchError("the API answered \(status)") }
+            while let (number, at) = await iterator.next() {
+                if number == sample {
+                    latencies.append(max(0, (at - accepted).seconds * 1000))
+                    break
+                }
+            }
+            try await Task.sleep(for: .milliseconds(Int64.random(in: 5...15)))
+        }
+        report.latencyMs = RuntimeBenchmark.Percentiles(latencies)
+    }
+
+    private func broadcastFigures(base: String, key: String, client: PostgresClient) async throws -> [String: Double] {
+        try await client.query(
+            """
+            INSERT INTO notify.users (tenant_id, external_id, locale)
+            SELECT 'bench', 'fan-' || n, 'en' FROM generate_series(1, \(broadcast)) AS n
+            """, logger: logger)
+        try await client.query("INSERT INTO notify.topics (tenant_id, key) VALUES ('bench', 'fans')", logger: logger)
+        try await client.query(
+            """
+            INSERT INTO notify.topic_subscribers (tenant_id, topic_key, user_id)
+            SELECT 'bench', 'fans', id FROM notify.users WHERE tenant_id = 'bench' AND external_id LIKE 'fan-%'
+            """, logger: logger)
+        try await client.query("VACUUM ANALYZE", logger: logger)
+        let before = try await count(client, "SELECT count(*) FROM notify.inbox_items")
+        let start = ContinuousClock.now
+        let status = try await post(base: base, key: key, body: #"{"category":"alert","to":{"topic":"fans"},"data":{"n":0}}"#)
+        guard status == 202 else { throw BenchError("the API answered \(status)") }
+        while try await count(client, "SELECT count(*) FROM notify.inbox_items") < before + broadcast {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        return [
+            "subscribers": Double(broadcast), "seconds": (seconds * 100).rounded() / 100,
+            "deliveries_per_second": (Double(broadcast) / seconds).rounded(),
+        ]
+    }
+
+    private func post(base: String, key: String, body: String) async throws -> Int {
+        var request = HTTPClientRequest(url: base + "/v1/notifications")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return Int(response.status.code)
+    }
+
+    private func count(_ client: PostgresClient, _ query: PostgresQuery) async throws -> Int {
+        for try await value in try await client.query(query, logger: logger).decode(Int64.self) { return Int(value) }
+        return 0
+    }
+
+    private func settings(_ client: PostgresClient) async throws -> [String: String] {
+        var settings: [String: String] = [:]
+        let rows = try await client.query(
+            """
+            SELECT name, setting FROM pg_settings WHERE name IN
+            ('synchronous_commit', 'fsync', 'shared_buffers', 'server_version', 'max_wal_size')
+            """, logger: logger)
+        for try await (name, value) in rows.decode((String, String).self) { settings[name] = value }
+        return settings
+    }
+
+    /// The process's peak resident set size in MB (Linux reports ru_maxrss in KiB).
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return (Double(usage.ru_maxrss) / 1024 * 10).rounded() / 10
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
