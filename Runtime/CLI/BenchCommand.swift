@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import NotifyPrivateCluster
 import NotifyRuntime
@@ -100,10 +101,12 @@ struct BenchCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard channel == "inapp" else {
-                throw ValidationError("--channel: this build delivers only inapp (email, sms and push are not shipped yet)")
+                throw ValidationError(
+                    "--channel: this build delivers only inapp (email, sms and push are not shipped yet)")
             }
             if notifications < 1 || clients < 1 || samples < 10 || users < 1 || broadcast < 0 {
-                throw ValidationError("--notifications, --clients and --users must be at least 1, --samples at least 10")
+                throw ValidationError(
+                    "--notifications, --clients and --users must be at least 1, --samples at least 10")
             }
         }
 
@@ -114,15 +117,21 @@ struct BenchCommand: AsyncParsableCommand {
                 Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
             #endif
             let (server, cluster) = try await BenchCommand.server(environment)
+            var httpConfiguration = HTTPClient.Configuration()
+            httpConfiguration.connectionPool = .init(
+                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: clients + 2)
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
             let benchmark = PipelineBenchmark(
                 server: server, notifications: notifications, clients: clients, samples: samples, users: users,
-                broadcast: broadcast, worker: workerOptions.configuration(environment), logger: environment.logger)
+                broadcast: broadcast, worker: workerOptions.configuration(environment), logger: environment.logger,
+                http: http)
             let result: Result<PipelineBenchmark.Report, any Error>
             do {
                 result = .success(try await benchmark.run())
             } catch {
                 result = .failure(error)
             }
+            try? await http.shutdown()
             if let cluster { try? await cluster.stop() }
             let report = try result.get()
             print(json ? report.json() : report.text())

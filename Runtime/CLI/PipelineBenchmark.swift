@@ -32,6 +32,8 @@ struct PipelineBenchmark {
     let broadcast: Int
     let worker: WorkerConfiguration
     let logger: Logger
+    /// An HTTP client with a connection per benchmark client (the shared client allows 8 per host).
+    let http: HTTPClient
 
     struct Report: Codable {
         var channel = "inapp"
@@ -166,7 +168,9 @@ struct PipelineBenchmark {
         return try await admin.createKey(tenantID: "bench", name: "bench").plaintext
     }
 
-    private func throughput(base: String, key: String, client: PostgresClient, into report: inout Report)
+    private func throughput(
+        base: String, key: String, client: PostgresClient, into report: inout Report
+    )
         async throws
     {
         let start = ContinuousClock.now
@@ -252,7 +256,8 @@ struct PipelineBenchmark {
         try await client.query("VACUUM ANALYZE", logger: logger)
         let before = try await count(client, "SELECT count(*) FROM notify.inbox_items")
         let start = ContinuousClock.now
-        let status = try await post(base: base, key: key, body: #"{"category":"alert","to":{"topic":"fans"},"data":{"n":0}}"#)
+        let status = try await post(
+            base: base, key: key, body: #"{"category":"alert","to":{"topic":"fans"},"data":{"n":0}}"#)
         guard status == 202 else { throw BenchError("the API answered \(status)") }
         while try await count(client, "SELECT count(*) FROM notify.inbox_items") < before + broadcast {
             try await Task.sleep(for: .milliseconds(50))
@@ -270,7 +275,7 @@ struct PipelineBenchmark {
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: .seconds(30))
         _ = try await response.body.collect(upTo: 1 << 20)
         return Int(response.status.code)
     }

@@ -83,8 +83,9 @@ public final class LeaderElection: Service, Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                try await DedicatedConnection.with(databaseURL, name: "notify-leader", id: 3, logger: logger) {
-                    connection in
+                try await DedicatedConnection.with(
+                    databaseURL, name: "notify-leader", id: 3, logger: logger, closeOnCancel: false
+                ) { connection in
                     failures = 0
                     try await self.follow(on: connection)
                 }

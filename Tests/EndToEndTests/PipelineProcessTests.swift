@@ -51,7 +51,8 @@ import Testing
             #expect(try await Self.call(.PUT, base + "/v1/users/ada", auth, #"{"locale":"en"}"#).status == 201)
             #expect(
                 try await Self.call(
-                    .PUT, base + "/v1/categories/welcome", auth, #"{"kind":"transactional","default_channels":["inapp"]}"#
+                    .PUT, base + "/v1/categories/welcome", auth,
+                    #"{"kind":"transactional","default_channels":["inapp"]}"#
                 ).status == 201)
             #expect(
                 try await Self.call(
@@ -83,7 +84,9 @@ import Testing
         let body: String
     }
 
-    static func call(_ method: HTTPMethod, _ url: String, _ headers: [String: String] = [:], _ body: String? = nil)
+    static func call(
+        _ method: HTTPMethod, _ url: String, _ headers: [String: String] = [:], _ body: String? = nil
+    )
         async throws -> Reply
     {
         var request = HTTPClientRequest(url: url)

@@ -64,8 +64,11 @@ struct Engine: Sendable {
             if let clock { configuration.clock = clock }
             let worker = runtime.startWorker(configuration, catalog: queued)
             let leaderService = leader ? runtime.startLeader(tick: catalog.entry("schedule-tick")!) : nil
-            let group = ServiceGroup(
-                configuration: .init(services: [.init(service: app), .init(service: hub)], logger: runtime.logger))
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: [.init(service: app), .init(service: hub)], logger: runtime.logger)
+            // A server that cannot stop gracefully fails the test instead of hanging the run.
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+            let group = ServiceGroup(configuration: groupConfiguration)
             // Unstructured so the test body runs while the server does; joined below.
             let serving = Task { try await group.run() }
             defer { serving.cancel() }
@@ -78,9 +81,13 @@ struct Engine: Sendable {
             let result: Result<T, any Error>
             do { result = .success(try await body(engine)) } catch { result = .failure(error) }
             await group.triggerGracefulShutdown()
-            _ = try? await serving.value
+            var served: Result<Void, any Error> = .success(())
+            do { try await serving.value } catch { served = .failure(error) }
             try? await leaderService?.shutdown()
             try await worker.shutdown()
+            if case .failure(let error) = served {
+                throw EngineError("the API did not shut down gracefully: \(error)")
+            }
             return try result.get()
         }
     }

@@ -20,12 +20,12 @@ public struct TenantAuthMiddleware: RouterMiddleware {
                 headers: [.wwwAuthenticate: "Bearer"])
         }
         let credential = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        let tenantID =
+        let (tenantID, rate) =
             credential.hasPrefix("nk_") ? try await tenant(forKey: credential) : try await tenant(forToken: credential)
         var context = context
         context.tenantID = tenantID
         context.logger[metadataKey: "tenant"] = .string(tenantID)
-        if let retryAfter = try await rateLimit(tenantID) {
+        if let retryAfter = dependencies.limiter.take(tenantID, perSecond: rate) {
             throw APIError(
                 .tooManyRequests, code: "rate_limited",
                 "this tenant is over its request rate; retry after \(retryAfter) s or ask for a higher limit",
@@ -34,7 +34,8 @@ public struct TenantAuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    func tenant(forKey presented: String) async throws -> String {
+    /// The key's tenant and its request rate, after checking the key's hash and revocation.
+    func tenant(forKey presented: String) async throws -> (String, Int) {
         let parsed: (id: String, secret: String)
         do {
             parsed = try APIKey.parse(presented)
@@ -42,30 +43,31 @@ public struct TenantAuthMiddleware: RouterMiddleware {
             throw APIError(.unauthorized, code: error.code, error.message)
         }
         let rows = try await dependencies.rows(
-            "SELECT tenant_id, secret_hash, revoked_at IS NOT NULL FROM notify.api_keys WHERE id = \(parsed.id)")
+            """
+            SELECT k.tenant_id, k.secret_hash, k.revoked_at IS NOT NULL, t.requests_per_second
+            FROM notify.api_keys k JOIN notify.tenants t ON t.id = k.tenant_id WHERE k.id = \(parsed.id)
+            """)
         guard let row = rows.first else { throw Self.invalidKey }
-        let (tenantID, hash, revoked) = try row.decode((String, Data, Bool).self)
+        let (tenantID, hash, revoked, rate) = try row.decode((String, Data, Bool, Int32).self)
         guard APIKey.verify(secret: parsed.secret, against: Array(hash)) else { throw Self.invalidKey }
         if revoked {
             throw APIError(.unauthorized, code: "api_key_revoked", "this API key was revoked; create a new one")
         }
-        return tenantID
+        return (tenantID, Int(rate))
     }
 
-    func tenant(forToken token: String) async throws -> String {
+    func tenant(forToken token: String) async throws -> (String, Int) {
+        let tenantID: String
         do {
-            let claims = try await dependencies.tokens.verify(token, now: Date())
-            return claims.tenantID
+            tenantID = try await dependencies.tokens.verify(token, now: Date()).tenantID
         } catch {
             throw APIError(.unauthorized, code: error.code, error.message, headers: [.wwwAuthenticate: "Bearer"])
         }
-    }
-
-    func rateLimit(_ tenantID: String) async throws -> Int? {
-        let rate = try await dependencies.rows(
-            "SELECT requests_per_second FROM notify.tenants WHERE id = \(tenantID)"
-        ).first.map { try $0.decode(Int32.self) }
-        return dependencies.limiter.take(tenantID, perSecond: Int(rate ?? 200))
+        let rows = try await dependencies.rows("SELECT requests_per_second FROM notify.tenants WHERE id = \(tenantID)")
+        guard let row = rows.first else {
+            throw APIError(.unauthorized, code: "unknown_tenant", "the token's tenant no longer exists")
+        }
+        return (tenantID, Int(try row.decode(Int32.self)))
     }
 
     static let invalidKey = APIError(

@@ -10,9 +10,19 @@ struct NotificationChecks: Sendable {
     let tenantID: String
 
     func check(_ request: NotificationRequest) async throws {
+        let users = request.to.users ?? [request.to.user].compactMap { $0 }
+        // One round trip: the category's template, whether that template (or the requested one)
+        // has an active version, whether the topic exists, and which of the users exist.
         let rows = try await dependencies.rows(
             """
-            SELECT template_key FROM notify.categories WHERE tenant_id = \(tenantID) AND key = \(request.category)
+            SELECT c.template_key,
+                   EXISTS (SELECT 1 FROM notify.templates t WHERE t.tenant_id = c.tenant_id
+                           AND t.key = coalesce(\(request.template), c.template_key) AND t.active),
+                   \(request.to.topic)::text IS NULL OR EXISTS (SELECT 1 FROM notify.topics p
+                           WHERE p.tenant_id = c.tenant_id AND p.key = \(request.to.topic)),
+                   ARRAY(SELECT external_id FROM notify.users u
+                         WHERE u.tenant_id = c.tenant_id AND u.external_id = ANY(\(users)::text[]))
+            FROM notify.categories c WHERE c.tenant_id = \(tenantID) AND c.key = \(request.category)
             """)
         guard let row = rows.first else {
             throw APIError(
@@ -20,40 +30,27 @@ struct NotificationChecks: Sendable {
                 "category \"\(request.category)\" does not exist; create it with PUT /v1/categories/\(request.category)"
             )
         }
-        let templateKey = try request.template ?? row.decode(String.self)
-        let templates = try await dependencies.rows(
-            """
-            SELECT 1 FROM notify.templates WHERE tenant_id = \(tenantID) AND key = \(templateKey) AND active LIMIT 1
-            """)
-        if templates.isEmpty {
+        let (categoryTemplate, templateActive, topicExists, found) = try row.decode((String, Bool, Bool, [String]).self)
+        let templateKey = request.template ?? categoryTemplate
+        if !templateActive {
             throw APIError(
                 .unprocessableContent, code: "unknown_template",
                 "template \"\(templateKey)\" has no active version; create one with POST /v1/templates/\(templateKey)/{channel}/{locale}/versions"
             )
         }
-        if let topic = request.to.topic {
-            let found = try await dependencies.rows(
-                "SELECT 1 FROM notify.topics WHERE tenant_id = \(tenantID) AND key = \(topic)")
-            if found.isEmpty {
-                throw APIError(
-                    .unprocessableContent, code: "unknown_topic",
-                    "topic \"\(topic)\" does not exist; create it with PUT /v1/topics/\(topic)")
-            }
-        } else {
-            let users = request.to.users ?? [request.to.user].compactMap { $0 }
-            let found = try await dependencies.rows(
-                """
-                SELECT external_id FROM notify.users WHERE tenant_id = \(tenantID) AND external_id = ANY(\(users)::text[])
-                """)
-            let known = Set(try found.map { try $0.decode(String.self) })
-            let missing = users.filter { !known.contains($0) }
-            if !missing.isEmpty {
-                let shown = missing.prefix(10).map { "\"\($0)\"" }.joined(separator: ", ")
-                throw APIError(
-                    .unprocessableContent, code: "unknown_user",
-                    "\(missing.count) recipient\(missing.count == 1 ? "" : "s") not found (\(shown)); create users with PUT /v1/users/{id}"
-                )
-            }
+        if let topic = request.to.topic, !topicExists {
+            throw APIError(
+                .unprocessableContent, code: "unknown_topic",
+                "topic \"\(topic)\" does not exist; create it with PUT /v1/topics/\(topic)")
+        }
+        let known = Set(found)
+        let missing = users.filter { !known.contains($0) }
+        if !missing.isEmpty {
+            let shown = missing.prefix(10).map { "\"\($0)\"" }.joined(separator: ", ")
+            throw APIError(
+                .unprocessableContent, code: "unknown_user",
+                "\(missing.count) recipient\(missing.count == 1 ? "" : "s") not found (\(shown)); create users with PUT /v1/users/{id}"
+            )
         }
     }
 }

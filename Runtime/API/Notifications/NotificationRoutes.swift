@@ -45,20 +45,24 @@ struct NotificationRoutes: Sendable {
         ) { connection in
             let inserted = try await connection.query(
                 """
-                INSERT INTO notify.notifications
-                    (tenant_id, category_key, template_key, recipients, data, channels, lane, send_at, status,
-                     idempotency_key, request_hash)
-                VALUES (\(tenantID), \(notification.category), \(notification.template), \(recipients)::jsonb,
-                        \(data)::jsonb, \(notification.channels), \(lane?.description), \(notification.sendAt), \(status),
-                        \(key), \(requestHash))
-                ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-                RETURNING id
+                WITH created AS (
+                    INSERT INTO notify.notifications
+                        (tenant_id, category_key, template_key, recipients, data, channels, lane, send_at, status,
+                         idempotency_key, request_hash)
+                    VALUES (\(tenantID), \(notification.category), \(notification.template), \(recipients)::jsonb,
+                            \(data)::jsonb, \(notification.channels), \(lane?.description), \(notification.sendAt),
+                            \(status), \(key), \(requestHash))
+                    ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                    RETURNING id
+                ), event AS (
+                    INSERT INTO notify.events (tenant_id, notification_id, kind, detail)
+                    SELECT \(tenantID), id, \(status), '{"via":"api"}'::jsonb FROM created
+                )
+                SELECT id FROM created
                 """, logger: context.logger)
-            for try await id in inserted.decode(UUID.self) {
-                try await connection.query(
-                    TimelineWrites.notificationEvent(
-                        tenantID: tenantID, notificationID: id, kind: status,
-                        detail: TimelineWrites.detail(["via": "api"])), logger: context.logger)
+            var created: UUID?
+            for try await id in inserted.decode(UUID.self) { created = id }
+            if let id = created {
                 try await dependencies.producer.enqueue(
                     [
                         try JobRequest(
@@ -74,7 +78,9 @@ struct NotificationRoutes: Sendable {
                 SELECT id, request_hash, send_at FROM notify.notifications
                 WHERE tenant_id = \(tenantID) AND idempotency_key = \(key)
                 """, logger: context.logger)
-            for try await (id, hash, sendAt) in existing.decode((UUID, Data?, Date?).self) {
+            var first: (UUID, Data?, Date?)?
+            for try await row in existing.decode((UUID, Data?, Date?).self) { first = row }
+            if let (id, hash, sendAt) = first {
                 guard hash == requestHash else {
                     throw APIError(
                         .unprocessableContent, code: "idempotency_key_reused",
