@@ -65,22 +65,7 @@ struct RuntimeBenchmark {
     }
 
     func run() async throws -> Report {
-        let database = "notify_bench_\(ProcessInfo.processInfo.processIdentifier)"
-        try await withPostgresClient(server, logger: logger) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database)"), logger: logger)
-        }
-        let url = try server.with(database: database)
-        let outcome: Result<Report, any Error>
-        do {
-            outcome = .success(try await measure(url))
-        } catch {
-            outcome = .failure(error)
-        }
-        _ = try? await withPostgresClient(server, logger: logger) { admin in
-            try await admin.query(
-                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"), logger: logger)
-        }
-        return try outcome.get()
+        try await BenchDatabase.with(server: server, logger: logger) { url in try await measure(url) }
     }
 
     private func measure(_ url: DatabaseURL) async throws -> Report {

@@ -75,6 +75,9 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
                 tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
         }
         configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        if let size = ProcessInfo.processInfo.environment["NOTIFY_POOL_SIZE"].flatMap(Int.init), size > 0 {
+            configuration.options.maximumConnections = size
+        }
         return configuration
     }
 

@@ -90,32 +90,6 @@ public struct FunctionCatalog: Sendable {
     /// A decoding error as a sentence that names the field, without echoing values.
     static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "the input is not valid JSON" }
-        func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.isEmpty ? "the top level" : "\"" + codingPath.map(\.stringValue).joined(separator: ".") + "\""
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "the field \"\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))\" is missing"
-        case .typeMismatch(let type, let context):
-            return "\(path(context.codingPath)) should be \(Self.typeName(type))"
-        case .valueNotFound(let type, let context):
-            return "\(path(context.codingPath)) should be \(Self.typeName(type)), not null"
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "the input is not valid JSON" }
-            return "\(path(context.codingPath)) is invalid: \(context.debugDescription)"
-        @unknown default:
-            return "the input does not match"
-        }
-    }
-
-    static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
-        case is Double.Type: "a number"
-        case is Bool.Type: "true or false"
-        default:
-            "\(type)".contains("Dictionary") ? "an object" : ("\(type)".contains("Array") ? "an array" : "a \(type)")
-        }
+        return DecodingErrorSentence.describe(error)
     }
 }

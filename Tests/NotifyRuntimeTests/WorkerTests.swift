@@ -92,7 +92,7 @@ struct WorkerTests {
                 "SELECT errors -> 0 ->> 'code', errors -> 0 ->> 'message' FROM notify.dead_jobs")
             let (code, message) = try rows[0].decode((String, String).self)
             #expect(code == "invalid_input")
-            #expect(message.contains("\"marker\" should be a string"))
+            #expect(message.contains("field \"marker\" must be a string"))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NotifyFunctionKit
 
 /// Reads and decodes JSON request bodies with errors that say what to fix: too large (413),
 /// malformed JSON, a field of the wrong type or missing (400), and unknown top-level fields where
@@ -72,38 +73,7 @@ public enum JSONBody {
         .contentTooLarge, code: "body_too_large", "the request body is over \(maximumSize / 1024) KiB; send less data")
 
     /// A sentence naming the field and what it should be.
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            let text = codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
-            return text.hasPrefix(".") ? String(text.dropFirst()) : text
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            return "field \"\(path(context.codingPath))\" must be \(typeName(type))"
-        case .valueNotFound(let type, let context):
-            return "field \"\(path(context.codingPath))\" must be \(typeName(type)), not null"
-        case .keyNotFound(let key, let context):
-            let parent = path(context.codingPath)
-            return "field \"\(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)\" is required"
-        case .dataCorrupted(let context):
-            let field = path(context.codingPath)
-            return field.isEmpty ? context.debugDescription : "field \"\(field)\": \(context.debugDescription)"
-        @unknown default:
-            return "the body does not match the expected shape"
-        }
-    }
-
-    static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
-        case is Double.Type: "a number"
-        case is Bool.Type: "true or false"
-        case is Date.Type: "an ISO 8601 date-time such as 2026-11-23T09:00:00Z"
-        default:
-            String(describing: type).hasPrefix("Array") ? "an array" : "an object"
-        }
-    }
+    static func describe(_ error: DecodingError) -> String { DecodingErrorSentence.describe(error) }
 }
 
 extension Data {
