@@ -96,6 +96,8 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Latency samples (one notification at a time).") var samples = 300
         @Option(help: "Users the notifications are spread over.") var users = 10_000
         @Option(help: "Subscribers of a topic broadcast to measure (0 skips it).") var broadcast = 0
+        @Option(help: "How the throughput phase produces: http (the API) or sql (notify.send, the pipeline alone).")
+        var producer = "http"
         @Flag(help: "Print one JSON object.") var json = false
         @OptionGroup var workerOptions: WorkerOptions
 
@@ -103,6 +105,9 @@ struct BenchCommand: AsyncParsableCommand {
             guard channel == "inapp" else {
                 throw ValidationError(
                     "--channel: this build delivers only inapp (email, sms and push are not shipped yet)")
+            }
+            guard producer == "http" || producer == "sql" else {
+                throw ValidationError("--producer must be http or sql")
             }
             if notifications < 1 || clients < 1 || samples < 10 || users < 1 || broadcast < 0 {
                 throw ValidationError(
@@ -123,7 +128,8 @@ struct BenchCommand: AsyncParsableCommand {
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
             let benchmark = PipelineBenchmark(
                 server: server, notifications: notifications, clients: clients, samples: samples, users: users,
-                broadcast: broadcast, worker: workerOptions.configuration(environment), logger: environment.logger,
+                broadcast: broadcast, producer: producer, worker: workerOptions.configuration(environment),
+                logger: environment.logger,
                 http: http)
             let result: Result<PipelineBenchmark.Report, any Error>
             do {

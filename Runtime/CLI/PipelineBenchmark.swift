@@ -30,6 +30,8 @@ struct PipelineBenchmark {
     let samples: Int
     let users: Int
     let broadcast: Int
+    /// `http` (POST /v1/notifications) or `sql` (notify.send in batches of 1,000, no HTTP).
+    let producer: String
     let worker: WorkerConfiguration
     let logger: Logger
     /// An HTTP client with a connection per benchmark client (the shared client allows 8 per host).
@@ -40,6 +42,7 @@ struct PipelineBenchmark {
         var notifications = 0
         var clients = 0
         var notificationsPerSecond = 0.0
+        var producer = "http"
         var acceptPerSecond = 0.0
         var latencyMs = RuntimeBenchmark.Percentiles([0])
         var broadcast: [String: Double]?
@@ -48,7 +51,7 @@ struct PipelineBenchmark {
         var notes: [String] = []
 
         enum CodingKeys: String, CodingKey {
-            case channel, notifications, clients
+            case channel, notifications, clients, producer
             case notificationsPerSecond = "notifications_per_second"
             case acceptPerSecond = "accept_per_second"
             case latencyMs = "latency_ms"
@@ -128,7 +131,12 @@ struct PipelineBenchmark {
         report.settings = try await settings(client)
         report.notifications = notifications
         report.clients = clients
-        try await throughput(base: base, key: key, client: client, into: &report)
+        report.producer = producer
+        if producer == "sql" {
+            try await sqlThroughput(client: client, into: &report)
+        } else {
+            try await throughput(base: base, key: key, client: client, into: &report)
+        }
         try await client.query("VACUUM ANALYZE", logger: logger)
         try await latency(base: base, key: key, client: client, into: &report)
         if broadcast > 0 { report.broadcast = try await broadcastFigures(base: base, key: key, client: client) }
@@ -164,6 +172,28 @@ struct PipelineBenchmark {
             VALUES ('bench', 'alert', 'inapp', 'en', 1, '{"title":"Alert {{n}}","body":"Something happened."}', true)
             """, logger: logger)
         return try await admin.createKey(tenantID: "bench", name: "bench").plaintext
+    }
+
+    /// The pipeline alone: notifications inserted with the SQL producer, 1,000 per transaction,
+    /// then drained; the rate is from the first insert to the last inbox item.
+    private func sqlThroughput(client: PostgresClient, into report: inout Report) async throws {
+        let start = ContinuousClock.now
+        for first in stride(from: 0, to: notifications, by: 1000) {
+            let last = min(notifications, first + 1000) - 1
+            try await client.withTransaction(logger: logger) { connection in
+                _ = try await connection.query(
+                    """
+                    SELECT notify.send('bench', 'alert', ARRAY['user-' || (n % \(users) + 1)], jsonb_build_object('n', n))
+                    FROM generate_series(\(first), \(last)) AS n
+                    """, logger: logger
+                ).collect()
+            }
+        }
+        report.acceptPerSecond = (Double(notifications) / (ContinuousClock.now - start).seconds).rounded()
+        while try await count(client, "SELECT count(*) FROM notify.inbox_items") < notifications {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        report.notificationsPerSecond = (Double(notifications) / (ContinuousClock.now - start).seconds).rounded()
     }
 
     private func throughput(
