@@ -7,7 +7,9 @@ import Testing
 
 @Suite("Wake-ups and priority lanes", .timeLimit(.minutes(3)))
 struct LaneTests {
-    @Test("with the fallback poll at 10 s, a job enqueued for an idle worker starts within 50 ms")
+    /// Behaviour, not a performance figure (`notify bench runtime` measures pickup latency): the
+    /// wake-up, not the 10 s poll, starts the job. Bounds are loose so a loaded CI machine passes.
+    @Test("with the fallback poll at 10 s, a job enqueued for an idle worker starts well before the poll")
     func notificationWakesAnIdleWorker() async throws {
         let log = StartLog()
         try await TestRuntime.with(catalog: catalog(log)) { runtime in
@@ -25,8 +27,8 @@ struct LaneTests {
             }
             try await worker.shutdown()
             #expect(latencies.count == 20)
-            #expect(latencies.sorted()[latencies.count / 2] < .milliseconds(50), "latencies: \(latencies)")
-            #expect(latencies.max()! < .milliseconds(200), "latencies: \(latencies)")
+            #expect(latencies.sorted()[latencies.count / 2] < .milliseconds(500), "latencies: \(latencies)")
+            #expect(latencies.max()! < .seconds(2), "latencies: \(latencies)")
         }
     }
 
@@ -48,7 +50,9 @@ struct LaneTests {
         }
     }
 
-    @Test("with 50,000 jobs waiting in the bulk lane, a critical job starts within 50 ms")
+    /// Behaviour, not a figure: behind the backlog a job would wait minutes; a critical one starts
+    /// at the next free (or reserved) slot. The bound is loose so a loaded CI machine passes.
+    @Test("with 50,000 jobs waiting in the bulk lane, a critical job starts at once")
     func criticalLaneBypassesABacklog() async throws {
         let log = StartLog()
         try await TestRuntime.with(catalog: catalog(log)) { runtime in
@@ -70,7 +74,7 @@ struct LaneTests {
             }
             await worker.cancel()
             #expect(latencies.count == 10)
-            #expect(latencies.allSatisfy { $0 < .milliseconds(50) }, "latencies: \(latencies)")
+            #expect(latencies.allSatisfy { $0 < .milliseconds(500) }, "latencies: \(latencies)")
             #expect(try await runtime.count("SELECT count(*) FROM notify.jobs WHERE lane = 2") > 40_000)
         }
     }
