@@ -31,6 +31,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
     ],
     targets: [
         // MARK: Runtime
@@ -130,6 +133,51 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Providers
+        .target(
+            name: "NotifyProviders",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Runtime/Providers",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "NotifySMTP",
+            dependencies: [
+                "NotifyProviders",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Runtime/SMTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "NotifySandbox",
+            dependencies: [
+                "NotifyProviders",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Runtime/Sandbox",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Functions
         .target(
             name: "NoopFunction",
@@ -201,6 +249,24 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Tests/NotifyModelTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotifyProvidersTests",
+            dependencies: ["NotifyProviders"],
+            path: "Tests/NotifyProvidersTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotifySMTPTests",
+            dependencies: ["NotifySMTP", "NotifyProviders"],
+            path: "Tests/NotifySMTPTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotifySandboxTests",
+            dependencies: ["NotifySandbox", "NotifyProviders"],
+            path: "Tests/NotifySandboxTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
