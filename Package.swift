@@ -148,6 +148,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "NotifyDelivery",
+            dependencies: [
+                "NotifyFunctionKit",
+                "NotifyModel",
+                "NotifyProviders",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Runtime/Delivery",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "NotifySMTP",
             dependencies: [
                 "NotifyProviders",
@@ -220,6 +232,31 @@ let package = Package(
             name: "SendInAppFunction",
             dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Functions/SendInApp",
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "SendEmailFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", "NotifyDelivery"],
+            path: "Functions/SendEmail",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SendSMSFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", "NotifyDelivery"],
+            path: "Functions/SendSMS",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SendPushFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", "NotifyDelivery"],
+            path: "Functions/SendPush",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SendWebhookFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", "NotifyDelivery"],
+            path: "Functions/SendWebhook",
             swiftSettings: swiftSettings
         ),
 

@@ -1,5 +1,5 @@
 /// All migrations, in order.
 public enum Migrations {
     /// The list `notify migrate` applies.
-    public static let all: [Migration] = [.v0001Runtime, .v0002Probe, .v0003Pipeline]
+    public static let all: [Migration] = [.v0001Runtime, .v0002Probe, .v0003Pipeline, .v0004Channels]
 }

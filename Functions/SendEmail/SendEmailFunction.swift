@@ -1,0 +1,28 @@
+import NotifyDelivery
+import NotifyFunctionKit
+import NotifyModel
+
+/// `send-email`: sends a batch of rendered email deliveries through the tenant's email route — provider
+/// order and weights, a circuit breaker and a send-rate limit shared by all processes, failover to
+/// the next provider, and classified provider answers (see SendEngine).
+public struct SendEmailFunction: NotifyFunction {
+    public typealias Input = DeliveryBatch
+
+    public static let name: FunctionName = "send-email"
+    public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(120))
+
+    private let engine: SendEngine
+
+    /// Creates the function on the process's shared send engine.
+    public init(engine: SendEngine) {
+        self.engine = engine
+    }
+
+    public func handle(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {
+        guard batch.channel == .email else {
+            throw FunctionError(
+                .permanent, code: "wrong_channel", "send-email received a \(batch.channel.rawValue) batch")
+        }
+        return try await engine.send(batch, context: context)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import NotifyModel
+import NotifyProviders
+
+/// Builds the provider message for one part through one account: content and contact from the
+/// delivery, sender facts (from address, number, endpoint) from the account.
+struct OutboundMessageBuilder: Sendable {
+    var settings: SendSettings
+
+    /// The message, or `nil` when the account lacks what this channel needs.
+    func message(
+        for part: SendPart, delivery: PendingDelivery, candidate: RouteCandidate, resolved: ProviderPool.Resolved
+    ) -> OutboundMessage? {
+        let deliveryID = String(delivery.id)
+        switch (delivery.content, delivery.contact) {
+        case (.email(let subject, let html, let text), .email(let address)):
+            guard let from = candidate.sender["from"] else { return nil }
+            var headers: [EmailHeader] = []
+            if let unsubscribe = candidate.sender["list_unsubscribe"] {
+                headers.append(EmailHeader(name: "List-Unsubscribe", value: unsubscribe))
+            }
+            return .email(
+                EmailMessage(
+                    deliveryID: deliveryID, from: EmailAddress(from, name: candidate.sender["from_name"]),
+                    to: EmailAddress(address), replyTo: candidate.sender["reply_to"].map { EmailAddress($0) },
+                    subject: subject, html: html, text: text, headers: headers))
+        case (.sms(let text, _, _), .phone(let number)):
+            guard let from = candidate.sender["from"] else { return nil }
+            return .sms(
+                SMSMessage(
+                    deliveryID: deliveryID, from: from, to: number, text: text,
+                    statusCallbackURL: callbackURL(candidate)))
+        case (.push(let title, let body, let data), .devices):
+            guard let device = part.device else { return nil }
+            return .push(
+                PushMessage(
+                    deliveryID: deliveryID, platform: device.platform, token: device.token, title: title, body: body,
+                    data: data, collapseID: data["collapse_id"], priority: .high))
+        case (.webhook(let body), .endpoint):
+            guard let url = candidate.sender["url"], let secret = resolved.signingSecret else { return nil }
+            return .webhook(WebhookMessage(deliveryID: deliveryID, url: url, body: body, signingSecret: secret))
+        default:
+            return nil
+        }
+    }
+
+    private func callbackURL(_ candidate: RouteCandidate) -> String? {
+        guard let base = settings.publicURL else { return nil }
+        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
+        return "\(trimmed)/webhooks/\(candidate.kind.rawValue)/\(candidate.accountID)"
+    }
+}

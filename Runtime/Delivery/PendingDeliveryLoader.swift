@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import NotifyFunctionKit
+import NotifyModel
+import NotifyProviders
+import PostgresNIO
+
+/// Claims a batch's deliveries for sending (status `sending`, one more attempt) and loads what
+/// sending needs. A delivery an earlier attempt left in `sending` comes back marked
+/// ``PendingDelivery/wasInFlight``.
+enum PendingDeliveryLoader {
+    struct Claim: Sendable {
+        var deliveries: [PendingDelivery]
+        /// The category's policy for unknown outcomes: `retry` or `give_up`.
+        var unknownOutcome: String
+        /// `transactional` or `marketing`.
+        var categoryKind: String
+        var categoryKey: String
+        var undecryptable: [Int64]
+    }
+
+    static func claim(
+        _ batch: DeliveryBatch, cipher: ContactCipher, client: PostgresClient, logger: Logger
+    ) async throws -> Claim {
+        let rows = try await client.query(
+            """
+            WITH old AS (
+                SELECT d.id, d.status FROM notify.deliveries d
+                JOIN notify.notifications n ON n.id = d.notification_id
+                WHERE d.notification_id = \(batch.notificationID) AND d.tenant_id = \(batch.tenantID)
+                  AND d.channel = \(batch.channel.rawValue) AND d.user_id = ANY(\(batch.userIDs)::bigint[])
+                  AND d.status IN ('rendered', 'sending') AND n.status <> 'cancelled'
+                FOR UPDATE OF d
+            ), claimed AS (
+                UPDATE notify.deliveries d
+                SET status = 'sending', attempts = d.attempts + 1, sending_since = now(), updated_at = now()
+                FROM old WHERE d.id = old.id
+                RETURNING d.id, d.user_id, d.content, d.attempts, old.status AS previous, d.provider_account_id
+            )
+            SELECT c.id, c.user_id, c.content::text, c.attempts, c.previous = 'sending', c.provider_account_id,
+                   u.external_id, u.email_cipher, u.phone_cipher
+            FROM claimed c JOIN notify.users u ON u.id = c.user_id AND u.tenant_id = \(batch.tenantID)
+            """, logger: logger)
+        var claim = Claim(
+            deliveries: [], unknownOutcome: "retry", categoryKind: "transactional", categoryKey: "",
+            undecryptable: [])
+        let decoder = JSONDecoder()
+        for try await row in rows {
+            let (id, userID, contentText, attempts, inFlight, previousAccount, externalID, email, phone) =
+                try row.decode((Int64, Int64, String, Int, Bool, String?, String, Data?, Data?).self)
+            let content = try decoder.decode(RenderedContent.self, from: Data(contentText.utf8))
+            var contact = PendingDelivery.Contact.none
+            do {
+                switch batch.channel {
+                case .email: if let email { contact = .email(try cipher.open(Array(email))) }
+                case .sms: if let phone { contact = .phone(try cipher.open(Array(phone))) }
+                case .webhook: contact = .endpoint
+                case .push, .inapp: break
+                }
+            } catch {
+                claim.undecryptable.append(id)
+                continue
+            }
+            claim.deliveries.append(
+                PendingDelivery(
+                    id: id, userID: userID, externalID: externalID, content: content, attempts: attempts,
+                    wasInFlight: inFlight, previousAccountID: previousAccount, contact: contact))
+        }
+        if batch.channel == .push, !claim.deliveries.isEmpty {
+            try await attachDevices(&claim, batch: batch, cipher: cipher, client: client, logger: logger)
+        }
+        let category = try await client.query(
+            """
+            SELECT c.unknown_outcome, c.kind, c.key FROM notify.notifications n
+            JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
+            WHERE n.id = \(batch.notificationID) AND n.tenant_id = \(batch.tenantID)
+            """, logger: logger)
+        for try await (policy, kind, key) in category.decode((String, String, String).self) {
+            claim.unknownOutcome = policy
+            claim.categoryKind = kind
+            claim.categoryKey = key
+        }
+        return claim
+    }
+
+    private static func attachDevices(
+        _ claim: inout Claim, batch: DeliveryBatch, cipher: ContactCipher, client: PostgresClient, logger: Logger
+    ) async throws {
+        let users = claim.deliveries.map(\.userID)
+        let rows = try await client.query(
+            """
+            SELECT id, user_id, platform, token_cipher FROM notify.devices
+            WHERE tenant_id = \(batch.tenantID) AND user_id = ANY(\(users)::bigint[]) AND invalidated_at IS NULL
+            ORDER BY id
+            """, logger: logger)
+        var devices: [Int64: [PendingDelivery.PushDevice]] = [:]
+        for try await (id, userID, platform, token) in rows.decode((Int64, Int64, String, Data).self) {
+            guard let opened = try? cipher.open(Array(token)) else { continue }
+            devices[userID, default: []].append(
+                PendingDelivery.PushDevice(id: id, platform: platform == "apns" ? .ios : .android, token: opened))
+        }
+        for index in claim.deliveries.indices {
+            let found = devices[claim.deliveries[index].userID] ?? []
+            claim.deliveries[index].contact = found.isEmpty ? .none : .devices(found)
+        }
+    }
+}

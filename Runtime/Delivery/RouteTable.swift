@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+import NotifyModel
+import NotifyProviders
+import PostgresNIO
+
+/// A tenant's route for one channel as stored: candidates with their circuits, and each
+/// account's encrypted configuration.
+public struct RouteTable: Sendable {
+    /// The candidates, in no particular order (``RoutePlanner`` orders them).
+    public var candidates: [RouteCandidate]
+    /// Each account's configuration ciphertext.
+    public var configCiphers: [String: [UInt8]]
+
+    /// Loads the enabled accounts routed for `channel`, with their circuits, in one query.
+    public static func load(
+        tenantID: String, channel: NotifyModel.Channel, client: PostgresClient, logger: Logger
+    ) async throws -> RouteTable {
+        let rows = try await client.query(
+            """
+            SELECT a.id, a.kind, r.position, r.weight, r.cost_micros, a.rate_per_second, a.burst, a.sender::text,
+                   a.updated_at, a.config_cipher, coalesce(c.state, 'closed'), c.open_until, c.probe_until
+            FROM notify.provider_routes r
+            JOIN notify.provider_accounts a ON a.id = r.account_id AND a.tenant_id = r.tenant_id
+            LEFT JOIN notify.provider_circuits c ON c.account_id = a.id
+            WHERE r.tenant_id = \(tenantID) AND r.channel = \(channel.rawValue) AND a.enabled
+            """, logger: logger)
+        var table = RouteTable(candidates: [], configCiphers: [:])
+        for try await row in rows {
+            let (
+                id, kind, position, weight, cost, rate, burst, sender, revision, config, state, openUntil, probeUntil
+            ) =
+                try row.decode(
+                    (String, String, Int, Int, Int64, Double?, Int?, String, Date, Data, String, Date?, Date?).self)
+            guard let providerKind = ProviderKind(rawValue: kind) else { continue }
+            let senderFields =
+                (try? JSONDecoder().decode([String: String].self, from: Data(sender.utf8))) ?? [:]
+            table.candidates.append(
+                RouteCandidate(
+                    accountID: id, kind: providerKind, position: position, weight: weight, costMicros: cost,
+                    ratePerSecond: rate, burst: burst, sender: senderFields, revision: revision,
+                    circuit: CircuitSnapshot(
+                        state: CircuitSnapshot.State(rawValue: state) ?? .closed, openUntil: openUntil,
+                        probeUntil: probeUntil)))
+            table.configCiphers[id] = Array(config)
+        }
+        return table
+    }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import Logging
+import NotifyFunctionKit
+import NotifyModel
+import NotifyProviders
+import PostgresNIO
+
+/// The sending step shared by `send-email`, `send-sms`, `send-push` and `send-webhook`.
+///
+/// For one batch it claims the deliveries, then walks the tenant's route for the channel: for each
+/// provider account in order it skips an open circuit (or takes its single probe), takes send-rate
+/// tokens shared by all processes, sends concurrently within a deadline, and classifies each
+/// answer. A provider that is down or misconfigured hands the same deliveries to the next account
+/// at once (failover without the retry backoff); a request that may have been accepted (unknown
+/// outcome) is never failed over, so it is not sent twice; a 429 snoozes without spending an
+/// attempt. What no account could take is retried later with capped, jittered backoff. Every
+/// step is a timeline event; permanent answers suppress the address or invalidate the device.
+public struct SendEngine: Sendable {
+    let pool: ProviderPool
+    let cipher: ContactCipher
+    let hasher: LookupHasher
+    let breaker: CircuitBreaker
+    let limiter: SendRateLimiter
+    let settings: SendSettings
+
+    /// Creates the engine.
+    public init(
+        pool: ProviderPool, cipher: ContactCipher, hasher: LookupHasher, breaker: CircuitBreaker = CircuitBreaker(),
+        limiter: SendRateLimiter = SendRateLimiter(), settings: SendSettings = SendSettings()
+    ) {
+        self.pool = pool
+        self.cipher = cipher
+        self.hasher = hasher
+        self.breaker = breaker
+        self.limiter = limiter
+        self.settings = settings
+    }
+
+    /// Sends one batch and returns what the runtime commits with the job.
+    public func send(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {
+        let client = context.database.client
+        let logger = context.logger
+        let claim = try await PendingDeliveryLoader.claim(batch, cipher: cipher, client: client, logger: logger)
+        var ledger = SendLedger(batch: batch, deliveries: claim.deliveries)
+        for id in claim.undecryptable {
+            ledger.outcomes[id] = SendLedger.Outcome(finalReason: "contact_undecryptable")
+            ledger.userOf[id] = 0
+        }
+        var parts: [SendPart] = []
+        for (index, delivery) in claim.deliveries.enumerated() {
+            if delivery.wasInFlight {
+                ledger.event(delivery.id, "unknown", ["reason": "interrupted_attempt", "policy": claim.unknownOutcome])
+                if claim.unknownOutcome != "retry" {
+                    ledger.outcomes[delivery.id]?.unknown = ProviderFailure(
+                        kind: .unknownOutcome, code: "interrupted_attempt",
+                        message: "an earlier attempt was interrupted after it may have sent the message")
+                    ledger.outcomes[delivery.id]?.unknownAccount = delivery.previousAccountID
+                    continue
+                }
+            }
+            switch delivery.contact {
+            case .none:
+                ledger.finalise(delivery.id, reason: "no_address")
+            case .devices(let devices):
+                parts += devices.map { SendPart(delivery: index, device: $0) }
+            default:
+                parts.append(SendPart(delivery: index, device: nil))
+            }
+        }
+        guard !parts.isEmpty else {
+            return try ledger.output(
+                unknownPolicy: claim.unknownOutcome, settings: settings, lane: context.lane, now: Date())
+        }
+        let route = try await RouteTable.load(
+            tenantID: batch.tenantID, channel: batch.channel, client: client, logger: logger)
+        var pending = parts
+        var builder = OutboundMessageBuilder(settings: settings)
+        builder.settings = settings
+        for candidate in RoutePlanner.order(route.candidates) where !pending.isEmpty {
+            let eligible = pending.indices.filter { pending[$0].isServed(by: candidate.kind, channel: batch.channel) }
+            guard !eligible.isEmpty else { continue }
+            var chosen = eligible
+            switch candidate.circuit.admission(now: Date()) {
+            case .skip:
+                continue
+            case .probe:
+                guard try await breaker.takeProbe(accountID: candidate.accountID, client: client, logger: logger) else {
+                    continue
+                }
+                chosen = [eligible[0]]
+            case .send:
+                break
+            }
+            if let rate = candidate.ratePerSecond {
+                let (granted, refill) = try await limiter.take(
+                    accountID: candidate.accountID, wanted: chosen.count, ratePerSecond: rate,
+                    burst: candidate.burst ?? max(Int(rate), 1), client: client, logger: logger)
+                for index in chosen.dropFirst(granted) {
+                    ledger.snooze(claim.deliveries[pending[index].delivery].id, for: max(refill, .milliseconds(50)))
+                }
+                chosen = Array(chosen.prefix(granted))
+                if chosen.isEmpty {
+                    pending.removeAll { part in
+                        ledger.outcomes[claim.deliveries[part.delivery].id]?.snoozeFor != nil
+                    }
+                    continue
+                }
+            }
+            let resolved: ProviderPool.Resolved
+            do {
+                guard let configCipher = route.configCiphers[candidate.accountID] else { continue }
+                resolved = try pool.resolve(candidate, configCipher: configCipher)
+            } catch {
+                logger.error(
+                    "provider account configuration unusable",
+                    metadata: ["account": "\(candidate.accountID)", "error": "\(error)"])
+                try await breaker.record(
+                    accountID: candidate.accountID, successes: 0, failures: 1, configurationFailure: true,
+                    lastError: "configuration_unreadable", client: client, logger: logger)
+                continue
+            }
+            let requests: [(Int, OutboundMessage?)] = chosen.map { index in
+                let part = pending[index]
+                return (
+                    index,
+                    builder.message(
+                        for: part, delivery: claim.deliveries[part.delivery], candidate: candidate, resolved: resolved)
+                )
+            }
+            let answers = await dispatch(requests, provider: resolved.provider, logger: logger)
+            var done = Set<Int>()
+            var successes = 0
+            var failures = 0
+            var configurationFailure = false
+            var lastError: String?
+            for (index, outcome) in answers {
+                let part = pending[index]
+                let delivery = claim.deliveries[part.delivery]
+                switch outcome {
+                case .accepted(let messageID):
+                    successes += 1
+                    ledger.accepted(delivery.id, candidate: candidate, messageID: messageID)
+                    done.insert(index)
+                case .failed(let failure):
+                    ledger.failed(delivery.id, candidate: candidate, failure: failure)
+                    lastError = failure.code
+                    switch failure.kind {
+                    case .permanent:
+                        successes += 1
+                        ledger.permanent(delivery.id, failure: failure)
+                        applyRecipientAction(failure, part: part, delivery: delivery, ledger: &ledger)
+                        done.insert(index)
+                    case .unknownOutcome:
+                        failures += 1
+                        ledger.unknown(delivery.id, candidate: candidate, failure: failure)
+                        done.insert(index)
+                    case .rateLimited:
+                        ledger.snooze(delivery.id, for: failure.retryAfter ?? .seconds(1))
+                        done.insert(index)
+                    case .configuration:
+                        failures += 1
+                        configurationFailure = true
+                        logger.error(
+                            "provider rejected our configuration",
+                            metadata: ["account": "\(candidate.accountID)", "code": "\(failure.code)"])
+                    case .transient:
+                        failures += 1
+                        if let after = failure.retryAfter { ledger.retry(delivery.id, after: after) }
+                    }
+                }
+            }
+            try await breaker.record(
+                accountID: candidate.accountID, successes: successes, failures: failures,
+                configurationFailure: configurationFailure, lastError: lastError, client: client, logger: logger)
+            pending = pending.indices.filter { !done.contains($0) }.map { pending[$0] }
+            pending.removeAll { part in ledger.outcomes[claim.deliveries[part.delivery].id]?.snoozeFor != nil }
+        }
+        for part in pending {
+            let id = claim.deliveries[part.delivery].id
+            if route.candidates.isEmpty {
+                ledger.finalise(id, reason: "no_provider")
+            } else {
+                ledger.retry(id, after: nil)
+            }
+        }
+        return try ledger.output(
+            unknownPolicy: claim.unknownOutcome, settings: settings, lane: context.lane, now: Date())
+    }
+
+    /// Sends the requests with at most `settings.concurrency` in flight. A request the account cannot
+    /// build (missing sender facts) fails as a configuration error without a network call.
+    private func dispatch(
+        _ requests: [(Int, OutboundMessage?)], provider: any MessageProvider, logger: Logger
+    ) async -> [(Int, SendOutcome)] {
+        let timeout = settings.requestTimeout
+        let limit = settings.concurrency
+        return await withTaskGroup(of: (Int, SendOutcome).self) { group in
+            var answers: [(Int, SendOutcome)] = []
+            answers.reserveCapacity(requests.count)
+            var iterator = requests.makeIterator()
+            var running = 0
+            func startNext() -> Bool {
+                guard let (index, message) = iterator.next() else { return false }
+                group.addTask {
+                    guard let message else {
+                        return (
+                            index,
+                            .failed(
+                                ProviderFailure(
+                                    kind: .configuration, code: "sender_missing",
+                                    message: "the provider account lacks the sender facts this channel needs"))
+                        )
+                    }
+                    return (index, await provider.send(message, timeout: timeout, logger: logger))
+                }
+                return true
+            }
+            while running < limit, startNext() { running += 1 }
+            while let answer = await group.next() {
+                answers.append(answer)
+                if !startNext() { running -= 1 }
+            }
+            return answers
+        }
+    }
+
+    private func applyRecipientAction(
+        _ failure: ProviderFailure, part: SendPart, delivery: PendingDelivery, ledger: inout SendLedger
+    ) {
+        switch failure.recipientAction {
+        case .none:
+            break
+        case .invalidateDeviceToken:
+            if let device = part.device {
+                ledger.invalidatedDevices.append((device.id, failure.code))
+                ledger.event(delivery.id, "device_invalidated", ["device": String(device.id), "reason": failure.code])
+            }
+        case .suppressAddress:
+            let address: String?
+            switch delivery.contact {
+            case .email(let email): address = email
+            case .phone(let phone): address = phone
+            default: address = nil
+            }
+            if let address {
+                ledger.suppressedHashes.append((hasher.hex(address, channel: ledger.channel), failure.code))
+                ledger.event(delivery.id, "suppressed", ["reason": failure.code])
+            }
+        }
+    }
+}

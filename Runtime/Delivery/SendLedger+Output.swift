@@ -1,0 +1,158 @@
+import Foundation
+import NotifyFunctionKit
+import NotifyModel
+import PostgresNIO
+
+extension SendLedger {
+    /// The job's output: one statement updating every delivery, one appending the events, the
+    /// suppressions and invalidated devices, and jobs for what retries or snoozes.
+    func output(
+        unknownPolicy: String, settings: SendSettings, lane: Lane, now: Date
+    ) throws -> FunctionOutput {
+        var ids: [Int64] = []
+        var statuses: [String] = []
+        var reasons: [String] = []
+        var accounts: [String] = []
+        var providers: [String] = []
+        var messageIDs: [String] = []
+        var costs: [Int64] = []
+        var refunds: [Int] = []
+        var retryUsers: [Int64] = []
+        var retryDelay = Duration.zero
+        var snoozeUsers: [Int64] = []
+        var snoozeDelay = Duration.zero
+        var events = self.events
+        let policy = RetryPolicy(base: settings.retryBase, cap: settings.retryCap)
+
+        for (delivery, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
+            guard let user = userOf[delivery] else { continue }
+            let attempts = attemptsOf[delivery] ?? 1
+            ids.append(delivery)
+            var status = "failed"
+            var reason = ""
+            var account = ""
+            var provider = ""
+            var messageID = ""
+            var cost: Int64 = 0
+            var refund = 0
+            if let accepted = outcome.accepted {
+                status = "sent"
+                account = accepted.accountID
+                provider = accepted.kind.rawValue
+                messageID = accepted.messageID
+                cost = accepted.costMicros
+            } else if let snooze = outcome.snoozeFor, !outcome.retry {
+                status = "rendered"
+                reason = "rate_limited"
+                refund = 1
+                snoozeUsers.append(user)
+                snoozeDelay = max(snoozeDelay, snooze)
+                events.append(Event(delivery: delivery, kind: "snoozed", detail: ["for_ms": Self.ms(snooze)]))
+            } else if outcome.retry || (outcome.unknown != nil && unknownPolicy == "retry") {
+                if attempts >= settings.maxAttempts {
+                    reason = outcome.unknown != nil && !outcome.retry ? "unknown_outcome" : "attempts_exhausted"
+                    status = outcome.unknown != nil && !outcome.retry ? "unknown" : "failed"
+                    events.append(Event(delivery: delivery, kind: status, detail: ["reason": reason]))
+                } else {
+                    status = "rendered"
+                    reason = outcome.unknown != nil && !outcome.retry ? "unknown_outcome" : "provider_unavailable"
+                    account = outcome.unknownAccount ?? ""
+                    let delay = policy.delay(afterAttempt: attempts, retryAfter: outcome.retryAfter)
+                    retryUsers.append(user)
+                    retryDelay = max(retryDelay, delay)
+                    events.append(
+                        Event(delivery: delivery, kind: "retry_scheduled", detail: ["in_ms": Self.ms(delay)]))
+                }
+            } else if let unknown = outcome.unknown {
+                status = "unknown"
+                reason = unknown.code
+                account = outcome.unknownAccount ?? ""
+            } else if let permanent = outcome.permanent {
+                reason = permanent.code
+                events.append(Event(delivery: delivery, kind: "failed", detail: ["reason": reason]))
+            } else {
+                reason = outcome.finalReason ?? "no_provider"
+                status = outcome.finalReason == "no_address" ? "dropped" : "failed"
+                events.append(Event(delivery: delivery, kind: status, detail: ["reason": reason]))
+            }
+            statuses.append(status)
+            reasons.append(reason)
+            accounts.append(account)
+            providers.append(provider)
+            messageIDs.append(messageID)
+            costs.append(cost)
+            refunds.append(refund)
+        }
+
+        var writes: [PostgresQuery] = []
+        if !ids.isEmpty {
+            writes.append(
+                """
+                UPDATE notify.deliveries d SET
+                    status = o.status, reason = nullif(o.reason, ''),
+                    provider_account_id = coalesce(nullif(o.account, ''), d.provider_account_id),
+                    provider = coalesce(nullif(o.provider, ''), d.provider),
+                    provider_message_id = coalesce(nullif(o.message_id, ''), d.provider_message_id),
+                    cost_micros = CASE WHEN o.status = 'sent' THEN o.cost ELSE d.cost_micros END,
+                    attempts = d.attempts - o.refund, sending_since = NULL, updated_at = now()
+                FROM unnest(\(ids)::bigint[], \(statuses)::text[], \(reasons)::text[], \(accounts)::text[],
+                            \(providers)::text[], \(messageIDs)::text[], \(costs)::bigint[], \(refunds)::integer[])
+                     AS o(id, status, reason, account, provider, message_id, cost, refund)
+                WHERE d.id = o.id AND d.tenant_id = \(batch.tenantID)
+                """)
+        }
+        if !events.isEmpty {
+            let eventIDs = events.map(\.delivery)
+            let kinds = events.map(\.kind)
+            let details = events.map { TimelineWrites.detail($0.detail) }
+            writes.append(
+                """
+                INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
+                SELECT \(batch.tenantID), \(batch.notificationID), e.id, e.kind, e.detail::jsonb
+                FROM unnest(\(eventIDs)::bigint[], \(kinds)::text[], \(details)::text[]) WITH ORDINALITY
+                     AS e(id, kind, detail, n)
+                ORDER BY e.n
+                """)
+        }
+        if !suppressedHashes.isEmpty {
+            let hashes = suppressedHashes.map(\.hash)
+            let why = suppressedHashes.map(\.reason)
+            writes.append(
+                """
+                INSERT INTO notify.suppressions (tenant_id, channel, address_hash, reason)
+                SELECT \(batch.tenantID), \(channel.rawValue), decode(s.hash, 'hex'), s.reason
+                FROM unnest(\(hashes)::text[], \(why)::text[]) AS s(hash, reason)
+                ON CONFLICT (tenant_id, channel, address_hash) DO NOTHING
+                """)
+        }
+        if !invalidatedDevices.isEmpty {
+            let deviceIDs = invalidatedDevices.map(\.id)
+            let why = invalidatedDevices.map(\.reason)
+            writes.append(
+                """
+                UPDATE notify.devices d SET invalidated_at = now(), invalid_reason = v.reason
+                FROM unnest(\(deviceIDs)::bigint[], \(why)::text[]) AS v(id, reason)
+                WHERE d.id = v.id AND d.tenant_id = \(batch.tenantID) AND d.invalidated_at IS NULL
+                """)
+        }
+        var next: [JobRequest] = []
+        for (users, delay) in [(retryUsers, retryDelay), (snoozeUsers, snoozeDelay)] where !users.isEmpty {
+            let onward = DeliveryBatch(
+                tenantID: batch.tenantID, notificationID: batch.notificationID, channel: channel, userIDs: users)
+            next.append(
+                try JobRequest(
+                    function: FunctionName(validating: channel.sendFunction), input: onward, lane: lane,
+                    runAt: now.addingTimeInterval(CircuitBreaker.seconds(delay)), tenantID: batch.tenantID))
+        }
+        let sent = statuses.filter { $0 == "sent" }.count
+        return FunctionOutput(
+            next: next, writes: writes,
+            summary:
+                #"{"sent":\#(sent),"deliveries":\#(ids.count),"retry":\#(retryUsers.count),"snoozed":\#(snoozeUsers.count)}"#
+        )
+    }
+
+    static func ms(_ duration: Duration) -> String {
+        String(Int64(CircuitBreaker.seconds(duration) * 1000))
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import NotifyFunctionKit
+import NotifyModel
+import NotifyProviders
+import PostgresNIO
+
+/// What happened to each delivery of a batch while sending, turned at the end into the job's
+/// output: delivery updates, timeline events, suppressions, invalidated devices and the jobs that
+/// retry or snooze what is left. Nothing here contains a contact point except as a keyed hash.
+struct SendLedger: Sendable {
+    struct Acceptance: Sendable {
+        var accountID: String
+        var kind: ProviderKind
+        var messageID: String
+        var costMicros: Int64
+    }
+
+    struct Outcome: Sendable {
+        var accepted: Acceptance?
+        var permanent: ProviderFailure?
+        var unknown: ProviderFailure?
+        var unknownAccount: String?
+        var retry = false
+        var retryAfter: Duration?
+        var snoozeFor: Duration?
+        var finalReason: String?
+    }
+
+    struct Event: Sendable {
+        var delivery: Int64
+        var kind: String
+        var detail: [String: String]
+    }
+
+    let batch: DeliveryBatch
+    let channel: NotifyModel.Channel
+    var outcomes: [Int64: Outcome] = [:]
+    var userOf: [Int64: Int64] = [:]
+    var attemptsOf: [Int64: Int] = [:]
+    var events: [Event] = []
+    var suppressedHashes: [(hash: String, reason: String)] = []
+    var invalidatedDevices: [(id: Int64, reason: String)] = []
+
+    init(batch: DeliveryBatch, deliveries: [PendingDelivery]) {
+        self.batch = batch
+        self.channel = batch.channel
+        for delivery in deliveries {
+            outcomes[delivery.id] = Outcome()
+            userOf[delivery.id] = delivery.userID
+            attemptsOf[delivery.id] = delivery.attempts
+        }
+    }
+
+    mutating func event(_ delivery: Int64, _ kind: String, _ detail: [String: String] = [:]) {
+        events.append(Event(delivery: delivery, kind: kind, detail: detail))
+    }
+
+    mutating func accepted(_ delivery: Int64, candidate: RouteCandidate, messageID: String) {
+        if outcomes[delivery]?.accepted == nil {
+            outcomes[delivery]?.accepted = Acceptance(
+                accountID: candidate.accountID, kind: candidate.kind, messageID: messageID,
+                costMicros: candidate.costMicros)
+        }
+        event(
+            delivery, "sent",
+            ["provider": candidate.kind.rawValue, "account": candidate.accountID, "provider_message_id": messageID])
+    }
+
+    mutating func failed(_ delivery: Int64, candidate: RouteCandidate, failure: ProviderFailure) {
+        event(
+            delivery, "attempt_failed",
+            [
+                "provider": candidate.kind.rawValue, "account": candidate.accountID, "code": failure.code,
+                "class": failure.kind.rawValue,
+            ])
+    }
+
+    mutating func finalise(_ delivery: Int64, reason: String) {
+        outcomes[delivery]?.finalReason = reason
+    }
+
+    mutating func permanent(_ delivery: Int64, failure: ProviderFailure) {
+        if outcomes[delivery]?.permanent == nil { outcomes[delivery]?.permanent = failure }
+    }
+
+    mutating func unknown(_ delivery: Int64, candidate: RouteCandidate, failure: ProviderFailure) {
+        outcomes[delivery]?.unknown = failure
+        outcomes[delivery]?.unknownAccount = candidate.accountID
+        event(
+            delivery, "unknown",
+            ["provider": candidate.kind.rawValue, "account": candidate.accountID, "code": failure.code])
+    }
+
+    mutating func retry(_ delivery: Int64, after: Duration?) {
+        outcomes[delivery]?.retry = true
+        if let after {
+            let current = outcomes[delivery]?.retryAfter ?? .zero
+            outcomes[delivery]?.retryAfter = max(current, after)
+        }
+    }
+
+    mutating func snooze(_ delivery: Int64, for duration: Duration) {
+        let current = outcomes[delivery]?.snoozeFor ?? .zero
+        outcomes[delivery]?.snoozeFor = max(current, duration)
+    }
+}
