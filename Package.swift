@@ -260,6 +260,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "WebhookIngestFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Functions/WebhookIngest",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "NotifyTestSupport",

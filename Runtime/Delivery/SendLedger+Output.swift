@@ -89,7 +89,10 @@ extension SendLedger {
             writes.append(
                 """
                 UPDATE notify.deliveries d SET
-                    status = o.status, reason = nullif(o.reason, ''),
+                    status = CASE WHEN o.status = 'sent' AND d.status IN ('delivered', 'failed') THEN d.status
+                                  ELSE o.status END,
+                    reason = CASE WHEN o.status = 'sent' AND d.status IN ('delivered', 'failed') THEN d.reason
+                                  ELSE nullif(o.reason, '') END,
                     provider_account_id = coalesce(nullif(o.account, ''), d.provider_account_id),
                     provider = coalesce(nullif(o.provider, ''), d.provider),
                     provider_message_id = coalesce(nullif(o.message_id, ''), d.provider_message_id),
