@@ -11,10 +11,12 @@ public struct SendSMSFunction: NotifyFunction {
     public static let name: FunctionName = "send-sms"
     public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(120))
 
-    private let engine: SendEngine
+    private let engine: SendEngine?
 
-    /// Creates the function on the process's shared send engine.
-    public init(engine: SendEngine) {
+    /// Creates the function on the process's shared send engine. Without one (a process started
+    /// without the contact-point keys) every job fails transiently with a sentence naming the
+    /// missing configuration, so a correctly configured worker can take it.
+    public init(engine: SendEngine?) {
         self.engine = engine
     }
 
@@ -23,6 +25,7 @@ public struct SendSMSFunction: NotifyFunction {
             throw FunctionError(
                 .permanent, code: "wrong_channel", "send-sms received a \(batch.channel.rawValue) batch")
         }
+        guard let engine else { throw SendEngine.unconfigured }
         return try await engine.send(batch, context: context)
     }
 }

@@ -27,17 +27,17 @@ struct ExpansionPlan: Sendable {
         let requested = notification.channels ?? category.defaultChannels
         var channels: [Channel] = []
         var skipped: [(String, String)] = []
-        let templated = try await channelsWithActiveTemplates(
+        let (templated, routed) = try await templatedAndRoutedChannels(
             tenantID: input.tenantID, key: notification.templateKey ?? category.templateKey, context: context)
         for name in requested {
             guard let channel = Channel(rawValue: name) else {
                 skipped.append((name, "unknown_channel"))
                 continue
             }
-            if !ValidateFunction.deliverableChannels.contains(channel) {
-                skipped.append((name, "channel_unavailable"))
-            } else if !templated.contains(channel) {
+            if !templated.contains(channel) {
                 skipped.append((name, "no_template"))
+            } else if !routed.contains(channel) {
+                skipped.append((name, "no_provider_route"))
             } else if !channels.contains(channel) {
                 channels.append(channel)
             }
@@ -47,7 +47,7 @@ struct ExpansionPlan: Sendable {
             throw Refusal(
                 code: "no_deliverable_channel",
                 message:
-                    "no requested channel can be delivered (\(reasons)); add an active template for the category's template key \"\(notification.templateKey ?? category.templateKey)\" on a delivered channel (this build delivers: inapp)"
+                    "no requested channel can be delivered (\(reasons)); add an active template for the category's template key \"\(notification.templateKey ?? category.templateKey)\" and, for channels other than inapp, a provider route (PUT /v1/routes/{channel})"
             )
         }
         var plan = ExpansionPlan(
@@ -64,15 +64,30 @@ struct ExpansionPlan: Sendable {
         return plan
     }
 
-    static func channelsWithActiveTemplates(
+    /// The channels with an active template for `key`, and those of them that can be delivered:
+    /// in-app always, the others when the tenant routes them through a provider.
+    static func templatedAndRoutedChannels(
         tenantID: String, key: String, context: FunctionContext
-    ) async throws -> Set<Channel> {
+    ) async throws -> (templated: Set<Channel>, routed: Set<Channel>) {
         let rows = try await context.database.query(
             """
-            SELECT DISTINCT channel FROM notify.templates
-            WHERE tenant_id = \(tenantID) AND key = \(key) AND active
+            SELECT DISTINCT t.channel,
+                   t.channel = 'inapp' OR EXISTS (
+                       SELECT 1 FROM notify.provider_routes r
+                       JOIN notify.provider_accounts a ON a.id = r.account_id AND a.enabled
+                       WHERE r.tenant_id = t.tenant_id AND r.channel = t.channel)
+            FROM notify.templates t
+            WHERE t.tenant_id = \(tenantID) AND t.key = \(key) AND t.active
             """, logger: context.logger)
-        return Set(try rows.compactMap { Channel(rawValue: try $0.decode(String.self)) })
+        var templated = Set<Channel>()
+        var routed = Set<Channel>()
+        for row in rows {
+            let (name, isRouted) = try row.decode((String, Bool).self)
+            guard let channel = Channel(rawValue: name) else { continue }
+            templated.insert(channel)
+            if isRouted { routed.insert(channel) }
+        }
+        return (templated, routed)
     }
 
     mutating func expandUsers(_ externalIDs: [String], input: ValidateInput, context: FunctionContext) async throws {

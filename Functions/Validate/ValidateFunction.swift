@@ -21,10 +21,6 @@ public struct ValidateFunction: NotifyFunction {
     /// Recipients expanded per `validate` job.
     public static let expansionBatchSize = 1000
 
-    /// Channels this build delivers on. The other channels' send functions are not shipped yet:
-    /// a notification asking only for them is refused with that reason instead of waiting forever.
-    public static let deliverableChannels: Set<NotifyModel.Channel> = [.inapp]
-
     /// Creates the function.
     public init() {}
 

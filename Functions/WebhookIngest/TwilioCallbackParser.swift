@@ -1,4 +1,5 @@
 import Foundation
+import NotifyProviders
 
 /// Twilio status callbacks (`MessageStatus`) and inbound messages (STOP / START keywords).
 enum TwilioCallbackParser {
@@ -6,7 +7,8 @@ enum TwilioCallbackParser {
     static let startWords: Set<String> = ["START", "UNSTOP", "YES", "OPTIN"]
 
     static func events(_ body: String) throws -> [CallbackEvent] {
-        let fields = FormBody.fields(body)
+        let fields = Dictionary(
+            FormURLEncoding.decode(body).map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         guard let sid = fields["MessageSid"] ?? fields["SmsSid"] else {
             throw CallbackParseError("a Twilio callback without MessageSid")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NotifyProviders
 
 /// Vonage SMS delivery receipts (form or JSON): `messageId`, `status`, `err-code`, `client-ref`.
 enum VonageCallbackParser {
@@ -10,7 +11,9 @@ enum VonageCallbackParser {
             }
             for (key, value) in object { fields[key] = "\(value)" }
         } else {
-            fields = FormBody.fields(String(decoding: body, as: UTF8.self))
+            for pair in FormURLEncoding.decode(String(decoding: body, as: UTF8.self)) where fields[pair.name] == nil {
+                fields[pair.name] = pair.value
+            }
         }
         guard let messageID = fields["messageId"] ?? fields["message-id"], let status = fields["status"] else {
             throw CallbackParseError("a Vonage callback without messageId and status")

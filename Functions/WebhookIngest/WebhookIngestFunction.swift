@@ -21,14 +21,21 @@ public struct WebhookIngestFunction: NotifyFunction {
     /// How long a callback naming an unknown message is retried before it is recorded unmatched.
     static let matchWindow: TimeInterval = 600
 
-    private let hasher: LookupHasher
+    private let hasher: LookupHasher?
 
-    /// Creates the function with the engine's lookup hasher (for suppressions).
-    public init(hasher: LookupHasher) {
+    /// Creates the function with the engine's lookup hasher (for suppressions). Without one (a
+    /// process started without the keys) jobs fail transiently, naming the missing configuration.
+    public init(hasher: LookupHasher?) {
         self.hasher = hasher
     }
 
     public func handle(_ input: WebhookIngestInput, context: FunctionContext) async throws -> FunctionOutput {
+        guard let hasher else {
+            throw FunctionError(
+                .transient(retryAfter: .seconds(30)), code: "delivery_unconfigured",
+                "this worker was started without NOTIFY_LOOKUP_KEY, so it cannot update suppressions; start it with the keys"
+            )
+        }
         let rows = try await context.database.query(
             """
             SELECT account_id, kind, content_type, body, received_at, ingested_at IS NOT NULL
@@ -58,7 +65,9 @@ public struct WebhookIngestFunction: NotifyFunction {
         }
         try await requireRecordedSends(
             events, accountID: accountID, input: input, receivedAt: receivedAt, context: context)
-        var writes = events.map { apply($0, accountID: accountID, provider: kind, channel: channel, input: input) }
+        var writes = events.map {
+            apply($0, accountID: accountID, provider: kind, channel: channel, input: input, hasher: hasher)
+        }
         writes.append(
             "UPDATE notify.provider_callbacks SET ingested_at = now() WHERE id = \(input.callbackID) AND tenant_id = \(input.tenantID)"
         )
@@ -90,7 +99,7 @@ public struct WebhookIngestFunction: NotifyFunction {
 
     private func apply(
         _ event: CallbackEvent, accountID: String, provider: String, channel: NotifyModel.Channel,
-        input: WebhookIngestInput
+        input: WebhookIngestInput, hasher: LookupHasher
     ) -> PostgresQuery {
         let detail = TimelineWrites.detail(
             ["provider": provider, "code": event.code ?? ""].filter { !$0.value.isEmpty })

@@ -23,6 +23,8 @@ public struct APIServer: Sendable {
         operations.addRoutes(to: router)
         router.get("openapi.json") { _, _ in OpenAPIDocument.response() }
         OAuthRoutes(dependencies: dependencies).add(to: router)
+        WebhookRoutes(dependencies: dependencies).add(to: router)
+        UnsubscribeRoutes(dependencies: dependencies).add(to: router)
         let inbox = router.group("v1/inbox").add(middleware: InboxAuthMiddleware(dependencies: dependencies))
         InboxRoutes(dependencies: dependencies).add(to: inbox)
         let tenant = router.group("v1").add(middleware: TenantAuthMiddleware(dependencies: dependencies))
@@ -33,6 +35,8 @@ public struct APIServer: Sendable {
         CategoryRoutes(dependencies: dependencies).add(to: tenant)
         TemplateRoutes(dependencies: dependencies).add(to: tenant)
         TopicRoutes(dependencies: dependencies).add(to: tenant)
+        ProviderRoutes(dependencies: dependencies).add(to: tenant)
+        RouteRoutes(dependencies: dependencies).add(to: tenant)
         return router
     }
 

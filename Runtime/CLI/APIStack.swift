@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Logging
 import NotifyAPI
 import NotifyHTTP
@@ -12,12 +13,14 @@ struct APIStack {
 
     init(
         url: DatabaseURL, client: PostgresClient, producer: JobProducer, secrets: EngineSecrets,
-        operations: OperationsServer, logger: Logger
+        operations: OperationsServer, publicURL: String?, logger: Logger
     ) async {
         inbox = InboxHub(databaseURL: url, logger: logger)
         let dependencies = APIDependencies(
             client: client, producer: producer, cipher: secrets.cipher, hasher: secrets.hasher,
-            tokens: await AccessTokenIssuer(signingKey: secrets.tokenKey), inbox: inbox, logger: logger)
+            tokens: await AccessTokenIssuer(signingKey: secrets.tokenKey), inbox: inbox, logger: logger,
+            providerFactory: EngineProviderFactory(httpClient: HTTPClient.shared), publicURL: publicURL,
+            unsubscribeKey: UnsubscribeToken.key(fromTokenKey: secrets.tokenKey))
         server = APIServer(dependencies: dependencies, operations: operations)
     }
 }

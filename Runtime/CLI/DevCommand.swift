@@ -59,7 +59,9 @@ struct DevCommand: AsyncParsableCommand {
             fail("could not prepare the database: \(String(reflecting: error))")
         }
         let launcher = RuntimeLauncher(
-            environment: environment, url: url, catalog: FunctionDirectory.queued, workerOptions: workerOptions,
+            environment: environment, url: url,
+            catalog: FunctionDirectory.queued(delivery: DeliverySupport(secrets: secrets, environment: environment)),
+            workerOptions: workerOptions,
             lead: true, httpHost: host, httpPort: port, secrets: secrets,
             onReady: { logger.info("notify dev is up", metadata: ["http": "http://\(host):\(port)/openapi.json"]) })
         var runError: (any Error)?

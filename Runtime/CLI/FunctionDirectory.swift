@@ -1,15 +1,38 @@
 import NoopFunction
+import NotifyDelivery
+import NotifyModel
 import NotifyRuntime
 import PreferenceFilterFunction
 import ProbeFunction
 import RenderFunction
 import ScheduleTickFunction
+import SendEmailFunction
 import SendInAppFunction
+import SendPushFunction
+import SendSMSFunction
+import SendWebhookFunction
 import ValidateFunction
+import WebhookIngestFunction
 
 /// Every function this build ships.
+///
+/// The senders and `webhook-ingest` need the process's delivery support (keys to read contact
+/// points, provider clients). Catalogs built without it still know every name and setting (what
+/// producers need); their senders fail transiently, naming the missing configuration.
 enum FunctionDirectory {
-    static var all: FunctionCatalog {
+    /// Functions that need ``DeliverySupport`` to do their work.
+    static let deliveryFunctions: Set<String> = [
+        "send-email", "send-sms", "send-push", "send-webhook", "webhook-ingest",
+    ]
+
+    /// Every function, for producers and for processes that run none of the senders.
+    static var all: FunctionCatalog { catalog(delivery: nil) }
+
+    /// Every function that runs from the queue, without delivery support.
+    static var queued: FunctionCatalog { queued(delivery: nil) }
+
+    /// Every function, its senders backed by `delivery`.
+    static func catalog(delivery: DeliverySupport?) -> FunctionCatalog {
         var catalog = FunctionCatalog()
         catalog.register(NoopFunction())
         catalog.register(ProbeFunction())
@@ -18,11 +41,17 @@ enum FunctionDirectory {
         catalog.register(PreferenceFilterFunction())
         catalog.register(RenderFunction())
         catalog.register(SendInAppFunction())
+        catalog.register(SendEmailFunction(engine: delivery?.engine))
+        catalog.register(SendSMSFunction(engine: delivery?.engine))
+        catalog.register(SendPushFunction(engine: delivery?.engine))
+        catalog.register(SendWebhookFunction(engine: delivery?.engine))
+        catalog.register(WebhookIngestFunction(hasher: delivery?.hasher))
         return catalog
     }
 
     /// The functions that run from the queue (schedule-tick runs on the leader, not from the queue).
-    static var queued: FunctionCatalog {
-        (try? all.restricted(to: all.names.map(\.rawValue).filter { $0 != "schedule-tick" })) ?? all
+    static func queued(delivery: DeliverySupport?) -> FunctionCatalog {
+        let all = catalog(delivery: delivery)
+        return (try? all.restricted(to: all.names.map(\.rawValue).filter { $0 != "schedule-tick" })) ?? all
     }
 }

@@ -30,7 +30,8 @@ struct InvokeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = CommandEnvironment()
-        guard let entry = FunctionDirectory.all.entry(named: function) else {
+        let delivery = try DeliverySupport.required(for: [function], environment: environment)
+        guard let entry = FunctionDirectory.catalog(delivery: delivery).entry(named: function) else {
             throw ValidationError(
                 "unknown function \"\(function)\": use one of \(FunctionDirectory.all.names.map(\.rawValue).sorted().joined(separator: ", "))"
             )

@@ -29,7 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
         let operations = OperationsServer(
             client: client, registry: CommandEnvironment.metricsRegistry, isDraining: { false }, logger: logger)
         let api = await APIStack(
-            url: url, client: client, producer: producer, secrets: secrets, operations: operations, logger: logger)
+            url: url, client: client, producer: producer, secrets: secrets, operations: operations,
+            publicURL: environment.config.string(forKey: "notify.public.url"), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [

@@ -42,7 +42,9 @@ struct WorkCommand: AsyncParsableCommand {
         let catalog: FunctionCatalog
         do {
             let names = functions?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            catalog = try names.map { try FunctionDirectory.queued.restricted(to: $0) } ?? FunctionDirectory.queued
+            let queued = FunctionDirectory.queued(
+                delivery: try DeliverySupport.required(for: names, environment: environment))
+            catalog = try names.map { try queued.restricted(to: $0) } ?? queued
         } catch let error as RuntimeError {
             throw ValidationError(error.message)
         }

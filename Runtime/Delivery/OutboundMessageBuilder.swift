@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NotifyModel
 import NotifyProviders
@@ -6,6 +7,11 @@ import NotifyProviders
 /// delivery, sender facts (from address, number, endpoint) from the account.
 struct OutboundMessageBuilder: Sendable {
     var settings: SendSettings
+    /// Signs one-click unsubscribe links; with `publicURL`, commercial email carries them.
+    var unsubscribeKey: SymmetricKey?
+    var tenantID: String
+    var categoryKey: String
+    var isCommercial: Bool
 
     /// The message, or `nil` when the account lacks what this channel needs.
     func message(
@@ -16,8 +22,9 @@ struct OutboundMessageBuilder: Sendable {
         case (.email(let subject, let html, let text), .email(let address)):
             guard let from = candidate.sender["from"] else { return nil }
             var headers: [EmailHeader] = []
-            if let unsubscribe = candidate.sender["list_unsubscribe"] {
-                headers.append(EmailHeader(name: "List-Unsubscribe", value: unsubscribe))
+            if isCommercial, let link = unsubscribeLink(userID: delivery.userID) {
+                headers.append(EmailHeader(name: "List-Unsubscribe", value: "<\(link)>"))
+                headers.append(EmailHeader(name: "List-Unsubscribe-Post", value: "List-Unsubscribe=One-Click"))
             }
             return .email(
                 EmailMessage(
@@ -42,6 +49,14 @@ struct OutboundMessageBuilder: Sendable {
         default:
             return nil
         }
+    }
+
+    /// The RFC 8058 one-click link naming this recipient and category.
+    func unsubscribeLink(userID: Int64) -> String? {
+        guard let key = unsubscribeKey, let base = settings.publicURL else { return nil }
+        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
+        let token = UnsubscribeToken(tenantID: tenantID, userID: userID, category: categoryKey)
+        return "\(trimmed)/unsubscribe/\(token.signed(key: key))"
     }
 
     private func callbackURL(_ candidate: RouteCandidate) -> String? {

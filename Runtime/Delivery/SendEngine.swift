@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import NotifyFunctionKit
@@ -22,12 +23,16 @@ public struct SendEngine: Sendable {
     let breaker: CircuitBreaker
     let limiter: SendRateLimiter
     let settings: SendSettings
+    let unsubscribeKey: SymmetricKey?
 
-    /// Creates the engine.
+    /// Creates the engine. With `unsubscribeKey` and a public URL, commercial email carries
+    /// one-click unsubscribe headers.
     public init(
         pool: ProviderPool, cipher: ContactCipher, hasher: LookupHasher, breaker: CircuitBreaker = CircuitBreaker(),
-        limiter: SendRateLimiter = SendRateLimiter(), settings: SendSettings = SendSettings()
+        limiter: SendRateLimiter = SendRateLimiter(), settings: SendSettings = SendSettings(),
+        unsubscribeKey: SymmetricKey? = nil
     ) {
+        self.unsubscribeKey = unsubscribeKey
         self.pool = pool
         self.cipher = cipher
         self.hasher = hasher
@@ -35,6 +40,12 @@ public struct SendEngine: Sendable {
         self.limiter = limiter
         self.settings = settings
     }
+
+    /// The error of a send function in a process that has no send engine.
+    public static let unconfigured = FunctionError(
+        .transient(retryAfter: .seconds(30)), code: "delivery_unconfigured",
+        "this worker was started without NOTIFY_ENCRYPTION_KEYS and NOTIFY_LOOKUP_KEY, so it cannot read contact points; start send workers with them"
+    )
 
     /// Sends one batch and returns what the runtime commits with the job.
     public func send(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {
@@ -74,8 +85,10 @@ public struct SendEngine: Sendable {
         let route = try await RouteTable.load(
             tenantID: batch.tenantID, channel: batch.channel, client: client, logger: logger)
         var pending = parts
-        var builder = OutboundMessageBuilder(settings: settings)
-        builder.settings = settings
+        let builder = OutboundMessageBuilder(
+            settings: settings, unsubscribeKey: unsubscribeKey, tenantID: batch.tenantID,
+            categoryKey: claim.categoryKey,
+            isCommercial: claim.categoryKind == "marketing")
         for candidate in RoutePlanner.order(route.candidates) where !pending.isEmpty {
             let eligible = pending.indices.filter { pending[$0].isServed(by: candidate.kind, channel: batch.channel) }
             guard !eligible.isEmpty else { continue }

@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import Logging
+import NotifyDelivery
 import NotifyModel
 import NotifyRuntime
 import PostgresNIO
@@ -23,12 +25,22 @@ public struct APIDependencies: Sendable {
     public let limiter: TenantRateLimiter
     /// The process's logger.
     public let logger: Logger
+    /// Builds provider clients; used to check a provider account's configuration before storing it.
+    public let providerFactory: (any ProviderFactory)?
+    /// The server's public base URL (`NOTIFY_PUBLIC_URL`), the URL providers sign callbacks with.
+    public let publicURL: String?
+    /// Verifies one-click unsubscribe links (``UnsubscribeToken``).
+    public let unsubscribeKey: SymmetricKey?
 
     /// Creates the dependencies.
     public init(
         client: PostgresClient, producer: JobProducer, cipher: ContactCipher, hasher: LookupHasher,
-        tokens: AccessTokenIssuer, inbox: InboxHub, limiter: TenantRateLimiter = TenantRateLimiter(), logger: Logger
+        tokens: AccessTokenIssuer, inbox: InboxHub, limiter: TenantRateLimiter = TenantRateLimiter(), logger: Logger,
+        providerFactory: (any ProviderFactory)? = nil, publicURL: String? = nil, unsubscribeKey: SymmetricKey? = nil
     ) {
+        self.unsubscribeKey = unsubscribeKey
+        self.publicURL = publicURL
+        self.providerFactory = providerFactory
         self.client = client
         self.producer = producer
         self.cipher = cipher

@@ -52,6 +52,15 @@ enum OpenAPIDocument {
             ("get", "/v1/topics/{key}", "A topic and its subscriber count", "tenant", nil, 200),
             ("post", "/v1/topics/{key}/subscribers", "Subscribe users to a topic", "tenant", "SubscribeRequest", 200),
             ("delete", "/v1/topics/{key}/subscribers/{user}", "Unsubscribe a user from a topic", "tenant", nil, 204),
+            (
+                "put", "/v1/providers/{id}", "Create or replace a provider account (credentials stored encrypted)",
+                "tenant", "ProviderRequest", 200
+            ),
+            ("get", "/v1/providers", "List provider accounts with their circuit state", "tenant", nil, 200),
+            ("get", "/v1/providers/{id}", "A provider account (never its credentials)", "tenant", nil, 200),
+            ("delete", "/v1/providers/{id}", "Delete a provider account", "tenant", nil, 204),
+            ("put", "/v1/routes/{channel}", "Replace a channel's provider route", "tenant", "RouteRequest", 200),
+            ("get", "/v1/routes/{channel}", "A channel's provider route", "tenant", nil, 200),
             ("get", "/v1/inbox", "The user's inbox, newest first (cursor pagination)", "inbox", nil, 200),
             ("get", "/v1/inbox/unread-count", "The user's unread count", "inbox", nil, 200),
             ("post", "/v1/inbox/items/{item}/read", "Mark an item read", "inbox", nil, 200),
@@ -59,6 +68,12 @@ enum OpenAPIDocument {
             ("post", "/v1/inbox/items/{item}/archive", "Archive an item", "inbox", nil, 200),
             ("post", "/v1/inbox/items/{item}/unarchive", "Unarchive an item", "inbox", nil, 200),
             ("get", "/v1/inbox/stream", "Server-Sent Events: new items and the unread count", "inbox", nil, 200),
+            (
+                "post", "/webhooks/{provider}/{account}",
+                "Provider callbacks (twilio, vonage, sendgrid), verified by the provider's signature", nil, nil, 200
+            ),
+            ("get", "/unsubscribe/{token}", "The unsubscribe page of a commercial email's link", nil, nil, 200),
+            ("post", "/unsubscribe/{token}", "One-click unsubscribe (RFC 8058)", nil, nil, 200),
             ("post", "/oauth/token", "OAuth2 client-credentials grant", nil, nil, 200),
             ("get", "/openapi.json", "This document", nil, nil, 200),
             ("get", "/healthz", "Liveness", nil, nil, 200),
@@ -117,6 +132,23 @@ enum OpenAPIDocument {
                     "subject": string, "html": string, "text": string, "title": string, "body": string,
                     "data": ["type": "object", "additionalProperties": string], "action_url": string,
                 ], required: [], closed: true),
+            "ProviderRequest": object(
+                [
+                    "kind": [
+                        "type": "string", "enum": ["smtp", "sendgrid", "twilio", "vonage", "fcm", "apns", "webhook"],
+                    ],
+                    "config": ["type": "object"], "sender": ["type": "object", "additionalProperties": string],
+                    "rate_per_second": ["type": "number"], "burst": ["type": "integer"], "enabled": ["type": "boolean"],
+                ], required: ["kind", "config"], closed: true),
+            "RouteRequest": object(
+                [
+                    "providers": array(
+                        object(
+                            [
+                                "provider": string, "position": ["type": "integer"], "weight": ["type": "integer"],
+                                "cost_micros": ["type": "integer"],
+                            ], required: ["provider"]))
+                ], required: ["providers"], closed: true),
             "PreviewRequest": object(
                 [
                     "channel": channelEnum, "key": string, "locale": string,

@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import NotifyFunctionKit
+import NotifyModel
+import NotifyProviders
+import PostgresNIO
+
+/// Provider callbacks: `POST /webhooks/{provider}/{account}` for `twilio`, `vonage` and `sendgrid`.
+///
+/// The account's id in the path says whose secret verifies the signature and which tenant the
+/// callback belongs to. A verified callback is stored raw and a `webhook-ingest` job enqueued in
+/// one transaction, then answered at once (Twilio gets an empty TwiML document); the work happens
+/// off the request. Unsigned callbacks get 401 and forged or stale ones 403, with nothing stored.
+struct WebhookRoutes: Sendable {
+    let dependencies: APIDependencies
+
+    /// The largest callback body accepted (SendGrid batches are up to about 768 KB).
+    static let maximumBody = 2 * 1024 * 1024
+
+    func add(to router: Router<APIRequestContext>) {
+        router.post("webhooks/{provider}/{account}") { request, context in try await receive(request, context) }
+    }
+
+    func receive(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let providerName = context.parameters.get("provider") ?? ""
+        let accountID = context.parameters.get("account") ?? ""
+        guard let kind = ProviderKind(rawValue: providerName), [.twilio, .vonage, .sendgrid].contains(kind) else {
+            throw APIError(
+                .notFound, code: "unknown_callback_provider",
+                "callbacks are received for twilio, vonage and sendgrid; \"\(providerName.prefix(40))\" is not one")
+        }
+        let rows = try await dependencies.rows(
+            """
+            SELECT tenant_id, config_cipher FROM notify.provider_accounts WHERE id = \(accountID) AND kind = \(kind.rawValue)
+            """)
+        guard let row = rows.first else { throw APIError.notFound("\(kind.rawValue) provider account", accountID) }
+        let (tenantID, sealed) = try row.decode((String, Data).self)
+        let configuration: [String: Any]
+        do {
+            let text = try dependencies.cipher.open(Array(sealed))
+            configuration = (try JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        } catch {
+            throw APIError(
+                .internalServerError, code: "provider_config_unreadable",
+                "the provider account's configuration cannot be decrypted with this server's keys")
+        }
+        let body = try await Data(buffer: request.body.collect(upTo: Self.maximumBody))
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let contentType = headers["content-type"] ?? ""
+        do {
+            try CallbackVerifier(kind: kind, configuration: configuration).verify(
+                url: requestURL(request), headers: headers, contentType: contentType, body: body, now: Date())
+        } catch let refusal as CallbackVerifier.Refusal {
+            context.logger.warning(
+                "provider callback refused",
+                metadata: ["provider": "\(kind.rawValue)", "account": "\(accountID)", "code": "\(refusal.code)"])
+            throw APIError(refusal.missing ? .unauthorized : .forbidden, code: refusal.code, refusal.message)
+        }
+        try await dependencies.client.withTransaction(logger: context.logger) { connection in
+            let inserted = try await connection.query(
+                """
+                INSERT INTO notify.provider_callbacks (tenant_id, account_id, kind, content_type, body)
+                VALUES (\(tenantID), \(accountID), \(kind.rawValue), \(contentType), \(body))
+                RETURNING id
+                """, logger: context.logger)
+            var callbackID: Int64 = 0
+            for try await id in inserted.decode(Int64.self) { callbackID = id }
+            try await dependencies.producer.enqueue(
+                [
+                    try JobRequest(
+                        function: "webhook-ingest",
+                        input: WebhookIngestInput(tenantID: tenantID, callbackID: callbackID),
+                        lane: .transactional, tenantID: tenantID)
+                ], on: connection)
+        }
+        if kind == .twilio {
+            var fields = HTTPFields()
+            fields[.contentType] = "text/xml"
+            return Response(
+                status: .ok, headers: fields,
+                body: .init(
+                    byteBuffer: ByteBuffer(string: #"<?xml version="1.0" encoding="UTF-8"?><Response></Response>"#)))
+        }
+        return Response(status: .noContent)
+    }
+
+    /// The URL the provider requested, as it signed it: the configured public URL when the server
+    /// sits behind a proxy, else the Host header.
+    private func requestURL(_ request: Request) -> String {
+        if let base = dependencies.publicURL {
+            let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
+            return trimmed + request.uri.description
+        }
+        let host = request.head.authority ?? "localhost"
+        return "http://\(host)\(request.uri.description)"
+    }
+}

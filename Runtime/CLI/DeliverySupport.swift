@@ -1,0 +1,44 @@
+import AsyncHTTPClient
+import NotifyDelivery
+import NotifyModel
+
+/// What the senders and `webhook-ingest` share in one process: the send engine (provider clients,
+/// circuit breaker, rate limiter) and the lookup hasher.
+///
+/// Configuration (environment): `NOTIFY_PUBLIC_URL`, `NOTIFY_SEND_TIMEOUT_MS` (default 10000),
+/// `NOTIFY_SEND_CONCURRENCY` (default 64), `NOTIFY_SEND_MAX_ATTEMPTS` (default 8),
+/// `NOTIFY_CIRCUIT_FAILURES` (default 5), `NOTIFY_CIRCUIT_OPEN_MS` (default 15000), plus the
+/// keys of ``EngineSecrets``.
+struct DeliverySupport: Sendable {
+    let engine: SendEngine
+    let hasher: LookupHasher
+    let factory: EngineProviderFactory
+
+    init(secrets: EngineSecrets, environment: CommandEnvironment) {
+        let settings = SendSettings(
+            requestTimeout: .milliseconds(environment.int("notify.send.timeout.ms", default: 10_000)),
+            concurrency: environment.int("notify.send.concurrency", default: 64),
+            maxAttempts: environment.int("notify.send.max.attempts", default: 8),
+            publicURL: environment.config.string(forKey: "notify.public.url"))
+        let breaker = CircuitBreaker(
+            failureThreshold: environment.int("notify.circuit.failures", default: 5),
+            openDuration: .milliseconds(environment.int("notify.circuit.open.ms", default: 15_000)))
+        factory = EngineProviderFactory(httpClient: HTTPClient.shared)
+        engine = SendEngine(
+            pool: ProviderPool(factory: factory, cipher: secrets.cipher), cipher: secrets.cipher,
+            hasher: secrets.hasher,
+            breaker: breaker, settings: settings, unsubscribeKey: UnsubscribeToken.key(fromTokenKey: secrets.tokenKey))
+        hasher = secrets.hasher
+    }
+
+    /// The support a command needs to run `names` (all functions when nil): built from the keys
+    /// when any of them sends or ingests, else nil. Fails with the keys' sentence when they are
+    /// needed and missing.
+    static func required(
+        for names: [String]?, environment: CommandEnvironment
+    ) throws -> DeliverySupport? {
+        if let names, Set(names).isDisjoint(with: FunctionDirectory.deliveryFunctions) { return nil }
+        let secrets = try EngineSecrets.load(environment, allowDevelopmentSeed: environment.databaseURLString == nil)
+        return DeliverySupport(secrets: secrets, environment: environment)
+    }
+}
