@@ -176,8 +176,10 @@ let package = Package(
                 "NotifyProviders",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Runtime/SMTP",
             swiftSettings: swiftSettings
@@ -317,7 +319,16 @@ let package = Package(
         ),
         .testTarget(
             name: "NotifySMTPTests",
-            dependencies: ["NotifySMTP", "NotifyProviders"],
+            dependencies: [
+                "NotifySMTP",
+                "NotifyProviders",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/NotifySMTPTests",
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,41 @@
+import NIOSSL
+
+/// Settings of the recording SMTP server.
+public struct SMTPServerConfiguration: Sendable {
+    /// The address to bind; the sandbox keeps to loopback.
+    public var host: String
+    /// The port; 0 picks a free one (read it from `SMTPServer.port` after start).
+    public var port: Int
+    /// The name in the greeting and EHLO reply.
+    public var hostname: String
+    /// When set, STARTTLS is offered with this context, and AUTH only after TLS.
+    public var tlsContext: NIOSSLContext?
+    /// When not empty, AUTH PLAIN and LOGIN are offered and required before MAIL (user → password).
+    public var credentials: [String: String]
+    /// The SIZE limit in bytes; larger messages get 552.
+    public var maximumMessageSize: Int
+    /// The longest line accepted, terminator excluded.
+    public var maximumLineLength: Int
+    /// The most recipients per transaction; more get 452.
+    public var maximumRecipients: Int
+    /// Messages buffered in `SMTPServer.messages` before the oldest are dropped.
+    public var recordingBufferLimit: Int
+
+    /// Creates a configuration.
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, hostname: String = "sandbox.notify.local",
+        tlsContext: NIOSSLContext? = nil, credentials: [String: String] = [:],
+        maximumMessageSize: Int = 10 * 1024 * 1024, maximumLineLength: Int = 4096, maximumRecipients: Int = 100,
+        recordingBufferLimit: Int = 10_000
+    ) {
+        self.host = host
+        self.port = port
+        self.hostname = hostname
+        self.tlsContext = tlsContext
+        self.credentials = credentials
+        self.maximumMessageSize = maximumMessageSize
+        self.maximumLineLength = maximumLineLength
+        self.maximumRecipients = maximumRecipients
+        self.recordingBufferLimit = recordingBufferLimit
+    }
+}
