@@ -69,6 +69,9 @@ public struct PreferenceFilterFunction: NotifyFunction {
                     batch, userIDs: users, from: ["pending", "deferred"], to: "dropped", reason: reason.rawValue,
                     event: "dropped", detail: TimelineWrites.detail(["reason": reason.rawValue])))
         }
+        if let unreachable = drops[.noAddress], !unreachable.isEmpty {
+            writes.append(ChannelFallback.writes(batch, userIDs: unreachable, lane: lane))
+        }
         for (key, users) in deferrals.sorted(by: { $0.key.until < $1.key.until }) {
             let until = ISO8601DateFormatter().string(from: key.until)
             writes.append(

@@ -138,6 +138,12 @@ extension SendLedger {
                 WHERE d.id = v.id AND d.tenant_id = \(batch.tenantID) AND d.invalidated_at IS NULL
                 """)
         }
+        let unreachable = zip(ids, statuses).filter { $0.1 == "failed" || $0.1 == "dropped" }.compactMap {
+            userOf[$0.0]
+        }
+        if !unreachable.isEmpty {
+            writes.append(ChannelFallback.writes(batch, userIDs: unreachable, lane: lane))
+        }
         var next: [JobRequest] = []
         for (users, delay) in [(retryUsers, retryDelay), (snoozeUsers, snoozeDelay)] where !users.isEmpty {
             let onward = DeliveryBatch(

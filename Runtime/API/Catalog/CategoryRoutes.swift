@@ -7,8 +7,10 @@ import PostgresNIO
 ///
 /// ```json
 /// {"kind": "transactional", "critical": true, "default_channels": ["inapp"], "template": "otp",
-///  "unknown_outcome": "retry", "cap_action": "defer"}
+///  "unknown_outcome": "retry", "cap_action": "defer", "fallback": {"push": "sms"}}
 /// ```
+/// `fallback` maps a channel to the one tried when a delivery cannot reach the user (no address
+/// or device, or a permanent failure).
 struct CategoryRoutes: Sendable {
     let dependencies: APIDependencies
 
@@ -19,12 +21,14 @@ struct CategoryRoutes: Sendable {
         var template: String?
         var unknownOutcome: UnknownOutcomePolicy?
         var capAction: FrequencyCapAction?
+        var fallback: [String: String]?
 
         enum CodingKeys: String, CodingKey {
             case kind, critical, template
             case defaultChannels = "default_channels"
             case unknownOutcome = "unknown_outcome"
             case capAction = "cap_action"
+            case fallback
         }
     }
 
@@ -38,24 +42,37 @@ struct CategoryRoutes: Sendable {
         let key = try context.parameters.resourceKey("key")
         let body = try await JSONBody.decode(
             CategoryRequest.self, from: request,
-            allowedKeys: ["kind", "critical", "default_channels", "template", "unknown_outcome", "cap_action"])
+            allowedKeys: [
+                "kind", "critical", "default_channels", "template", "unknown_outcome", "cap_action", "fallback",
+            ])
         guard !body.defaultChannels.isEmpty else {
             throw APIError(.badRequest, code: "invalid_channels", "\"default_channels\" must name at least one channel")
         }
         let channels = try body.defaultChannels.map { name in
             try ContactCheck.run { () throws(ModelError) in try Channel.parse(name).rawValue }
         }
+        var fallback: [String: String] = [:]
+        for (from, to) in body.fallback ?? [:] {
+            let source = try ContactCheck.run { () throws(ModelError) in try Channel.parse(from).rawValue }
+            let target = try ContactCheck.run { () throws(ModelError) in try Channel.parse(to).rawValue }
+            guard source != target else {
+                throw APIError(.badRequest, code: "invalid_fallback", "\"fallback\" maps \(source) to itself")
+            }
+            fallback[source] = target
+        }
+        let fallbackJSON = String(decoding: try JSONEncoder().encode(fallback), as: UTF8.self)
         let template = try body.template.map { try ResourceKey.check($0, field: "template") } ?? key
         let rows = try await dependencies.rows(
             """
             INSERT INTO notify.categories AS c
-                (tenant_id, key, kind, critical, default_channels, template_key, unknown_outcome, cap_action)
+                (tenant_id, key, kind, critical, default_channels, template_key, unknown_outcome, cap_action, fallback)
             VALUES (\(tenantID), \(key), \(body.kind.rawValue), \(body.critical ?? false), \(channels), \(template),
                     \((body.unknownOutcome ?? (body.kind == .marketing ? .giveUp : .retry)).rawValue),
-                    \((body.capAction ?? .defer).rawValue))
+                    \((body.capAction ?? .defer).rawValue), \(fallbackJSON)::jsonb)
             ON CONFLICT (tenant_id, key) DO UPDATE SET kind = excluded.kind, critical = excluded.critical,
                 default_channels = excluded.default_channels, template_key = excluded.template_key,
-                unknown_outcome = excluded.unknown_outcome, cap_action = excluded.cap_action, updated_at = now()
+                unknown_outcome = excluded.unknown_outcome, cap_action = excluded.cap_action,
+                fallback = excluded.fallback, updated_at = now()
             RETURNING (xmax = 0)
             """)
         let created = try rows.first?.decode(Bool.self) ?? false
@@ -71,15 +88,16 @@ struct CategoryRoutes: Sendable {
     func load(tenantID: String) async throws -> [[String: Any]] {
         try await dependencies.rows(
             """
-            SELECT key, kind, critical, default_channels, template_key, unknown_outcome, cap_action
+            SELECT key, kind, critical, default_channels, template_key, unknown_outcome, cap_action, fallback::text
             FROM notify.categories WHERE tenant_id = \(tenantID) ORDER BY key
             """
         ).map { row in
-            let (key, kind, critical, channels, template, unknown, cap) = try row.decode(
-                (String, String, Bool, [String], String, String, String).self)
+            let (key, kind, critical, channels, template, unknown, cap, fallback) = try row.decode(
+                (String, String, Bool, [String], String, String, String, String).self)
             return [
                 "key": key, "kind": kind, "critical": critical, "default_channels": channels, "template": template,
                 "unknown_outcome": unknown, "cap_action": cap,
+                "fallback": try JSONSerialization.jsonObject(with: Data(fallback.utf8)),
             ]
         }
     }

@@ -126,6 +126,7 @@ enum OpenAPIDocument {
                     "default_channels": array(channelEnum), "template": string,
                     "unknown_outcome": ["type": "string", "enum": ["retry", "give_up"]],
                     "cap_action": ["type": "string", "enum": ["defer", "drop"]],
+                    "fallback": ["type": "object", "additionalProperties": channelEnum],
                 ], required: ["kind", "default_channels"], closed: true),
             "TemplateSource": object(
                 [

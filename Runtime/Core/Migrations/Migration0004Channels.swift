@@ -11,6 +11,8 @@ extension Migration {
     ///   and updates after, so all processes agree whether a provider is open.
     /// - `provider_buckets` is a token bucket per account refilled at `rate_per_second` up to
     ///   `burst`: one `UPDATE` takes tokens for a whole batch, enforcing the limit across processes.
+    /// - `categories.fallback` maps a channel to the channel tried when a delivery cannot reach the
+    ///   user (``ChannelFallback``).
     /// - `provider_callbacks` keeps each verified callback's raw body until `webhook-ingest` has
     ///   turned it into events; `callback_receipts` deduplicates repeated callbacks by the
     ///   provider's event id.
@@ -80,6 +82,9 @@ extension Migration {
                 UPDATE notify.provider_buckets SET tokens = remaining WHERE account_id = p_account;
             END
             $$;
+
+            ALTER TABLE notify.categories
+                ADD COLUMN fallback jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(fallback) = 'object');
 
             ALTER TABLE notify.deliveries
                 ADD COLUMN attempts             integer NOT NULL DEFAULT 0,

@@ -1,0 +1,1 @@
+// Tests for NotifySMTP (the suites arrive with the SMTP work).
