@@ -55,6 +55,12 @@ public struct APNsTokenSigner: Sendable {
         /// Issued-at, unix seconds.
         public var iat: Int64
 
+        /// Creates claims.
+        public init(iss: String, iat: Int64) {
+            self.iss = iss
+            self.iat = iat
+        }
+
         /// Apple checks the claims, not us.
         public func verify(using algorithm: some JWTAlgorithm) async throws {}
     }

@@ -126,11 +126,25 @@ public struct FCMTokenSource: Sendable {
 
     /// The claims of the OAuth assertion.
     public struct AssertionClaims: JWTPayload, Equatable {
+        /// The service account email.
         public var iss: String
+        /// The space-separated scopes.
         public var scope: String
+        /// The token endpoint.
         public var aud: String
+        /// Issued-at, unix seconds.
         public var iat: Int64
+        /// Expiry, unix seconds (one hour after `iat`).
         public var exp: Int64
+
+        /// Creates claims.
+        public init(iss: String, scope: String, aud: String, iat: Int64, exp: Int64) {
+            self.iss = iss
+            self.scope = scope
+            self.aud = aud
+            self.iat = iat
+            self.exp = exp
+        }
 
         /// Claims are checked by Google, not here.
         public func verify(using algorithm: some JWTAlgorithm) async throws {}

@@ -35,18 +35,32 @@ enum HTTPExchange {
         do {
             let response = try await client.execute(
                 outgoing, timeout: .nanoseconds(remaining.nanoseconds), logger: quiet)
-            let body: [UInt8]
-            do {
-                var buffer = try await response.body.collect(upTo: maximumResponseBytes)
-                body = buffer.readBytes(length: buffer.readableBytes) ?? []
-            } catch let error as NIOTooManyBytesError {
-                _ = error
-                body = []
-            }
+            // The client's deadline ends with the response head; the body gets the rest of it. A
+            // body that does not arrive in time (or is too large) is classified as empty: the
+            // status and headers still say what happened.
+            let body = await collectBody(response, deadline: deadline)
             return .success(
                 ProviderHTTPResponse(status: Int(response.status.code), headers: response.headers, body: body))
         } catch {
             return .failure(NetworkFailure.classify(error, requestSent: sent.isSet))
+        }
+    }
+}
+
+extension HTTPExchange {
+    static func collectBody(_ response: HTTPClientResponse, deadline: ContinuousClock.Instant) async -> [UInt8] {
+        await withTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                guard var buffer = try? await response.body.collect(upTo: maximumResponseBytes) else { return [] }
+                return buffer.readBytes(length: buffer.readableBytes) ?? []
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? []
         }
     }
 }
