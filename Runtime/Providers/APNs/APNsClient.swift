@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import Logging
 import NIOHTTP1
@@ -148,15 +149,30 @@ public struct APNsClient: MessageProvider {
             headers.add(name: "apns-expiration", value: String(max(0, Int64(expiration.timeIntervalSince1970))))
         }
         if let collapse = message.collapseID { headers.add(name: "apns-collapse-id", value: collapse) }
-        if let id = UUID(uuidString: message.deliveryID) {
-            headers.add(name: "apns-id", value: id.uuidString.lowercased())
-        }
+        headers.add(name: "apns-id", value: apnsID(forDeliveryID: message.deliveryID))
         headers.add(name: "content-type", value: "application/json")
         let base =
             configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
         return .success(
             ProviderHTTPRequest(
                 url: "\(base)/3/device/\(FormURLEncoding.escape(message.token))", headers: headers, body: body))
+    }
+
+    /// The `apns-id` for a delivery: the delivery id itself when it is a UUID, otherwise a UUID
+    /// derived from its SHA-256, so retries of one delivery carry the same id.
+    public static func apnsID(forDeliveryID deliveryID: String) -> String {
+        if let uuid = UUID(uuidString: deliveryID) { return uuid.uuidString.lowercased() }
+        var bytes = Array(SHA256.hash(data: Array(deliveryID.utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0f) | 0x80  // version 8: application-defined
+        bytes[8] = (bytes[8] & 0x3f) | 0x80  // RFC 9562 variant
+        let hex = SignatureSupport.hex(bytes)
+        let cuts = [8, 12, 16, 20]
+        var out = ""
+        for (index, character) in hex.enumerated() {
+            if cuts.contains(index) { out.append("-") }
+            out.append(character)
+        }
+        return out
     }
 
     /// Classifies APNs' answer from its status and `reason` (reference §4.3, §6).

@@ -268,6 +268,18 @@ struct RoundTripTests {
         }
     }
 
+    @Test("the apns-id is the delivery id when it is a UUID, else a stable UUID derived from it")
+    func apnsID() {
+        #expect(
+            APNsClient.apnsID(forDeliveryID: "123E4567-E89B-12D3-A456-426655440000")
+                == "123e4567-e89b-12d3-a456-426655440000")
+        let derived = APNsClient.apnsID(forDeliveryID: "dlv_42")
+        #expect(UUID(uuidString: derived) != nil)
+        #expect(derived == derived.lowercased())
+        #expect(derived == APNsClient.apnsID(forDeliveryID: "dlv_42"))
+        #expect(derived != APNsClient.apnsID(forDeliveryID: "dlv_43"))
+    }
+
     @Test("APNs refuses an oversized payload without sending it")
     func apnsTooLarge() throws {
         let (configuration, _) = TestKeys.apnsConfiguration(baseURL: "http://127.0.0.1:1")
