@@ -272,6 +272,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/NotifySMTPTests",
+            exclude: ["Python"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -18,6 +18,7 @@ final class SMTPConnection: Sendable {
 
     private struct State {
         var messagesSent = 0
+        var transactionsStarted = 0
         var broken = false
     }
 
@@ -166,7 +167,12 @@ final class SMTPConnection: Sendable {
         envelope: SMTPEnvelope, body: ByteBuffer, deadline: NIODeadline, replyTimeout: TimeAmount
     ) async throws -> SMTPDeliveryReceipt {
         var commands: [(SMTPCommand, SMTPClientError.Stage)] = []
-        if messagesSent > 0 { commands.append((.rset, .reset)) }
+        // RSET before every transaction but the first: it clears whatever a failed one left.
+        let needsReset = state.withLock { state in
+            defer { state.transactionsStarted += 1 }
+            return state.transactionsStarted > 0
+        }
+        if needsReset { commands.append((.rset, .reset)) }
         var parameters: [String] = []
         if capabilities.maximumSize != nil { parameters.append("SIZE=\(body.readableBytes)") }
         commands.append((.mailFrom(envelope.from, parameters: parameters), .mailFrom))
