@@ -19,6 +19,8 @@ public struct SMTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
         case authUnavailable = "smtp_auth_unavailable"
         /// The server answered with a failure reply; see `reply`.
         case rejected = "smtp_rejected"
+        /// The message is larger than the SIZE the server advertised.
+        case messageTooLarge = "smtp_message_too_large"
         /// The server's bytes were not valid SMTP.
         case protocolViolation = "smtp_protocol_violation"
         /// Every pooled connection stayed busy until the deadline.

@@ -59,6 +59,10 @@ final class SMTPClientHandler: ChannelInboundHandler {
         return EventLoopFuture.whenAllSucceed(promises.map(\.futureResult), on: context.eventLoop)
     }
 
+    /// Whether replies arrived that nobody asked for. Before installing TLS this must be false:
+    /// anything queued in clear text after `220 Ready to start TLS` was injected by a third party.
+    var hasUnclaimedReplies: Bool { !early.isEmpty }
+
     /// Whether the session is still usable: open, no failure, no unsolicited reply.
     var isHealthy: Bool {
         failure == nil && (context?.channel.isActive ?? false)

@@ -110,6 +110,9 @@ final class SMTPConnection: Sendable {
             guard ready.code == 220 else { throw SMTPClientError.rejected(ready, at: .startTLS) }
             do {
                 try await channel.eventLoop.submit {
+                    guard !handler.value.hasUnclaimedReplies else {
+                        throw SMTPTransportError.tls("clear-text replies were injected after STARTTLS")
+                    }
                     let tls = try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName)
                     try channel.pipeline.syncOperations.addHandler(tls, position: .first)
                 }.get()
@@ -166,6 +169,11 @@ final class SMTPConnection: Sendable {
     func send(
         envelope: SMTPEnvelope, body: ByteBuffer, deadline: NIODeadline, replyTimeout: TimeAmount
     ) async throws -> SMTPDeliveryReceipt {
+        if let limit = capabilities.maximumSize, limit > 0, body.readableBytes > limit {
+            throw SMTPClientError(
+                code: .messageTooLarge, stage: .mailFrom,
+                message: "The message is \(body.readableBytes) bytes; the server accepts at most \(limit).")
+        }
         var commands: [(SMTPCommand, SMTPClientError.Stage)] = []
         // RSET before every transaction but the first: it clears whatever a failed one left.
         let needsReset = state.withLock { state in
