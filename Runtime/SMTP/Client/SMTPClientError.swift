@@ -38,7 +38,9 @@ public struct SMTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
         case endOfData = "end_of_data", noop, pool
     }
 
+    /// What went wrong.
     public var code: Code
+    /// Where in the dialog it went wrong.
     public var stage: Stage
     /// The server's reply when it answered with a failure.
     public var reply: SMTPReply?
@@ -57,6 +59,7 @@ public struct SMTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
         self.message = message
     }
 
+    /// Code, stage, reply codes and the sentence; never reply text.
     public var description: String {
         let replyPart = reply.map { " (reply \($0))" } ?? ""
         return "\(code.rawValue) at \(stage.rawValue)\(replyPart): \(message)"

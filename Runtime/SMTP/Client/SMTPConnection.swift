@@ -196,11 +196,19 @@ final class SMTPConnection: Sendable {
                     batch, expecting: commands.count, deadline: min(deadline, .now() + replyTimeout),
                     stage: commands[0].1)
             } else {
+                // One command at a time: every RCPT is tried, but DATA only goes out when some
+                // recipient was accepted, and a failed RSET or MAIL stops the transaction.
+                var refusedRecipients = 0
                 for (command, stage) in commands {
+                    if command == .data, refusedRecipients == envelope.recipients.count { break }
                     let reply = try await exchange(
                         ByteBuffer(string: command.wireFormat), expecting: 1,
                         deadline: min(deadline, .now() + replyTimeout), stage: stage)[0]
                     replies.append(reply)
+                    if case .rcptTo = command {
+                        if !reply.isPositiveCompletion { refusedRecipients += 1 }
+                        continue
+                    }
                     if !(reply.isPositiveCompletion || reply.code == 354) { break }
                 }
             }

@@ -18,6 +18,9 @@ public struct SMTPServerConfiguration: Sendable {
     public var maximumMessageSize: Int
     /// The longest line accepted, terminator excluded.
     public var maximumLineLength: Int
+    /// Whether EHLO advertises PIPELINING; turn off to play an old server (commands are still
+    /// answered in order if a client pipelines anyway).
+    public var pipelining: Bool
     /// The most recipients per transaction; more get 452.
     public var maximumRecipients: Int
     /// Messages buffered in `SMTPServer.messages` before the oldest are dropped.
@@ -27,7 +30,8 @@ public struct SMTPServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 0, hostname: String = "sandbox.notify.local",
         tlsContext: NIOSSLContext? = nil, implicitTLS: Bool = false, credentials: [String: String] = [:],
-        maximumMessageSize: Int = 10 * 1024 * 1024, maximumLineLength: Int = 4096, maximumRecipients: Int = 100,
+        maximumMessageSize: Int = 10 * 1024 * 1024, maximumLineLength: Int = 4096, pipelining: Bool = true,
+        maximumRecipients: Int = 100,
         recordingBufferLimit: Int = 10_000
     ) {
         self.host = host
@@ -38,6 +42,7 @@ public struct SMTPServerConfiguration: Sendable {
         self.credentials = credentials
         self.maximumMessageSize = maximumMessageSize
         self.maximumLineLength = maximumLineLength
+        self.pipelining = pipelining
         self.maximumRecipients = maximumRecipients
         self.recordingBufferLimit = recordingBufferLimit
     }

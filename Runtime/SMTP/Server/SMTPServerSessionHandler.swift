@@ -122,8 +122,9 @@ final class SMTPServerSessionHandler: ChannelInboundHandler {
     }
 
     private func ehloLines() -> [String] {
-        var lines = [configuration.hostname, "PIPELINING", "SIZE \(configuration.maximumMessageSize)", "8BITMIME"]
-        lines.append("ENHANCEDSTATUSCODES")
+        var lines = [configuration.hostname]
+        if configuration.pipelining { lines.append("PIPELINING") }
+        lines += ["SIZE \(configuration.maximumMessageSize)", "8BITMIME", "ENHANCEDSTATUSCODES"]
         if configuration.tlsContext != nil, !configuration.implicitTLS, !usesTLS { lines.append("STARTTLS") }
         if !configuration.credentials.isEmpty, usesTLS || configuration.tlsContext == nil {
             lines.append("AUTH PLAIN LOGIN")
