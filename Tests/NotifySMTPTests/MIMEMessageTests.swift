@@ -96,3 +96,16 @@ struct MIMEMessageTests {
         #expect(!rendered.contains("multipart"))
     }
 }
+
+@Suite("MIME line limits")
+struct MIMELineLimitTests {
+    @Test("a header word too long to fold is encoded so no line passes 998 bytes")
+    func unfoldableWord() {
+        let email = EmailMessage(
+            deliveryID: "d", from: EmailAddress("n@notify.example"), to: EmailAddress("a@b.test"),
+            subject: String(repeating: "x", count: 2_000), html: nil, text: String(repeating: "y", count: 5_000))
+        let rendered = MIMEMessage(email: email).render()
+        #expect(rendered.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 998 })
+        #expect(rendered.contains("Subject: =?UTF-8?B?"))
+    }
+}

@@ -63,11 +63,6 @@ final class SMTPClientHandler: ChannelInboundHandler {
     /// anything queued in clear text after `220 Ready to start TLS` was injected by a third party.
     var hasUnclaimedReplies: Bool { !early.isEmpty }
 
-    /// Whether the session is still usable: open, no failure, no unsolicited reply.
-    var isHealthy: Bool {
-        failure == nil && (context?.channel.isActive ?? false)
-    }
-
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = String(buffer: unwrapInboundIn(data))
         do {
