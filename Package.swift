@@ -336,8 +336,10 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/NotifySMTPTests",
+            exclude: ["Python"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

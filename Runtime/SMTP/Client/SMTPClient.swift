@@ -68,7 +68,7 @@ public final class SMTPClient: Sendable {
                 if staleSession, attempt == 1 {
                     logger.debug(
                         "smtp session went stale; retrying on a new one",
-                        metadata: ["smtp.code": "\(error.code.rawValue)"])
+                        metadata: [SMTPLogKeys.code: "\(error.code.rawValue)"])
                     continue
                 }
                 throw error
@@ -109,8 +109,8 @@ public final class SMTPClient: Sendable {
                     logger.debug(
                         "smtp session opened",
                         metadata: [
-                            "smtp.tls": "\(connection.usedTLS)",
-                            "smtp.pipelining": "\(connection.capabilities.pipelining)",
+                            SMTPLogKeys.tls: "\(connection.usedTLS)",
+                            SMTPLogKeys.pipelining: "\(connection.capabilities.pipelining)",
                         ])
                     return (connection, false)
                 } catch {

@@ -19,6 +19,8 @@ public struct SMTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
         case authUnavailable = "smtp_auth_unavailable"
         /// The server answered with a failure reply; see `reply`.
         case rejected = "smtp_rejected"
+        /// The message is larger than the SIZE the server advertised.
+        case messageTooLarge = "smtp_message_too_large"
         /// The server's bytes were not valid SMTP.
         case protocolViolation = "smtp_protocol_violation"
         /// Every pooled connection stayed busy until the deadline.
@@ -36,7 +38,9 @@ public struct SMTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
         case endOfData = "end_of_data", noop, pool
     }
 
+    /// What went wrong.
     public var code: Code
+    /// Where in the dialog it went wrong.
     public var stage: Stage
     /// The server's reply when it answered with a failure.
     public var reply: SMTPReply?
@@ -55,6 +59,7 @@ public struct SMTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
         self.message = message
     }
 
+    /// Code, stage, reply codes and the sentence; never reply text.
     public var description: String {
         let replyPart = reply.map { " (reply \($0))" } ?? ""
         return "\(code.rawValue) at \(stage.rawValue)\(replyPart): \(message)"

@@ -12,6 +12,8 @@ final class SMTPClientHandler: ChannelInboundHandler {
 
     private var parser = SMTPReplyParser()
     private var waiting = CircularBuffer<EventLoopPromise<SMTPReply>>()
+    /// Replies that came before a request was waiting for them.
+    private var early = CircularBuffer<SMTPReply>()
     private var context: ChannelHandlerContext?
     private var failure: SMTPTransportError?
     private var timer: Scheduled<Void>?
@@ -37,10 +39,17 @@ final class SMTPClientHandler: ChannelInboundHandler {
         }
         if let failure { return context.eventLoop.makeFailedFuture(failure) }
         let promises = (0..<replies).map { _ in context.eventLoop.makePromise(of: SMTPReply.self) }
-        waiting.append(contentsOf: promises)
+        var unanswered = promises[...]
+        while !unanswered.isEmpty, let reply = early.popFirst() {
+            unanswered.removeFirst().succeed(reply)
+        }
+        waiting.append(contentsOf: unanswered)
         timer?.cancel()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
-            self?.fail(.timeout)
+        timer = nil
+        if !waiting.isEmpty {
+            timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+                self?.fail(.timeout)
+            }
         }
         if let payload {
             let written = context.eventLoop.makePromise(of: Void.self)
@@ -50,18 +59,19 @@ final class SMTPClientHandler: ChannelInboundHandler {
         return EventLoopFuture.whenAllSucceed(promises.map(\.futureResult), on: context.eventLoop)
     }
 
-    /// Whether the session is still usable: open, no failure, no unsolicited reply.
-    var isHealthy: Bool {
-        failure == nil && (context?.channel.isActive ?? false)
-    }
+    /// Whether replies arrived that nobody asked for. Before installing TLS this must be false:
+    /// anything queued in clear text after `220 Ready to start TLS` was injected by a third party.
+    var hasUnclaimedReplies: Bool { !early.isEmpty }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = String(buffer: unwrapInboundIn(data))
         do {
             guard let reply = try parser.feed(line) else { return }
             guard let promise = waiting.popFirst() else {
-                // An unsolicited reply (typically 421 before an idle close) ends the session.
-                fail(.closed)
+                // The greeting can arrive before anyone asks for it: keep it for the next request.
+                // A 421 with nobody waiting is the server closing an idle session.
+                if reply.code == 421 { return fail(.closed) }
+                early.append(reply)
                 return
             }
             if waiting.isEmpty {

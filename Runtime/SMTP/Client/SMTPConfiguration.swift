@@ -30,20 +30,35 @@ public struct SMTPConfiguration: Codable, Sendable, Hashable, CustomStringConver
         case login
     }
 
+    /// The relay's host name or IP address.
     public var host: String
+    /// The relay's port.
     public var port: Int
+    /// How the connection is protected.
     public var tls: TLSMode
+    /// The AUTH user; AUTH runs only when username and password are both set.
     public var username: String?
+    /// The AUTH password; never printed.
     public var password: String?
+    /// The SASL mechanism to insist on; nil picks PLAIN, else LOGIN.
     public var authMechanism: AuthMechanism?
+    /// PEM certificates trusted instead of the system roots.
     public var trustRootsPEM: String?
+    /// The name the server certificate must carry (and SNI).
     public var tlsServerName: String?
+    /// Our name in EHLO.
     public var ehloName: String
+    /// The most sessions open at once.
     public var maxConnections: Int
+    /// Messages after which a session is closed and replaced.
     public var maxMessagesPerConnection: Int
+    /// How long an unused session stays open.
     public var idleTimeoutSeconds: Double
+    /// The longest wait for TCP connect (also bounded by the send timeout).
     public var connectTimeoutSeconds: Double
+    /// The longest wait for any one reply (also bounded by the send timeout).
     public var replyTimeoutSeconds: Double
+    /// The domain of generated Message-IDs; nil uses the sender's domain.
     public var messageIDDomain: String?
 
     /// Creates a configuration; see the type's documentation for the defaults.
@@ -77,6 +92,7 @@ public struct SMTPConfiguration: Codable, Sendable, Hashable, CustomStringConver
         case replyTimeoutSeconds, messageIDDomain
     }
 
+    /// Decodes the JSON shape in the type's documentation, applying the defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let tls = try c.decodeIfPresent(TLSMode.self, forKey: .tls) ?? .starttls
@@ -116,5 +132,6 @@ public struct SMTPConfiguration: Codable, Sendable, Hashable, CustomStringConver
             + "password: \(secret), maxConnections: \(maxConnections))"
     }
 
+    /// Same as `description`: the password stays hidden.
     public var debugDescription: String { description }
 }

@@ -18,6 +18,7 @@ final class SMTPConnection: Sendable {
 
     private struct State {
         var messagesSent = 0
+        var transactionsStarted = 0
         var broken = false
     }
 
@@ -109,6 +110,9 @@ final class SMTPConnection: Sendable {
             guard ready.code == 220 else { throw SMTPClientError.rejected(ready, at: .startTLS) }
             do {
                 try await channel.eventLoop.submit {
+                    guard !handler.value.hasUnclaimedReplies else {
+                        throw SMTPTransportError.tls("clear-text replies were injected after STARTTLS")
+                    }
                     let tls = try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName)
                     try channel.pipeline.syncOperations.addHandler(tls, position: .first)
                 }.get()
@@ -165,8 +169,18 @@ final class SMTPConnection: Sendable {
     func send(
         envelope: SMTPEnvelope, body: ByteBuffer, deadline: NIODeadline, replyTimeout: TimeAmount
     ) async throws -> SMTPDeliveryReceipt {
+        if let limit = capabilities.maximumSize, limit > 0, body.readableBytes > limit {
+            throw SMTPClientError(
+                code: .messageTooLarge, stage: .mailFrom,
+                message: "The message is \(body.readableBytes) bytes; the server accepts at most \(limit).")
+        }
         var commands: [(SMTPCommand, SMTPClientError.Stage)] = []
-        if messagesSent > 0 { commands.append((.rset, .reset)) }
+        // RSET before every transaction but the first: it clears whatever a failed one left.
+        let needsReset = state.withLock { state in
+            defer { state.transactionsStarted += 1 }
+            return state.transactionsStarted > 0
+        }
+        if needsReset { commands.append((.rset, .reset)) }
         var parameters: [String] = []
         if capabilities.maximumSize != nil { parameters.append("SIZE=\(body.readableBytes)") }
         commands.append((.mailFrom(envelope.from, parameters: parameters), .mailFrom))
@@ -182,11 +196,19 @@ final class SMTPConnection: Sendable {
                     batch, expecting: commands.count, deadline: min(deadline, .now() + replyTimeout),
                     stage: commands[0].1)
             } else {
+                // One command at a time: every RCPT is tried, but DATA only goes out when some
+                // recipient was accepted, and a failed RSET or MAIL stops the transaction.
+                var refusedRecipients = 0
                 for (command, stage) in commands {
+                    if command == .data, refusedRecipients == envelope.recipients.count { break }
                     let reply = try await exchange(
                         ByteBuffer(string: command.wireFormat), expecting: 1,
                         deadline: min(deadline, .now() + replyTimeout), stage: stage)[0]
                     replies.append(reply)
+                    if case .rcptTo = command {
+                        if !reply.isPositiveCompletion { refusedRecipients += 1 }
+                        continue
+                    }
                     if !(reply.isPositiveCompletion || reply.code == 354) { break }
                 }
             }

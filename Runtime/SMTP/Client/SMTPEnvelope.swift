@@ -35,7 +35,7 @@ public struct SMTPDeliveryReceipt: Sendable, Hashable {
     }
 
     /// Finds a queue id in reply text: Postfix `queued as X`, Exim `id=X`, or `<X>` tokens.
-    static func queueID(in reply: SMTPReply) -> String? {
+    public static func queueID(in reply: SMTPReply) -> String? {
         let text = reply.lines.joined(separator: " ")
         let words = text.split(separator: " ").map(String.init)
         for (index, word) in words.enumerated() {

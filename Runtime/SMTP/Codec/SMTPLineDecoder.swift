@@ -6,6 +6,7 @@ import NIOCore
 /// A line longer than `maximumLineLength` bytes is an error: SMTP limits command lines to 512
 /// and text lines to 1000 bytes, so an endless line is a broken or hostile peer.
 public struct SMTPLineDecoder: ByteToMessageDecoder, Sendable {
+    /// One line, without its CRLF.
     public typealias InboundOut = ByteBuffer
 
     /// The longest line accepted, terminator excluded.
@@ -16,6 +17,7 @@ public struct SMTPLineDecoder: ByteToMessageDecoder, Sendable {
         self.maximumLineLength = maximumLineLength
     }
 
+    /// Emits every complete line in the buffer, one per call.
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
             if buffer.readableBytes > maximumLineLength + 1 {
@@ -36,6 +38,7 @@ public struct SMTPLineDecoder: ByteToMessageDecoder, Sendable {
         return .continue
     }
 
+    /// Emits the complete lines left at EOF; a trailing partial line is dropped.
     public mutating func decodeLast(
         context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
     ) throws -> DecodingState {

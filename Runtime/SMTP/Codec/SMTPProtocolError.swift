@@ -19,5 +19,6 @@ public struct SMTPProtocolError: Error, Sendable, Hashable, CustomStringConverti
         self.message = message
     }
 
+    /// The code and the sentence.
     public var description: String { "\(code.rawValue): \(message)" }
 }

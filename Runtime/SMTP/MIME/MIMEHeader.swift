@@ -3,11 +3,14 @@ import NotifyProviders
 
 /// Header encoding for MIME messages: RFC 2047 encoded-words, address formatting and folding.
 public enum MIMEHeader {
-    /// Encodes a header text for the wire: kept as is when it is printable ASCII, otherwise as
-    /// UTF-8 base64 encoded-words of at most 75 characters each, split on character boundaries.
+    /// Encodes a header text for the wire: kept as is when it is printable ASCII that can be
+    /// folded, otherwise as UTF-8 base64 encoded-words of at most 75 characters each, split on
+    /// character boundaries.
     public static func encodeText(_ text: String) -> String {
         let clean = sanitize(text)
-        if isPlainASCII(clean) && !clean.contains("=?") { return clean }
+        // A word too long to fold would break the 998-byte line limit: encoded-words split it.
+        let hasUnfoldableWord = clean.split(separator: " ").contains { $0.utf8.count > 900 }
+        if isPlainASCII(clean) && !clean.contains("=?") && !hasUnfoldableWord { return clean }
         var words: [String] = []
         var chunk: [UInt8] = []
         for character in clean {

@@ -9,6 +9,8 @@ extension ProviderFailure {
     /// - 530, 535 and 5yz at AUTH, 5yz at MAIL FROM, 5yz before the transaction, and any 5.7.x →
     ///   configuration (fix credentials, sender or SPF/DKIM/DMARC; the recipient is not to blame);
     /// - 5yz at RCPT → permanent, and the address is suppressed;
+    /// - 552 / 5.3.4 (message too large, at MAIL FROM with SIZE or after DATA) and a message over
+    ///   the advertised SIZE → permanent for this message, address kept;
     /// - 5yz to DATA or the message → permanent for this message (size, content), address kept.
     public init(smtp error: SMTPClientError) {
         let stage = error.stage.rawValue
@@ -20,6 +22,8 @@ extension ProviderFailure {
                 return
             }
             switch error.code {
+            case .messageTooLarge:
+                self.init(kind: .permanent, code: error.code.rawValue, message: error.message)
             case .startTLSUnavailable, .authUnavailable, .invalidConfiguration:
                 self.init(kind: .configuration, code: error.code.rawValue, message: error.message)
             case .timeout:
@@ -53,6 +57,8 @@ extension ProviderFailure {
             self.init(
                 kind: .permanent, code: code, message: "\(said): the recipient address does not accept mail.",
                 recipientAction: .suppressAddress)
+        } else if reply.code == 552 || enhanced.hasPrefix("5.3.4") {
+            self.init(kind: .permanent, code: code, message: "\(said): the message is too large for the relay.")
         } else if error.stage == .mailFrom {
             self.init(kind: .configuration, code: code, message: "\(said): check that the sender address is verified.")
         } else if error.stage == .data || error.stage == .endOfData {

@@ -35,20 +35,20 @@ public final class SMTPProvider: MessageProvider {
         }
         let mime = MIMEMessage(email: email, messageIDDomain: configuration.messageIDDomain)
         var logger = logger
-        logger[metadataKey: "delivery_id"] = "\(email.deliveryID)"
+        logger[metadataKey: SMTPLogKeys.deliveryID] = "\(email.deliveryID)"
         do {
             let receipt = try await client.send(
                 envelope: SMTPEnvelope(from: email.from.address, recipients: [email.to.address]),
                 message: Array(mime.render().utf8), timeout: timeout, logger: logger)
-            logger.debug("smtp accepted", metadata: ["smtp.reused": "\(receipt.reusedConnection)"])
+            logger.debug("smtp accepted", metadata: [SMTPLogKeys.reused: "\(receipt.reusedConnection)"])
             return .accepted(providerMessageID: receipt.queueID ?? mime.messageID)
         } catch let error as SMTPClientError {
             let failure = ProviderFailure(smtp: error)
             logger.info(
                 "smtp send failed",
                 metadata: [
-                    "smtp.code": "\(failure.code)", "smtp.stage": "\(error.stage.rawValue)",
-                    "outcome": "\(failure.kind.rawValue)",
+                    SMTPLogKeys.code: "\(failure.code)", SMTPLogKeys.stage: "\(error.stage.rawValue)",
+                    SMTPLogKeys.outcome: "\(failure.kind.rawValue)",
                 ])
             return .failed(failure)
         } catch {

@@ -40,8 +40,11 @@ public struct SMTPFaultRule: Sendable, Hashable {
         case disconnect
     }
 
+    /// Which recipients the rule applies to.
     public var match: Match
+    /// When it fires.
     public var stage: Stage
+    /// What the server does instead of accepting.
     public var action: Action
 
     /// Creates a rule.

@@ -29,6 +29,8 @@ public struct SMTPRecordedMessage: Sendable, Hashable {
 public struct SMTPServerStatistics: Sendable, Hashable {
     /// Connections accepted since start.
     public var connectionsAccepted = 0
+    /// Connections open right now.
+    public var openConnections = 0
     /// Messages accepted since start.
     public var messagesAccepted = 0
     /// The most commands that arrived in one read: above 1 means the client pipelined.

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -46,7 +47,18 @@ public final class SMTPServer: Service, Sendable {
     }
 
     /// Connection, message and pipelining counters.
-    public var statistics: SMTPServerStatistics { shared.statistics }
+    public var statistics: SMTPServerStatistics {
+        var statistics = shared.statistics
+        statistics.openConnections = state.withLock { $0.children.count }
+        return statistics
+    }
+
+    /// Closes every open session without a reply, as a relay restarting would; the server keeps
+    /// accepting new connections.
+    public func dropConnections() async {
+        let children = state.withLock { Array($0.children.values) }
+        for child in children { try? await child.close() }
+    }
 
     /// Replaces the fault rules; takes effect for the next command.
     public func setRules(_ rules: [SMTPFaultRule]) {
@@ -70,6 +82,9 @@ public final class SMTPServer: Service, Sendable {
                 self?.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    if configuration.implicitTLS, let tlsContext = configuration.tlsContext {
+                        try sync.addHandler(NIOSSLServerHandler(context: tlsContext))
+                    }
                     try sync.addHandler(
                         ByteToMessageHandler(SMTPLineDecoder(maximumLineLength: configuration.maximumLineLength)))
                     try sync.addHandler(
@@ -78,7 +93,7 @@ public final class SMTPServer: Service, Sendable {
             }
         let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         state.withLock { $0.serverChannel = channel }
-        logger.info("smtp sandbox listening", metadata: ["smtp.port": "\(channel.localAddress?.port ?? 0)"])
+        logger.info("smtp sandbox listening", metadata: [SMTPLogKeys.port: "\(channel.localAddress?.port ?? 0)"])
     }
 
     /// Stops accepting, closes every session and finishes `messages`.

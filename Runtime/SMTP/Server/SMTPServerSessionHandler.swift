@@ -122,9 +122,10 @@ final class SMTPServerSessionHandler: ChannelInboundHandler {
     }
 
     private func ehloLines() -> [String] {
-        var lines = [configuration.hostname, "PIPELINING", "SIZE \(configuration.maximumMessageSize)", "8BITMIME"]
-        lines.append("ENHANCEDSTATUSCODES")
-        if configuration.tlsContext != nil, !usesTLS { lines.append("STARTTLS") }
+        var lines = [configuration.hostname]
+        if configuration.pipelining { lines.append("PIPELINING") }
+        lines += ["SIZE \(configuration.maximumMessageSize)", "8BITMIME", "ENHANCEDSTATUSCODES"]
+        if configuration.tlsContext != nil, !configuration.implicitTLS, !usesTLS { lines.append("STARTTLS") }
         if !configuration.credentials.isEmpty, usesTLS || configuration.tlsContext == nil {
             lines.append("AUTH PLAIN LOGIN")
         }
@@ -132,7 +133,7 @@ final class SMTPServerSessionHandler: ChannelInboundHandler {
     }
 
     private func startTLS(_ context: ChannelHandlerContext) {
-        guard let tlsContext = configuration.tlsContext, !usesTLS else {
+        guard let tlsContext = configuration.tlsContext, !configuration.implicitTLS, !usesTLS else {
             return reply(context, 502, "5.5.1 STARTTLS not available")
         }
         phase = .awaitingTLS

@@ -1,0 +1,25 @@
+"""Sends through the notify recording server with Python's smtplib, a client this project did not write.
+
+Usage: smtplib_client.py PORT
+Logs in as app/pw, sends one message to two recipients (one refused by the test's fault rule)
+and prints JSON with the refused recipients.
+"""
+import json
+import smtplib
+import sys
+
+message = (
+    "From: Py <py@client.test>\r\n"
+    "To: ok@example.net\r\n"
+    "Subject: from smtplib\r\n"
+    "\r\n"
+    ".a line starting with a dot\r\n"
+    "..two dots\r\n"
+    "end\r\n"
+)
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as client:
+    client.ehlo("smtplib.test")
+    client.login("app", "pw")
+    refused = client.sendmail("py@client.test", ["ok@example.net", "bad@example.net"], message)
+    code, _ = client.noop()
+print(json.dumps({"refused": {k: v[0] for k, v in refused.items()}, "noop": code}))
