@@ -1,0 +1,71 @@
+import Foundation
+import NotifyProviders
+
+/// One request a simulated provider received, as the control API lists it.
+public struct RecordedMessage: Codable, Sendable, Hashable {
+    /// Increases by one per recorded request, from 1.
+    public var sequence: Int
+    public var provider: ProviderKind
+    /// The id the sandbox gave the message (`SM…`, X-Message-Id, apns-id, …), when accepted.
+    public var providerMessageID: String?
+    /// The engine's delivery id, where the protocol carries it (see `DeliveryIDConvention`).
+    public var deliveryID: String?
+    /// Phone number, email address(es), device token or webhook name.
+    public var recipient: String?
+    public var sender: String?
+    public var subject: String?
+    /// SMS text, email text (or HTML), push body or webhook body.
+    public var body: String?
+    public var receivedAt: Date
+    /// `accepted`, or the code of the answer given, such as `twilio_21211` or `fault_rate_limited`.
+    public var status: String
+    /// The HTTP status answered (0 when the connection was dropped).
+    public var httpStatus: Int
+    /// The request headers, kept for outbound webhooks only.
+    public var headers: [String: String]?
+
+    /// Creates a record; `sequence` and `receivedAt` are set by the recorder.
+    public init(
+        provider: ProviderKind, providerMessageID: String? = nil, deliveryID: String? = nil, recipient: String? = nil,
+        sender: String? = nil, subject: String? = nil, body: String? = nil, status: String = "accepted",
+        httpStatus: Int = 200, headers: [String: String]? = nil
+    ) {
+        self.sequence = 0
+        self.provider = provider
+        self.providerMessageID = providerMessageID
+        self.deliveryID = deliveryID
+        self.recipient = recipient
+        self.sender = sender
+        self.subject = subject
+        self.body = body
+        self.receivedAt = Date()
+        self.status = status
+        self.httpStatus = httpStatus
+        self.headers = headers
+    }
+
+    /// Whether the provider accepted it.
+    public var isAccepted: Bool { status == "accepted" }
+
+    enum CodingKeys: String, CodingKey {
+        case sequence, provider, recipient, sender, subject, body, status, headers
+        case providerMessageID = "provider_message_id"
+        case deliveryID = "delivery_id"
+        case receivedAt = "received_at"
+        case httpStatus = "http_status"
+    }
+}
+
+/// What a provider received so far; exact even after old messages left the list.
+public struct ProviderCounts: Codable, Sendable, Hashable {
+    /// Every request to the provider's send endpoint.
+    public var received = 0
+    public var accepted = 0
+    /// Requests answered with an error, a fault, or no answer.
+    public var failed = 0
+    /// Accepted requests whose delivery id was already accepted before.
+    public var duplicates = 0
+
+    /// Zero counts.
+    public init() {}
+}
