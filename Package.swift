@@ -255,7 +255,10 @@ let package = Package(
         ),
         .testTarget(
             name: "NotifyProvidersTests",
-            dependencies: ["NotifyProviders"],
+            dependencies: [
+                "NotifyProviders",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/NotifyProvidersTests",
             swiftSettings: swiftSettings
         ),
