@@ -1,24 +1,21 @@
 import Crypto
 import Foundation
+import NotifyProviders
 
-/// Signs callbacks with the providers' schemes (implemented in NotifyProviders' Signatures).
+/// Signs callbacks with the providers' schemes from NotifyProviders' Signatures.
 enum CallbackSigning {
     /// `X-Twilio-Signature` over the exact URL and the form parameters.
-    static func twilio(url: String, parameters: [(name: String, value: String)], authToken: String) -> String? {
-        nil  // TODO: TwilioSignature from providers-work
+    static func twilio(url: String, parameters: [(name: String, value: String)], authToken: String) -> String {
+        TwilioSignature(authToken: authToken).sign(url: url, parameters: parameters)
     }
-}
 
-extension CallbackSigning {
-    /// Vonage's `sig` over the receipt parameters.
-    static func vonage(parameters: [String: String], secret: String) -> String? {
-        nil  // TODO: VonageSignature from providers-work
+    /// The receipt parameters with `timestamp` and Vonage's `sig` (HMAC-SHA256) added.
+    static func vonage(parameters: [String: String], secret: String) -> [String: String] {
+        VonageSignature(secret: secret, method: .sha256).signed(parameters: parameters)
     }
-}
 
-extension CallbackSigning {
-    /// SendGrid's base64 DER ECDSA P-256 signature over timestamp + body.
-    static func sendGrid(timestamp: String, body: Data, key: P256.Signing.PrivateKey) -> String? {
-        nil  // TODO: SendGridEventSignature from providers-work
+    /// SendGrid's signature and timestamp headers: base64 DER ECDSA P-256 over timestamp + body.
+    static func sendGrid(body: Data, key: P256.Signing.PrivateKey) -> [(name: String, value: String)] {
+        SendGridEventSignature.Signer(privateKey: key).headers(body: body)
     }
 }

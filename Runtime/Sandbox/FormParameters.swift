@@ -1,4 +1,5 @@
 import Foundation
+import NotifyProviders
 
 /// An `application/x-www-form-urlencoded` body: ordered pairs, names may repeat.
 struct FormParameters: Sendable {
@@ -6,11 +7,7 @@ struct FormParameters: Sendable {
 
     /// Parses a body; `+` is a space.
     init(_ data: Data) {
-        let text = String(decoding: data, as: UTF8.self)
-        pairs = text.split(separator: "&", omittingEmptySubsequences: true).map { item in
-            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (Self.decode(parts[0]), parts.count > 1 ? Self.decode(parts[1]) : "")
-        }
+        pairs = FormURLEncoding.decode(String(decoding: data, as: UTF8.self))
     }
 
     init(pairs: [(name: String, value: String)]) {
@@ -28,18 +25,5 @@ struct FormParameters: Sendable {
     }
 
     /// The encoded body.
-    var encoded: String {
-        pairs.map { Self.encode($0.name) + "=" + Self.encode($0.value) }.joined(separator: "&")
-    }
-
-    private static func decode(_ text: Substring) -> String {
-        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
-    }
-
-    private static let unreserved = CharacterSet(
-        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
-
-    static func encode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
-    }
+    var encoded: String { FormURLEncoding.encode(pairs) }
 }

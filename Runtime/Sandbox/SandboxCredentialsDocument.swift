@@ -31,12 +31,15 @@ public struct SandboxCredentialsDocument: Codable, Sendable {
         public var apiKey: String
         public var apiSecret: String
         public var signatureSecret: String
+        /// The signature method the secret is used with (`sha256`: HMAC-SHA256).
+        public var signatureMethod: String
 
         enum CodingKeys: String, CodingKey {
             case baseURL = "base_url"
             case apiKey = "api_key"
             case apiSecret = "api_secret"
             case signatureSecret = "signature_secret"
+            case signatureMethod = "signature_method"
         }
     }
 
@@ -88,7 +91,7 @@ public struct SandboxCredentialsDocument: Codable, Sendable {
             baseURL: base, apiKey: credentials.sendGridAPIKey, webhookPublicKey: credentials.sendGridWebhookPublicKey)
         vonage = Vonage(
             baseURL: base, apiKey: credentials.vonageAPIKey, apiSecret: credentials.vonageAPISecret,
-            signatureSecret: credentials.vonageSignatureSecret)
+            signatureSecret: credentials.vonageSignatureSecret, signatureMethod: "sha256")
         fcm = FCM(
             baseURL: base, projectID: credentials.fcmProjectID,
             serviceAccount: credentials.serviceAccount(tokenURI: endpoints.tokenURL))

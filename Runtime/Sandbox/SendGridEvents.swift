@@ -82,16 +82,9 @@ enum SendGridEvents {
 
     /// A signed POST of one batch (a JSON array, as SendGrid sends it).
     static func request(body: Data, url: String, credentials: SandboxCredentials) -> CallbackRequest {
-        let timestamp = "\(Int(Date().timeIntervalSince1970))"
-        var headers: [(name: String, value: String)] = [
-            ("Content-Type", "application/json"), ("User-Agent", "SendGrid Event API"),
-        ]
-        if let signature = CallbackSigning.sendGrid(
-            timestamp: timestamp, body: body, key: credentials.sendGridSigningKey)
-        {
-            headers.append(("X-Twilio-Email-Event-Webhook-Signature", signature))
-            headers.append(("X-Twilio-Email-Event-Webhook-Timestamp", timestamp))
-        }
+        let headers: [(name: String, value: String)] =
+            [("Content-Type", "application/json"), ("User-Agent", "SendGrid Event API")]
+            + CallbackSigning.sendGrid(body: body, key: credentials.sendGridSigningKey)
         return CallbackRequest(url: url, headers: headers, body: body)
     }
 }

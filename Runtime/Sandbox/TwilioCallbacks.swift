@@ -1,4 +1,5 @@
 import Foundation
+import NotifyProviders
 
 /// Twilio's webhooks: status callbacks and inbound messages, form-encoded and signed with
 /// `X-Twilio-Signature`.
@@ -47,9 +48,8 @@ enum TwilioCallbacks {
             ("User-Agent", "TwilioProxy/1.1"),
             ("I-Twilio-Idempotency-Token", UUID().uuidString.lowercased()),
         ]
-        if let signature = CallbackSigning.twilio(url: url, parameters: form.pairs, authToken: authToken) {
-            headers.append(("X-Twilio-Signature", signature))
-        }
+        headers.append(
+            (TwilioSignature.header, CallbackSigning.twilio(url: url, parameters: form.pairs, authToken: authToken)))
         return CallbackRequest(url: url, headers: headers, body: Data(form.encoded.utf8))
     }
 

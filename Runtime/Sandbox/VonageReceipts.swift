@@ -16,13 +16,11 @@ enum VonageReceipts {
             "msisdn": to, "to": from, "network-code": "310260", "messageId": messageID, "price": "0.00570000",
             "status": status, "scts": TwilioCallbacks.dlrDate(now), "err-code": errorCode,
             "api-key": credentials.vonageAPIKey, "message-timestamp": formatter.string(from: now),
-            "timestamp": "\(Int(now.timeIntervalSince1970))", "nonce": UUID().uuidString.lowercased(),
+            "nonce": UUID().uuidString.lowercased(),
         ]
         if let clientRef { parameters["client-ref"] = clientRef }
-        if let signature = CallbackSigning.vonage(parameters: parameters, secret: credentials.vonageSignatureSecret) {
-            parameters["sig"] = signature
-        }
-        let form = FormParameters(pairs: parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        let signed = CallbackSigning.vonage(parameters: parameters, secret: credentials.vonageSignatureSecret)
+        let form = FormParameters(pairs: signed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         return CallbackRequest(
             url: url, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Data(form.encoded.utf8))
     }
