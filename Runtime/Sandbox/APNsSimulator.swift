@@ -32,7 +32,7 @@ struct APNsSimulator: ProviderFaultAnswers {
         if let failure = validate(request, deviceToken: deviceToken, body: data) { return reject(record, failure) }
         let id = apnsID ?? UUID().uuidString.lowercased()
         record.providerMessageID = id
-        core.recorder.record(record)
+        core.record(record)
         return Response(
             status: .ok, headers: [.apnsID: id, HTTPField.Name("apns-unique-id")!: UUID().uuidString.lowercased()])
     }
@@ -83,7 +83,7 @@ struct APNsSimulator: ProviderFaultAnswers {
         var record = record
         record.status = "apns_" + failure.reason
         record.httpStatus = failure.status
-        core.recorder.record(record)
+        core.record(record)
         return Self.error(failure.status, failure.reason)
     }
 

@@ -43,7 +43,7 @@ extension FCMSimulator {
         let name =
             "projects/\(project)/messages/0:\(Int(Date().timeIntervalSince1970 * 1000))%\(SandboxCredentials.randomHex(8))"
         record.providerMessageID = name
-        if envelope["validate_only"] as? Bool != true { core.recorder.record(record) }
+        if envelope["validate_only"] as? Bool != true { core.record(record) }
         return HTTPResponses.json(["name": name], status: .ok)
     }
 
@@ -78,7 +78,7 @@ extension FCMSimulator {
         var record = record
         record.status = "fcm_" + (errorCode ?? status)
         record.httpStatus = code
-        core.recorder.record(record)
+        core.record(record)
         return Self.error(code, status, message, errorCode: errorCode, headers: headers, violation: violation)
     }
 

@@ -17,6 +17,7 @@ extension SandboxCore {
     /// Applies the provider's fault switches to one request: waits out the latency, then returns
     /// the fault's answer, or nil when the request should be handled normally.
     func applyFaults(_ answers: some ProviderFaultAnswers, context: SandboxRequestContext) async -> Response? {
+        recorder.noteReceived(answers.kind)
         let decision = faults.decide(for: answers.kind)
         if let delay = decision.delay { await pause(delay) }
         let response: Response
@@ -49,7 +50,7 @@ extension SandboxCore {
     }
 
     private func recordFault(_ kind: ProviderKind, status: String, httpStatus: Int) {
-        recorder.record(RecordedMessage(provider: kind, status: status, httpStatus: httpStatus))
+        record(RecordedMessage(provider: kind, status: status, httpStatus: httpStatus))
     }
 
     /// Closes the connection (an HTTP/2 stream is reset) so the client sees no answer.

@@ -25,15 +25,21 @@ public final class MessageRecorder: Sendable {
         self.keyCapacity = max(1, keyCapacity)
     }
 
-    /// Records one request and counts it.
+    /// Counts a request as received when it arrives, before its outcome is known.
+    public func noteReceived(_ provider: ProviderKind) {
+        state.withLock { $0.counts[provider, default: ProviderCounts()].received += 1 }
+    }
+
+    /// Records one answered request and counts its outcome; `countReceived` false when
+    /// `noteReceived` already counted its arrival.
     @discardableResult
-    public func record(_ message: RecordedMessage) -> RecordedMessage {
+    public func record(_ message: RecordedMessage, countReceived: Bool = true) -> RecordedMessage {
         state.withLock { state in
             var message = message
             state.sequence += 1
             message.sequence = state.sequence
             var counts = state.counts[message.provider] ?? ProviderCounts()
-            counts.received += 1
+            if countReceived { counts.received += 1 }
             if message.isAccepted {
                 counts.accepted += 1
                 if let key = message.deliveryID,

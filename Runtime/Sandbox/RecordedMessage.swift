@@ -58,7 +58,8 @@ public struct RecordedMessage: Codable, Sendable, Hashable {
 
 /// What a provider received so far; exact even after old messages left the list.
 public struct ProviderCounts: Codable, Sendable, Hashable {
-    /// Every request to the provider's send endpoint.
+    /// Every request to the provider's send endpoint, counted on arrival (so it includes requests
+    /// still held by latency or timeout faults, and FCM `validate_only` requests).
     public var received = 0
     public var accepted = 0
     /// Requests answered with an error, a fault, or no answer.

@@ -34,6 +34,11 @@ final class SandboxCore: Sendable {
         return base + "/webhooks/" + provider.rawValue
     }
 
+    /// Records an answered request whose arrival `applyFaults` already counted.
+    func record(_ message: RecordedMessage) {
+        recorder.record(message, countReceived: false)
+    }
+
     /// Sleeps without blocking a thread; ends early when the sandbox shuts down or the task is cancelled.
     func pause(_ duration: Duration) async {
         await withTaskGroup(of: Void.self) { group in

@@ -41,13 +41,13 @@ struct SendGridSimulator: ProviderFaultAnswers {
         guard validation.isValid else {
             record.status = "sendgrid_400"
             record.httpStatus = 400
-            core.recorder.record(record)
+            core.record(record)
             return HTTPResponses.json(validation.errorsObject, status: .badRequest)
         }
         let messageID = SandboxCredentials.randomToken(16)
         record.providerMessageID = messageID
         record.httpStatus = 202
-        core.recorder.record(record)
+        core.record(record)
         if core.callbackURL(.sendgrid) != nil {
             core.callbacks.sendGridBatch.append(
                 SendGridEvents.events(
@@ -68,7 +68,7 @@ struct SendGridSimulator: ProviderFaultAnswers {
         var record = record
         record.status = "sendgrid_\(status.code)"
         record.httpStatus = Int(status.code)
-        core.recorder.record(record)
+        core.record(record)
         return Self.error(message, status: status)
     }
 

@@ -43,7 +43,7 @@ struct TwilioSimulator: ProviderFaultAnswers {
         }
         let sid = "SM" + SandboxCredentials.randomHex(16)
         record.providerMessageID = sid
-        core.recorder.record(record)
+        core.record(record)
         let message = TwilioMessage(
             sid: sid, accountSID: credentials.twilioAccountSID, from: form["From"], to: to, body: body,
             messagingServiceSID: form["MessagingServiceSid"])
@@ -72,7 +72,7 @@ struct TwilioSimulator: ProviderFaultAnswers {
         var record = record
         record.status = "twilio_\(code)"
         record.httpStatus = Int(status.code)
-        core.recorder.record(record)
+        core.record(record)
         return Self.error(code, message, status: status)
     }
 

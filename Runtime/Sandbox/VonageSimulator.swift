@@ -38,7 +38,7 @@ struct VonageSimulator: ProviderFaultAnswers {
         }
         let messageID = SandboxCredentials.randomHex(8).uppercased()
         record.providerMessageID = messageID
-        core.recorder.record(record)
+        core.record(record)
         scheduleReceipt(messageID: messageID, fields: fields)
         var message: [String: Any] = [
             "to": to, "message-id": messageID, "status": "0", "remaining-balance": "100.00000000",
@@ -74,7 +74,7 @@ struct VonageSimulator: ProviderFaultAnswers {
     private func reject(_ status: String, _ text: String, to: String, record: RecordedMessage) -> Response {
         var record = record
         record.status = "vonage_\(status)"
-        core.recorder.record(record)
+        core.record(record)
         return Self.error(status, text, httpStatus: .ok)
     }
 

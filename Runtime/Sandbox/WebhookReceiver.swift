@@ -17,7 +17,7 @@ struct WebhookReceiver: ProviderFaultAnswers {
         let body = await request.collectBody(limit: 4 << 20) ?? Data()
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
-        core.recorder.record(
+        core.record(
             RecordedMessage(
                 provider: .webhook, providerMessageID: headers["webhook-id"], deliveryID: headers["webhook-id"],
                 recipient: context.parameters.get("name"), body: String(decoding: body, as: UTF8.self),
