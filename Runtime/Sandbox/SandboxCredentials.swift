@@ -68,8 +68,18 @@ public struct SandboxCredentials: Sendable {
         ]
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     static func randomHex(_ bytes: Int) -> String {
-        (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        var generator = SystemRandomNumberGenerator()
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes * 2)
+        for _ in 0..<bytes {
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     static func randomToken(_ bytes: Int) -> String {

@@ -129,6 +129,9 @@ struct SendGridValidation {
     }
 
     static func isEmail(_ text: String) -> Bool {
-        text.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) != nil
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !text.contains(where: \.isWhitespace) else { return false }
+        let domain = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        return domain.count >= 2 && domain.allSatisfy { !$0.isEmpty }
     }
 }

@@ -38,7 +38,7 @@ struct TwilioSimulator: ProviderFaultAnswers {
             return reject(21617, "The concatenated message body exceeds the 1600 character limit.", record: record)
         }
         if let magic = MagicRecipients.twilioSync[to] { return reject(magic.code, magic.message, record: record) }
-        guard to.wholeMatch(of: /\+[1-9][0-9]{1,14}/) != nil else {
+        guard Self.isE164(to) else {
             return reject(21211, "The 'To' number \(to) is not a valid phone number.", record: record)
         }
         let sid = "SM" + SandboxCredentials.randomHex(16)
@@ -50,6 +50,15 @@ struct TwilioSimulator: ProviderFaultAnswers {
         scheduleCallbacks(message, statusCallback: statusCallback)
         return HTTPResponses.json(
             message.resource(status: form["MessagingServiceSid"] == nil ? "queued" : "accepted"), status: .created)
+    }
+
+    /// `+` then 2–15 digits, the first not zero.
+    static func isE164(_ number: String) -> Bool {
+        let bytes = Array(number.utf8)
+        guard bytes.count >= 3, bytes.count <= 16, bytes[0] == UInt8(ascii: "+"), bytes[1] != UInt8(ascii: "0") else {
+            return false
+        }
+        return bytes.dropFirst().allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     private func scheduleCallbacks(_ message: TwilioMessage, statusCallback: String?) {

@@ -33,7 +33,7 @@ struct VonageSimulator: ProviderFaultAnswers {
         if let magic = MagicRecipients.vonageSync[to] {
             return reject(magic.status, magic.text, to: to, record: record)
         }
-        guard to.wholeMatch(of: /\+?[1-9][0-9]{6,14}/) != nil else {
+        guard TwilioSimulator.isE164(to.hasPrefix("+") ? to : "+" + to), to.count >= 7 else {
             return reject("3", "Invalid to number", to: to, record: record)
         }
         let messageID = SandboxCredentials.randomHex(8).uppercased()
