@@ -21,15 +21,16 @@ extension SandboxCore {
         let decision = faults.decide(for: answers.kind)
         if let delay = decision.delay { await pause(delay) }
         let response: Response
+        let code: String
         switch decision.action {
         case .none:
             return nil
         case .unavailable:
-            response = answers.unavailable()
+            (response, code) = (answers.unavailable(), "fault_unavailable")
         case .rateLimited(let seconds):
-            response = answers.rateLimited(retryAfterSeconds: seconds)
+            (response, code) = (answers.rateLimited(retryAfterSeconds: seconds), "fault_rate_limited")
         case .serverError(let status):
-            response = answers.serverError(status: status)
+            (response, code) = (answers.serverError(status: status), "fault_server_error")
         case .closeConnection:
             recordFault(answers.kind, status: "fault_connection_closed", httpStatus: 0)
             return dropConnection(context)
@@ -38,13 +39,6 @@ extension SandboxCore {
             recordFault(answers.kind, status: "fault_timeout", httpStatus: 0)
             return dropConnection(context)
         }
-        let code =
-            decision.action == .unavailable
-            ? "fault_unavailable"
-            : {
-                if case .rateLimited = decision.action { return "fault_rate_limited" }
-                return "fault_server_error"
-            }()
         recordFault(answers.kind, status: code, httpStatus: Int(response.status.code))
         return response
     }

@@ -18,7 +18,9 @@
 public struct FaultSettings: Codable, Sendable, Hashable {
     /// Delay added before answering, uniform in `minMs…maxMs`.
     public struct Latency: Codable, Sendable, Hashable {
+        /// Shortest delay, milliseconds.
         public var minMs: Int
+        /// Longest delay, milliseconds (equal to `minMs` for a fixed delay).
         public var maxMs: Int
 
         /// A fixed or uniform delay.
@@ -52,8 +54,11 @@ public struct FaultSettings: Codable, Sendable, Hashable {
 
     /// 429 bursts: every Nth request, or every request for some seconds after the setting is applied.
     public struct RateLimit: Codable, Sendable, Hashable {
+        /// Answer 429 to every Nth request (the Nth, 2Nth, …).
         public var everyNth: Int?
+        /// Answer 429 to every request for this long after the settings are applied.
         public var forSeconds: Double?
+        /// The `Retry-After` header value.
         public var retryAfterSeconds: Int
 
         /// A 429 burst; give `everyNth` or `forSeconds`.
@@ -86,6 +91,7 @@ public struct FaultSettings: Codable, Sendable, Hashable {
             case close
         }
 
+        /// How the outage shows.
         public var mode: Mode
 
         /// An outage of the given kind.
@@ -96,6 +102,7 @@ public struct FaultSettings: Codable, Sendable, Hashable {
     public struct Timeout: Codable, Sendable, Hashable {
         /// The share of requests held (0…1).
         public var rate: Double
+        /// How long a held request waits before its connection is dropped, milliseconds.
         public var holdMs: Int
 
         /// Holds `rate` of the requests for `holdMs`.
@@ -117,11 +124,17 @@ public struct FaultSettings: Codable, Sendable, Hashable {
         }
     }
 
+    /// Delay before every answer; nil for none.
     public var latency: Latency?
+    /// The share of requests (0…1) answered with the provider's server error.
     public var errorRate: Double
+    /// The HTTP status of those errors (500, or 503 for the provider's "unavailable").
     public var errorStatus: Int
+    /// 429 bursts; nil for none.
     public var rateLimit: RateLimit?
+    /// A full outage; nil when up.
     public var outage: Outage?
+    /// Requests held past the client's deadline; nil for none.
     public var timeout: Timeout?
 
     /// Faults off unless given.

@@ -5,6 +5,7 @@ import NotifyProviders
 public struct RecordedMessage: Codable, Sendable, Hashable {
     /// Increases by one per recorded request, from 1.
     public var sequence: Int
+    /// The simulated provider that received it.
     public var provider: ProviderKind
     /// The id the sandbox gave the message (`SM…`, X-Message-Id, apns-id, …), when accepted.
     public var providerMessageID: String?
@@ -12,10 +13,13 @@ public struct RecordedMessage: Codable, Sendable, Hashable {
     public var deliveryID: String?
     /// Phone number, email address(es), device token or webhook name.
     public var recipient: String?
+    /// The sender: phone number, sender id or email address.
     public var sender: String?
+    /// Email subject or push title.
     public var subject: String?
     /// SMS text, email text (or HTML), push body or webhook body.
     public var body: String?
+    /// When the answer was given.
     public var receivedAt: Date
     /// `accepted`, or the code of the answer given, such as `twilio_21211` or `fault_rate_limited`.
     public var status: String
@@ -61,6 +65,7 @@ public struct ProviderCounts: Codable, Sendable, Hashable {
     /// Every request to the provider's send endpoint, counted on arrival (so it includes requests
     /// still held by latency or timeout faults, and FCM `validate_only` requests).
     public var received = 0
+    /// Requests the provider accepted.
     public var accepted = 0
     /// Requests answered with an error, a fault, or no answer.
     public var failed = 0

@@ -13,20 +13,35 @@ import NotifyProviders
 /// (share of event batches posted twice); `sendGridEvents` `["processed", "delivered"]` for
 /// recipients without a magic name; `apnsTopic` nil (any topic accepted); `credentials` generated.
 public struct SandboxConfiguration: Sendable {
+    /// The address both listeners bind.
     public var host: String
+    /// The HTTP/1.1 port (0: any free port).
     public var port: Int
+    /// The APNs HTTP/2 + TLS port (0: any free port).
     public var apnsPort: Int
+    /// The engine's base URL for callbacks; nil sends none (except to URLs a message names).
     public var callbackBaseURL: String?
+    /// Fault settings applied at start.
     public var faults: [ProviderKind: FaultSettings]
+    /// How many recorded messages are kept for listing.
     public var messageCapacity: Int
+    /// Pause before each callback of a message's lifecycle.
     public var callbackDelay: Duration
+    /// Attempts per callback before it is abandoned.
     public var callbackMaxAttempts: Int
+    /// The first retry's delay; doubled on each further attempt.
     public var callbackRetryBase: Duration
+    /// Deadline of one callback attempt.
     public var callbackTimeout: Duration
+    /// How often pending SendGrid events are posted as one batch.
     public var sendGridBatchInterval: Duration
+    /// The share (0…1) of SendGrid event batches posted twice.
     public var sendGridDuplicateRate: Double
+    /// SendGrid events for recipients without a magic name.
     public var sendGridEvents: [String]
+    /// The only APNs topic accepted (and its suffixed variants); nil accepts any.
     public var apnsTopic: String?
+    /// Fixed credentials; nil generates fresh ones.
     public var credentials: SandboxCredentials?
 
     /// The defaults listed above.

@@ -7,16 +7,23 @@ import Foundation
 /// The string fields may be replaced before the sandbox starts (for stable values in a dev
 /// setup); the keys are always fresh.
 public struct SandboxCredentials: Sendable {
+    /// The account SID (`AC…`) in the URL path and Basic auth user.
     public var twilioAccountSID: String
+    /// The auth token: Basic auth password and the status callbacks' signing key.
     public var twilioAuthToken: String
     /// Accepted as `Authorization: Bearer …` by `/v3/mail/send`.
     public var sendGridAPIKey: String
+    /// The `api_key` field.
     public var vonageAPIKey: String
+    /// The `api_secret` field.
     public var vonageAPISecret: String
     /// Signs delivery receipts (HMAC-SHA256).
     public var vonageSignatureSecret: String
+    /// The Firebase project in `/v1/projects/{project}/messages:send`.
     public var fcmProjectID: String
+    /// The service account's `client_email`, the assertion's `iss`.
     public var fcmClientEmail: String
+    /// The service account's `private_key_id`.
     public var fcmPrivateKeyID: String
     /// The 10-character key id APNs provider tokens must carry as `kid`.
     public var apnsKeyID: String

@@ -1,9 +1,13 @@
 /// What `GET /sandbox/credentials` answers and `--write-credentials` writes: everything a dev
 /// setup needs to point real clients at the sandbox.
 public struct SandboxCredentialsDocument: Codable, Sendable {
+    /// Twilio account settings.
     public struct Twilio: Codable, Sendable {
+        /// Where to send API requests instead of the provider's host.
         public var baseURL: String
+        /// The account SID.
         public var accountSID: String
+        /// The auth token.
         public var authToken: String
 
         enum CodingKeys: String, CodingKey {
@@ -13,8 +17,11 @@ public struct SandboxCredentialsDocument: Codable, Sendable {
         }
     }
 
+    /// SendGrid API key and event-webhook verification key.
     public struct SendGrid: Codable, Sendable {
+        /// Where to send API requests instead of the provider's host.
         public var baseURL: String
+        /// The API key.
         public var apiKey: String
         /// Base64 DER SubjectPublicKeyInfo, as SendGrid's settings page shows it.
         public var webhookPublicKey: String
@@ -26,10 +33,15 @@ public struct SandboxCredentialsDocument: Codable, Sendable {
         }
     }
 
+    /// Vonage SMS API credentials and receipt signing secret.
     public struct Vonage: Codable, Sendable {
+        /// Where to send API requests instead of the provider's host.
         public var baseURL: String
+        /// The API key.
         public var apiKey: String
+        /// The API secret.
         public var apiSecret: String
+        /// Signs delivery receipts.
         public var signatureSecret: String
         /// The signature method the secret is used with (`sha256`: HMAC-SHA256).
         public var signatureMethod: String
@@ -43,8 +55,11 @@ public struct SandboxCredentialsDocument: Codable, Sendable {
         }
     }
 
+    /// FCM project and service account.
     public struct FCM: Codable, Sendable {
+        /// Where to send API requests instead of the provider's host.
         public var baseURL: String
+        /// The Firebase project id.
         public var projectID: String
         /// The service-account JSON file's content.
         public var serviceAccount: [String: String]
@@ -56,12 +71,17 @@ public struct SandboxCredentialsDocument: Codable, Sendable {
         }
     }
 
+    /// APNs token-auth settings.
     public struct APNs: Codable, Sendable {
+        /// Where to send API requests instead of the provider's host.
         public var baseURL: String
+        /// The key id (`kid`).
         public var keyID: String
+        /// The team id (`iss`).
         public var teamID: String
         /// The `.p8` key, PKCS#8 PEM.
         public var privateKeyPEM: String
+        /// The only topic accepted, if restricted.
         public var topic: String?
 
         enum CodingKeys: String, CodingKey {
@@ -73,10 +93,15 @@ public struct SandboxCredentialsDocument: Codable, Sendable {
         }
     }
 
+    /// Twilio.
     public var twilio: Twilio
+    /// SendGrid.
     public var sendgrid: SendGrid
+    /// Vonage.
     public var vonage: Vonage
+    /// FCM.
     public var fcm: FCM
+    /// APNs.
     public var apns: APNs
     /// The CA that issued the APNs listener's certificate; trust it in clients.
     public var caPEM: String

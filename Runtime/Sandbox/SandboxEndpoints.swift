@@ -5,7 +5,9 @@ public struct SandboxEndpoints: Sendable, Hashable {
     public let baseURL: String
     /// The APNs listener, HTTP/2 over TLS only, such as `https://127.0.0.1:50124`.
     public let apnsURL: String
+    /// The HTTP/1.1 port.
     public let port: Int
+    /// The APNs port.
     public let apnsPort: Int
 
     /// The FCM token endpoint (the service account's `token_uri`).
