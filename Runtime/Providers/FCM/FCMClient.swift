@@ -1,0 +1,240 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOHTTP1
+
+/// Sends push notifications through FCM HTTP v1 (`POST /v1/projects/{id}/messages:send`,
+/// reference §3), authenticating with a cached OAuth token from the service account.
+public struct FCMClient: MessageProvider {
+    /// Always `.fcm`.
+    public var kind: ProviderKind { .fcm }
+    /// The project this client sends through.
+    public let configuration: FCMConfiguration
+    private let httpClient: HTTPClient
+    private let tokens: OAuthTokenCache
+    private let now: @Sendable () -> Date
+
+    /// Creates a client whose tokens come from the service account's key; throws a configuration
+    /// failure if the key cannot be read.
+    public init(
+        configuration: FCMConfiguration, httpClient: HTTPClient, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws(ProviderFailure) {
+        let source = try await FCMTokenSource(
+            configuration: configuration, httpClient: httpClient, logger: logger, now: now)
+        self.init(
+            configuration: configuration, httpClient: httpClient,
+            tokens: OAuthTokenCache(now: now) { await source.fetch() }, now: now)
+    }
+
+    /// Creates a client with a given token cache (tests, or tokens from elsewhere).
+    public init(
+        configuration: FCMConfiguration, httpClient: HTTPClient, tokens: OAuthTokenCache,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.tokens = tokens
+        self.now = now
+    }
+
+    /// Sends one push; see `MessageProvider.send`. A 401 UNAUTHENTICATED drops the token and
+    /// retries once with a new one.
+    public func send(_ message: OutboundMessage, timeout: Duration, logger: Logger) async -> SendOutcome {
+        guard case .push(let push) = message else { return .failed(.wrongChannel(kind)) }
+        let deadline = ContinuousClock.now + timeout
+        let outcome = await send(push, deadline: deadline, logger: logger)
+        ProviderLog.record(outcome, provider: kind, deliveryID: push.deliveryID, logger: logger)
+        return outcome
+    }
+
+    private func send(_ push: PushMessage, deadline: ContinuousClock.Instant, logger: Logger) async -> SendOutcome {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let token: BearerToken
+            switch await tokens.token() {
+            case .success(let value): token = value
+            case .failure(let failure): return .failed(failure)
+            }
+            let request = Self.makeRequest(push, configuration: configuration, accessToken: token.value, now: now())
+            switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline, logger: logger) {
+            case .failure(let failure):
+                return .failed(failure)
+            case .success(let response):
+                if attempt == 1, Self.isExpiredToken(response) {
+                    tokens.invalidate(token)
+                    continue
+                }
+                return Self.classify(response, now: now())
+            }
+        }
+    }
+
+    /// The send request: `message.token`, `notification {title, body}`, `data`, `android
+    /// {priority, ttl, collapse_key}` and `apns.headers` (priority, expiration, collapse id).
+    public static func makeRequest(
+        _ message: PushMessage, configuration: FCMConfiguration, accessToken: String, now: Date
+    ) -> ProviderHTTPRequest {
+        var android = Body.Android(priority: message.priority == .high ? "high" : "normal")
+        var apnsHeaders = ["apns-priority": message.priority == .high ? "10" : "5"]
+        if let expiration = message.expiration {
+            android.ttl = "\(max(0, Int64(expiration.timeIntervalSince(now).rounded(.down))))s"
+            apnsHeaders["apns-expiration"] = String(Int64(expiration.timeIntervalSince1970))
+        }
+        if let collapse = message.collapseID {
+            android.collapseKey = collapse
+            apnsHeaders["apns-collapse-id"] = collapse
+        }
+        let notification =
+            (message.title == nil && message.body == nil)
+            ? nil : Body.Notification(title: message.title, body: message.body)
+        let body = Body(
+            message: .init(
+                token: message.token, notification: notification, data: message.data.isEmpty ? nil : message.data,
+                android: android, apns: .init(headers: apnsHeaders)))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var headers = HTTPHeaders()
+        headers.add(name: "Authorization", value: "Bearer \(accessToken)")
+        headers.add(name: "Content-Type", value: "application/json")
+        let base =
+            configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
+        let project = FormURLEncoding.escape(configuration.projectID)
+        return ProviderHTTPRequest(
+            url: "\(base)/v1/projects/\(project)/messages:send", headers: headers,
+            body: (try? encoder.encode(body)).map(Array.init) ?? [])
+    }
+
+    /// True for a 401 that means our OAuth token is bad (not a third-party auth error).
+    static func isExpiredToken(_ response: ProviderHTTPResponse) -> Bool {
+        guard response.status == 401 else { return false }
+        let error = try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(response.body))
+        let fcmCode = error?.error.details?.first(where: { $0.type?.hasSuffix("FcmError") ?? false })?.errorCode
+        return fcmCode == nil || fcmCode == "UNAUTHENTICATED"
+    }
+
+    /// Classifies FCM's answer from the `FcmError.errorCode` in the google.rpc envelope, or the
+    /// HTTP status (reference §3.4, §6).
+    public static func classify(_ response: ProviderHTTPResponse, now: Date) -> SendOutcome {
+        let status = response.status
+        let retryAfter = RetryAfter.from(response.headers, now: now)
+        if status == 200 {
+            guard let sent = try? JSONDecoder().decode(Sent.self, from: Data(response.body)), !sent.name.isEmpty else {
+                return .failed(.unreadableSuccess(.fcm, status: status))
+            }
+            return .accepted(providerMessageID: sent.name)
+        }
+        let envelope = (try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(response.body)))?.error
+        let fcmCode = envelope?.details?.first(where: { $0.type?.hasSuffix("FcmError") ?? false })?.errorCode
+        let errorCode = fcmCode ?? envelope?.status ?? Self.statusName(status)
+        let code = "fcm_\(errorCode)"
+        switch errorCode {
+        case "UNREGISTERED":
+            return .failed(
+                ProviderFailure(
+                    kind: .permanent, code: code,
+                    message: "FCM says the app instance is unregistered; delete the token.",
+                    recipientAction: .invalidateDeviceToken))
+        case "SENDER_ID_MISMATCH":
+            return .failed(
+                ProviderFailure(
+                    kind: .permanent, code: code, message: "The token belongs to another Firebase project.",
+                    recipientAction: .invalidateDeviceToken))
+        case "INVALID_ARGUMENT":
+            if envelope?.message?.localizedCaseInsensitiveContains("registration token") ?? false {
+                return .failed(
+                    ProviderFailure(
+                        kind: .permanent, code: code, message: "FCM says the registration token is not valid.",
+                        recipientAction: .invalidateDeviceToken))
+            }
+            return .failed(
+                ProviderFailure(
+                    kind: .configuration, code: code, message: "FCM rejected a field of the message; fix the payload."))
+        case "QUOTA_EXCEEDED", "RESOURCE_EXHAUSTED":
+            return .failed(
+                ProviderFailure(
+                    kind: .rateLimited, code: code, message: "FCM sending quota exceeded.",
+                    retryAfter: retryAfter ?? .seconds(60)))
+        case "UNAVAILABLE", "INTERNAL", "UNSPECIFIED_ERROR":
+            return .failed(
+                ProviderFailure(
+                    kind: .transient, code: code, message: "FCM had a temporary failure (HTTP \(status)).",
+                    retryAfter: retryAfter))
+        case "THIRD_PARTY_AUTH_ERROR", "APNS_AUTH_ERROR":
+            return .failed(
+                ProviderFailure(
+                    kind: .configuration, code: code,
+                    message: "FCM could not authenticate to APNs or web push; check the credentials in Firebase."))
+        case "UNAUTHENTICATED", "PERMISSION_DENIED":
+            return .failed(
+                ProviderFailure(
+                    kind: .configuration, code: code,
+                    message: "FCM refused the service account; check its key and the Firebase Cloud Messaging role."))
+        case "NOT_FOUND":
+            return .failed(
+                ProviderFailure(
+                    kind: .configuration, code: code, message: "FCM does not know this project; check project_id."))
+        default:
+            return .failed(.fromStatus(status, provider: .fcm, retryAfter: retryAfter, code: code))
+        }
+    }
+
+    private static func statusName(_ status: Int) -> String {
+        switch status {
+        case 400: return "INVALID_ARGUMENT"
+        case 401: return "UNAUTHENTICATED"
+        case 403: return "PERMISSION_DENIED"
+        case 404: return "NOT_FOUND"
+        case 429: return "RESOURCE_EXHAUSTED"
+        case 500: return "INTERNAL"
+        case 503: return "UNAVAILABLE"
+        default: return "http_\(status)"
+        }
+    }
+
+    struct Body: Encodable {
+        struct Notification: Encodable {
+            var title: String?
+            var body: String?
+        }
+        struct Android: Encodable {
+            var priority: String
+            var ttl: String?
+            var collapseKey: String?
+            enum CodingKeys: String, CodingKey {
+                case priority, ttl
+                case collapseKey = "collapse_key"
+            }
+        }
+        struct APNs: Encodable { var headers: [String: String] }
+        struct Message: Encodable {
+            var token: String
+            var notification: Notification?
+            var data: [String: String]?
+            var android: Android
+            var apns: APNs
+        }
+        var message: Message
+    }
+
+    private struct Sent: Decodable { var name: String }
+
+    struct ErrorEnvelope: Decodable {
+        struct Detail: Decodable {
+            var type: String?
+            var errorCode: String?
+            enum CodingKeys: String, CodingKey {
+                case type = "@type"
+                case errorCode
+            }
+        }
+        struct Status: Decodable {
+            var code: Int?
+            var message: String?
+            var status: String?
+            var details: [Detail]?
+        }
+        var error: Status
+    }
+}
