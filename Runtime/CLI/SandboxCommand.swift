@@ -1,0 +1,194 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NotifySandbox
+import ServiceLifecycle
+
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Run the provider sandbox (Twilio, Vonage, SendGrid, FCM, APNs on loopback) and inspect it.",
+        discussion: """
+            The sandbox speaks each provider's real wire protocol, records what it receives, injects
+            faults and posts signed callbacks back to the engine.
+              notify sandbox serve --callback-url http://127.0.0.1:8080 --write-credentials sandbox.json
+              notify sandbox messages --provider twilio
+              notify sandbox counts
+              notify sandbox faults twilio --set '{"latency": {"fixed_ms": 200}, "error_rate": 0.05}'
+            Magic recipients trigger real provider errors: Twilio To +15005550001 (21211),
+            +15005550004 (21610), +1500555300X (async 3000X); Vonage to 15005550001 (status 3);
+            SendGrid local parts bounce, blocked, dropped, deferred, open, click, spamreport,
+            unsubscribe; FCM tokens unregistered…, invalid…; APNs tokens 41041041… (410), 40040040… (400).
+            """,
+        subcommands: [
+            SandboxServeCommand.self, SandboxMessagesCommand.self, SandboxCountsCommand.self,
+            SandboxFaultsCommand.self,
+        ])
+}
+
+struct SandboxServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the sandbox until SIGINT or SIGTERM.",
+        discussion: """
+            HTTP/1.1 on --port: Twilio /2010-04-01/Accounts/{sid}/Messages.json, Vonage /sms/json,
+            SendGrid /v3/mail/send, FCM /token and /v1/projects/{project}/messages:send, webhooks
+            /hooks/{name}, and the control API /sandbox/... . APNs on --apns-port: HTTP/2 over TLS
+            only, with a certificate from a CA generated at start (see --write-ca). Credentials and
+            keys are generated at start; --write-credentials saves what clients need.
+            --faults FILE is a JSON object keyed by provider, for example
+              {"twilio": {"latency": {"min_ms": 50, "max_ms": 300}, "rate_limit": {"every_nth": 20}}}
+            """)
+
+    @Option(help: "HTTP port for every provider but APNs, and the control API (0: any free port).") var port = 4010
+    @Option(help: "APNs port, HTTP/2 over TLS (0: any free port).") var apnsPort = 4011
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The engine's base URL; callbacks go to {URL}/webhooks/{twilio,vonage,sendgrid}.") var callbackURL:
+        String?
+    @Option(help: "A JSON file of fault settings per provider, applied at start.") var faults: String?
+    @Option(help: "Write the credentials document (JSON) to this file once listening.") var writeCredentials: String?
+    @Option(help: "Write the FCM service-account JSON (token_uri pointing at the sandbox) to this file.")
+    var writeServiceAccount: String?
+    @Option(help: "Write the CA certificate (PEM) that clients must trust for APNs to this file.") var writeCa: String?
+    @Option(help: "The only APNs topic (bundle id) accepted; default: any.") var apnsTopic: String?
+
+    func run() async throws {
+        let environment = CommandEnvironment()
+        let logger = environment.logger
+        var configuration = SandboxConfiguration(
+            host: host, port: port, apnsPort: apnsPort, callbackBaseURL: callbackURL, apnsTopic: apnsTopic)
+        if let faults {
+            guard let data = FileManager.default.contents(atPath: faults) else {
+                throw ValidationError("--faults: cannot read \(faults)")
+            }
+            configuration.faults = try SandboxConfiguration.faults(fromJSON: data)
+        }
+        let sandbox = try ProviderSandbox(configuration: configuration, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: sandbox)], gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let endpoints = try await sandbox.endpoints()
+            try await SandboxFiles.write(
+                credentials: try await sandbox.credentialsDocument(), credentialsPath: writeCredentials,
+                serviceAccountPath: writeServiceAccount, caPath: writeCa)
+            logger.info(
+                "notify sandbox is up",
+                metadata: [
+                    "http": "\(endpoints.baseURL)", "apns": "\(endpoints.apnsURL)",
+                    "callbacks": "\(callbackURL ?? "off")",
+                ])
+            try await tasks.waitForAll()
+        }
+    }
+}
+
+/// `--url`, shared by the commands that talk to a running sandbox.
+struct SandboxURLOption: ParsableArguments {
+    @Option(help: "The running sandbox's base URL.") var url = "http://127.0.0.1:4010"
+
+    /// The control API's verbs the commands use.
+    enum Verb { case get, put }
+
+    /// Calls the control API; fails with the sandbox's error text on a non-2xx answer.
+    func call(_ verb: Verb, _ path: String, body: String? = nil) async throws -> Data {
+        var request = HTTPClientRequest(url: url.trimmingCharacters(in: ["/"]) + path)
+        request.method = verb == .get ? .GET : .PUT
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        } catch {
+            fail("cannot reach the sandbox at \(url): start it with `notify sandbox serve`, or pass --url")
+        }
+        let data = Data(buffer: try await response.body.collect(upTo: 64 << 20))
+        guard (200..<300).contains(response.status.code) else {
+            fail("the sandbox answered \(response.status.code): \(String(decoding: data, as: UTF8.self))")
+        }
+        return data
+    }
+}
+
+struct SandboxMessagesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "messages", abstract: "List the messages a running sandbox received, oldest first.")
+
+    @OptionGroup var sandbox: SandboxURLOption
+    @Option(help: "Only this provider: twilio, vonage, sendgrid, fcm, apns or webhook.") var provider: String?
+    @Option(help: "Only recipients containing this text.") var to: String?
+    @Option(help: "At most this many (the most recent).") var limit = 50
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() async throws {
+        var query = [URLQueryItem(name: "limit", value: "\(limit)")]
+        if let provider { query.append(URLQueryItem(name: "provider", value: provider)) }
+        if let to { query.append(URLQueryItem(name: "to", value: to)) }
+        var components = URLComponents()
+        components.queryItems = query
+        let data = try await sandbox.call(.get, "/sandbox/messages?" + (components.percentEncodedQuery ?? ""))
+        if json { return print(String(decoding: data, as: UTF8.self)) }
+        struct List: Decodable { let messages: [RecordedMessage] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let list = try decoder.decode(List.self, from: data)
+        let rows = list.messages.map { message -> [String] in
+            let text = message.subject ?? message.body ?? ""
+            return [
+                String(message.sequence), message.provider.rawValue, message.status, message.recipient ?? "",
+                message.deliveryID ?? "", String(text.prefix(40)),
+            ]
+        }
+        print(
+            Table(header: ["SEQ", "PROVIDER", "STATUS", "RECIPIENT", "DELIVERY", "SUBJECT/BODY"], rows: rows).render())
+    }
+}
+
+struct SandboxCountsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "counts",
+        abstract: "Per provider: received, accepted, failed and duplicates (same delivery id accepted again).")
+
+    @OptionGroup var sandbox: SandboxURLOption
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() async throws {
+        let data = try await sandbox.call(.get, "/sandbox/counts")
+        if json { return print(String(decoding: data, as: UTF8.self)) }
+        let counts = try JSONDecoder().decode([String: ProviderCounts].self, from: data)
+        let rows = counts.sorted { $0.key < $1.key }.map { name, count in
+            [name, "\(count.received)", "\(count.accepted)", "\(count.failed)", "\(count.duplicates)"]
+        }
+        print(Table(header: ["PROVIDER", "RECEIVED", "ACCEPTED", "FAILED", "DUPLICATES"], rows: rows).render())
+    }
+}
+
+struct SandboxFaultsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "faults", abstract: "Show or replace a provider's fault settings in a running sandbox.",
+        discussion: """
+            Keys (all optional; {} turns faults off): latency {fixed_ms} or {min_ms, max_ms};
+            error_rate 0…1 and error_status (500); rate_limit {every_nth | for_seconds,
+            retry_after_seconds}; outage {mode: unavailable | close}; timeout {rate, hold_ms}.
+              notify sandbox faults sendgrid --set '{"rate_limit": {"every_nth": 10, "retry_after_seconds": 2}}'
+            """)
+
+    @Argument(help: "twilio, vonage, sendgrid, fcm, apns or webhook.") var provider: String
+    @Option(help: "The new settings as JSON; without it the current settings are printed.") var set: String?
+    @OptionGroup var sandbox: SandboxURLOption
+
+    func run() async throws {
+        if let set {
+            guard (try? JSONDecoder().decode(FaultSettings.self, from: Data(set.utf8))) != nil else {
+                throw ValidationError("--set must be a JSON object of fault settings, such as '{\"error_rate\": 0.1}'")
+            }
+        }
+        let data = try await sandbox.call(set == nil ? .get : .put, "/sandbox/faults/" + provider, body: set)
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import NotifyProviders
+
+extension FCMSimulator {
+    func send(_ request: Request, context: SandboxRequestContext) async -> Response {
+        if let fault = await core.applyFaults(self, context: context) { return fault }
+        var record = RecordedMessage(provider: .fcm)
+        guard let token = request.bearerToken, issuer.isValid(token) else {
+            return reject(
+                record, 401, "UNAUTHENTICATED",
+                "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+                errorCode: nil)
+        }
+        let project = context.parameters.get("project") ?? ""
+        guard project == core.credentials.fcmProjectID else {
+            return reject(
+                record, 403, "PERMISSION_DENIED",
+                "Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/\(project)' (or it may not exist).",
+                errorCode: nil)
+        }
+        let data = await request.collectBody(limit: 1 << 20) ?? Data()
+        guard let envelope = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            let message = envelope["message"] as? [String: Any]
+        else { return invalid(record, "Invalid JSON payload received.", field: "message") }
+        let notification = message["notification"] as? [String: Any]
+        let payload = message["data"] as? [String: Any] ?? [:]
+        record.recipient = message["token"] as? String ?? (message["topic"] as? String).map { "/topics/" + $0 }
+        record.subject = notification?["title"] as? String
+        record.body = notification?["body"] as? String
+        record.deliveryID = payload[DeliveryIDConvention.key] as? String
+        let targets = ["token", "topic", "condition", "fid"].filter { message[$0] != nil }
+        guard targets.count == 1 else {
+            return invalid(record, "Exactly one of token, topic, condition or fid must be given.", field: "message")
+        }
+        if payload.values.contains(where: { !($0 is String) }) {
+            return invalid(record, "Invalid value at 'message.data': values must be strings.", field: "message.data")
+        }
+        if let bytes = try? JSONSerialization.data(withJSONObject: message), bytes.count > 4096 {
+            return invalid(record, "Message is too big.", field: "message")
+        }
+        if let token = message["token"] as? String, let answer = magic(token, record: record) { return answer }
+        let name =
+            "projects/\(project)/messages/0:\(Int(Date().timeIntervalSince1970 * 1000))%\(SandboxCredentials.randomHex(8))"
+        record.providerMessageID = name
+        if envelope["validate_only"] as? Bool != true { core.record(record) }
+        return HTTPResponses.json(["name": name], status: .ok)
+    }
+
+    private func magic(_ token: String, record: RecordedMessage) -> Response? {
+        if token.hasPrefix("unregistered") {
+            return reject(record, 404, "NOT_FOUND", "Requested entity was not found.", errorCode: "UNREGISTERED")
+        }
+        if token.hasPrefix("invalid") {
+            return reject(
+                record, 400, "INVALID_ARGUMENT", "The registration token is not a valid FCM registration token",
+                errorCode: "INVALID_ARGUMENT")
+        }
+        if token.hasPrefix("mismatch") {
+            return reject(record, 403, "PERMISSION_DENIED", "SenderId mismatch", errorCode: "SENDER_ID_MISMATCH")
+        }
+        if token.hasPrefix("quota") {
+            return reject(
+                record, 429, "RESOURCE_EXHAUSTED", "Quota exceeded for the device.", errorCode: "QUOTA_EXCEEDED",
+                headers: [.retryAfter: "60"])
+        }
+        return nil
+    }
+
+    private func invalid(_ record: RecordedMessage, _ message: String, field: String) -> Response {
+        reject(record, 400, "INVALID_ARGUMENT", message, errorCode: "INVALID_ARGUMENT", violation: (field, message))
+    }
+
+    private func reject(
+        _ record: RecordedMessage, _ code: Int, _ status: String, _ message: String, errorCode: String?,
+        headers: HTTPFields = [:], violation: (String, String)? = nil
+    ) -> Response {
+        var record = record
+        record.status = "fcm_" + (errorCode ?? status)
+        record.httpStatus = code
+        core.record(record)
+        return Self.error(code, status, message, errorCode: errorCode, headers: headers, violation: violation)
+    }
+
+    /// The google.rpc error envelope, with an `FcmError` detail when there is an error code.
+    static func error(
+        _ code: Int, _ status: String, _ message: String, errorCode: String?, headers: HTTPFields = [:],
+        violation: (field: String, description: String)? = nil
+    ) -> Response {
+        var details: [[String: Any]] = []
+        if let errorCode {
+            details.append(["@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": errorCode])
+        }
+        if let violation {
+            details.append([
+                "@type": "type.googleapis.com/google.rpc.BadRequest",
+                "fieldViolations": [["field": violation.field, "description": violation.description]],
+            ])
+        }
+        return HTTPResponses.json(
+            ["error": ["code": code, "message": message, "status": status, "details": details]],
+            status: HTTPResponse.Status(code: code), headers: headers)
+    }
+
+    func unavailable() -> Response {
+        Self.error(503, "UNAVAILABLE", "The service is currently unavailable.", errorCode: "UNAVAILABLE")
+    }
+
+    func rateLimited(retryAfterSeconds: Int) -> Response {
+        Self.error(
+            429, "RESOURCE_EXHAUSTED", "Quota exceeded.", errorCode: "QUOTA_EXCEEDED",
+            headers: [.retryAfter: "\(retryAfterSeconds)"])
+    }
+
+    func serverError(status: Int) -> Response {
+        status == 503
+            ? unavailable() : Self.error(status, "INTERNAL", "Internal error encountered.", errorCode: "INTERNAL")
+    }
+}

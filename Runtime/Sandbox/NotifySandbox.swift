@@ -1,1 +1,0 @@
-// NotifySandbox: a loopback server that speaks each provider's real protocol, records what it receives, injects faults and sends signed callbacks.

@@ -1,0 +1,81 @@
+import Foundation
+import NotifySandbox
+import Testing
+
+@Suite("SMS simulators")
+struct SMSTests {
+    func twilioSend(
+        _ harness: SandboxHarness, to: String, user: String? = nil, password: String? = nil
+    ) async throws -> (
+        status: Int, body: [String: Any]
+    ) {
+        let credentials = harness.credentials
+        let basic = Data("\(user ?? credentials.twilioAccountSID):\(password ?? credentials.twilioAuthToken)".utf8)
+        let answer = try await harness.post(
+            "/2010-04-01/Accounts/\(credentials.twilioAccountSID)/Messages.json",
+            body: form([("To", to), ("From", "+15005550006"), ("Body", "Your code is 123456")]),
+            contentType: "application/x-www-form-urlencoded",
+            headers: [("Authorization", "Basic " + basic.base64EncodedString())])
+        return (answer.status, json(answer.body))
+    }
+
+    @Test func twilioAcceptsAndRecords() async throws {
+        try await SandboxHarness.run { harness in
+            let answer = try await twilioSend(harness, to: "+14155550100")
+            #expect(answer.status == 201)
+            let sid = try #require(answer.body["sid"] as? String)
+            #expect(sid.hasPrefix("SM") && sid.count == 34)
+            #expect(answer.body["status"] as? String == "queued")
+            let list = try await harness.control(.GET, "/sandbox/messages?provider=twilio")
+            let messages = try #require(json(list.body)["messages"] as? [[String: Any]])
+            #expect(messages.count == 1)
+            #expect(messages.first?["provider_message_id"] as? String == sid)
+            #expect(messages.first?["body"] as? String == "Your code is 123456")
+        }
+    }
+
+    @Test func twilioRejectsBadAuth() async throws {
+        try await SandboxHarness.run { harness in
+            let answer = try await twilioSend(harness, to: "+14155550100", password: "wrong")
+            #expect(answer.status == 401)
+            #expect(answer.body["code"] as? Int == 20003)
+            #expect(answer.body["more_info"] as? String == "https://www.twilio.com/docs/errors/20003")
+        }
+    }
+
+    @Test(arguments: [("+15005550001", 21211), ("+15005550004", 21610), ("0800 INVALID", 21211)])
+    func twilioMagicNumbers(to: String, code: Int) async throws {
+        try await SandboxHarness.run { harness in
+            let answer = try await twilioSend(harness, to: to)
+            #expect(answer.status == 400)
+            #expect(answer.body["code"] as? Int == code)
+            #expect(try await harness.counts("twilio")["failed"] == 1)
+        }
+    }
+
+    @Test func vonageAcceptsAndRejectsBadCredentials() async throws {
+        try await SandboxHarness.run { harness in
+            let credentials = harness.credentials
+            let good = try await harness.post(
+                "/sms/json",
+                body: form([
+                    ("api_key", credentials.vonageAPIKey), ("api_secret", credentials.vonageAPISecret),
+                    ("from", "Notify"), ("to", "447700900000"), ("text", "hello"), ("client-ref", "d-1"),
+                ]), contentType: "application/x-www-form-urlencoded")
+            #expect(good.status == 200)
+            let message = try #require((json(good.body)["messages"] as? [[String: Any]])?.first)
+            #expect(message["status"] as? String == "0")
+            #expect((message["message-id"] as? String)?.isEmpty == false)
+            let bad = try await harness.post(
+                "/sms/json",
+                body:
+                    #"{"api_key":"\#(credentials.vonageAPIKey)","api_secret":"nope","from":"Notify","to":"447700900000","text":"hi"}"#
+            )
+            let refused = try #require((json(bad.body)["messages"] as? [[String: Any]])?.first)
+            #expect(bad.status == 200)
+            #expect(refused["status"] as? String == "4")
+            let counts = try await harness.counts("vonage")
+            #expect(counts["accepted"] == 1 && counts["failed"] == 1)
+        }
+    }
+}
