@@ -165,6 +165,8 @@ let package = Package(
                 "NotifyFunctionKit",
                 "NotifyModel",
                 "NotifyProviders",
+                "NotifySMTP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import NotifyAPI
+import NotifyDelivery
 import NotifyHTTP
 import NotifyModel
 import NotifyRuntime
@@ -19,7 +20,7 @@ struct APIStack {
         let dependencies = APIDependencies(
             client: client, producer: producer, cipher: secrets.cipher, hasher: secrets.hasher,
             tokens: await AccessTokenIssuer(signingKey: secrets.tokenKey), inbox: inbox, logger: logger,
-            providerFactory: EngineProviderFactory(httpClient: HTTPClient.shared), publicURL: publicURL,
+            providerFactory: StandardProviderFactory(httpClient: HTTPClient.shared), publicURL: publicURL,
             unsubscribeKey: UnsubscribeToken.key(fromTokenKey: secrets.tokenKey))
         server = APIServer(dependencies: dependencies, operations: operations)
     }

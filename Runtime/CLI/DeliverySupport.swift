@@ -12,7 +12,7 @@ import NotifyModel
 struct DeliverySupport: Sendable {
     let engine: SendEngine
     let hasher: LookupHasher
-    let factory: EngineProviderFactory
+    let factory: StandardProviderFactory
 
     init(secrets: EngineSecrets, environment: CommandEnvironment) {
         let settings = SendSettings(
@@ -23,7 +23,7 @@ struct DeliverySupport: Sendable {
         let breaker = CircuitBreaker(
             failureThreshold: environment.int("notify.circuit.failures", default: 5),
             openDuration: .milliseconds(environment.int("notify.circuit.open.ms", default: 15_000)))
-        factory = EngineProviderFactory(httpClient: HTTPClient.shared)
+        factory = StandardProviderFactory(httpClient: HTTPClient.shared)
         engine = SendEngine(
             pool: ProviderPool(factory: factory, cipher: secrets.cipher), cipher: secrets.cipher,
             hasher: secrets.hasher,

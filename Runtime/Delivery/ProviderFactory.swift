@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NotifyProviders
 
 /// Builds a provider client from an account's decrypted configuration.
@@ -7,5 +8,7 @@ import NotifyProviders
 /// logs or keeps the configuration beyond the client it builds.
 public protocol ProviderFactory: Sendable {
     /// Builds the client for `kind` from the account's configuration JSON.
-    func makeProvider(accountID: String, kind: ProviderKind, configuration: Data) throws -> any MessageProvider
+    func makeProvider(
+        accountID: String, kind: ProviderKind, configuration: Data, logger: Logger
+    ) async throws -> any MessageProvider
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NotifyModel
 import NotifyProviders
 import Synchronization
@@ -27,13 +28,13 @@ public final class ProviderPool: Sendable {
 
     /// The client for an account, building it from `configCipher` when the cache has none for this
     /// revision.
-    public func resolve(_ candidate: RouteCandidate, configCipher: [UInt8]) throws -> Resolved {
+    public func resolve(_ candidate: RouteCandidate, configCipher: [UInt8], logger: Logger) async throws -> Resolved {
         if let cached = cache.withLock({ $0[candidate.accountID] }), cached.revision == candidate.revision {
             return cached.resolved
         }
         let configuration = Data(try cipher.open(configCipher).utf8)
-        let provider = try factory.makeProvider(
-            accountID: candidate.accountID, kind: candidate.kind, configuration: configuration)
+        let provider = try await factory.makeProvider(
+            accountID: candidate.accountID, kind: candidate.kind, configuration: configuration, logger: logger)
         let object = (try? JSONSerialization.jsonObject(with: configuration)) as? [String: Any]
         let resolved = Resolved(provider: provider, signingSecret: object?["signing_secret"] as? String)
         cache.withLock { $0[candidate.accountID] = (candidate.revision, resolved) }

@@ -122,7 +122,7 @@ public struct SendEngine: Sendable {
             let resolved: ProviderPool.Resolved
             do {
                 guard let configCipher = route.configCiphers[candidate.accountID] else { continue }
-                resolved = try pool.resolve(candidate, configCipher: configCipher)
+                resolved = try await pool.resolve(candidate, configCipher: configCipher, logger: logger)
             } catch {
                 logger.error(
                     "provider account configuration unusable",

@@ -56,7 +56,8 @@ struct ProviderRoutes: Sendable {
                 .serviceUnavailable, code: "providers_unavailable", "this server was started without provider support")
         }
         do {
-            _ = try factory.makeProvider(accountID: id, kind: body.kind, configuration: configuration)
+            _ = try await factory.makeProvider(
+                accountID: id, kind: body.kind, configuration: configuration, logger: context.logger)
         } catch {
             throw APIError(
                 .unprocessableContent, code: "invalid_provider_config",

@@ -1,1 +1,0 @@
-// Tests for NotifySMTP (the suites arrive with the SMTP work).
