@@ -21,6 +21,10 @@ public struct SandboxConfiguration: Sendable {
     public var apnsPort: Int
     /// The engine's base URL for callbacks; nil sends none (except to URLs a message names).
     public var callbackBaseURL: String?
+    /// Callback URLs per provider that replace `callbackBaseURL` + `/webhooks/<provider>`, such as
+    /// the engine's per-account `…/webhooks/sendgrid/<account>` (as configured in a real
+    /// provider's dashboard).
+    public var callbackURLs: [ProviderKind: String] = [:]
     /// Fault settings applied at start.
     public var faults: [ProviderKind: FaultSettings]
     /// How many recorded messages are kept for listing.

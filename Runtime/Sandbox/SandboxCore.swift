@@ -29,6 +29,7 @@ final class SandboxCore: Sendable {
 
     /// The engine URL a provider's callbacks go to when a message names none.
     func callbackURL(_ provider: ProviderKind) -> String? {
+        if let url = configuration.callbackURLs[provider] { return url }
         guard var base = configuration.callbackBaseURL else { return nil }
         while base.hasSuffix("/") { base.removeLast() }
         return base + "/webhooks/" + provider.rawValue

@@ -5,20 +5,29 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NotifyAPI
+import NotifyDelivery
 import NotifyFunctionKit
 import NotifyHTTP
 import NotifyModel
+import NotifyPrivateCluster
+import NotifyProviders
 import NotifyRuntime
+import NotifySandbox
 import NotifyTestSupport
 import PostgresNIO
 import PreferenceFilterFunction
 import Prometheus
 import RenderFunction
 import ScheduleTickFunction
+import SendEmailFunction
 import SendInAppFunction
+import SendPushFunction
+import SendSMSFunction
+import SendWebhookFunction
 import ServiceLifecycle
 import Synchronization
 import ValidateFunction
+import WebhookIngestFunction
 
 /// The whole engine in this process for one test: its own database, a worker running the pipeline's
 /// functions, the scheduler leader, and the HTTP API on a free loopback port, talked to over real
@@ -28,44 +37,91 @@ struct Engine: Sendable {
     let baseURL: String
     let clock: ManualClock?
     let dependencies: APIDependencies
+    /// The provider sandbox, when the engine was started with one.
+    let sandbox: ProviderSandbox?
 
-    static var catalog: FunctionCatalog {
+    static let cipher = ContactCipher.derivedForDevelopment(seed: "pipeline-tests")
+    static let hasher = LookupHasher.derivedForDevelopment(seed: "pipeline-tests")
+    static let tokenKey: [UInt8] = Array(repeating: 7, count: 32)
+
+    static var catalog: FunctionCatalog { catalog(publicURL: nil) }
+
+    /// The pipeline's functions; with a public URL, also the senders (on the standard provider
+    /// clients, fast retries and a quick circuit) and webhook-ingest.
+    static func catalog(publicURL: String?) -> FunctionCatalog {
         var catalog = FunctionCatalog()
         catalog.register(ValidateFunction())
         catalog.register(PreferenceFilterFunction())
         catalog.register(RenderFunction())
         catalog.register(SendInAppFunction())
         catalog.register(ScheduleTickFunction())
+        if let publicURL {
+            let engine = SendEngine(
+                pool: ProviderPool(factory: StandardProviderFactory(httpClient: HTTPClient.shared), cipher: cipher),
+                cipher: cipher, hasher: hasher,
+                breaker: CircuitBreaker(failureThreshold: 3, openDuration: .milliseconds(500)),
+                settings: SendSettings(
+                    requestTimeout: .seconds(3), maxAttempts: 6, publicURL: publicURL, retryBase: .milliseconds(100),
+                    retryCap: .milliseconds(500)),
+                unsubscribeKey: UnsubscribeToken.key(fromTokenKey: tokenKey))
+            catalog.register(SendEmailFunction(engine: engine))
+            catalog.register(SendSMSFunction(engine: engine))
+            catalog.register(SendPushFunction(engine: engine))
+            catalog.register(SendWebhookFunction(engine: engine))
+            catalog.register(WebhookIngestFunction(hasher: hasher))
+        }
         return catalog
     }
 
-    /// Runs `body` with a running engine; `clock` replaces the wall clock functions see.
+    /// The functions the test worker runs.
+    static let queuedNames = [
+        "validate", "preference-filter", "render", "send-inapp", "send-email", "send-sms", "send-push", "send-webhook",
+        "webhook-ingest",
+    ]
+
+    /// Runs `body` with a running engine; `clock` replaces the wall clock functions see. With
+    /// `sandbox`, a provider sandbox runs beside it, its callbacks addressed to accounts named
+    /// `sbx-<provider>`.
     static func with<T: Sendable>(
-        clock: ManualClock? = nil, leader: Bool = false, _ body: @Sendable (Engine) async throws -> T
+        clock: ManualClock? = nil, leader: Bool = false, sandbox sandboxConfiguration: SandboxConfiguration? = nil,
+        _ body: @Sendable (Engine) async throws -> T
     ) async throws -> T {
-        try await TestRuntime.with(catalog: catalog) { runtime in
+        let apiPort = sandboxConfiguration == nil ? 0 : try LoopbackPort.pickFree()
+        let publicURL = sandboxConfiguration == nil ? nil : "http://127.0.0.1:\(apiPort)"
+        let catalog = catalog(publicURL: publicURL)
+        return try await TestRuntime.with(catalog: catalog) { runtime in
+            var sandbox: ProviderSandbox?
+            if var configuration = sandboxConfiguration, let publicURL {
+                configuration.callbackURLs = [
+                    .twilio: "\(publicURL)/webhooks/twilio/sbx-twilio",
+                    .vonage: "\(publicURL)/webhooks/vonage/sbx-vonage",
+                    .sendgrid: "\(publicURL)/webhooks/sendgrid/sbx-sendgrid",
+                ]
+                sandbox = try ProviderSandbox(configuration: configuration, logger: runtime.logger)
+            }
             let hub = InboxHub(databaseURL: runtime.url, logger: runtime.logger)
             let dependencies = APIDependencies(
-                client: runtime.client, producer: runtime.producer,
-                cipher: ContactCipher.derivedForDevelopment(seed: "pipeline-tests"),
-                hasher: LookupHasher.derivedForDevelopment(seed: "pipeline-tests"),
-                tokens: await AccessTokenIssuer(signingKey: Array(repeating: 7, count: 32)), inbox: hub,
-                logger: runtime.logger)
+                client: runtime.client, producer: runtime.producer, cipher: cipher, hasher: hasher,
+                tokens: await AccessTokenIssuer(signingKey: tokenKey), inbox: hub, logger: runtime.logger,
+                providerFactory: StandardProviderFactory(httpClient: HTTPClient.shared), publicURL: publicURL,
+                unsubscribeKey: UnsubscribeToken.key(fromTokenKey: tokenKey))
             let operations = OperationsServer(
                 client: runtime.client, registry: PrometheusCollectorRegistry(), isDraining: { false },
                 logger: runtime.logger)
             let port = Mutex<Int?>(nil)
             let app = APIServer(dependencies: dependencies, operations: operations).application(
-                host: "127.0.0.1", port: 0, logger: runtime.logger,
+                host: "127.0.0.1", port: apiPort, logger: runtime.logger,
                 onServerRunning: { bound in port.withLock { $0 = bound } })
-            let queued = try catalog.restricted(to: ["validate", "preference-filter", "render", "send-inapp"])
+            let queued = try catalog.restricted(to: queuedNames.filter { catalog.entry(named: $0) != nil })
             var configuration = WorkerConfiguration(workerID: "pipeline-test")
             configuration.pollInterval = .milliseconds(200)
             if let clock { configuration.clock = clock }
             let worker = runtime.startWorker(configuration, catalog: queued)
             let leaderService = leader ? runtime.startLeader(tick: catalog.entry("schedule-tick")!) : nil
-            var groupConfiguration = ServiceGroupConfiguration(
-                services: [.init(service: app), .init(service: hub)], logger: runtime.logger)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let sandbox { services.append(.init(service: sandbox)) }
+            services += [.init(service: app), .init(service: hub)]
+            var groupConfiguration = ServiceGroupConfiguration(services: services, logger: runtime.logger)
             // A server that cannot stop gracefully fails the test instead of hanging the run.
             groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
             let group = ServiceGroup(configuration: groupConfiguration)
@@ -75,9 +131,10 @@ struct Engine: Sendable {
             guard await eventually(timeout: .seconds(10), { port.withLock { $0 } != nil }) else {
                 throw EngineError("the API did not start")
             }
+            if let sandbox { _ = try await sandbox.endpoints() }
             let engine = Engine(
                 runtime: runtime, baseURL: "http://127.0.0.1:\(port.withLock { $0! })", clock: clock,
-                dependencies: dependencies)
+                dependencies: dependencies, sandbox: sandbox)
             let result: Result<T, any Error>
             do { result = .success(try await body(engine)) } catch { result = .failure(error) }
             await group.triggerGracefulShutdown()
@@ -137,7 +194,9 @@ struct Engine: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            if !headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
+                request.headers.add(name: "Content-Type", value: "application/json")
+            }
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
