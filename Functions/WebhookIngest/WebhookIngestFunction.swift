@@ -74,26 +74,37 @@ public struct WebhookIngestFunction: NotifyFunction {
         return FunctionOutput(writes: writes, summary: #"{"events":\#(events.count)}"#)
     }
 
-    /// Status callbacks that name only a provider message id can arrive before the sender's
-    /// completion recorded that id; retry those (transient) for a while instead of dropping them.
+    /// Outcome callbacks can outrun the sender's completion, which records the provider account
+    /// and message id; retry those (transient) for a while instead of dropping them.
     private func requireRecordedSends(
         _ events: [CallbackEvent], accountID: String, input: WebhookIngestInput, receivedAt: Date,
         context: FunctionContext
     ) async throws {
-        let wanted = events.filter { $0.deliveryID == nil && $0.kind.deliveryStatus != nil }
-            .compactMap(\.providerMessageID)
-        guard !wanted.isEmpty, Date().timeIntervalSince(receivedAt) < Self.matchWindow else { return }
-        let found = try await context.database.query(
+        let outcomes = events.filter { $0.kind.deliveryStatus != nil }
+        guard !outcomes.isEmpty, Date().timeIntervalSince(receivedAt) < Self.matchWindow else { return }
+        let deliveryIDs = outcomes.compactMap(\.deliveryID)
+        let messageIDs = outcomes.compactMap(\.providerMessageID)
+        let rows = try await context.database.query(
             """
-            SELECT count(DISTINCT provider_message_id)::int FROM notify.deliveries
+            SELECT id, coalesce(provider_message_id, '') FROM notify.deliveries
             WHERE tenant_id = \(input.tenantID) AND provider_account_id = \(accountID)
-              AND provider_message_id = ANY(\(wanted)::text[])
+              AND (id = ANY(\(deliveryIDs)::bigint[]) OR provider_message_id = ANY(\(messageIDs)::text[]))
             """, logger: context.logger)
-        let count = try found.first?.decode(Int.self) ?? 0
-        if count < Set(wanted).count {
+        var recordedIDs = Set<Int64>()
+        var recordedMessages = Set<String>()
+        for row in rows {
+            let (id, messageID) = try row.decode((Int64, String).self)
+            recordedIDs.insert(id)
+            recordedMessages.insert(messageID)
+        }
+        let unmatched = outcomes.filter { event in
+            !(event.deliveryID.map(recordedIDs.contains) ?? false)
+                && !(event.providerMessageID.map(recordedMessages.contains) ?? false)
+        }
+        if !unmatched.isEmpty {
             throw FunctionError(
-                .transient(retryAfter: .seconds(2)), code: "send_not_recorded_yet",
-                "a status callback names a message whose send is not recorded yet; retrying")
+                .transient(retryAfter: .seconds(1)), code: "send_not_recorded_yet",
+                "\(unmatched.count) status callback event(s) name a message whose send is not recorded yet; retrying")
         }
     }
 

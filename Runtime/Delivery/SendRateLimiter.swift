@@ -18,7 +18,7 @@ public struct SendRateLimiter: Sendable {
         let rows = try await client.query(
             """
             SELECT granted, remaining
-            FROM notify.take_send_tokens(\(accountID), \(wanted), \(ratePerSecond), \(max(burst, 1)))
+            FROM notify.take_send_tokens(\(accountID), \(wanted)::integer, \(ratePerSecond), \(max(burst, 1))::integer)
             """, logger: logger)
         for try await (granted, remaining) in rows.decode((Int, Double).self) {
             let missing = Double(wanted - granted) - remaining
