@@ -2,8 +2,9 @@ import Foundation
 import Hummingbird
 import NotifyProviders
 
-/// The Vonage (Nexmo) SMS API: `POST /sms/json`, form or JSON; errors are HTTP 200 with a
-/// non-zero `status` in `messages[0]`, as the real API answers.
+/// The Vonage (Nexmo) SMS API: `POST /sms/json`, form or JSON, authenticated with `api_secret`
+/// or a signed request (`sig`, HMAC-SHA256 with the signature secret); errors are HTTP 200 with
+/// a non-zero `status` in `messages[0]`, as the real API answers.
 struct VonageSimulator: ProviderFaultAnswers {
     let core: SandboxCore
     var kind: ProviderKind { .vonage }
@@ -21,10 +22,15 @@ struct VonageSimulator: ProviderFaultAnswers {
         var record = RecordedMessage(
             provider: .vonage, deliveryID: fields["client-ref"], recipient: to, sender: fields["from"],
             body: fields["text"])
-        guard let key = fields["api_key"], let secret = fields["api_secret"] else {
+        guard let key = fields["api_key"], fields["api_secret"] != nil || fields["sig"] != nil else {
             return reject("2", "Missing api_key or api_secret", to: to, record: record)
         }
-        guard key == credentials.vonageAPIKey, secret == credentials.vonageAPISecret else {
+        if fields["sig"] != nil {
+            let verifier = VonageSignature(secret: credentials.vonageSignatureSecret, method: .sha256)
+            guard key == credentials.vonageAPIKey, (try? verifier.verify(parameters: fields)) != nil else {
+                return reject("14", "Invalid Signature", to: to, record: record)
+            }
+        } else if key != credentials.vonageAPIKey || fields["api_secret"] != credentials.vonageAPISecret {
             return reject("4", "Bad Credentials", to: to, record: record)
         }
         for name in ["from", "to", "text"] where (fields[name] ?? "").isEmpty {
