@@ -123,10 +123,11 @@ struct SandboxMessagesCommand: AsyncParsableCommand {
     @Option(help: "Only this provider: twilio, vonage, sendgrid, fcm, apns or webhook.") var provider: String?
     @Option(help: "Only recipients containing this text.") var to: String?
     @Option(help: "At most this many (the most recent).") var limit = 50
+    @Option(help: "Only messages after this sequence number (for following new ones).") var after = 0
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        var query = [URLQueryItem(name: "limit", value: "\(limit)")]
+        var query = [URLQueryItem(name: "limit", value: "\(limit)"), URLQueryItem(name: "after", value: "\(after)")]
         if let provider { query.append(URLQueryItem(name: "provider", value: provider)) }
         if let to { query.append(URLQueryItem(name: "to", value: to)) }
         var components = URLComponents()

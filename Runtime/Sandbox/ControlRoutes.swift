@@ -43,7 +43,9 @@ struct ControlRoutes {
             return HTTPResponses.json(["error": "unknown provider \(name)"], status: .badRequest)
         }
         let limit = query["limit"].flatMap { Int(String($0)) } ?? 100
-        let list = core.recorder.messages(provider: kind, recipient: query["to"].map(String.init), limit: limit)
+        let after = query["after"].flatMap { Int(String($0)) } ?? 0
+        let list = core.recorder.messages(
+            provider: kind, recipient: query["to"].map(String.init), after: after, limit: limit)
         return HTTPResponses.encoded(["messages": list])
     }
 

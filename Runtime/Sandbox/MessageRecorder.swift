@@ -75,14 +75,16 @@ public final class MessageRecorder: Sendable {
         return true
     }
 
-    /// Recent messages in the order received, filtered, the last `limit` of them.
-    public func messages(provider: ProviderKind? = nil, recipient: String? = nil, limit: Int = 100) -> [RecordedMessage]
-    {
+    /// Recent messages in the order received, filtered (recipient containing `recipient`,
+    /// sequence above `after`), the last `limit` of them.
+    public func messages(
+        provider: ProviderKind? = nil, recipient: String? = nil, after: Int = 0, limit: Int = 100
+    ) -> [RecordedMessage] {
         let all = state.withLock { state in
             state.ring.count < capacity ? state.ring : Array(state.ring[state.next...] + state.ring[..<state.next])
         }
         let matching = all.filter { message in
-            (provider == nil || message.provider == provider)
+            message.sequence > after && (provider == nil || message.provider == provider)
                 && (recipient == nil || message.recipient?.contains(recipient!) == true)
         }
         return Array(matching.suffix(max(0, limit)))
