@@ -54,7 +54,7 @@ public final class ProviderSandbox: Service, Sendable {
             configuration: .init(
                 address: .hostname(core.configuration.host, port: core.configuration.port), serverName: "notify-sandbox"
             ),
-            onServerRunning: { channel in ports.http.resolve(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in ports.http.resolve(channel.localAddress?.port) },
             logger: core.logger)
         let apns = Application(
             router: apnsRouter(),
@@ -62,7 +62,7 @@ public final class ProviderSandbox: Service, Sendable {
             configuration: .init(
                 address: .hostname(core.configuration.host, port: core.configuration.apnsPort),
                 serverName: "notify-sandbox-apns"),
-            onServerRunning: { channel in ports.apns.resolve(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in ports.apns.resolve(channel.localAddress?.port) },
             logger: core.logger)
         let core = self.core
         defer { core.endpoints.resolve(nil) }
@@ -72,7 +72,10 @@ public final class ProviderSandbox: Service, Sendable {
                 group.addTask { try await apns.runService() }
                 group.addTask { await core.callbacks.run(sendGridFlush: { await core.flushSendGridEvents() }) }
                 group.addTask {
-                    guard let port = await ports.http.wait(), let apnsPort = await ports.apns.wait() else { return }
+                    guard let port = await ports.http.wait() ?? nil, let apnsPort = await ports.apns.wait() ?? nil
+                    else {
+                        return
+                    }
                     let host = core.configuration.host
                     core.endpoints.resolve(
                         SandboxEndpoints(
@@ -84,6 +87,8 @@ public final class ProviderSandbox: Service, Sendable {
                 }
             }
         } onGracefulShutdown: {
+            ports.http.resolve(nil)  // a shutdown before both listeners ran must not leave the waiter behind
+            ports.apns.resolve(nil)
             core.shutdown.resolve(())
             core.callbacks.finish()
         }
@@ -107,10 +112,10 @@ public final class ProviderSandbox: Service, Sendable {
     }
 }
 
-/// The bound ports, reported by the listeners once running.
+/// The bound ports, reported by the listeners once running; nil when shut down before that.
 private struct PortLatches: Sendable {
-    let http = Latch<Int>()
-    let apns = Latch<Int>()
+    let http = Latch<Int?>()
+    let apns = Latch<Int?>()
 }
 
 extension SandboxCore {
