@@ -31,6 +31,14 @@ public final class ProviderSandbox: Service, Sendable {
         core.faults.set(settings, for: provider)
     }
 
+    /// A provider's current fault switches.
+    public func faults(for provider: ProviderKind) -> FaultSettings {
+        core.faults.settings(for: provider)
+    }
+
+    /// How callback deliveries went so far (`GET /sandbox/callbacks`).
+    public var callbackCounts: CallbackCounts { core.callbacks.deliveryCounts }
+
     /// Waits until both listeners are up and returns their URLs.
     public func endpoints() async throws -> SandboxEndpoints {
         guard let waited = await core.endpoints.wait(), let endpoints = waited else {
