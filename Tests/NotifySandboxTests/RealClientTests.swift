@@ -35,6 +35,15 @@ struct RealClientTests {
                     logger: logger)
             }
             #expect(accepted(await send("+14155550100"))?.hasPrefix("SM") == true)
+            let keyed = TwilioClient(
+                configuration: TwilioConfiguration(
+                    accountSID: twilio.accountSID, authToken: twilio.apiKeySecret, apiKeySID: twilio.apiKeySID,
+                    baseURL: twilio.baseURL),
+                httpClient: .shared)
+            let viaKey = await keyed.send(
+                .sms(SMSMessage(deliveryID: "d-1", from: "+15005550006", to: "+14155550100", text: "hi")),
+                timeout: .seconds(10), logger: logger)
+            #expect(accepted(viaKey) != nil, "\(viaKey)")
             let stop = failure(await send("+15005550004"))
             #expect(stop?.kind == .permanent)
             #expect(stop?.recipientAction == .suppressAddress)
