@@ -77,7 +77,7 @@ public struct APNsClient: MessageProvider {
         while true {
             attempt += 1
             let token: BearerToken
-            switch await tokens.token() {
+            switch await tokens.token(deadline: deadline) {
             case .success(let value): token = value
             case .failure(let failure): return .failed(failure)
             }

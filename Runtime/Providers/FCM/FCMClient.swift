@@ -15,13 +15,14 @@ public struct FCMClient: MessageProvider {
     private let now: @Sendable () -> Date
 
     /// Creates a client whose tokens come from the service account's key; throws a configuration
-    /// failure if the key cannot be read.
+    /// failure if the key cannot be read. `tokenTimeout` bounds each token request, which is shared
+    /// by all sends waiting for it.
     public init(
-        configuration: FCMConfiguration, httpClient: HTTPClient, logger: Logger,
+        configuration: FCMConfiguration, httpClient: HTTPClient, logger: Logger, tokenTimeout: Duration = .seconds(10),
         now: @escaping @Sendable () -> Date = { Date() }
     ) async throws(ProviderFailure) {
         let source = try await FCMTokenSource(
-            configuration: configuration, httpClient: httpClient, logger: logger, now: now)
+            configuration: configuration, httpClient: httpClient, timeout: tokenTimeout, logger: logger, now: now)
         self.init(
             configuration: configuration, httpClient: httpClient,
             tokens: OAuthTokenCache(now: now) { await source.fetch() }, now: now)
@@ -53,7 +54,7 @@ public struct FCMClient: MessageProvider {
         while true {
             attempt += 1
             let token: BearerToken
-            switch await tokens.token() {
+            switch await tokens.token(deadline: deadline) {
             case .success(let value): token = value
             case .failure(let failure): return .failed(failure)
             }

@@ -54,7 +54,10 @@ public final class OAuthTokenCache: Sendable {
     public var fetchCount: Int { state.withLock { $0.fetches } }
 
     /// A valid token, fetching one if the cached token is missing or about to expire.
-    public func token() async -> Result<BearerToken, ProviderFailure> {
+    ///
+    /// With a `deadline`, a caller that would wait past it for a refresh gets a transient
+    /// `token_timeout` instead; the refresh goes on for the others.
+    public func token(deadline: ContinuousClock.Instant? = nil) async -> Result<BearerToken, ProviderFailure> {
         let margin = Double(refreshMargin.components.seconds)
         enum Step {
             case cached(BearerToken)
@@ -66,9 +69,19 @@ public final class OAuthTokenCache: Sendable {
             }
             if let refresh = state.refresh { return .wait(refresh) }
             state.fetches += 1
+            let generation = state.fetches
             // Unstructured on purpose: the refresh is shared by every waiting send, so one send's
-            // cancellation must not cancel it for the others. `fetch` has its own deadline.
-            let refresh = Task { [fetch] in await fetch() }
+            // cancellation or deadline must not cancel it for the others. `fetch` has its own
+            // deadline. The refresh stores its own result, whether or not anyone still waits.
+            let refresh = Task { [fetch] in
+                let result = await fetch()
+                self.state.withLock { state in
+                    guard state.fetches == generation else { return }
+                    state.refresh = nil
+                    if case .success(let token) = result { state.current = token }
+                }
+                return result
+            }
             state.refresh = refresh
             return .wait(refresh)
         }
@@ -77,14 +90,31 @@ public final class OAuthTokenCache: Sendable {
         case .cached(let token): return .success(token)
         case .wait(let refresh): task = refresh
         }
-        let result = await task.value
-        state.withLock { state in
-            if state.refresh == task {
-                state.refresh = nil
-                if case .success(let token) = result { state.current = token }
+        return await Self.wait(for: task, deadline: deadline)
+    }
+
+    private static func wait(
+        for task: Task<Result<BearerToken, ProviderFailure>, Never>, deadline: ContinuousClock.Instant?
+    ) async -> Result<BearerToken, ProviderFailure> {
+        guard let deadline else { return await task.value }
+        let timeout = ProviderFailure(
+            kind: .transient, code: "token_timeout", message: "No access token arrived before the send's deadline.")
+        guard deadline > .now else { return .failure(timeout) }
+        return await withCheckedContinuation { continuation in
+            let once = ResumeOnce(continuation)
+            // Both tasks are unstructured because waiting on a shared Task cannot be cancelled:
+            // whichever finishes first answers the caller; the refresh itself is bounded by the
+            // fetch's own timeout, and the timer is cancelled as soon as the refresh answers.
+            let timer = Task {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                once.resume(.failure(timeout))
+            }
+            Task {
+                let result = await task.value
+                timer.cancel()
+                once.resume(result)
             }
         }
-        return result
     }
 
     /// Forgets `token` if it is still the cached one, so the next `token()` fetches a new one.
@@ -92,5 +122,22 @@ public final class OAuthTokenCache: Sendable {
         state.withLock { state in
             if state.current == token { state.current = nil }
         }
+    }
+}
+
+/// Resumes a continuation once; later results are dropped.
+private final class ResumeOnce: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Result<BearerToken, ProviderFailure>, Never>?>
+
+    init(_ continuation: CheckedContinuation<Result<BearerToken, ProviderFailure>, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ result: Result<BearerToken, ProviderFailure>) {
+        let taken = continuation.withLock { value in
+            defer { value = nil }
+            return value
+        }
+        taken?.resume(returning: result)
     }
 }

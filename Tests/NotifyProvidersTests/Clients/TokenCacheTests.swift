@@ -67,6 +67,21 @@ struct TokenCacheTests {
         #expect(cache.fetchCount == 2)
     }
 
+    @Test("a caller whose deadline passes during a refresh gets token_timeout; the refresh still lands")
+    func deadline() async throws {
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let cache = OAuthTokenCache {
+            for await _ in gate {}  // held until the test opens the gate
+            return .success(BearerToken(value: "late", expiresAt: Date().addingTimeInterval(3600)))
+        }
+        let early = await cache.token(deadline: .now + .milliseconds(100))
+        #expect(early.failure?.code == "token_timeout")
+        #expect(early.failure?.kind == .transient)
+        open.finish()
+        #expect(try await cache.token().get().value == "late")
+        #expect(cache.fetchCount == 1)
+    }
+
     @Test("a failed refresh is returned to every waiter and retried by the next call")
     func failure() async throws {
         let counter = Mutex(0)
