@@ -59,12 +59,17 @@ struct SandboxServeCommand: AsyncParsableCommand {
     var writeServiceAccount: String?
     @Option(help: "Write the CA certificate (PEM) that clients must trust for APNs to this file.") var writeCa: String?
     @Option(help: "The only APNs topic (bundle id) accepted; default: any.") var apnsTopic: String?
+    @Option(help: "Milliseconds between a message's status callbacks.") var callbackDelayMs = 20
+    @Option(help: "Share (0…1) of SendGrid event batches posted twice, as SendGrid sometimes does.")
+    var sendgridDuplicateRate = 0.0
 
     func run() async throws {
         let environment = CommandEnvironment()
         let logger = environment.logger
         var configuration = SandboxConfiguration(
-            host: host, port: port, apnsPort: apnsPort, callbackBaseURL: callbackURL, apnsTopic: apnsTopic)
+            host: host, port: port, apnsPort: apnsPort, callbackBaseURL: callbackURL,
+            callbackDelay: .milliseconds(callbackDelayMs), sendGridDuplicateRate: sendgridDuplicateRate,
+            apnsTopic: apnsTopic)
         if let faults {
             guard let data = FileManager.default.contents(atPath: faults) else {
                 throw ValidationError("--faults: cannot read \(faults)")

@@ -60,8 +60,9 @@ public final class ProviderSandbox: Service, Sendable {
         let http = Application(
             router: httpRouter(),
             configuration: .init(
-                address: .hostname(core.configuration.host, port: core.configuration.port), serverName: "notify-sandbox"
-            ),
+                address: .hostname(core.configuration.host, port: core.configuration.port),
+                serverName: "notify-sandbox",
+                backlog: 1024),
             onServerRunning: { channel in ports.http.resolve(channel.localAddress?.port) },
             logger: core.logger)
         let apns = Application(
@@ -69,7 +70,7 @@ public final class ProviderSandbox: Service, Sendable {
             server: try .tls(.plaintextHTTP2(), tlsConfiguration: core.authority.serverTLSConfiguration()),
             configuration: .init(
                 address: .hostname(core.configuration.host, port: core.configuration.apnsPort),
-                serverName: "notify-sandbox-apns"),
+                serverName: "notify-sandbox-apns", backlog: 1024),
             onServerRunning: { channel in ports.apns.resolve(channel.localAddress?.port) },
             logger: core.logger)
         let core = self.core
