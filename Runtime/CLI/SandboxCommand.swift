@@ -10,16 +10,21 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "sandbox",
         abstract: "Run the provider sandbox (Twilio, Vonage, SendGrid, FCM, APNs on loopback) and inspect it.",
         discussion: """
-            The sandbox speaks each provider's real wire protocol, records what it receives, injects
-            faults and posts signed callbacks back to the engine.
-              notify sandbox serve --callback-url http://127.0.0.1:8080 --write-credentials sandbox.json
+            The sandbox speaks each provider's real wire protocol, records what it
+            receives, injects faults and posts signed callbacks to the engine.
+              notify sandbox serve --callback-url http://127.0.0.1:8080 \\
+                --write-credentials sandbox.json
               notify sandbox messages --provider twilio
               notify sandbox counts
-              notify sandbox faults twilio --set '{"latency": {"fixed_ms": 200}, "error_rate": 0.05}'
-            Magic recipients trigger real provider errors: Twilio To +15005550001 (21211),
-            +15005550004 (21610), +1500555300X (async 3000X); Vonage to 15005550001 (status 3);
-            SendGrid local parts bounce, blocked, dropped, deferred, open, click, spamreport,
-            unsubscribe; FCM tokens unregistered…, invalid…; APNs tokens 41041041… (410), 40040040… (400).
+              notify sandbox faults twilio --set '{"error_rate": 0.05}'
+            Magic recipients answer with real provider errors:
+              Twilio To +15005550001 (21211), +15005550004 (21610, STOP),
+                +1500555300X (accepted, then undelivered with 3000X);
+              Vonage to 15005550001 (status 3), 15005550004 (status 7);
+              SendGrid local parts bounce, blocked, dropped, deferred, open,
+                click, spamreport, unsubscribe;
+              FCM tokens unregistered…, invalid…, mismatch…, quota…;
+              APNs tokens 41041041… (410), 40040040… (400), 42942942… (429).
             """,
         subcommands: [
             SandboxServeCommand.self, SandboxMessagesCommand.self, SandboxCountsCommand.self,
@@ -32,13 +37,15 @@ struct SandboxServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the sandbox until SIGINT or SIGTERM.",
         discussion: """
-            HTTP/1.1 on --port: Twilio /2010-04-01/Accounts/{sid}/Messages.json, Vonage /sms/json,
-            SendGrid /v3/mail/send, FCM /token and /v1/projects/{project}/messages:send, webhooks
-            /hooks/{name}, and the control API /sandbox/... . APNs on --apns-port: HTTP/2 over TLS
-            only, with a certificate from a CA generated at start (see --write-ca). Credentials and
-            keys are generated at start; --write-credentials saves what clients need.
-            --faults FILE is a JSON object keyed by provider, for example
-              {"twilio": {"latency": {"min_ms": 50, "max_ms": 300}, "rate_limit": {"every_nth": 20}}}
+            HTTP/1.1 on --port: Twilio /2010-04-01/Accounts/{sid}/Messages.json,
+            Vonage /sms/json, SendGrid /v3/mail/send, FCM /token and
+            /v1/projects/{project}/messages:send, webhooks /hooks/{name} and the
+            control API /sandbox/... . APNs on --apns-port: HTTP/2 over TLS only,
+            with a certificate from a CA generated at start (see --write-ca).
+            Accounts and keys are generated at start; --write-credentials saves
+            what clients need. --faults FILE is a JSON object keyed by provider:
+              {"twilio": {"latency": {"min_ms": 50, "max_ms": 300},
+                          "rate_limit": {"every_nth": 20}}}
             """)
 
     @Option(help: "HTTP port for every provider but APNs, and the control API (0: any free port).") var port = 4010
@@ -52,12 +59,17 @@ struct SandboxServeCommand: AsyncParsableCommand {
     var writeServiceAccount: String?
     @Option(help: "Write the CA certificate (PEM) that clients must trust for APNs to this file.") var writeCa: String?
     @Option(help: "The only APNs topic (bundle id) accepted; default: any.") var apnsTopic: String?
+    @Option(help: "Milliseconds between a message's status callbacks.") var callbackDelayMs = 20
+    @Option(help: "Share (0…1) of SendGrid event batches posted twice, as SendGrid sometimes does.")
+    var sendgridDuplicateRate = 0.0
 
     func run() async throws {
         let environment = CommandEnvironment()
         let logger = environment.logger
         var configuration = SandboxConfiguration(
-            host: host, port: port, apnsPort: apnsPort, callbackBaseURL: callbackURL, apnsTopic: apnsTopic)
+            host: host, port: port, apnsPort: apnsPort, callbackBaseURL: callbackURL,
+            callbackDelay: .milliseconds(callbackDelayMs), sendGridDuplicateRate: sendgridDuplicateRate,
+            apnsTopic: apnsTopic)
         if let faults {
             guard let data = FileManager.default.contents(atPath: faults) else {
                 throw ValidationError("--faults: cannot read \(faults)")
@@ -123,10 +135,11 @@ struct SandboxMessagesCommand: AsyncParsableCommand {
     @Option(help: "Only this provider: twilio, vonage, sendgrid, fcm, apns or webhook.") var provider: String?
     @Option(help: "Only recipients containing this text.") var to: String?
     @Option(help: "At most this many (the most recent).") var limit = 50
+    @Option(help: "Only messages after this sequence number (for following new ones).") var after = 0
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        var query = [URLQueryItem(name: "limit", value: "\(limit)")]
+        var query = [URLQueryItem(name: "limit", value: "\(limit)"), URLQueryItem(name: "after", value: "\(after)")]
         if let provider { query.append(URLQueryItem(name: "provider", value: provider)) }
         if let to { query.append(URLQueryItem(name: "to", value: to)) }
         var components = URLComponents()
@@ -172,10 +185,15 @@ struct SandboxFaultsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faults", abstract: "Show or replace a provider's fault settings in a running sandbox.",
         discussion: """
-            Keys (all optional; {} turns faults off): latency {fixed_ms} or {min_ms, max_ms};
-            error_rate 0…1 and error_status (500); rate_limit {every_nth | for_seconds,
-            retry_after_seconds}; outage {mode: unavailable | close}; timeout {rate, hold_ms}.
-              notify sandbox faults sendgrid --set '{"rate_limit": {"every_nth": 10, "retry_after_seconds": 2}}'
+            Keys (all optional; {} turns faults off):
+              latency       {"fixed_ms": N} or {"min_ms": A, "max_ms": B}
+              error_rate    0…1, with error_status (default 500)
+              rate_limit    {"every_nth": N} or {"for_seconds": S},
+                            plus "retry_after_seconds" (default 1)
+              outage        {"mode": "unavailable"} (503) or {"mode": "close"}
+              timeout       {"rate": 0…1, "hold_ms": N}
+            Example:
+              notify sandbox faults sendgrid --set '{"rate_limit": {"every_nth": 10}}'
             """)
 
     @Argument(help: "twilio, vonage, sendgrid, fcm, apns or webhook.") var provider: String

@@ -33,7 +33,12 @@ final class CallbackDispatcher: Sendable {
     var deliveryCounts: CallbackCounts { counts.withLock { $0 } }
 
     /// Delivers queued callbacks until `finish()`; in-flight deliveries are then cancelled.
+    /// Owns its HTTP client (no redirects, as the providers do not follow them) and shuts it down.
     func run(sendGridFlush: @escaping @Sendable () async -> Void) async {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         await withDiscardingTaskGroup { group in
             group.addTask {
                 while !Task.isCancelled {
@@ -42,10 +47,11 @@ final class CallbackDispatcher: Sendable {
                 }
             }
             for await job in stream {
-                group.addTask { await self.deliver(job) }
+                group.addTask { await self.deliver(job, client: client) }
             }
             group.cancelAll()
         }
+        try? await client.shutdown()
     }
 
     /// Stops taking work; `run()` returns once its tasks see the cancellation.
@@ -53,15 +59,15 @@ final class CallbackDispatcher: Sendable {
         continuation.finish()
     }
 
-    private func deliver(_ job: CallbackJob) async {
+    private func deliver(_ job: CallbackJob, client: HTTPClient) async {
         for request in job.requests {
             try? await Task.sleep(for: configuration.callbackDelay)
             if Task.isCancelled { return }
-            await post(request)
+            await post(request, client: client)
         }
     }
 
-    private func post(_ callback: CallbackRequest) async {
+    private func post(_ callback: CallbackRequest, client: HTTPClient) async {
         var request = HTTPClientRequest(url: callback.url)
         request.method = .POST
         for header in callback.headers { request.headers.add(name: header.name, value: header.value) }
@@ -69,7 +75,7 @@ final class CallbackDispatcher: Sendable {
         let timeout = TimeAmount.milliseconds(configuration.callbackTimeout.milliseconds)
         for attempt in 1...max(1, configuration.callbackMaxAttempts) {
             if Task.isCancelled { return }
-            if let response = try? await HTTPClient.shared.execute(request, timeout: timeout) {
+            if let response = try? await client.execute(request, timeout: timeout) {
                 _ = try? await response.body.collect(upTo: 1 << 20)
                 if (200..<300).contains(response.status.code) {
                     counts.withLock { $0.delivered += 1 }

@@ -2,8 +2,17 @@ import Foundation
 import Hummingbird
 import NotifyProviders
 
-/// The control API under `/sandbox/`: recorded messages, counts, faults, credentials, the CA and
-/// inbound SMS.
+/// The control API under `/sandbox/`:
+///
+/// - `GET /sandbox/messages?provider=&to=&after=&limit=`: `{"messages": [RecordedMessage…]}`, oldest
+///   first, the last `limit` (default 100) matching; `to` matches recipients containing it.
+/// - `DELETE /sandbox/messages`: forgets messages, counts and delivery ids (204).
+/// - `GET /sandbox/counts`: `{"twilio": {"received", "accepted", "failed", "duplicates"}, …}`.
+/// - `GET /sandbox/callbacks`: `{"delivered", "failed_attempts", "abandoned"}`.
+/// - `GET /sandbox/faults`, `GET|PUT /sandbox/faults/{provider}`: `FaultSettings` JSON.
+/// - `GET /sandbox/credentials`: `SandboxCredentialsDocument`; `GET /sandbox/ca.pem`: the CA.
+/// - `POST /sandbox/inbound` `{"from", "to", "body", "url"?}`: a handset texts the account
+///   (`STOP`, `START`, …); posts Twilio's signed inbound webhook (202 with `message_sid`).
 struct ControlRoutes {
     let core: SandboxCore
 
@@ -43,7 +52,9 @@ struct ControlRoutes {
             return HTTPResponses.json(["error": "unknown provider \(name)"], status: .badRequest)
         }
         let limit = query["limit"].flatMap { Int(String($0)) } ?? 100
-        let list = core.recorder.messages(provider: kind, recipient: query["to"].map(String.init), limit: limit)
+        let after = query["after"].flatMap { Int(String($0)) } ?? 0
+        let list = core.recorder.messages(
+            provider: kind, recipient: query["to"].map(String.init), after: after, limit: limit)
         return HTTPResponses.encoded(["messages": list])
     }
 

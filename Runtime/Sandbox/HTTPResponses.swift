@@ -48,7 +48,7 @@ extension HTTPField.Name {
 extension Request {
     /// The whole body, up to `limit` bytes; nil when larger.
     func collectBody(limit: Int) async -> Data? {
-        var body = self.body
+        let body = self.body
         guard let buffer = try? await body.collect(upTo: limit) else { return nil }
         return Data(buffer: buffer)
     }

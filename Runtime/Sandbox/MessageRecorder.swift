@@ -75,17 +75,29 @@ public final class MessageRecorder: Sendable {
         return true
     }
 
-    /// Recent messages in the order received, filtered, the last `limit` of them.
-    public func messages(provider: ProviderKind? = nil, recipient: String? = nil, limit: Int = 100) -> [RecordedMessage]
-    {
-        let all = state.withLock { state in
-            state.ring.count < capacity ? state.ring : Array(state.ring[state.next...] + state.ring[..<state.next])
+    /// Recent messages in the order received, filtered (recipient containing `recipient`,
+    /// sequence above `after`), the last `limit` of them.
+    public func messages(
+        provider: ProviderKind? = nil, recipient: String? = nil, after: Int = 0, limit: Int = 100
+    ) -> [RecordedMessage] {
+        guard limit > 0 else { return [] }
+        // Newest first, stopping at `limit` matches or at `after`, so polling for recent
+        // messages stays cheap however many are kept.
+        var found: [RecordedMessage] = []
+        state.withLock { state in
+            var index = state.next
+            for _ in 0..<state.ring.count {
+                index = (index - 1 + state.ring.count) % state.ring.count
+                let message = state.ring[index]
+                if message.sequence <= after || found.count == limit { break }
+                if (provider == nil || message.provider == provider)
+                    && (recipient == nil || message.recipient?.contains(recipient!) == true)
+                {
+                    found.append(message)
+                }
+            }
         }
-        let matching = all.filter { message in
-            (provider == nil || message.provider == provider)
-                && (recipient == nil || message.recipient?.contains(recipient!) == true)
-        }
-        return Array(matching.suffix(max(0, limit)))
+        return found.reversed()
     }
 
     /// Counts per provider (every provider, zero when nothing arrived).

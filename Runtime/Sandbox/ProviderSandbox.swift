@@ -31,6 +31,14 @@ public final class ProviderSandbox: Service, Sendable {
         core.faults.set(settings, for: provider)
     }
 
+    /// A provider's current fault switches.
+    public func faults(for provider: ProviderKind) -> FaultSettings {
+        core.faults.settings(for: provider)
+    }
+
+    /// How callback deliveries went so far (`GET /sandbox/callbacks`).
+    public var callbackCounts: CallbackCounts { core.callbacks.deliveryCounts }
+
     /// Waits until both listeners are up and returns their URLs.
     public func endpoints() async throws -> SandboxEndpoints {
         guard let waited = await core.endpoints.wait(), let endpoints = waited else {
@@ -52,17 +60,18 @@ public final class ProviderSandbox: Service, Sendable {
         let http = Application(
             router: httpRouter(),
             configuration: .init(
-                address: .hostname(core.configuration.host, port: core.configuration.port), serverName: "notify-sandbox"
-            ),
-            onServerRunning: { channel in ports.http.resolve(channel.localAddress?.port ?? 0) },
+                address: .hostname(core.configuration.host, port: core.configuration.port),
+                serverName: "notify-sandbox",
+                backlog: 1024),
+            onServerRunning: { channel in ports.http.resolve(channel.localAddress?.port) },
             logger: core.logger)
         let apns = Application(
             router: apnsRouter(),
             server: try .tls(.plaintextHTTP2(), tlsConfiguration: core.authority.serverTLSConfiguration()),
             configuration: .init(
                 address: .hostname(core.configuration.host, port: core.configuration.apnsPort),
-                serverName: "notify-sandbox-apns"),
-            onServerRunning: { channel in ports.apns.resolve(channel.localAddress?.port ?? 0) },
+                serverName: "notify-sandbox-apns", backlog: 1024),
+            onServerRunning: { channel in ports.apns.resolve(channel.localAddress?.port) },
             logger: core.logger)
         let core = self.core
         defer { core.endpoints.resolve(nil) }
@@ -72,7 +81,10 @@ public final class ProviderSandbox: Service, Sendable {
                 group.addTask { try await apns.runService() }
                 group.addTask { await core.callbacks.run(sendGridFlush: { await core.flushSendGridEvents() }) }
                 group.addTask {
-                    guard let port = await ports.http.wait(), let apnsPort = await ports.apns.wait() else { return }
+                    guard let port = await ports.http.wait() ?? nil, let apnsPort = await ports.apns.wait() ?? nil
+                    else {
+                        return
+                    }
                     let host = core.configuration.host
                     core.endpoints.resolve(
                         SandboxEndpoints(
@@ -84,6 +96,8 @@ public final class ProviderSandbox: Service, Sendable {
                 }
             }
         } onGracefulShutdown: {
+            ports.http.resolve(nil)  // a shutdown before both listeners ran must not leave the waiter behind
+            ports.apns.resolve(nil)
             core.shutdown.resolve(())
             core.callbacks.finish()
         }
@@ -107,10 +121,10 @@ public final class ProviderSandbox: Service, Sendable {
     }
 }
 
-/// The bound ports, reported by the listeners once running.
+/// The bound ports, reported by the listeners once running; nil when shut down before that.
 private struct PortLatches: Sendable {
-    let http = Latch<Int>()
-    let apns = Latch<Int>()
+    let http = Latch<Int?>()
+    let apns = Latch<Int?>()
 }
 
 extension SandboxCore {

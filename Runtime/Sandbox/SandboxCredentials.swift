@@ -11,6 +11,10 @@ public struct SandboxCredentials: Sendable {
     public var twilioAccountSID: String
     /// The auth token: Basic auth password and the status callbacks' signing key.
     public var twilioAuthToken: String
+    /// An API key (`SK…`), accepted as the Basic auth user with `twilioAPIKeySecret`.
+    public var twilioAPIKeySID: String
+    /// The API key's secret.
+    public var twilioAPIKeySecret: String
     /// Accepted as `Authorization: Bearer …` by `/v3/mail/send`.
     public var sendGridAPIKey: String
     /// The `api_key` field.
@@ -39,6 +43,7 @@ public struct SandboxCredentials: Sendable {
         do {
             return SandboxCredentials(
                 twilioAccountSID: "AC" + randomHex(16), twilioAuthToken: randomHex(16),
+                twilioAPIKeySID: "SK" + randomHex(16), twilioAPIKeySecret: randomToken(24),
                 sendGridAPIKey: "SG." + randomToken(16) + "." + randomToken(32),
                 vonageAPIKey: randomHex(4), vonageAPISecret: randomToken(12), vonageSignatureSecret: randomToken(24),
                 fcmProjectID: "notify-sandbox",

@@ -9,11 +9,17 @@ public struct SandboxCredentialsDocument: Codable, Sendable {
         public var accountSID: String
         /// The auth token.
         public var authToken: String
+        /// An API key SID (`SK…`), usable instead of the account SID for Basic auth.
+        public var apiKeySID: String
+        /// The API key's secret.
+        public var apiKeySecret: String
 
         enum CodingKeys: String, CodingKey {
             case baseURL = "base_url"
             case accountSID = "account_sid"
             case authToken = "auth_token"
+            case apiKeySID = "api_key_sid"
+            case apiKeySecret = "api_key_secret"
         }
     }
 
@@ -111,7 +117,9 @@ public struct SandboxCredentialsDocument: Codable, Sendable {
     /// Assembles the document for a running sandbox.
     public init(credentials: SandboxCredentials, endpoints: SandboxEndpoints, caPEM: String, apnsTopic: String?) {
         let base = endpoints.baseURL
-        twilio = Twilio(baseURL: base, accountSID: credentials.twilioAccountSID, authToken: credentials.twilioAuthToken)
+        twilio = Twilio(
+            baseURL: base, accountSID: credentials.twilioAccountSID, authToken: credentials.twilioAuthToken,
+            apiKeySID: credentials.twilioAPIKeySID, apiKeySecret: credentials.twilioAPIKeySecret)
         sendgrid = SendGrid(
             baseURL: base, apiKey: credentials.sendGridAPIKey, webhookPublicKey: credentials.sendGridWebhookPublicKey)
         vonage = Vonage(

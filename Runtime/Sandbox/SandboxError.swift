@@ -9,8 +9,6 @@ public struct SandboxError: Error, Sendable, CustomStringConvertible {
         public static let credentials = Code(value: "credentials")
         /// The sandbox stopped before its listeners were up.
         public static let notRunning = Code(value: "not_running")
-        /// The control API answered with an error (CLI).
-        public static let controlAPI = Code(value: "control_api")
 
         public var description: String { value }
     }

@@ -44,6 +44,10 @@ struct SendGridSimulator: ProviderFaultAnswers {
             core.record(record)
             return HTTPResponses.json(validation.errorsObject, status: .badRequest)
         }
+        let settings = mail["mail_settings"] as? [String: Any]
+        if (settings?["sandbox_mode"] as? [String: Any])?["enable"] as? Bool == true {
+            return HTTPResponses.empty(.ok, headers: rateHeaders)  // validated, not sent, nothing recorded
+        }
         let messageID = SandboxCredentials.randomToken(16)
         record.providerMessageID = messageID
         record.httpStatus = 202

@@ -16,8 +16,12 @@ struct TwilioSimulator: ProviderFaultAnswers {
     func send(_ request: Request, context: SandboxRequestContext) async -> Response {
         if let fault = await core.applyFaults(self, context: context) { return fault }
         let credentials = core.credentials
-        guard let auth = request.basicCredentials, auth.user == credentials.twilioAccountSID,
-            auth.password == credentials.twilioAuthToken, context.parameters.get("sid") == credentials.twilioAccountSID
+        let pairs = [
+            (credentials.twilioAccountSID, credentials.twilioAuthToken),
+            (credentials.twilioAPIKeySID, credentials.twilioAPIKeySecret),
+        ]
+        guard let auth = request.basicCredentials, pairs.contains(where: { $0 == (auth.user, auth.password) }),
+            context.parameters.get("sid") == credentials.twilioAccountSID
         else {
             return reject(20003, "Authenticate", status: .unauthorized, record: RecordedMessage(provider: .twilio))
         }

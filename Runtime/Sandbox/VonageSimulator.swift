@@ -2,8 +2,9 @@ import Foundation
 import Hummingbird
 import NotifyProviders
 
-/// The Vonage (Nexmo) SMS API: `POST /sms/json`, form or JSON; errors are HTTP 200 with a
-/// non-zero `status` in `messages[0]`, as the real API answers.
+/// The Vonage (Nexmo) SMS API: `POST /sms/json`, form or JSON, authenticated with `api_secret`
+/// or a signed request (`sig`, HMAC-SHA256 with the signature secret); errors are HTTP 200 with
+/// a non-zero `status` in `messages[0]`, as the real API answers.
 struct VonageSimulator: ProviderFaultAnswers {
     let core: SandboxCore
     var kind: ProviderKind { .vonage }
@@ -22,20 +23,15 @@ struct VonageSimulator: ProviderFaultAnswers {
             provider: .vonage, deliveryID: fields["client-ref"], recipient: to, sender: fields["from"],
             body: fields["text"])
         guard let key = fields["api_key"], fields["api_secret"] != nil || fields["sig"] != nil else {
-            return reject("2", "Missing api_key, and api_secret or sig", to: to, record: record)
+            return reject("2", "Missing api_key or api_secret", to: to, record: record)
         }
-        guard key == credentials.vonageAPIKey else { return reject("4", "Bad Credentials", to: to, record: record) }
-        if let secret = fields["api_secret"] {
-            guard secret == credentials.vonageAPISecret else {
-                return reject("4", "Bad Credentials", to: to, record: record)
-            }
-        } else {
-            // A signed request (the account's signature secret) instead of the API secret, as Vonage allows.
-            do {
-                try VonageSignature(secret: credentials.vonageSignatureSecret).verify(parameters: fields)
-            } catch {
+        if fields["sig"] != nil {
+            let verifier = VonageSignature(secret: credentials.vonageSignatureSecret, method: .sha256)
+            guard key == credentials.vonageAPIKey, (try? verifier.verify(parameters: fields)) != nil else {
                 return reject("14", "Invalid Signature", to: to, record: record)
             }
+        } else if key != credentials.vonageAPIKey || fields["api_secret"] != credentials.vonageAPISecret {
+            return reject("4", "Bad Credentials", to: to, record: record)
         }
         for name in ["from", "to", "text"] where (fields[name] ?? "").isEmpty {
             return reject("2", "Missing \(name) param", to: to, record: record)

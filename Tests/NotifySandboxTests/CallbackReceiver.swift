@@ -17,7 +17,10 @@ final class CallbackReceiver: Sendable {
 
     private let received = Mutex<[Received]>([])
     private let refusalsLeft: Mutex<Int>
-    private(set) nonisolated(unsafe) var baseURL = ""
+    private let base = Mutex("")
+
+    /// `http://127.0.0.1:{port}`, once running.
+    var baseURL: String { base.withLock { $0 } }
 
     init(refuseFirst: Int = 0) {
         refusalsLeft = Mutex(refuseFirst)
@@ -59,7 +62,7 @@ final class CallbackReceiver: Sendable {
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             let port = await iterator.next() ?? 0
-            receiver.baseURL = "http://127.0.0.1:\(port)"
+            receiver.base.withLock { $0 = "http://127.0.0.1:\(port)" }
             do {
                 try await body(receiver)
             } catch {

@@ -54,6 +54,20 @@ struct EmailTests {
         }
     }
 
+    @Test func sandboxModeValidatesWithoutSending() async throws {
+        try await SandboxHarness.run { harness in
+            var mail = json(Self.mail(to: "ada@example.com"))
+            mail["mail_settings"] = ["sandbox_mode": ["enable": true]]
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: mail), as: UTF8.self)
+            let answer = try await harness.post(
+                "/v3/mail/send", body: body,
+                headers: [("Authorization", "Bearer " + harness.credentials.sendGridAPIKey)])
+            #expect(answer.status == 200)
+            #expect(answer.headers.first(name: "X-Message-Id") == nil)
+            #expect(try await harness.counts("sendgrid")["accepted"] == 0)
+        }
+    }
+
     @Test func countsDuplicateDeliveryIDs() async throws {
         try await SandboxHarness.run { harness in
             for _ in 0..<3 {

@@ -55,7 +55,7 @@ struct FaultTests {
         }
     }
 
-    @Test func latencyDelaysWithoutBlocking() async throws {
+    @Test func latencyDelaysAnswers() async throws {
         try await SandboxHarness.run { harness in
             harness.sandbox.setFaults(FaultSettings(latency: .init(minMs: 200, maxMs: 200)), for: .sendgrid)
             let clock = ContinuousClock()

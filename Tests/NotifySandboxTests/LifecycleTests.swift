@@ -37,4 +37,17 @@ struct LifecycleTests {
             }
         }
     }
+
+    /// Shutting down before the listeners are up ends the service, and waiters learn it stopped.
+    @Test(.timeLimit(.minutes(1))) func shutdownBeforeListening() async throws {
+        let sandbox = try ProviderSandbox(logger: SandboxHarness.logger)
+        let group = ServiceGroup(services: [sandbox], logger: SandboxHarness.logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let endpoints = try? await sandbox.endpoints()
+        #expect(endpoints == nil || endpoints?.port ?? 0 > 0)
+    }
 }

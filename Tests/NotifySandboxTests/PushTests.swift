@@ -123,6 +123,12 @@ struct PushTests {
                     keyPEM: credentials.apnsPrivateKeyPEM)
                 let expired = try await apnsPush(harness, client: client, device: device, jwt: stale)
                 #expect(expired.body["reason"] as? String == "ExpiredProviderToken")
+                let forged = try TestJWT.es256(
+                    keyID: credentials.apnsKeyID, teamID: credentials.apnsTeamID, issuedAt: Date(),
+                    keyPEM: P256.Signing.PrivateKey().pemRepresentation)
+                let refused = try await apnsPush(harness, client: client, device: device, jwt: forged)
+                #expect(refused.status == 403)
+                #expect(refused.body["reason"] as? String == "InvalidProviderToken")
             } catch {
                 try await client.shutdown()
                 throw error

@@ -35,6 +35,15 @@ struct RealClientTests {
                     logger: logger)
             }
             #expect(accepted(await send("+14155550100"))?.hasPrefix("SM") == true)
+            let keyed = TwilioClient(
+                configuration: TwilioConfiguration(
+                    accountSID: twilio.accountSID, authToken: twilio.apiKeySecret, apiKeySID: twilio.apiKeySID,
+                    baseURL: twilio.baseURL),
+                httpClient: .shared)
+            let viaKey = await keyed.send(
+                .sms(SMSMessage(deliveryID: "d-1", from: "+15005550006", to: "+14155550100", text: "hi")),
+                timeout: .seconds(10), logger: logger)
+            #expect(accepted(viaKey) != nil, "\(viaKey)")
             let stop = failure(await send("+15005550004"))
             #expect(stop?.kind == .permanent)
             #expect(stop?.recipientAction == .suppressAddress)
@@ -58,6 +67,16 @@ struct RealClientTests {
                 timeout: .seconds(10),
                 logger: logger)
             #expect(accepted(sms) != nil, "\(sms)")
+            let signing = VonageClient(
+                configuration: VonageConfiguration(
+                    apiKey: document.vonage.apiKey, apiSecret: nil, signatureSecret: document.vonage.signatureSecret,
+                    baseURL: document.vonage.baseURL),
+                httpClient: .shared)
+            let signed = await signing.send(
+                .sms(SMSMessage(deliveryID: "d-4", from: "Notify", to: "+447700900001", text: "hi")),
+                timeout: .seconds(10),
+                logger: logger)
+            #expect(accepted(signed) != nil, "\(signed)")
             let sendGrid = SendGridClient(
                 configuration: SendGridConfiguration(
                     apiKey: document.sendgrid.apiKey, baseURL: document.sendgrid.baseURL),
@@ -68,7 +87,7 @@ struct RealClientTests {
             #expect(accepted(await sendGrid.send(.email(mail), timeout: .seconds(10), logger: logger)) != nil)
             let recorded = harness.sandbox.recorder.messages(provider: .sendgrid)
             #expect(recorded.last?.deliveryID == "d-3")
-            #expect(harness.sandbox.recorder.messages(provider: .vonage).last?.deliveryID == "d-2")
+            #expect(harness.sandbox.recorder.messages(provider: .vonage).map(\.deliveryID) == ["d-2", "d-4"])
         }
     }
 

@@ -26,6 +26,7 @@ struct RecorderTests {
         #expect(recent.count == 100)
         #expect(recent.last?.sequence == 10_000)
         #expect(recent.first?.sequence == 9_901)
+        #expect(recorder.messages(after: 9_990, limit: 1_000).map(\.sequence) == Array(9_991...10_000))
     }
 
     @Test func webhookReceiverKeepsHeadersForSignatureChecks() async throws {
