@@ -66,8 +66,7 @@ struct AiosmtpdTests {
                 let port = Int(ready.dropFirst("READY ".count))
             else {
                 await process.terminate()
-                Issue.record("aiosmtpd did not start: \(process.standardError)")
-                throw CancellationError()
+                throw SetupError("aiosmtpd did not start: \(process.standardError)")
             }
             return Sink(process: process, port: port, folder: folder)
         }
@@ -90,10 +89,10 @@ struct AiosmtpdTests {
         let result = try await ChildProcess.run(
             executable: "/usr/bin/env", arguments: ["python3", "-c", "import aiosmtpd"], timeout: .seconds(30))
         guard result.status == 0 else {
-            Issue.record(
-                "python3 with aiosmtpd is required for these tests: run `pip install aiosmtpd` (status \(String(describing: result.status)), \(result.stderr))"
+            throw SetupError(
+                "python3 with aiosmtpd is required for these tests: run `pip install aiosmtpd` "
+                    + "(python3 -c 'import aiosmtpd' ended with \(result.status.map(String.init) ?? "a timeout"): \(result.stderr))"
             )
-            throw CancellationError()
         }
     }
 
@@ -102,10 +101,7 @@ struct AiosmtpdTests {
             executable: "/usr/bin/env",
             arguments: ["python3", scripts.appendingPathComponent("parse_mime.py").path, path],
             timeout: .seconds(30))
-        guard result.status == 0 else {
-            Issue.record("parse_mime.py failed: \(result.stderr)")
-            throw CancellationError()
-        }
+        guard result.status == 0 else { throw SetupError("parse_mime.py failed: \(result.stderr)") }
         return try JSONDecoder().decode(Parsed.self, from: Data(result.stdout.utf8))
     }
 
@@ -202,6 +198,12 @@ struct AiosmtpdTests {
         await provider.shutdown()
         await sink.stop()
     }
+}
+
+/// A test prerequisite is missing; the message says how to fix it.
+struct SetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// The recording server against a client nobody in this project wrote: Python's smtplib.
