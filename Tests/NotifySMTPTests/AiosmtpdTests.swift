@@ -199,36 +199,3 @@ struct AiosmtpdTests {
         await sink.stop()
     }
 }
-
-/// A test prerequisite is missing; the message says how to fix it.
-struct SetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// The recording server against a client nobody in this project wrote: Python's smtplib.
-@Suite("Recording server against smtplib")
-struct SmtplibClientTests {
-    struct Result: Decodable {
-        var refused: [String: Int]
-        var noop: Int
-    }
-
-    @Test("smtplib logs in, gets one recipient refused by a rule, and the message arrives unstuffed")
-    func smtplibClient() async throws {
-        let server = try await Fixtures.startServer(
-            credentials: ["app": "pw"], rules: [.reply("550 5.1.1 user unknown", for: .address("bad@example.net"))])
-        let script = AiosmtpdTests.scripts.appendingPathComponent("smtplib_client.py").path
-        let run = try await ChildProcess.run(
-            executable: "/usr/bin/env", arguments: ["python3", script, "\(server.port!)"], timeout: .seconds(30))
-        #expect(run.status == 0, "smtplib_client.py failed: \(run.stderr)")
-        let result = try JSONDecoder().decode(Result.self, from: Data(run.stdout.utf8))
-        #expect(result.refused == ["bad@example.net": 550])
-        #expect(result.noop == 250)
-        let message = try #require(await Fixtures.nextMessage(server))
-        #expect(message.recipients == ["ok@example.net"])
-        #expect(message.authenticatedUser == "app")
-        #expect(message.text.hasSuffix("\r\n.a line starting with a dot\r\n..two dots\r\nend\r\n"))
-        await server.stop()
-    }
-}
