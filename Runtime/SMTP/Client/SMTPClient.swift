@@ -65,7 +65,7 @@ public final class SMTPClient: Sendable {
                 guard let error = error as? SMTPClientError else { throw error }
                 let staleSession =
                     reused && error.code == .connectionClosed && error.reply == nil && !error.finalDotSent
-                if staleSession, attempt == 1 {
+                if staleSession, attempt == 1, !Task.isCancelled {
                     logger.debug(
                         "smtp session went stale; retrying on a new one",
                         metadata: [SMTPLogKeys.code: "\(error.code.rawValue)"])

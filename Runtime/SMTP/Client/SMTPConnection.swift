@@ -314,9 +314,14 @@ final class SMTPConnection: Sendable {
         deadline: NIODeadline, stage: SMTPClientError.Stage, finalDotSent: Bool = false
     ) async throws -> [SMTPReply] {
         do {
-            return try await channel.eventLoop.flatSubmit {
-                handler.value.send(payload, expecting: count, deadline: deadline)
-            }.get()
+            // Cancelling the caller closes the session, which fails the wait at once.
+            return try await withTaskCancellationHandler {
+                try await channel.eventLoop.flatSubmit {
+                    handler.value.send(payload, expecting: count, deadline: deadline)
+                }.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
         } catch let error as SMTPTransportError {
             throw error.at(stage, finalDotSent: finalDotSent)
         } catch {

@@ -83,7 +83,11 @@ final class SMTPConnectionPool: Sendable {
                 self?.expireWaiter(id: id)
             }
             promise.futureResult.whenComplete { _ in timer.cancel() }
-            return try await promise.futureResult.get()
+            return try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                self.expireWaiter(id: id)
+            }
         }
     }
 
