@@ -421,6 +421,29 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StatusEventTests",
+            dependencies: [
+                "NotifyAPI",
+                "NotifyModel",
+                "NotifyRuntime",
+                "NotifyHTTP",
+                "NotifyFunctionKit",
+                "NotifyProviders",
+                "NotifyTestSupport",
+                "ScheduleTickFunction",
+                "StatusEventsFunction",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/StatusEventTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "NotifyRuntime",

@@ -31,7 +31,7 @@ struct EventSubscriptionRequest: Decodable {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz_")
         var seen: Set<String> = []
         var kinds: [String] = []
-        for kind in kinds ?? [] {
+        for kind in self.kinds ?? [] {
             guard (1...40).contains(kind.count), kind.allSatisfy({ allowed.contains($0) }) else {
                 throw APIError(
                     .badRequest, code: "invalid_kinds",
