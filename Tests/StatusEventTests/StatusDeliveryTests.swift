@@ -92,22 +92,52 @@ import Testing
         }
     }
 
-    @Test func aSubscriptionWhoseJobWasLostRecovers() async throws {
+    @Test func aSubscriptionIsInFlightWhileItsJobExistsAndRecoversWhenTheJobIsLost() async throws {
         try await StatusEngine.with { engine in
             let acme = try await engine.tenant("acme")
             let subscription = try await engine.subscribe(acme, hook: "acme")
-            // As if its job had been dead-lettered: in flight, with no job left.
+            // In flight for minutes, its job waiting to run (as after a few transient failures).
             _ = try await engine.runtime.rows(
-                "UPDATE notify.event_subscriptions SET in_flight = true WHERE id = \(subscription.id)")
+                """
+                WITH flag AS (
+                    UPDATE notify.event_subscriptions SET in_flight = true, updated_at = now() - interval '2 minutes'
+                    WHERE id = \(subscription.id)
+                )
+                SELECT notify.enqueue('deliver-status-events',
+                    jsonb_build_object('tenant_id', 'acme', 'subscription_id', \(subscription.id)),
+                    'bulk', now() + interval '25 seconds', 'acme')
+                """)
             let ids = try await engine.record("acme", ["delivered"])
+            // Ticks after the event is old enough to be dispatched, had the subscription been free.
+            let settled = await eventually(timeout: .seconds(10), every: .milliseconds(50)) {
+                let old = try? await engine.runtime.count(
+                    "SELECT count(*)::int FROM notify.events WHERE at < clock_timestamp() - interval '2 seconds'")
+                return old == 1
+            }
+            try #require(settled)
+            let ticks = try await engine.runtime.count("SELECT count(*)::int FROM notify.leader_ticks")
+            let ticked = await eventually(timeout: .seconds(10), every: .milliseconds(50)) {
+                let now = (try? await engine.runtime.count("SELECT count(*)::int FROM notify.leader_ticks")) ?? 0
+                return now >= ticks + 5
+            }
+            try #require(ticked, "the leader did not tick")
+            let waiting = try await engine.runtime.count(
+                """
+                SELECT count(*)::int FROM notify.event_subscriptions
+                WHERE id = \(subscription.id) AND in_flight AND last_error IS NULL
+                """)
+            #expect(waiting == 1, "a subscription whose job exists stays in flight")
+            #expect(engine.receiver.requests("acme").isEmpty)
 
+            // The job is lost (dead-lettered or discarded): the tick notices and delivers again.
+            _ = try await engine.runtime.rows("DELETE FROM notify.jobs WHERE queue = 'deliver-status-events'")
             let noticed = await eventually(timeout: .seconds(10), every: .milliseconds(50)) {
-                let rows = try? await engine.runtime.rows(
+                let lost = try? await engine.runtime.count(
                     """
                     SELECT count(*)::int FROM notify.event_subscriptions
-                    WHERE id = \(subscription.id) AND last_error LIKE 'job_lost%'
+                    WHERE id = \(subscription.id) AND last_error LIKE 'job_lost%' AND failures = 1
                     """)
-                return (try? rows?.first?.decode(Int.self)) == 1
+                return lost == 1
             }
             #expect(noticed, "the tick did not clear the lost in-flight flag")
             let delivered = await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
