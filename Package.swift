@@ -125,6 +125,7 @@ let package = Package(
                 "SendPushFunction",
                 "SendWebhookFunction",
                 "WebhookIngestFunction",
+                "StatusEventsFunction",
                 "NotifyDelivery",
                 "NotifyProviders",
                 "NotifySMTP",
@@ -225,7 +226,7 @@ let package = Package(
         ),
         .target(
             name: "ScheduleTickFunction",
-            dependencies: ["NotifyFunctionKit"],
+            dependencies: ["NotifyFunctionKit", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Functions/ScheduleTick",
             swiftSettings: swiftSettings
         ),
@@ -280,6 +281,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "StatusEventsFunction",
+            dependencies: [
+                "NotifyFunctionKit", "NotifyModel", "NotifyProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Functions/StatusEvents",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "WebhookIngestFunction",
             dependencies: ["NotifyFunctionKit", "NotifyModel", "NotifyProviders", .product(name: "PostgresNIO", package: "postgres-nio")],
@@ -417,6 +428,29 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/PipelineTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StatusEventTests",
+            dependencies: [
+                "NotifyAPI",
+                "NotifyModel",
+                "NotifyRuntime",
+                "NotifyHTTP",
+                "NotifyFunctionKit",
+                "NotifyProviders",
+                "NotifyTestSupport",
+                "ScheduleTickFunction",
+                "StatusEventsFunction",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/StatusEventTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,7 +5,7 @@ import NotifyFunctionKit
 /// It decides the upkeep of each tick: promote jobs scheduled for later whose time has come,
 /// rescue jobs whose worker stopped renewing their lease (they run again, or go to the dead-letter
 /// table after their last attempt), and prune old dead letters. The runtime carries the actions out
-/// in the tick's transaction.
+/// in the tick's transaction, with the writes (``StatusEventDispatch``: status-event deliveries).
 public struct ScheduleTickFunction: NotifyFunction {
     /// Limits per tick; every field is optional.
     public struct Input: Codable, Sendable {
@@ -41,10 +41,12 @@ public struct ScheduleTickFunction: NotifyFunction {
         guard retentionDays >= 1 else {
             throw FunctionError(.permanent, code: "invalid_input", "dead_retention_days must be at least 1")
         }
-        return FunctionOutput(maintenance: [
-            .promoteScheduledJobs(limit: max(1, input.promoteLimit ?? 10_000)),
-            .rescueExpiredLeases(limit: max(1, input.rescueLimit ?? 10_000)),
-            .pruneDeadJobs(olderThanSeconds: retentionDays * 86_400, limit: 10_000),
-        ])
+        return FunctionOutput(
+            writes: [StatusEventDispatch.statement],
+            maintenance: [
+                .promoteScheduledJobs(limit: max(1, input.promoteLimit ?? 10_000)),
+                .rescueExpiredLeases(limit: max(1, input.rescueLimit ?? 10_000)),
+                .pruneDeadJobs(olderThanSeconds: retentionDays * 86_400, limit: 10_000),
+            ])
     }
 }

@@ -37,6 +37,7 @@ public struct APIServer: Sendable {
         TopicRoutes(dependencies: dependencies).add(to: tenant)
         ProviderRoutes(dependencies: dependencies).add(to: tenant)
         RouteRoutes(dependencies: dependencies).add(to: tenant)
+        EventSubscriptionRoutes(dependencies: dependencies).add(to: tenant)
         return router
     }
 

@@ -13,6 +13,8 @@ struct DeliverySupport: Sendable {
     let engine: SendEngine
     let hasher: LookupHasher
     let factory: StandardProviderFactory
+    /// Opens event subscriptions' signing secrets (`deliver-status-events`).
+    let cipher: ContactCipher
 
     init(secrets: EngineSecrets, environment: CommandEnvironment) {
         let settings = SendSettings(
@@ -29,6 +31,7 @@ struct DeliverySupport: Sendable {
             hasher: secrets.hasher,
             breaker: breaker, settings: settings, unsubscribeKey: UnsubscribeToken.key(fromTokenKey: secrets.tokenKey))
         hasher = secrets.hasher
+        cipher = secrets.cipher
     }
 
     /// The support a command needs to run `names` (all functions when nil): built from the keys

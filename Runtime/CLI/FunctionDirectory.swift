@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import NoopFunction
 import NotifyDelivery
 import NotifyModel
@@ -11,6 +12,7 @@ import SendInAppFunction
 import SendPushFunction
 import SendSMSFunction
 import SendWebhookFunction
+import StatusEventsFunction
 import ValidateFunction
 import WebhookIngestFunction
 
@@ -22,7 +24,7 @@ import WebhookIngestFunction
 enum FunctionDirectory {
     /// Functions that need ``DeliverySupport`` to do their work.
     static let deliveryFunctions: Set<String> = [
-        "send-email", "send-sms", "send-push", "send-webhook", "webhook-ingest",
+        "send-email", "send-sms", "send-push", "send-webhook", "webhook-ingest", "deliver-status-events",
     ]
 
     /// Every function, for producers and for processes that run none of the senders.
@@ -46,6 +48,7 @@ enum FunctionDirectory {
         catalog.register(SendPushFunction(engine: delivery?.engine))
         catalog.register(SendWebhookFunction(engine: delivery?.engine))
         catalog.register(WebhookIngestFunction(hasher: delivery?.hasher))
+        catalog.register(StatusEventsFunction(cipher: delivery?.cipher, httpClient: HTTPClient.shared))
         return catalog
     }
 

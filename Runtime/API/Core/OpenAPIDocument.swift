@@ -61,6 +61,18 @@ enum OpenAPIDocument {
             ("delete", "/v1/providers/{id}", "Delete a provider account", "tenant", nil, 204),
             ("put", "/v1/routes/{channel}", "Replace a channel's provider route", "tenant", "RouteRequest", 200),
             ("get", "/v1/routes/{channel}", "A channel's provider route", "tenant", nil, 200),
+            (
+                "post", "/v1/event-subscriptions",
+                "Subscribe to the tenant's delivery-status events (the signing secret is shown once)", "tenant",
+                "EventSubscriptionRequest", 201
+            ),
+            ("get", "/v1/event-subscriptions", "List event subscriptions (never their secrets)", "tenant", nil, 200),
+            ("get", "/v1/event-subscriptions/{id}", "An event subscription and its delivery state", "tenant", nil, 200),
+            ("delete", "/v1/event-subscriptions/{id}", "Delete an event subscription", "tenant", nil, 204),
+            (
+                "post", "/v1/event-subscriptions/{id}/rotate-secret",
+                "Replace a subscription's signing secret (the new one is shown once)", "tenant", nil, 200
+            ),
             ("get", "/v1/inbox", "The user's inbox, newest first (cursor pagination)", "inbox", nil, 200),
             ("get", "/v1/inbox/unread-count", "The user's unread count", "inbox", nil, 200),
             ("post", "/v1/inbox/items/{item}/read", "Mark an item read", "inbox", nil, 200),
@@ -158,6 +170,8 @@ enum OpenAPIDocument {
                 ], required: ["channel"], closed: true),
             "TopicRequest": object(["name": string], required: [], closed: true),
             "SubscribeRequest": object(["users": array(string)], required: ["users"], closed: true),
+            "EventSubscriptionRequest": object(
+                ["url": ["type": "string", "format": "uri"], "kinds": array(string)], required: ["url"], closed: true),
         ]
     }
 

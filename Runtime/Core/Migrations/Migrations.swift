@@ -1,5 +1,7 @@
 /// All migrations, in order.
 public enum Migrations {
     /// The list `notify migrate` applies.
-    public static let all: [Migration] = [.v0001Runtime, .v0002Probe, .v0003Pipeline, .v0004Channels]
+    public static let all: [Migration] = [
+        .v0001Runtime, .v0002Probe, .v0003Pipeline, .v0004Channels, .v0005StatusEvents,
+    ]
 }
