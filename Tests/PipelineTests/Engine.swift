@@ -128,7 +128,7 @@ struct Engine: Sendable {
             // Unstructured so the test body runs while the server does; joined below.
             let serving = Task { try await group.run() }
             defer { serving.cancel() }
-            guard await eventually(timeout: .seconds(10), { port.withLock { $0 } != nil }) else {
+            guard await eventually(timeout: .seconds(30), { port.withLock { $0 } != nil }) else {
                 throw EngineError("the API did not start")
             }
             if let sandbox { _ = try await sandbox.endpoints() }
