@@ -193,6 +193,7 @@ let package = Package(
             name: "NotifySandbox",
             dependencies: [
                 "NotifyProviders",
+                "NotifySMTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

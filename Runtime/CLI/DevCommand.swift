@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import NotifyPrivateCluster
+import NotifyProviders
 import NotifyRuntime
+import NotifySandbox
 
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +14,10 @@ struct DevCommand: AsyncParsableCommand {
             Runs every function, the scheduler leader and the HTTP API (with /healthz, /readyz, /metrics).
             It also seeds a demo tenant (id "demo", a user "demo-user", a category "welcome" with an
             in-app template) and writes its API key and the user's inbox signature to .notify/demo.env.
+            With the provider sandbox (on by default) the demo tenant also gets provider accounts for
+            every sandbox provider, routes for SMS, email, push and webhooks, contact points and
+            devices for demo-user, and categories "otp" (SMS), "news" (marketing email) and "alert"
+            (push, falling back to SMS); `notify sandbox messages` lists what the providers received.
             Without DATABASE_URL it starts a private PostgreSQL from the installed server binaries,
             with its data in .notify/pgdata (kept between runs), and stops it on exit (Ctrl-C).
             Other commands run in this folder (notify queues, notify dead list) find that cluster.
@@ -24,6 +30,22 @@ struct DevCommand: AsyncParsableCommand {
 
     @Option(help: "HTTP address.")
     var host = "127.0.0.1"
+
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Run the provider sandbox (Twilio, Vonage, SendGrid, SMTP, FCM, APNs on loopback) and route the demo tenant through it."
+    )
+    var sandbox = true
+
+    @Option(help: "Sandbox HTTP port (providers and its control API, read by `notify sandbox messages`).")
+    var sandboxPort = 4010
+
+    @Option(help: "Sandbox APNs port (HTTP/2 over TLS).")
+    var sandboxApnsPort = 4011
+
+    @Option(help: "Sandbox SMTP port.")
+    var sandboxSmtpPort = 4025
 
     func run() async throws {
         let environment = CommandEnvironment()
@@ -58,12 +80,33 @@ struct DevCommand: AsyncParsableCommand {
             if let cluster { try? await cluster.stop() }
             fail("could not prepare the database: \(String(reflecting: error))")
         }
-        let launcher = RuntimeLauncher(
+        var launcher = RuntimeLauncher(
             environment: environment, url: url,
             catalog: FunctionDirectory.queued(delivery: DeliverySupport(secrets: secrets, environment: environment)),
-            workerOptions: workerOptions,
-            lead: true, httpHost: host, httpPort: port, secrets: secrets,
+            workerOptions: workerOptions, lead: true, httpHost: host, httpPort: port, secrets: secrets,
             onReady: { logger.info("notify dev is up", metadata: ["http": "http://\(host):\(port)/openapi.json"]) })
+        if sandbox {
+            let engineURL = "http://\(host):\(port)"
+            var configuration = SandboxConfiguration(port: sandboxPort, apnsPort: sandboxApnsPort)
+            for kind in [ProviderKind.twilio, .vonage, .sendgrid] {
+                configuration.callbackURLs[kind] =
+                    "\(engineURL)/webhooks/\(kind.rawValue)/\(DemoChannels.accountPrefix)-\(kind.rawValue)"
+            }
+            configuration.smtpPort = sandboxSmtpPort
+            let providerSandbox = try ProviderSandbox(configuration: configuration, logger: logger)
+            let smtpPort = sandboxSmtpPort
+            launcher.supportingServices = [providerSandbox]
+            launcher.afterStart = {
+                let document = try await providerSandbox.credentialsDocument()
+                try await withPostgresClient(url, logger: logger) { client in
+                    try await DemoChannels.seed(
+                        document: document, smtpPort: smtpPort, secrets: secrets, client: client, logger: logger)
+                }
+                logger.info(
+                    "provider sandbox is up; see what it received with `notify sandbox messages`",
+                    metadata: ["sandbox": "\(document.twilio.baseURL)"])
+            }
+        }
         var runError: (any Error)?
         do {
             try await launcher.run()

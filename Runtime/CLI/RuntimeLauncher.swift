@@ -20,6 +20,11 @@ struct RuntimeLauncher {
     /// operations routes.
     var secrets: EngineSecrets? = nil
     var onReady: (@Sendable () -> Void)? = nil
+    /// Services that start first and stop last, such as `notify dev`'s provider sandbox.
+    var supportingServices: [any Service] = []
+    /// Work to do once the services run, such as wiring the demo tenant to the sandbox; a failure
+    /// is logged and shuts the process down.
+    var afterStart: (@Sendable () async throws -> Void)? = nil
 
     func run() async throws {
         let logger = environment.logger
@@ -37,7 +42,7 @@ struct RuntimeLauncher {
                 logger.info(
                     "first job claimed", metadata: ["since_start_ms": "\((ContinuousClock.now - start).milliseconds)"])
             })
-        var services: [any Service] = [client, node]
+        var services: [any Service] = supportingServices + [client, node]
         if let httpPort {
             let operations = OperationsServer(
                 client: client, registry: CommandEnvironment.metricsRegistry,
@@ -62,7 +67,17 @@ struct RuntimeLauncher {
                 cancellationSignals: [],
                 logger: logger))
         onReady?()
-        try await group.run()
+        guard let afterStart else { return try await group.run() }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await afterStart()
+            } catch {
+                logger.error("start-up step failed; shutting down", metadata: ["error": "\(error)"])
+                await group.triggerGracefulShutdown()
+            }
+            try await tasks.waitForAll()
+        }
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NotifyProviders
 import NotifySandbox
 import ServiceLifecycle
 
@@ -51,8 +52,13 @@ struct SandboxServeCommand: AsyncParsableCommand {
     @Option(help: "HTTP port for every provider but APNs, and the control API (0: any free port).") var port = 4010
     @Option(help: "APNs port, HTTP/2 over TLS (0: any free port).") var apnsPort = 4011
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
-    @Option(help: "The engine's base URL; callbacks go to {URL}/webhooks/{twilio,vonage,sendgrid}.") var callbackURL:
-        String?
+    @Option(
+        help:
+            "The engine's base URL; callbacks go to {URL}/webhooks/{provider}/{PREFIX}-{provider} (see --account-prefix)."
+    ) var callbackURL: String?
+    @Option(help: "The engine's provider account ids are {PREFIX}-twilio, {PREFIX}-vonage, {PREFIX}-sendgrid.")
+    var accountPrefix = "sbx"
+    @Option(help: "Port of the recording SMTP relay (0: none).") var smtpPort = 4025
     @Option(help: "A JSON file of fault settings per provider, applied at start.") var faults: String?
     @Option(help: "Write the credentials document (JSON) to this file once listening.") var writeCredentials: String?
     @Option(help: "Write the FCM service-account JSON (token_uri pointing at the sandbox) to this file.")
@@ -70,6 +76,13 @@ struct SandboxServeCommand: AsyncParsableCommand {
             host: host, port: port, apnsPort: apnsPort, callbackBaseURL: callbackURL,
             callbackDelay: .milliseconds(callbackDelayMs), sendGridDuplicateRate: sendgridDuplicateRate,
             apnsTopic: apnsTopic)
+        if let callbackURL {
+            let base = callbackURL.hasSuffix("/") ? String(callbackURL.dropLast()) : callbackURL
+            for kind in [ProviderKind.twilio, .vonage, .sendgrid] {
+                configuration.callbackURLs[kind] = "\(base)/webhooks/\(kind.rawValue)/\(accountPrefix)-\(kind.rawValue)"
+            }
+        }
+        configuration.smtpPort = smtpPort == 0 ? nil : smtpPort
         if let faults {
             guard let data = FileManager.default.contents(atPath: faults) else {
                 throw ValidationError("--faults: cannot read \(faults)")

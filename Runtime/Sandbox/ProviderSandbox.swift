@@ -80,6 +80,12 @@ public final class ProviderSandbox: Service, Sendable {
                 group.addTask { try await http.runService() }
                 group.addTask { try await apns.runService() }
                 group.addTask { await core.callbacks.run(sendGridFlush: { await core.flushSendGridEvents() }) }
+                if let smtpPort = core.configuration.smtpPort {
+                    let smtp = SMTPRecording(
+                        port: smtpPort, host: core.configuration.host, recorder: core.recorder, logger: core.logger)
+                    group.addTask { try await smtp.server.run() }
+                    group.addTask { await smtp.record() }
+                }
                 group.addTask {
                     guard let port = await ports.http.wait() ?? nil, let apnsPort = await ports.apns.wait() ?? nil
                     else {

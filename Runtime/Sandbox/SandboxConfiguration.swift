@@ -25,6 +25,8 @@ public struct SandboxConfiguration: Sendable {
     /// the engine's per-account `…/webhooks/sendgrid/<account>` (as configured in a real
     /// provider's dashboard).
     public var callbackURLs: [ProviderKind: String] = [:]
+    /// A port for the recording SMTP relay (provider `smtp` in the recorder); nil runs none.
+    public var smtpPort: Int?
     /// Fault settings applied at start.
     public var faults: [ProviderKind: FaultSettings]
     /// How many recorded messages are kept for listing.
