@@ -462,6 +462,8 @@ let package = Package(
                 "ProbeFunction",
                 "NotifyModel",
                 "NotifyPrivateCluster",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

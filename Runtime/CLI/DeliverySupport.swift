@@ -6,7 +6,8 @@ import NotifyModel
 /// circuit breaker, rate limiter) and the lookup hasher.
 ///
 /// Configuration (environment): `NOTIFY_PUBLIC_URL`, `NOTIFY_SEND_TIMEOUT_MS` (default 10000),
-/// `NOTIFY_SEND_CONCURRENCY` (default 64), `NOTIFY_SEND_MAX_ATTEMPTS` (default 8),
+/// `NOTIFY_SEND_CONCURRENCY` (default 64), `NOTIFY_SEND_MAX_ATTEMPTS` (default 8), `NOTIFY_SEND_CHUNK`
+/// (default 32),
 /// `NOTIFY_CIRCUIT_FAILURES` (default 5), `NOTIFY_CIRCUIT_OPEN_MS` (default 15000), plus the
 /// keys of ``EngineSecrets``.
 struct DeliverySupport: Sendable {
@@ -21,7 +22,8 @@ struct DeliverySupport: Sendable {
             requestTimeout: .milliseconds(environment.int("notify.send.timeout.ms", default: 10_000)),
             concurrency: environment.int("notify.send.concurrency", default: 64),
             maxAttempts: environment.int("notify.send.max.attempts", default: 8),
-            publicURL: environment.config.string(forKey: "notify.public.url"))
+            publicURL: environment.config.string(forKey: "notify.public.url"),
+            chunkSize: environment.int("notify.send.chunk", default: 32))
         let breaker = CircuitBreaker(
             failureThreshold: environment.int("notify.circuit.failures", default: 5),
             openDuration: .milliseconds(environment.int("notify.circuit.open.ms", default: 15_000)))

@@ -48,7 +48,36 @@ public struct SendEngine: Sendable {
     )
 
     /// Sends one batch and returns what the runtime commits with the job.
+    ///
+    /// The batch is sent in chunks of ``SendSettings/chunkSize`` deliveries: each chunk is claimed
+    /// (`sending`) just before its requests and its outcomes are recorded as soon as they are
+    /// known, so a crash leaves at most one chunk per job in the unknown state, and deliveries not
+    /// yet attempted stay claimable as they were. The job's own output is only the follow-up jobs.
     public func send(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {
+        var next: [JobRequest] = []
+        var route: RouteTable?
+        var sent = 0
+        for start in stride(from: 0, to: batch.userIDs.count, by: settings.chunkSize) {
+            var chunk = batch
+            chunk.userIDs = Array(batch.userIDs[start..<min(start + settings.chunkSize, batch.userIDs.count)])
+            let output = try await sendChunk(chunk, route: &route, context: context)
+            if !output.writes.isEmpty {
+                try await context.database.client.withTransaction(logger: context.logger) { connection in
+                    for write in output.writes { _ = try await connection.query(write, logger: context.logger) }
+                }
+            }
+            next += output.next
+            sent += output.sentCount
+        }
+        return FunctionOutput(
+            next: next,
+            summary: #"{"deliveries":\#(batch.userIDs.count),"sent":\#(sent),"follow_up_jobs":\#(next.count)}"#)
+    }
+
+    /// Claims, sends and records one chunk; returns its writes and follow-up jobs.
+    private func sendChunk(
+        _ batch: DeliveryBatch, route cachedRoute: inout RouteTable?, context: FunctionContext
+    ) async throws -> (writes: [PostgresQuery], next: [JobRequest], sentCount: Int) {
         let client = context.database.client
         let logger = context.logger
         let claim = try await PendingDeliveryLoader.claim(batch, cipher: cipher, client: client, logger: logger)
@@ -82,8 +111,14 @@ public struct SendEngine: Sendable {
             return try ledger.output(
                 unknownPolicy: claim.unknownOutcome, settings: settings, lane: context.lane, now: Date())
         }
-        let route = try await RouteTable.load(
-            tenantID: batch.tenantID, channel: batch.channel, client: client, logger: logger)
+        let route: RouteTable
+        if let cachedRoute {
+            route = cachedRoute
+        } else {
+            route = try await RouteTable.load(
+                tenantID: batch.tenantID, channel: batch.channel, client: client, logger: logger)
+            cachedRoute = route
+        }
         var pending = parts
         let builder = OutboundMessageBuilder(
             settings: settings, unsubscribeKey: unsubscribeKey, tenantID: batch.tenantID,

@@ -8,7 +8,7 @@ extension SendLedger {
     /// suppressions and invalidated devices, and jobs for what retries or snoozes.
     func output(
         unknownPolicy: String, settings: SendSettings, lane: Lane, now: Date
-    ) throws -> FunctionOutput {
+    ) throws -> (writes: [PostgresQuery], next: [JobRequest], sentCount: Int) {
         var ids: [Int64] = []
         var statuses: [String] = []
         var reasons: [String] = []
@@ -153,12 +153,7 @@ extension SendLedger {
                     function: FunctionName(validating: channel.sendFunction), input: onward, lane: lane,
                     runAt: now.addingTimeInterval(CircuitBreaker.seconds(delay)), tenantID: batch.tenantID))
         }
-        let sent = statuses.filter { $0 == "sent" }.count
-        return FunctionOutput(
-            next: next, writes: writes,
-            summary:
-                #"{"sent":\#(sent),"deliveries":\#(ids.count),"retry":\#(retryUsers.count),"snoozed":\#(snoozeUsers.count)}"#
-        )
+        return (writes, next, statuses.filter { $0 == "sent" }.count)
     }
 
     static func ms(_ duration: Duration) -> String {

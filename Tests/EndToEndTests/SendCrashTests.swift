@@ -1,0 +1,194 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NotifyModel
+import NotifyPrivateCluster
+import NotifyRuntime
+import NotifyTestSupport
+import PostgresNIO
+import Testing
+
+/// Worker processes SIGKILLed in the middle of a 10,000-message SMS send, with the provider
+/// sandbox in its own process: afterwards every recipient got the message, and a recipient got it
+/// twice only if its delivery is recorded as interrupted (an unknown outcome, retried as the
+/// category says).
+@Suite struct SendCrashTests {
+    static let recipients = 10_000
+
+    @Test func killedSendersLoseNothingAndDuplicateOnlyUnknownOutcomes() async throws {
+        let url = try await TestCluster.freshDatabase()
+        let database = url.secretURLString
+        let keys = PipelineProcessTests.keys
+        let migrate = try await NotifyProcess.start(["migrate"], databaseURL: database)
+        #expect(await migrate.waitForExit() == 0)
+        let tenant = try await NotifyProcess.start(["tenants", "create", "acme"], databaseURL: database)
+        #expect(await tenant.waitForExit() == 0)
+        let keyProcess = try await NotifyProcess.start(["keys", "create", "--tenant", "acme"], databaseURL: database)
+        #expect(await keyProcess.waitForExit() == 0)
+        let key = try #require(keyProcess.log.split(separator: "\n").first { $0.hasPrefix("nk_") }.map(String.init))
+
+        let sandboxPort = try LoopbackPort.pickFree()
+        let credentials = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID()).json").path
+        let sandbox = try await NotifyProcess.start(
+            [
+                "sandbox", "serve", "--port", String(sandboxPort), "--apns-port", "0", "--smtp-port", "0",
+                "--write-credentials", credentials,
+            ], databaseURL: database)
+        let apiPort = try LoopbackPort.pickFree()
+        var processes: [NotifyProcess] = [sandbox]
+        processes.append(
+            try await NotifyProcess.start(
+                ["serve", "--port", String(apiPort)], databaseURL: database, environment: keys))
+        processes.append(
+            try await NotifyProcess.start(
+                ["work", "--functions", "validate,preference-filter,render", "--lease-ms", "3000"],
+                databaseURL: database, environment: keys))
+        func sender() async throws -> NotifyProcess {
+            try await NotifyProcess.start(
+                ["work", "--functions", "send-sms", "--no-lead", "--lease-ms", "3000", "--concurrency", "8"],
+                databaseURL: database,
+                environment: keys)
+        }
+        var senders = [try await sender(), try await sender()]
+        defer {
+            for process in processes + senders { process.signal(SIGKILL) }
+        }
+        let base = "http://127.0.0.1:\(apiPort)"
+        let sandboxBase = "http://127.0.0.1:\(sandboxPort)"
+        let up = await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+            (try? await PipelineProcessTests.call(.GET, base + "/healthz"))?.status == 200
+                && FileManager.default.fileExists(atPath: credentials)
+        }
+        #expect(up, "\(processes.map(\.log).joined(separator: "\n---\n").suffix(3000))")
+        let auth = ["Authorization": "Bearer \(key)"]
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: credentials)))
+        let twilio = try #require((document as? [String: Any])?["twilio"] as? [String: Any])
+        let account: [String: Any] = [
+            "kind": "twilio",
+            "config": [
+                "account_sid": twilio["account_sid"]!, "auth_token": twilio["auth_token"]!,
+                "base_url": twilio["base_url"]!,
+            ],
+            "sender": ["from": "+15005550006"],
+        ]
+        try await Self.expect(base + "/v1/providers/sbx-twilio", .PUT, auth, account, 201)
+        try await Self.expect(base + "/v1/routes/sms", .PUT, auth, ["providers": [["provider": "sbx-twilio"]]], 200)
+        try await Self.expect(
+            base + "/v1/categories/otp", .PUT, auth,
+            ["kind": "transactional", "default_channels": ["sms"], "unknown_outcome": "retry"], 201)
+        try await Self.expect(
+            base + "/v1/templates/otp/sms/en/versions?activate=true", .POST, auth, ["text": "Your code"], 201)
+        try await Self.seedRecipients(url: url)
+
+        let sent = try await PipelineProcessTests.call(
+            .POST, base + "/v1/notifications", auth, #"{"category":"otp","to":{"topic":"everyone"}}"#)
+        #expect(sent.status == 202, "\(sent.body)")
+        // Kill both senders twice while the send is under way, starting fresh ones each time.
+        for threshold in [2_000, 6_000] {
+            let reached = await eventually(timeout: .seconds(120), every: .milliseconds(20)) {
+                (try? await Self.accepted(sandboxBase)) ?? 0 >= threshold
+            }
+            #expect(reached, "\(senders.map(\.log).joined(separator: "\n---\n").suffix(3000))")
+            for process in senders { process.signal(SIGKILL) }
+            for process in senders { _ = await process.waitForExit() }
+            senders = [try await sender(), try await sender()]
+        }
+        let finished = await eventually(timeout: .seconds(180), every: .milliseconds(250)) {
+            (try? await Self.scalar(
+                url, "SELECT count(*)::int FROM notify.deliveries WHERE status IN ('sent', 'unknown', 'failed')"))
+                == Self.recipients
+        }
+        #expect(finished, "\(senders.map(\.log).joined(separator: "\n---\n").suffix(3000))")
+
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: sandboxBase + "/sandbox/messages?provider=twilio&limit=100000"),
+            timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 256 << 20)
+        let messages =
+            (try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])?[
+                "messages"] as? [[String: Any]] ?? []
+        let accepted = messages.filter { $0["status"] as? String == "accepted" }
+        let phones = Set(accepted.compactMap { $0["recipient"] as? String })
+        let duplicates = accepted.count - phones.count
+        let interrupted = try await Self.scalar(
+            url,
+            "SELECT count(DISTINCT delivery_id)::int FROM notify.events WHERE kind = 'unknown' AND detail ->> 'reason' = 'interrupted_attempt'"
+        )
+        #expect(phones.count == Self.recipients, "every recipient received the message")
+        #expect(duplicates <= interrupted, "duplicates \(duplicates), interrupted deliveries \(interrupted)")
+        #expect(
+            try await Self.scalar(url, "SELECT count(*)::int FROM notify.deliveries WHERE status = 'sent'")
+                == Self.recipients)
+        print(
+            "send-crash: \(Self.recipients) recipients, \(accepted.count) accepted sends, \(duplicates) duplicates, \(interrupted) deliveries recorded unknown (interrupted)"
+        )
+        for process in processes + senders { process.signal(SIGTERM) }
+        for process in processes + senders { _ = await process.waitForExit() }
+    }
+
+    /// Users with phone numbers (sealed with the processes' keys) subscribed to topic `everyone`.
+    static func seedRecipients(url: DatabaseURL) async throws {
+        let cipher = try ContactCipher.parse(PipelineProcessTests.keys["NOTIFY_ENCRYPTION_KEYS"]!)
+        let hasher = try LookupHasher.parse(base64: PipelineProcessTests.keys["NOTIFY_LOOKUP_KEY"]!)
+        var ids: [String] = []
+        var ciphers: [String] = []
+        var hashes: [String] = []
+        for n in 0..<recipients {
+            let phone = "+1415\(String(format: "%07d", 1_000_000 + n))"
+            ids.append("user-\(n)")
+            ciphers.append(Data(try cipher.seal(phone)).base64EncodedString())
+            hashes.append(Data(hasher.hash(phone, channel: .sms)).base64EncodedString())
+        }
+        let (userIDs, phoneCiphers, phoneHashes) = (ids, ciphers, hashes)
+        try await withClient(url) { client, logger in
+            try await client.query(
+                """
+                INSERT INTO notify.users (tenant_id, external_id, phone_cipher, phone_hash, locale)
+                SELECT 'acme', u.id, decode(u.c, 'base64'), decode(u.h, 'base64'), 'en'
+                FROM unnest(\(userIDs)::text[], \(phoneCiphers)::text[], \(phoneHashes)::text[]) AS u(id, c, h)
+                """, logger: logger)
+            try await client.query(
+                "INSERT INTO notify.topics (tenant_id, key) VALUES ('acme', 'everyone')", logger: logger)
+            try await client.query(
+                """
+                INSERT INTO notify.topic_subscribers (tenant_id, topic_key, user_id)
+                SELECT 'acme', 'everyone', id FROM notify.users WHERE tenant_id = 'acme'
+                """, logger: logger)
+        }
+    }
+
+    static func accepted(_ sandbox: String) async throws -> Int {
+        let reply = try await PipelineProcessTests.call(.GET, sandbox + "/sandbox/counts")
+        let counts = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: [String: Int]]
+        return counts?["twilio"]?["accepted"] ?? 0
+    }
+
+    static func scalar(_ url: DatabaseURL, _ query: PostgresQuery) async throws -> Int {
+        try await withClient(url) { client, logger in
+            var value = 0
+            for try await row in try await client.query(query, logger: logger).decode(Int.self) { value = row }
+            return value
+        }
+    }
+
+    static func withClient<T: Sendable>(
+        _ url: DatabaseURL, _ body: @Sendable (PostgresClient, Logger) async throws -> T
+    ) async throws -> T {
+        let logger = TestCluster.logger
+        let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "crash-test"))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client, logger)
+        }
+    }
+
+    static func expect(
+        _ url: String, _ method: HTTPMethod, _ headers: [String: String], _ body: [String: Any], _ status: Int
+    ) async throws {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+        let reply = try await PipelineProcessTests.call(method, url, headers, json)
+        #expect(reply.status == status, "\(method) \(url): \(reply.body)")
+    }
+}
