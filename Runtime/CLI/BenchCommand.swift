@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import NotifyModel
 import NotifyPrivateCluster
 import NotifyRuntime
 
@@ -87,10 +88,15 @@ struct BenchCommand: AsyncParsableCommand {
                 preference-filter, render and send-inapp, in this process, with the runtime's default
                 worker settings. Latency is measured from the API's 202 to the item's event on the
                 user's live inbox stream. --broadcast N adds a topic broadcast to N subscribers.
+                With --channel sms, email or push the notifications go through the real provider
+                client (Twilio, SendGrid, FCM) to the provider sandbox in this process, and latency
+                runs to the sandbox receiving the request; --sandbox-latency-ms slows the provider.
                 Uses DATABASE_URL when set, else a private PostgreSQL with fsync and synchronous_commit on.
                 """)
 
-        @Option(help: "The channel (this build delivers inapp).") var channel = "inapp"
+        @Option(help: "The channel: inapp, or sms, email or push through the provider sandbox (Twilio, SendGrid, FCM).")
+        var channel = "inapp"
+        @Option(help: "Latency the sandbox adds to every provider request (sms, email, push).") var sandboxLatencyMs = 0
         @Option(help: "Notifications for the throughput figure.") var notifications = 20_000
         @Option(help: "Concurrent HTTP clients for the throughput figure.") var clients = 64
         @Option(help: "Latency samples (one notification at a time).") var samples = 300
@@ -102,10 +108,10 @@ struct BenchCommand: AsyncParsableCommand {
         @OptionGroup var workerOptions: WorkerOptions
 
         func validate() throws {
-            guard channel == "inapp" else {
-                throw ValidationError(
-                    "--channel: this build delivers only inapp (email, sms and push are not shipped yet)")
+            guard ["inapp", "sms", "email", "push"].contains(channel) else {
+                throw ValidationError("--channel must be inapp, sms, email or push")
             }
+            guard sandboxLatencyMs >= 0 else { throw ValidationError("--sandbox-latency-ms must be 0 or more") }
             guard producer == "http" || producer == "sql" else {
                 throw ValidationError("--producer must be http or sql")
             }
@@ -123,9 +129,23 @@ struct BenchCommand: AsyncParsableCommand {
             #endif
             let (server, cluster) = try await BenchCommand.server(environment)
             var httpConfiguration = HTTPClient.Configuration()
+            // Enough connections for the HTTP clients and for provider requests to a slow sandbox.
             httpConfiguration.connectionPool = .init(
-                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: clients + 2)
+                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(clients + 2, 1024))
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+            if let channel = NotifyModel.Channel(rawValue: channel), channel != .inapp {
+                let benchmark = ChannelBenchmark(
+                    server: server, channel: channel, notifications: notifications, clients: clients, samples: samples,
+                    users: users, producer: producer, sandboxLatencyMs: sandboxLatencyMs,
+                    worker: workerOptions.configuration(environment), logger: environment.logger, http: http)
+                let result: Result<ChannelBenchmark.Report, any Error>
+                do { result = .success(try await benchmark.run()) } catch { result = .failure(error) }
+                try? await http.shutdown()
+                if let cluster { try? await cluster.stop() }
+                let report = try result.get()
+                print(json ? report.json() : report.text())
+                return
+            }
             let benchmark = PipelineBenchmark(
                 server: server, notifications: notifications, clients: clients, samples: samples, users: users,
                 broadcast: broadcast, producer: producer, worker: workerOptions.configuration(environment),

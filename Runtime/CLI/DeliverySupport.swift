@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import NotifyDelivery
 import NotifyModel
 
@@ -27,7 +28,7 @@ struct DeliverySupport: Sendable {
         let breaker = CircuitBreaker(
             failureThreshold: environment.int("notify.circuit.failures", default: 5),
             openDuration: .milliseconds(environment.int("notify.circuit.open.ms", default: 15_000)))
-        factory = StandardProviderFactory(httpClient: HTTPClient.shared)
+        factory = StandardProviderFactory(httpClient: Self.providerHTTPClient)
         engine = SendEngine(
             pool: ProviderPool(factory: factory, cipher: secrets.cipher), cipher: secrets.cipher,
             hasher: secrets.hasher,
@@ -35,6 +36,17 @@ struct DeliverySupport: Sendable {
         hasher = secrets.hasher
         cipher = secrets.cipher
     }
+
+    /// The process's client for provider requests: unlike `HTTPClient.shared` (8 connections per
+    /// host) it keeps up to `NOTIFY_PROVIDER_CONNECTIONS` (default 512) HTTP/1.1 connections per
+    /// provider host, so slow providers are carried by concurrency. It lives as long as the process.
+    static let providerHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        let connections = Int(ProcessInfo.processInfo.environment["NOTIFY_PROVIDER_CONNECTIONS"] ?? "") ?? 512
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(connections, 1))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// The support a command needs to run `names` (all functions when nil): built from the keys
     /// when any of them sends or ingests, else nil. Fails with the keys' sentence when they are

@@ -52,6 +52,19 @@ enum FunctionDirectory {
         return catalog
     }
 
+    /// Registers the sender of `channel` (not in-app) on `engine`.
+    static func registerSender(
+        for channel: NotifyModel.Channel, engine: SendEngine, in catalog: inout FunctionCatalog
+    ) {
+        switch channel {
+        case .email: catalog.register(SendEmailFunction(engine: engine))
+        case .sms: catalog.register(SendSMSFunction(engine: engine))
+        case .push: catalog.register(SendPushFunction(engine: engine))
+        case .webhook: catalog.register(SendWebhookFunction(engine: engine))
+        case .inapp: catalog.register(SendInAppFunction())
+        }
+    }
+
     /// The functions that run from the queue (schedule-tick runs on the leader, not from the queue).
     static func queued(delivery: DeliverySupport?) -> FunctionCatalog {
         let all = catalog(delivery: delivery)

@@ -298,14 +298,7 @@ struct PipelineBenchmark {
     }
 
     private func post(base: String, key: String, body: String) async throws -> Int {
-        var request = HTTPClientRequest(url: base + "/v1/notifications")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await http.execute(request, timeout: .seconds(30))
-        _ = try await response.body.collect(upTo: 1 << 20)
-        return Int(response.status.code)
+        try await BenchSupport.post(http, base: base, key: key, body: body)
     }
 
     private func count(_ client: PostgresClient, _ query: PostgresQuery) async throws -> Int {
@@ -314,14 +307,7 @@ struct PipelineBenchmark {
     }
 
     private func settings(_ client: PostgresClient) async throws -> [String: String] {
-        var settings: [String: String] = [:]
-        let rows = try await client.query(
-            """
-            SELECT name, setting FROM pg_settings WHERE name IN
-            ('synchronous_commit', 'fsync', 'shared_buffers', 'server_version', 'max_wal_size')
-            """, logger: logger)
-        for try await (name, value) in rows.decode((String, String).self) { settings[name] = value }
-        return settings
+        try await BenchSupport.settings(client, logger: logger)
     }
 
     /// The process's peak resident set size in MB (Linux reports ru_maxrss in KiB).
