@@ -111,36 +111,13 @@ struct ChannelBenchmark {
             FunctionDirectory.registerSender(for: channel, engine: engine, in: &catalog)
             try await delivery.publish(to: client, logger: logger)
             let producer = JobProducer(client: client, catalog: delivery, logger: logger)
-            let hub = InboxHub(databaseURL: url, logger: logger)
-            let dependencies = APIDependencies(
-                client: client, producer: producer, cipher: cipher, hasher: hasher,
-                tokens: await AccessTokenIssuer(signingKey: Array(Data(seed.utf8)) + Array(repeating: 0, count: 32)),
-                inbox: hub, logger: logger)
-            let operations = OperationsServer(
-                client: client, registry: CommandEnvironment.metricsRegistry, isDraining: { false }, logger: logger)
-            let port = Mutex<Int?>(nil)
-            let app = APIServer(dependencies: dependencies, operations: operations).application(
-                host: "127.0.0.1", port: 0, logger: logger, onServerRunning: { bound in port.withLock { $0 = bound } })
-            let node = Worker(
-                configuration: worker, catalog: catalog, client: client, databaseURL: url, producer: producer,
-                logger: logger)
-            let services = ServiceGroup(
-                configuration: .init(
-                    services: [
-                        .init(service: sandbox), .init(service: node), .init(service: app), .init(service: hub),
-                    ],
-                    logger: logger))
-            group.addTask { try await services.run() }
-            while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
-            let base = "http://127.0.0.1:\(port.withLock { $0! })"
-            let key = try await seedTenant(client, sandbox: sandbox, cipher: cipher, hasher: hasher)
-            do {
-                let report = try await figures(base: base, key: key, client: client, sandbox: sandbox)
-                await services.triggerGracefulShutdown()
-                return report
-            } catch {
-                await services.triggerGracefulShutdown()
-                throw error
+            var stack = BenchStack(
+                url: url, client: client, producer: producer, catalog: catalog, cipher: cipher, hasher: hasher,
+                worker: worker, logger: logger)
+            stack.supportingServices = [sandbox]
+            return try await stack.run { base in
+                let key = try await seedTenant(client, sandbox: sandbox, cipher: cipher, hasher: hasher)
+                return try await figures(base: base, key: key, client: client, sandbox: sandbox)
             }
         }
     }

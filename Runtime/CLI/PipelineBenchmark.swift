@@ -92,36 +92,14 @@ struct PipelineBenchmark {
             ])
             try await FunctionDirectory.all.publish(to: client, logger: logger)
             let producer = JobProducer(client: client, catalog: FunctionDirectory.all, logger: logger)
-            let hub = InboxHub(databaseURL: url, logger: logger)
             let seed = "bench-\(UUID())"
-            let dependencies = APIDependencies(
-                client: client, producer: producer, cipher: .derivedForDevelopment(seed: seed),
-                hasher: .derivedForDevelopment(seed: seed),
-                tokens: await AccessTokenIssuer(signingKey: Array(Data(seed.utf8)) + Array(repeating: 0, count: 32)),
-                inbox: hub, logger: logger)
-            let operations = OperationsServer(
-                client: client, registry: CommandEnvironment.metricsRegistry, isDraining: { false }, logger: logger)
-            let port = Mutex<Int?>(nil)
-            let app = APIServer(dependencies: dependencies, operations: operations).application(
-                host: "127.0.0.1", port: 0, logger: logger, onServerRunning: { bound in port.withLock { $0 = bound } })
-            let node = Worker(
-                configuration: worker, catalog: catalog, client: client, databaseURL: url, producer: producer,
+            let stack = BenchStack(
+                url: url, client: client, producer: producer, catalog: catalog,
+                cipher: .derivedForDevelopment(seed: seed), hasher: .derivedForDevelopment(seed: seed), worker: worker,
                 logger: logger)
-            let services = ServiceGroup(
-                configuration: .init(
-                    services: [.init(service: node), .init(service: app), .init(service: hub)], logger: logger))
-            group.addTask { try await services.run() }
-            while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
-            let base = "http://127.0.0.1:\(port.withLock { $0! })"
-            let key = try await seedTenant(client)
-
-            do {
-                let report = try await figures(base: base, key: key, client: client)
-                await services.triggerGracefulShutdown()
-                return report
-            } catch {
-                await services.triggerGracefulShutdown()
-                throw error
+            return try await stack.run { base in
+                let key = try await seedTenant(client)
+                return try await figures(base: base, key: key, client: client)
             }
         }
     }

@@ -1,0 +1,58 @@
+import Crypto
+import Foundation
+import Logging
+import NotifyAPI
+import NotifyHTTP
+import NotifyModel
+import NotifyRuntime
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// The engine a pipeline benchmark drives: the HTTP API on a free port, the inbox hub and a
+/// worker for `catalog`, with any supporting services (the provider sandbox), in one ServiceGroup
+/// that shuts down gracefully when the measurement ends.
+struct BenchStack {
+    let url: DatabaseURL
+    let client: PostgresClient
+    let producer: JobProducer
+    let catalog: FunctionCatalog
+    let cipher: ContactCipher
+    let hasher: LookupHasher
+    let worker: WorkerConfiguration
+    var supportingServices: [any Service] = []
+    let logger: Logger
+
+    /// Runs the services, calls `body` with the API's base URL, then shuts them down.
+    func run<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
+        let hub = InboxHub(databaseURL: url, logger: logger)
+        let dependencies = APIDependencies(
+            client: client, producer: producer, cipher: cipher, hasher: hasher,
+            tokens: await AccessTokenIssuer(signingKey: SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }),
+            inbox: hub, logger: logger)
+        let operations = OperationsServer(
+            client: client, registry: CommandEnvironment.metricsRegistry, isDraining: { false }, logger: logger)
+        let port = Mutex<Int?>(nil)
+        let app = APIServer(dependencies: dependencies, operations: operations).application(
+            host: "127.0.0.1", port: 0, logger: logger, onServerRunning: { bound in port.withLock { $0 = bound } })
+        let node = Worker(
+            configuration: worker, catalog: catalog, client: client, databaseURL: url, producer: producer,
+            logger: logger)
+        let services = ServiceGroup(
+            configuration: .init(
+                services: (supportingServices + [node, app, hub]).map { .init(service: $0) }, logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body("http://127.0.0.1:\(port.withLock { $0! })"))
+            } catch {
+                result = .failure(error)
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try result.get()
+        }
+    }
+}
