@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NotifyFunctionKit
 import NotifyModel
 import NotifyProviders
 
@@ -12,6 +13,8 @@ struct OutboundMessageBuilder: Sendable {
     var tenantID: String
     var categoryKey: String
     var isCommercial: Bool
+    /// The job's lane: bulk pushes go at normal priority (APNs 5, FCM NORMAL), the rest at high.
+    var lane: Lane
 
     /// The message, or `nil` when the account lacks what this channel needs.
     func message(
@@ -42,7 +45,8 @@ struct OutboundMessageBuilder: Sendable {
             return .push(
                 PushMessage(
                     deliveryID: deliveryID, platform: device.platform, token: device.token, title: title, body: body,
-                    data: data, collapseID: data["collapse_id"], priority: .high))
+                    data: data, collapseID: data["collapse_id"], priority: lane == .bulk ? .normal : .high,
+                    expiration: data["expires_in_seconds"].flatMap(Double.init).map { Date().addingTimeInterval($0) }))
         case (.webhook(let body), .endpoint):
             guard let url = candidate.sender["url"], let secret = resolved.signingSecret else { return nil }
             return .webhook(WebhookMessage(deliveryID: deliveryID, url: url, body: body, signingSecret: secret))

@@ -123,13 +123,14 @@ public struct SendEngine: Sendable {
         let builder = OutboundMessageBuilder(
             settings: settings, unsubscribeKey: unsubscribeKey, tenantID: batch.tenantID,
             categoryKey: claim.categoryKey,
-            isCommercial: claim.categoryKind == "marketing")
+            isCommercial: claim.categoryKind == "marketing", lane: context.lane)
         for candidate in RoutePlanner.order(route.candidates) where !pending.isEmpty {
             let eligible = pending.indices.filter { pending[$0].isServed(by: candidate.kind, channel: batch.channel) }
             guard !eligible.isEmpty else { continue }
             var chosen = eligible
             switch candidate.circuit.admission(now: Date()) {
             case .skip:
+                SendMetrics.skipped(candidate.kind, reason: "circuit_open")
                 continue
             case .probe:
                 guard try await breaker.takeProbe(accountID: candidate.accountID, client: client, logger: logger) else {
@@ -146,6 +147,7 @@ public struct SendEngine: Sendable {
                 for index in chosen.dropFirst(granted) {
                     ledger.snooze(claim.deliveries[pending[index].delivery].id, for: max(refill, .milliseconds(50)))
                 }
+                if granted < chosen.count { SendMetrics.skipped(candidate.kind, reason: "rate_limit") }
                 chosen = Array(chosen.prefix(granted))
                 if chosen.isEmpty {
                     pending.removeAll { part in
@@ -182,6 +184,7 @@ public struct SendEngine: Sendable {
             var configurationFailure = false
             var lastError: String?
             for (index, outcome) in answers {
+                SendMetrics.record(outcome, provider: candidate.kind)
                 let part = pending[index]
                 let delivery = claim.deliveries[part.delivery]
                 switch outcome {

@@ -36,7 +36,8 @@ extension SendLedger {
             var cost: Int64 = 0
             var refund = 0
             if let accepted = outcome.accepted {
-                status = "sent"
+                // A webhook endpoint's 2xx is the delivery itself; other providers report it later.
+                status = channel == .webhook ? "delivered" : "sent"
                 account = accepted.accountID
                 provider = accepted.kind.rawValue
                 messageID = accepted.messageID
@@ -153,7 +154,7 @@ extension SendLedger {
                     function: FunctionName(validating: channel.sendFunction), input: onward, lane: lane,
                     runAt: now.addingTimeInterval(CircuitBreaker.seconds(delay)), tenantID: batch.tenantID))
         }
-        return (writes, next, statuses.filter { $0 == "sent" }.count)
+        return (writes, next, statuses.filter { $0 == "sent" || $0 == "delivered" }.count)
     }
 
     static func ms(_ duration: Duration) -> String {

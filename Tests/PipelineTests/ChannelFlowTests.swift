@@ -63,7 +63,7 @@ struct ChannelFlowTests {
             let tenant = try await engine.sandboxTenant()
             let id = try await engine.notify(
                 tenant, ["category": "hook", "to": ["user": "ada"], "data": ["what": "signup"]])
-            try await engine.waitFor(tenant, id, channel: "webhook", status: "sent")
+            try await engine.waitFor(tenant, id, channel: "webhook", status: "delivered")
             let received = try #require(engine.recorded(.webhook).first)
             #expect(received.body == #"{"event":"signup"}"#)
             let headers = received.headers ?? [:]
