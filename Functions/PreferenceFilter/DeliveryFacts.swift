@@ -15,6 +15,8 @@ struct DeliveryFacts: Sendable {
     var frequencyCap: FrequencyCap?
     var sentInWindow: Int
     var oldestSentInWindow: Date?
+    /// For a timed fallback delivery: whether the delivery it stands behind reached the user.
+    var primaryReached = false
 
     func facts(_ channel: Channel, category: CategoryFacts) -> PreferenceFacts {
         PreferenceFacts(
@@ -46,7 +48,12 @@ struct DeliveryFacts: Sendable {
                                                                  WHEN 'sms' THEN u.phone_hash END),
                    (p.channels -> \(categoryKey) ->> d.channel)::boolean,
                    p.quiet_hours::text,
-                   (p.frequency_caps -> \(categoryKey))::text
+                   (p.frequency_caps -> \(categoryKey))::text,
+                   coalesce((SELECT f.status = 'delivered'
+                                    AND (f.channel <> 'inapp' OR EXISTS (SELECT 1 FROM notify.inbox_items i
+                                                                         WHERE i.delivery_id = f.id
+                                                                           AND i.read_at IS NOT NULL))
+                             FROM notify.deliveries f WHERE f.id = d.fallback_of), false)
             FROM notify.deliveries d
             LEFT JOIN notify.users u ON u.id = d.user_id AND u.tenant_id = d.tenant_id
             LEFT JOIN notify.preferences p ON p.user_id = d.user_id AND p.tenant_id = d.tenant_id
@@ -57,15 +64,15 @@ struct DeliveryFacts: Sendable {
         let decoder = JSONDecoder()
         var facts: [DeliveryFacts] = []
         for row in rows {
-            let (userID, status, exists, hasAddress, suppressed, optedIn, quiet, cap) = try row.decode(
-                (Int64, String, Bool, Bool?, Bool, Bool?, String?, String?).self)
+            let (userID, status, exists, hasAddress, suppressed, optedIn, quiet, cap, primaryReached) = try row.decode(
+                (Int64, String, Bool, Bool?, Bool, Bool?, String?, String?, Bool).self)
             facts.append(
                 DeliveryFacts(
                     userID: userID, status: status, userExists: exists, hasAddress: hasAddress ?? false,
                     suppressed: suppressed, optedIn: optedIn,
                     quietHours: try quiet.map { try decoder.decode(QuietHours.self, from: Data($0.utf8)) },
                     frequencyCap: try cap.map { try decoder.decode(FrequencyCap.self, from: Data($0.utf8)) },
-                    sentInWindow: 0, oldestSentInWindow: nil))
+                    sentInWindow: 0, oldestSentInWindow: nil, primaryReached: primaryReached))
         }
         try await addRecentSends(to: &facts, batch: batch, categoryKey: categoryKey, context: context)
         return facts

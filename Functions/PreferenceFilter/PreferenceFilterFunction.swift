@@ -37,6 +37,10 @@ public struct PreferenceFilterFunction: NotifyFunction {
         var drops: [DropReason: [Int64]] = [:]
         var deferrals: [DeferralKey: [Int64]] = [:]
         for candidate in candidates {
+            if candidate.primaryReached {
+                drops[.primaryReached, default: []].append(candidate.userID)
+                continue
+            }
             switch evaluator.decide(candidate.facts(batch.channel, category: notification.category), now: now) {
             case .send:
                 send.append(candidate.userID)

@@ -55,6 +55,7 @@ public struct SendInAppFunction: NotifyFunction {
             SELECT pg_notify(\(Self.announcementChannel), tenant_id || ':' || user_id)
             FROM (SELECT DISTINCT tenant_id, user_id FROM items) AS announced
             """
-        return FunctionOutput(writes: [write], summary: #"{"users":\#(batch.userIDs.count)}"#)
+        let fallback = ChannelFallback.timedWrites(batch, userIDs: batch.userIDs, lane: context.lane)
+        return FunctionOutput(writes: [write, fallback], summary: #"{"users":\#(batch.userIDs.count)}"#)
     }
 }

@@ -68,6 +68,13 @@ public struct WebhookIngestFunction: NotifyFunction {
         var writes = events.map {
             apply($0, accountID: accountID, provider: kind, channel: channel, input: input, hasher: hasher)
         }
+        let undelivered = events.filter { $0.kind.deliveryStatus == "failed" }
+        if !undelivered.isEmpty {
+            writes.append(
+                ChannelFallback.afterCallback(
+                    tenantID: input.tenantID, accountID: accountID, deliveryIDs: undelivered.compactMap(\.deliveryID),
+                    providerMessageIDs: undelivered.compactMap(\.providerMessageID), lane: .transactional))
+        }
         writes.append(
             "UPDATE notify.provider_callbacks SET ingested_at = now() WHERE id = \(input.callbackID) AND tenant_id = \(input.tenantID)"
         )

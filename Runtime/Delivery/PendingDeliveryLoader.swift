@@ -17,11 +17,17 @@ enum PendingDeliveryLoader {
         var categoryKind: String
         var categoryKey: String
         var undecryptable: [Int64]
+        /// Users whose delivery another attempt is sending right now (claimed less than the stale
+        /// time ago), with how long until that claim counts as interrupted.
+        var busy: [(userID: Int64, staleIn: Double)] = []
     }
 
+    /// A delivery in `sending` for longer than `staleAfter` was left by an attempt that died; a
+    /// younger one belongs to an attempt still running (a duplicate job), which is left alone.
     static func claim(
-        _ batch: DeliveryBatch, cipher: ContactCipher, client: PostgresClient, logger: Logger
+        _ batch: DeliveryBatch, staleAfter: Duration, cipher: ContactCipher, client: PostgresClient, logger: Logger
     ) async throws -> Claim {
+        let staleSeconds = CircuitBreaker.seconds(staleAfter)
         let rows = try await client.query(
             """
             WITH old AS (
@@ -29,7 +35,9 @@ enum PendingDeliveryLoader {
                 JOIN notify.notifications n ON n.id = d.notification_id
                 WHERE d.notification_id = \(batch.notificationID) AND d.tenant_id = \(batch.tenantID)
                   AND d.channel = \(batch.channel.rawValue) AND d.user_id = ANY(\(batch.userIDs)::bigint[])
-                  AND d.status IN ('rendered', 'sending') AND n.status <> 'cancelled'
+                  AND (d.status = 'rendered'
+                       OR (d.status = 'sending' AND d.sending_since < now() - make_interval(secs => \(staleSeconds))))
+                  AND n.status <> 'cancelled'
                 FOR UPDATE OF d
             ), claimed AS (
                 UPDATE notify.deliveries d
@@ -65,6 +73,17 @@ enum PendingDeliveryLoader {
                 PendingDelivery(
                     id: id, userID: userID, externalID: externalID, content: content, attempts: attempts,
                     wasInFlight: inFlight, previousAccountID: previousAccount, contact: contact))
+        }
+        let busy = try await client.query(
+            """
+            SELECT user_id, extract(epoch FROM sending_since + make_interval(secs => \(staleSeconds)) - now())::float8
+            FROM notify.deliveries
+            WHERE notification_id = \(batch.notificationID) AND tenant_id = \(batch.tenantID)
+              AND channel = \(batch.channel.rawValue) AND user_id = ANY(\(batch.userIDs)::bigint[])
+              AND status = 'sending' AND sending_since >= now() - make_interval(secs => \(staleSeconds))
+            """, logger: logger)
+        for try await (userID, staleIn) in busy.decode((Int64, Double).self) {
+            claim.busy.append((userID, max(staleIn, 0.05)))
         }
         if batch.channel == .push, !claim.deliveries.isEmpty {
             try await attachDevices(&claim, batch: batch, cipher: cipher, client: client, logger: logger)

@@ -80,8 +80,11 @@ public struct SendEngine: Sendable {
     ) async throws -> (writes: [PostgresQuery], next: [JobRequest], sentCount: Int) {
         let client = context.database.client
         let logger = context.logger
-        let claim = try await PendingDeliveryLoader.claim(batch, cipher: cipher, client: client, logger: logger)
+        let claim = try await PendingDeliveryLoader.claim(
+            batch, staleAfter: settings.requestTimeout * 2 + .seconds(5), cipher: cipher, client: client,
+            logger: logger)
         var ledger = SendLedger(batch: batch, deliveries: claim.deliveries)
+        ledger.busy = claim.busy
         for id in claim.undecryptable {
             ledger.outcomes[id] = SendLedger.Outcome(finalReason: "contact_undecryptable")
             ledger.userOf[id] = 0

@@ -40,6 +40,8 @@ struct SendLedger: Sendable {
     var events: [Event] = []
     var suppressedHashes: [(hash: String, reason: String)] = []
     var invalidatedDevices: [(id: Int64, reason: String)] = []
+    /// Users whose delivery another attempt is sending now: looked at again once that claim is stale.
+    var busy: [(userID: Int64, staleIn: Double)] = []
 
     init(batch: DeliveryBatch, deliveries: [PendingDelivery]) {
         self.batch = batch

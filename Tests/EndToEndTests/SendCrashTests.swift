@@ -47,8 +47,7 @@ import Testing
         func sender() async throws -> NotifyProcess {
             try await NotifyProcess.start(
                 ["work", "--functions", "send-sms", "--no-lead", "--lease-ms", "3000", "--concurrency", "8"],
-                databaseURL: database,
-                environment: keys)
+                databaseURL: database, environment: keys.merging(["NOTIFY_SEND_TIMEOUT_MS": "2000"]) { _, new in new })
         }
         var senders = [try await sender(), try await sender()]
         defer {

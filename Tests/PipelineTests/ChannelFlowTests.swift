@@ -101,6 +101,39 @@ struct ChannelFlowTests {
         }
     }
 
+    @Test("Timed fallback: SMS undelivered falls back to email at once; SMS delivered in time holds it back")
+    func timedFallback() async throws {
+        try await Engine.with(sandbox: SandboxConfiguration()) { engine in
+            let tenant = try await engine.sandboxTenant(phone: "+15005553003")
+            try await expect(
+                engine.put(
+                    "/v1/categories/reminder", tenant,
+                    [
+                        "kind": "transactional", "default_channels": ["sms"],
+                        "fallback": ["sms": ["to": "email", "after_seconds": 1]],
+                    ]), [201])
+            for (channel, source) in [("sms", ["text": "Reminder"]), ("email", ["subject": "Reminder", "text": "R"])] {
+                try await expect(
+                    engine.post("/v1/templates/reminder/\(channel)/en/versions?activate=true", tenant, source), [201])
+            }
+            // +15005553003 is accepted, then reported undelivered (30003): email takes over at once.
+            let undelivered = try await engine.notify(tenant, ["category": "reminder", "to": ["user": "ada"]])
+            let view = try await engine.waitFor(tenant, undelivered, channel: "email", status: "delivered")
+            #expect((view["channels"] as? [String: [String: Int]])?["sms"]?["failed"] == 1)
+            #expect(engine.timelineKinds(view).contains("fallback"))
+            // A number that gets the SMS: when the deadline comes the email is dropped, the SMS reached the user.
+            try await expect(engine.put("/v1/users/ada", tenant, ["phone": "+14155550100"]), [200])
+            let reached = try await engine.notify(tenant, ["category": "reminder", "to": ["user": "ada"]])
+            let later = try await engine.waitFor(tenant, reached, channel: "email", status: "dropped")
+            #expect((later["channels"] as? [String: [String: Int]])?["sms"]?["delivered"] == 1)
+            let reasons = (later["timeline"] as? [[String: Any]] ?? []).compactMap {
+                ($0["detail"] as? [String: Any])?["reason"] as? String
+            }
+            #expect(reasons.contains("primary_reached"))
+            #expect(engine.recorded(.sendgrid).count == 1)
+        }
+    }
+
     @Test("A hard bounce suppresses the address; the next email to it is dropped as suppressed")
     func hardBounceSuppresses() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in

@@ -51,7 +51,8 @@ struct ChannelResilienceTests {
 
     @Test("A 429 storm snoozes sends without spending attempts and loses nothing")
     func rateLimitedStorm() async throws {
-        let storm = FaultSettings(rateLimit: .init(forSeconds: 1.5, retryAfterSeconds: 1))
+        // Every third request gets a 429 with Retry-After: 1, whenever the sends arrive.
+        let storm = FaultSettings(rateLimit: .init(everyNth: 3, retryAfterSeconds: 1))
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
             let tenant = try await engine.sandboxTenant()
             engine.sandbox?.setFaults(storm, for: .twilio)

@@ -21,7 +21,7 @@ struct CategoryRoutes: Sendable {
         var template: String?
         var unknownOutcome: UnknownOutcomePolicy?
         var capAction: FrequencyCapAction?
-        var fallback: [String: String]?
+        var fallback: [String: FallbackRule]?
 
         enum CodingKeys: String, CodingKey {
             case kind, critical, template
@@ -51,14 +51,23 @@ struct CategoryRoutes: Sendable {
         let channels = try body.defaultChannels.map { name in
             try ContactCheck.run { () throws(ModelError) in try Channel.parse(name).rawValue }
         }
-        var fallback: [String: String] = [:]
-        for (from, to) in body.fallback ?? [:] {
+        var fallback: [String: JSONValue] = [:]
+        for (from, rule) in body.fallback ?? [:] {
             let source = try ContactCheck.run { () throws(ModelError) in try Channel.parse(from).rawValue }
-            let target = try ContactCheck.run { () throws(ModelError) in try Channel.parse(to).rawValue }
+            let target = try ContactCheck.run { () throws(ModelError) in try Channel.parse(rule.to).rawValue }
             guard source != target else {
                 throw APIError(.badRequest, code: "invalid_fallback", "\"fallback\" maps \(source) to itself")
             }
-            fallback[source] = target
+            if let after = rule.afterSeconds {
+                guard after > 0, after <= 7 * 86_400 else {
+                    throw APIError(
+                        .badRequest, code: "invalid_fallback",
+                        "\"after_seconds\" of the \(source) fallback must be between 1 and 604800")
+                }
+                fallback[source] = .object(["to": .string(target), "after_seconds": .number(Double(after))])
+            } else {
+                fallback[source] = .string(target)
+            }
         }
         let fallbackJSON = String(decoding: try JSONEncoder().encode(fallback), as: UTF8.self)
         let template = try body.template.map { try ResourceKey.check($0, field: "template") } ?? key
@@ -100,6 +109,29 @@ struct CategoryRoutes: Sendable {
                 "fallback": try JSONSerialization.jsonObject(with: Data(fallback.utf8)),
             ]
         }
+    }
+}
+
+/// A category's fallback for one channel: `"sms"` (when the channel cannot reach the user) or
+/// `{"to": "sms", "after_seconds": 600}` (also when it is not confirmed within that time).
+struct FallbackRule: Decodable {
+    var to: String
+    var afterSeconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case to
+        case afterSeconds = "after_seconds"
+    }
+
+    init(from decoder: any Decoder) throws {
+        if let channel = try? decoder.singleValueContainer().decode(String.self) {
+            to = channel
+            afterSeconds = nil
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        to = try container.decode(String.self, forKey: .to)
+        afterSeconds = try container.decodeIfPresent(Int.self, forKey: .afterSeconds)
     }
 }
 

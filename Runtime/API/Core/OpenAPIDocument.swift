@@ -138,7 +138,15 @@ enum OpenAPIDocument {
                     "default_channels": array(channelEnum), "template": string,
                     "unknown_outcome": ["type": "string", "enum": ["retry", "give_up"]],
                     "cap_action": ["type": "string", "enum": ["defer", "drop"]],
-                    "fallback": ["type": "object", "additionalProperties": channelEnum],
+                    "fallback": [
+                        "type": "object",
+                        "additionalProperties": [
+                            "oneOf": [
+                                channelEnum,
+                                object(["to": channelEnum, "after_seconds": ["type": "integer"]], required: ["to"]),
+                            ]
+                        ],
+                    ],
                 ], required: ["kind", "default_channels"], closed: true),
             "TemplateSource": object(
                 [

@@ -86,11 +86,24 @@ extension Migration {
             ALTER TABLE notify.categories
                 ADD COLUMN fallback jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(fallback) = 'object');
 
+            -- The channel a notification's delivery on p_channel falls back to, if its category has one
+            -- ("sms" or {"to": "sms", "after_seconds": 600}).
+            CREATE FUNCTION notify.fallback_target(p_notification uuid, p_channel text, OUT channel text)
+            LANGUAGE sql STABLE AS $$
+                SELECT CASE jsonb_typeof(c.fallback -> p_channel)
+                           WHEN 'string' THEN c.fallback ->> p_channel
+                           WHEN 'object' THEN c.fallback -> p_channel ->> 'to' END
+                FROM notify.notifications n
+                JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
+                WHERE n.id = p_notification AND n.status <> 'cancelled'
+            $$;
+
             ALTER TABLE notify.deliveries
                 ADD COLUMN attempts             integer NOT NULL DEFAULT 0,
                 ADD COLUMN provider_account_id  text,
                 ADD COLUMN sending_since        timestamptz,
-                ADD COLUMN cost_micros          bigint;
+                ADD COLUMN cost_micros          bigint,
+                ADD COLUMN fallback_of          bigint;
             CREATE INDEX deliveries_by_provider_message ON notify.deliveries (provider_account_id, provider_message_id)
                 WHERE provider_message_id IS NOT NULL;
 

@@ -16,4 +16,6 @@ public enum DropReason: String, Codable, Sendable, CaseIterable, Hashable {
     case cancelled
     /// The user was deleted.
     case userDeleted = "user_deleted"
+    /// A timed fallback's first delivery reached the user in time (delivered, or read in-app).
+    case primaryReached = "primary_reached"
 }
