@@ -58,18 +58,12 @@ struct JobStore: Sendable {
 
     // MARK: Outcomes
 
-    /// Deletes finished jobs whose fence still matches; returns the ids it deleted.
+    /// Deletes finished jobs whose fence still matches (``DeleteCompletedStatement``); returns the
+    /// ids it deleted.
     func deleteCompleted(on connection: PostgresConnection, jobs: [ClaimedJob]) async throws -> Set<Int64> {
-        let ids = jobs.map(\.id)
-        let fences = jobs.map(\.fence)
-        let rows = try await connection.query(
-            """
-            DELETE FROM notify.jobs j USING unnest(\(ids)::bigint[], \(fences)::bigint[]) AS c(id, fence)
-            WHERE j.id = c.id AND j.fence = c.fence
-            RETURNING j.id
-            """, logger: logger)
-        var deleted = Set<Int64>()
-        for try await id in rows.decode(Int64.self) { deleted.insert(id) }
+        let statement = DeleteCompletedStatement(ids: jobs.map(\.id), fences: jobs.map(\.fence))
+        var deleted = Set<Int64>(minimumCapacity: jobs.count)
+        for try await id in try await connection.execute(statement, logger: logger) { deleted.insert(id) }
         return deleted
     }
 

@@ -90,3 +90,31 @@ struct MultiQueueClaimStatement: PostgresPreparedStatement {
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
+
+/// The deletion of successfully completed jobs, fenced, as a prepared statement: the completion
+/// writers run it for every batch, so it is parsed once per connection. Returns the ids it deleted.
+struct DeleteCompletedStatement: PostgresPreparedStatement {
+    typealias Row = Int64
+
+    static let name = "notify_delete_completed_v1"
+
+    static let sql = """
+        DELETE FROM notify.jobs j USING unnest($1::bigint[], $2::bigint[]) AS c(id, fence)
+        WHERE j.id = c.id AND j.fence = c.fence
+        RETURNING j.id
+        """
+
+    static let bindingDataTypes: [PostgresDataType] = [.int8Array, .int8Array]
+
+    let ids: [Int64]
+    let fences: [Int64]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        try bindings.append(ids, context: .default)
+        try bindings.append(fences, context: .default)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
+}
