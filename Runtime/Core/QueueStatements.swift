@@ -1,8 +1,10 @@
 import PostgresNIO
 
 /// The claim as a prepared statement: a worker runs it hundreds of times a second on its claim
-/// connection, so it is parsed once per connection instead of once per claim, and PostgreSQL may
-/// reuse its plan. Used by ``JobStore/claim(on:queues:limit:maxLane:workerID:lease:)``.
+/// connection, so it is parsed once per connection instead of once per claim. It is still planned
+/// per execution (the claim connection sets `plan_cache_mode = force_custom_plan`): with LIMIT a
+/// parameter, the generic plan joins the picked ids to a scan of the whole table.
+/// Used by ``JobStore/claim(on:queues:limit:maxLane:workerID:lease:)``.
 struct ClaimStatement: PostgresPreparedStatement {
     typealias Row = (Int64, String, Int16, String, Int32, Int32, Int64, String?)
 

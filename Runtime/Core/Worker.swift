@@ -197,7 +197,14 @@ public final class Worker: Service, Sendable {
     private func openClaimConnection() async throws -> PostgresConnection {
         let connection = try await DedicatedConnection.connect(databaseURL, name: "notify-claim", id: 2, logger: logger)
         do {
-            try await connection.query("SET synchronous_commit = off", logger: logger)
+            // The claim is prepared (parsed once) but planned per execution: its generic plan
+            // (a parameter for LIMIT) is a hash join over a scan of the whole table.
+            _ = try await connection.query(
+                """
+                SELECT set_config('synchronous_commit', 'off', false),
+                       set_config('plan_cache_mode', 'force_custom_plan', false)
+                """, logger: logger
+            ).collect()
         } catch {
             try? await connection.close()
             throw error
