@@ -13,61 +13,31 @@ struct JobStore: Sendable {
     // MARK: Claim
 
     /// Claims up to `limit` ready jobs of `queues` in lanes up to `maxLane`, in one statement,
-    /// ordered by lane, run_at, id.
+    /// ordered by lane, run_at, id (``ClaimStatement`` and ``MultiQueueClaimStatement``, prepared
+    /// once per connection).
     func claim(
         on connection: PostgresConnection, queues: [String], limit: Int, maxLane: Lane, workerID: String,
         lease: Duration
     ) async throws -> [ClaimedJob] {
         let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
         let maxLaneValue = Int16(maxLane.rawValue)
-        let query: PostgresQuery
-        if queues.count == 1 {
-            let queue = queues[0]
-            query = """
-                UPDATE notify.jobs j
-                SET state = 'running', attempt = j.attempt + 1, fence = j.fence + 1, locked_by = \(workerID),
-                    locked_until = now() + make_interval(secs => \(leaseSeconds))
-                FROM (
-                    SELECT id FROM notify.jobs
-                    WHERE queue = \(queue) AND state = 'ready' AND lane <= \(maxLaneValue) AND run_at <= now()
-                    ORDER BY lane, run_at, id
-                    LIMIT \(limit)
-                    FOR UPDATE SKIP LOCKED
-                ) picked
-                WHERE j.id = picked.id
-                RETURNING j.id, j.queue, j.lane, j.payload, j.attempt, j.max_attempts, j.fence, j.tenant_id
-                """
-        } else {
-            query = """
-                UPDATE notify.jobs j
-                SET state = 'running', attempt = j.attempt + 1, fence = j.fence + 1, locked_by = \(workerID),
-                    locked_until = now() + make_interval(secs => \(leaseSeconds))
-                FROM (
-                    SELECT p.id FROM unnest(\(queues)::text[]) AS q(name)
-                    CROSS JOIN LATERAL (
-                        SELECT id, lane, run_at FROM notify.jobs
-                        WHERE queue = q.name AND state = 'ready' AND lane <= \(maxLaneValue) AND run_at <= now()
-                        ORDER BY lane, run_at, id
-                        LIMIT \(limit)
-                        FOR UPDATE SKIP LOCKED
-                    ) p
-                    ORDER BY p.lane, p.run_at, p.id
-                    LIMIT \(limit)
-                ) picked
-                WHERE j.id = picked.id
-                RETURNING j.id, j.queue, j.lane, j.payload, j.attempt, j.max_attempts, j.fence, j.tenant_id
-                """
-        }
         var jobs: [ClaimedJob] = []
         jobs.reserveCapacity(limit)
-        let rows = try await connection.query(query, logger: logger)
-        for try await (id, queue, lane, payload, attempt, maxAttempts, fence, tenantID) in rows.decode(
-            (Int64, String, Int16, String, Int32, Int32, Int64, String?).self)
-        {
+        func append(_ row: ClaimStatement.Row) {
+            let (id, queue, lane, payload, attempt, maxAttempts, fence, tenantID) = row
             jobs.append(
                 ClaimedJob(
                     id: id, queue: queue, lane: Lane(rawValue: lane) ?? .transactional, payload: payload,
                     attempt: Int(attempt), maxAttempts: Int(maxAttempts), fence: fence, tenantID: tenantID))
+        }
+        if queues.count == 1 {
+            let statement = ClaimStatement(
+                queue: queues[0], maxLane: maxLaneValue, limit: limit, workerID: workerID, leaseSeconds: leaseSeconds)
+            for try await row in try await connection.execute(statement, logger: logger) { append(row) }
+        } else {
+            let statement = MultiQueueClaimStatement(
+                queues: queues, maxLane: maxLaneValue, limit: limit, workerID: workerID, leaseSeconds: leaseSeconds)
+            for try await row in try await connection.execute(statement, logger: logger) { append(row) }
         }
         // The statement's row order is not the claim order: hand jobs out lane first.
         if jobs.count > 1 { jobs.sort { ($0.lane, $0.id) < ($1.lane, $1.id) } }
@@ -88,18 +58,12 @@ struct JobStore: Sendable {
 
     // MARK: Outcomes
 
-    /// Deletes finished jobs whose fence still matches; returns the ids it deleted.
+    /// Deletes finished jobs whose fence still matches (``DeleteCompletedStatement``); returns the
+    /// ids it deleted.
     func deleteCompleted(on connection: PostgresConnection, jobs: [ClaimedJob]) async throws -> Set<Int64> {
-        let ids = jobs.map(\.id)
-        let fences = jobs.map(\.fence)
-        let rows = try await connection.query(
-            """
-            DELETE FROM notify.jobs j USING unnest(\(ids)::bigint[], \(fences)::bigint[]) AS c(id, fence)
-            WHERE j.id = c.id AND j.fence = c.fence
-            RETURNING j.id
-            """, logger: logger)
-        var deleted = Set<Int64>()
-        for try await id in rows.decode(Int64.self) { deleted.insert(id) }
+        let statement = DeleteCompletedStatement(ids: jobs.map(\.id), fences: jobs.map(\.fence))
+        var deleted = Set<Int64>(minimumCapacity: jobs.count)
+        for try await id in try await connection.execute(statement, logger: logger) { deleted.insert(id) }
         return deleted
     }
 

@@ -20,10 +20,11 @@ extension Worker {
                     kind: "permanent", workerID: configuration.workerID))
         }
         var logger = self.logger
-        logger[metadataKey: LogKeys.jobID] = "\(job.id)"
-        logger[metadataKey: LogKeys.function] = "\(job.queue)"
-        logger[metadataKey: LogKeys.attempt] = "\(job.attempt)"
-        if let tenant = job.tenantID { logger[metadataKey: LogKeys.tenantID] = "\(tenant)" }
+        // Rendered only if something is logged: no string formatting per job on the hot path.
+        logger[metadataKey: LogKeys.jobID] = .stringConvertible(job.id)
+        logger[metadataKey: LogKeys.function] = .string(job.queue)
+        logger[metadataKey: LogKeys.attempt] = .stringConvertible(job.attempt)
+        if let tenant = job.tenantID { logger[metadataKey: LogKeys.tenantID] = .string(tenant) }
         let started = ContinuousClock.now
         let context = FunctionContext(
             jobID: job.id, attempt: job.attempt, maxAttempts: job.maxAttempts,

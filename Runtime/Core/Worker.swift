@@ -129,6 +129,10 @@ public final class Worker: Service, Sendable {
     private func claimLoop(handlers: inout DiscardingTaskGroup) async {
         var connection: PostgresConnection?
         var failures = 0
+        // Set after a full claim that reached past the critical lane: no critical job was waiting
+        // then, and one enqueued since rings the doorbell (critical wake-ups are never throttled),
+        // so the reserved slots need no claim of their own until the doorbell rings.
+        var criticalLaneDrained = false
         while !isDraining && !Task.isCancelled {
             do {
                 if connection == nil || connection!.isClosed {
@@ -142,10 +146,11 @@ public final class Worker: Service, Sendable {
                 if free > reserved {
                     want = min(configuration.claimBatchSize, free - reserved)
                     maxLane = .bulk
-                } else if free > 0 {
+                } else if free > 0 && !criticalLaneDrained {
                     want = min(configuration.claimBatchSize, free)
                     maxLane = .critical
                 } else {
+                    criticalLaneDrained = false
                     await doorbell.wait(timeout: configuration.pollInterval)
                     continue
                 }
@@ -155,7 +160,11 @@ public final class Worker: Service, Sendable {
                     lease: configuration.lease)
                 metrics.claimDuration.record(since: started)
                 if !jobs.isEmpty { start(jobs, in: &handlers) }
-                if jobs.count == want { continue }
+                if jobs.count == want {
+                    criticalLaneDrained = maxLane > .critical && jobs.last!.lane > .critical
+                    continue
+                }
+                criticalLaneDrained = false
                 if jobs.isEmpty && maxLane == .bulk {
                     let wait = try await timeUntilNextJob(on: connection!)
                     await doorbell.wait(timeout: wait)
@@ -188,7 +197,14 @@ public final class Worker: Service, Sendable {
     private func openClaimConnection() async throws -> PostgresConnection {
         let connection = try await DedicatedConnection.connect(databaseURL, name: "notify-claim", id: 2, logger: logger)
         do {
-            try await connection.query("SET synchronous_commit = off", logger: logger)
+            // The claim is prepared (parsed once) but planned per execution: its generic plan
+            // (a parameter for LIMIT) is a hash join over a scan of the whole table.
+            _ = try await connection.query(
+                """
+                SELECT set_config('synchronous_commit', 'off', false),
+                       set_config('plan_cache_mode', 'force_custom_plan', false)
+                """, logger: logger
+            ).collect()
         } catch {
             try? await connection.close()
             throw error

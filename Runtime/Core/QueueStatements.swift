@@ -1,0 +1,122 @@
+import PostgresNIO
+
+/// The claim as a prepared statement: a worker runs it hundreds of times a second on its claim
+/// connection, so it is parsed once per connection instead of once per claim. It is still planned
+/// per execution (the claim connection sets `plan_cache_mode = force_custom_plan`): with LIMIT a
+/// parameter, the generic plan joins the picked ids to a scan of the whole table.
+/// Used by ``JobStore/claim(on:queues:limit:maxLane:workerID:lease:)``.
+struct ClaimStatement: PostgresPreparedStatement {
+    typealias Row = (Int64, String, Int16, String, Int32, Int32, Int64, String?)
+
+    static let name = "notify_claim_v1"
+
+    static let sql = """
+        UPDATE notify.jobs j
+        SET state = 'running', attempt = j.attempt + 1, fence = j.fence + 1, locked_by = $4,
+            locked_until = now() + make_interval(secs => $5)
+        FROM (
+            SELECT id FROM notify.jobs
+            WHERE queue = $1 AND state = 'ready' AND lane <= $2 AND run_at <= now()
+            ORDER BY lane, run_at, id
+            LIMIT $3
+            FOR UPDATE SKIP LOCKED
+        ) picked
+        WHERE j.id = picked.id
+        RETURNING j.id, j.queue, j.lane, j.payload, j.attempt, j.max_attempts, j.fence, j.tenant_id
+        """
+
+    static let bindingDataTypes: [PostgresDataType] = [.text, .int2, .int8, .text, .float8]
+
+    let queue: String
+    let maxLane: Int16
+    let limit: Int
+    let workerID: String
+    let leaseSeconds: Double
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        try bindings.append(queue, context: .default)
+        try bindings.append(maxLane, context: .default)
+        try bindings.append(Int64(limit), context: .default)
+        try bindings.append(workerID, context: .default)
+        try bindings.append(leaseSeconds, context: .default)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// The claim over several queues as a prepared statement (see ``ClaimStatement``).
+struct MultiQueueClaimStatement: PostgresPreparedStatement {
+    typealias Row = ClaimStatement.Row
+
+    static let name = "notify_claim_many_v1"
+
+    static let sql = """
+        UPDATE notify.jobs j
+        SET state = 'running', attempt = j.attempt + 1, fence = j.fence + 1, locked_by = $4,
+            locked_until = now() + make_interval(secs => $5)
+        FROM (
+            SELECT p.id FROM unnest($1::text[]) AS q(name)
+            CROSS JOIN LATERAL (
+                SELECT id, lane, run_at FROM notify.jobs
+                WHERE queue = q.name AND state = 'ready' AND lane <= $2 AND run_at <= now()
+                ORDER BY lane, run_at, id
+                LIMIT $3
+                FOR UPDATE SKIP LOCKED
+            ) p
+            ORDER BY p.lane, p.run_at, p.id
+            LIMIT $3
+        ) picked
+        WHERE j.id = picked.id
+        RETURNING j.id, j.queue, j.lane, j.payload, j.attempt, j.max_attempts, j.fence, j.tenant_id
+        """
+
+    static let bindingDataTypes: [PostgresDataType] = [.textArray, .int2, .int8, .text, .float8]
+
+    let queues: [String]
+    let maxLane: Int16
+    let limit: Int
+    let workerID: String
+    let leaseSeconds: Double
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        try bindings.append(queues, context: .default)
+        try bindings.append(maxLane, context: .default)
+        try bindings.append(Int64(limit), context: .default)
+        try bindings.append(workerID, context: .default)
+        try bindings.append(leaseSeconds, context: .default)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// The deletion of successfully completed jobs, fenced, as a prepared statement: the completion
+/// writers run it for every batch, so it is parsed once per connection. Returns the ids it deleted.
+struct DeleteCompletedStatement: PostgresPreparedStatement {
+    typealias Row = Int64
+
+    static let name = "notify_delete_completed_v1"
+
+    static let sql = """
+        DELETE FROM notify.jobs j USING unnest($1::bigint[], $2::bigint[]) AS c(id, fence)
+        WHERE j.id = c.id AND j.fence = c.fence
+        RETURNING j.id
+        """
+
+    static let bindingDataTypes: [PostgresDataType] = [.int8Array, .int8Array]
+
+    let ids: [Int64]
+    let fences: [Int64]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        try bindings.append(ids, context: .default)
+        try bindings.append(fences, context: .default)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
+}
