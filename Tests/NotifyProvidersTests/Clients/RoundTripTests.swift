@@ -27,7 +27,7 @@ struct RoundTripTests {
             let client = TwilioClient(
                 configuration: TwilioConfiguration(accountSID: "AC123", authToken: "secret-token", baseURL: baseURL),
                 httpClient: .shared)
-            let outcome = await client.send(.sms(Self.sms), timeout: .seconds(5), logger: testLogger)
+            let outcome = await client.send(.sms(Self.sms), timeout: .seconds(30), logger: testLogger)
             #expect(outcome == .accepted(providerMessageID: "SM00000000000000000000000000000001"))
             let request = try #require(recorder.all.first)
             #expect(request.method == "POST")
@@ -44,7 +44,7 @@ struct RoundTripTests {
 
             var bad = Self.sms
             bad.to = "+1"
-            guard case .failed(let failure) = await client.send(.sms(bad), timeout: .seconds(5), logger: testLogger)
+            guard case .failed(let failure) = await client.send(.sms(bad), timeout: .seconds(30), logger: testLogger)
             else {
                 Issue.record("expected a failure")
                 return
@@ -70,7 +70,7 @@ struct RoundTripTests {
                 configuration: VonageConfiguration(apiKey: "key1", apiSecret: "vonage-secret", baseURL: baseURL),
                 httpClient: .shared)
             #expect(
-                await client.send(.sms(Self.sms), timeout: .seconds(5), logger: testLogger)
+                await client.send(.sms(Self.sms), timeout: .seconds(30), logger: testLogger)
                     == .accepted(providerMessageID: "0A0000001"))
             let request = try #require(recorder.all.first)
             #expect(request.path == "/sms/json")
@@ -85,7 +85,7 @@ struct RoundTripTests {
 
             var other = Self.sms
             other.to = "+447700900000"
-            guard case .failed(let failure) = await client.send(.sms(other), timeout: .seconds(5), logger: testLogger)
+            guard case .failed(let failure) = await client.send(.sms(other), timeout: .seconds(30), logger: testLogger)
             else {
                 Issue.record("expected a failure")
                 return
@@ -125,7 +125,7 @@ struct RoundTripTests {
             let client = SendGridClient(
                 configuration: SendGridConfiguration(apiKey: "SG.secret", baseURL: baseURL), httpClient: .shared)
             #expect(
-                await client.send(.email(Self.email), timeout: .seconds(5), logger: testLogger)
+                await client.send(.email(Self.email), timeout: .seconds(30), logger: testLogger)
                     == .accepted(providerMessageID: "LRzXl_NHStOGhQ4kofSm_A"))
             let request = try #require(recorder.all.first)
             #expect(request.path == "/v3/mail/send")
@@ -170,7 +170,7 @@ struct RoundTripTests {
             let client = try await FCMClient(
                 configuration: configuration, httpClient: .shared, logger: testLogger, now: clock.function)
             #expect(
-                await client.send(.push(Self.push), timeout: .seconds(5), logger: testLogger)
+                await client.send(.push(Self.push), timeout: .seconds(30), logger: testLogger)
                     == .accepted(providerMessageID: "projects/demo-project/messages/0:1"))
 
             let tokenRequests = recorder.all.filter { $0.path == "/token" }
@@ -204,7 +204,7 @@ struct RoundTripTests {
             #expect(apns == ["apns-priority": "10", "apns-expiration": "1700003600", "apns-collapse-id": "inbox"])
 
             // The cached token is reused for the next send.
-            _ = await client.send(.push(Self.push), timeout: .seconds(5), logger: testLogger)
+            _ = await client.send(.push(Self.push), timeout: .seconds(30), logger: testLogger)
             #expect(recorder.all.filter { $0.path == "/token" }.count == 2)
         }
     }
@@ -226,7 +226,7 @@ struct RoundTripTests {
             var push = Self.push
             push.platform = .ios
             #expect(
-                await client.send(.push(push), timeout: .seconds(5), logger: testLogger)
+                await client.send(.push(push), timeout: .seconds(30), logger: testLogger)
                     == .accepted(providerMessageID: "123e4567-e89b-12d3-a456-426655440000"))
             let first = try #require(sends.all.first)
             #expect(first.path == "/3/device/device-token-1")
@@ -251,7 +251,7 @@ struct RoundTripTests {
             // 25 minutes later the token may be replaced, so an ExpiredProviderToken is retried once.
             clock.advance(25 * 60)
             #expect(
-                await client.send(.push(push), timeout: .seconds(5), logger: testLogger)
+                await client.send(.push(push), timeout: .seconds(30), logger: testLogger)
                     == .accepted(providerMessageID: "123e4567-e89b-12d3-a456-426655440000"))
             #expect(sends.all.count == 3)
             #expect(sends.all[1].headers["authorization"] == first.headers["authorization"])
@@ -259,7 +259,7 @@ struct RoundTripTests {
 
             var dead = push
             dead.token = "dead"
-            guard case .failed(let failure) = await client.send(.push(dead), timeout: .seconds(5), logger: testLogger)
+            guard case .failed(let failure) = await client.send(.push(dead), timeout: .seconds(30), logger: testLogger)
             else {
                 Issue.record("expected a failure")
                 return
@@ -300,7 +300,7 @@ struct RoundTripTests {
                 deliveryID: "msg_dlv_3", url: "\(baseURL)/hooks/notify", body: #"{"type":"delivery.sent"}"#,
                 signingSecret: secret)
             #expect(
-                await client.send(.webhook(message), timeout: .seconds(5), logger: testLogger)
+                await client.send(.webhook(message), timeout: .seconds(30), logger: testLogger)
                     == .accepted(providerMessageID: "msg_dlv_3"))
             let request = try #require(recorder.all.first)
             #expect(request.path == "/hooks/notify")
