@@ -18,12 +18,13 @@ struct DeliverySupport: Sendable {
     /// Opens event subscriptions' signing secrets (`deliver-status-events`).
     let cipher: ContactCipher
 
-    init(secrets: EngineSecrets, environment: CommandEnvironment) {
+    /// `publicURL` is used when `NOTIFY_PUBLIC_URL` is not set (`notify dev` passes its own address).
+    init(secrets: EngineSecrets, environment: CommandEnvironment, publicURL fallbackURL: String? = nil) {
         let settings = SendSettings(
             requestTimeout: .milliseconds(environment.int("notify.send.timeout.ms", default: 10_000)),
             concurrency: environment.int("notify.send.concurrency", default: 64),
             maxAttempts: environment.int("notify.send.max.attempts", default: 8),
-            publicURL: environment.config.string(forKey: "notify.public.url"),
+            publicURL: environment.config.string(forKey: "notify.public.url") ?? fallbackURL,
             chunkSize: environment.int("notify.send.chunk", default: 32))
         let breaker = CircuitBreaker(
             failureThreshold: environment.int("notify.circuit.failures", default: 5),

@@ -82,7 +82,9 @@ struct DevCommand: AsyncParsableCommand {
         }
         var launcher = RuntimeLauncher(
             environment: environment, url: url,
-            catalog: FunctionDirectory.queued(delivery: DeliverySupport(secrets: secrets, environment: environment)),
+            catalog: FunctionDirectory.queued(
+                delivery: DeliverySupport(
+                    secrets: secrets, environment: environment, publicURL: "http://\(host):\(port)")),
             workerOptions: workerOptions, lead: true, httpHost: host, httpPort: port, secrets: secrets,
             onReady: { logger.info("notify dev is up", metadata: ["http": "http://\(host):\(port)/openapi.json"]) })
         if sandbox {

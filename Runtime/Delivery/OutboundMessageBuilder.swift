@@ -39,7 +39,7 @@ struct OutboundMessageBuilder: Sendable {
             return .sms(
                 SMSMessage(
                     deliveryID: deliveryID, from: from, to: number, text: text,
-                    statusCallbackURL: callbackURL(candidate)))
+                    statusCallbackURL: callbackURL(candidate, deliveryID: deliveryID)))
         case (.push(let title, let body, let data), .devices):
             guard let device = part.device else { return nil }
             return .push(
@@ -63,9 +63,11 @@ struct OutboundMessageBuilder: Sendable {
         return "\(trimmed)/unsubscribe/\(token.signed(key: key))"
     }
 
-    private func callbackURL(_ candidate: RouteCandidate) -> String? {
+    /// The account's callback URL, naming the delivery (`?delivery_id=`) so a provider console or
+    /// the sandbox can tell repeated sends of one delivery apart. The signature covers the query.
+    private func callbackURL(_ candidate: RouteCandidate, deliveryID: String) -> String? {
         guard let base = settings.publicURL else { return nil }
         let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
-        return "\(trimmed)/webhooks/\(candidate.kind.rawValue)/\(candidate.accountID)"
+        return "\(trimmed)/webhooks/\(candidate.kind.rawValue)/\(candidate.accountID)?delivery_id=\(deliveryID)"
     }
 }

@@ -27,6 +27,7 @@ struct ChannelFlowTests {
             #expect(messages.count == 1)
             #expect(messages.first?.body == "Your code is 123456")
             #expect(messages.first?.recipient == "+14155550100")
+            #expect(messages.first?.deliveryID != nil, "the StatusCallback URL names the delivery")
         }
     }
 
