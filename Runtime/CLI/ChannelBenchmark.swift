@@ -205,28 +205,37 @@ struct ChannelBenchmark {
         _ = try await admin.createTenant(id: "bench", name: "bench")
         try await client.query(
             "UPDATE notify.tenants SET requests_per_second = 1000000 WHERE id = 'bench'", logger: logger)
+        // Contact points sealed and hashed as the API stores them (base64 text, decoded in SQL).
+        func sealed(_ value: String) throws -> String { Data(try cipher.seal(value)).base64EncodedString() }
+        func hashed(_ value: String, _ channel: NotifyModel.Channel) -> String {
+            Data(hasher.hash(value, channel: channel)).base64EncodedString()
+        }
         var ids: [String] = []
-        var emails: [String] = []
-        var phones: [String] = []
-        var tokens: [String] = []
+        var (emails, emailHashes, phones, phoneHashes, tokens, tokenHashes) =
+            ([String](), [String](), [String](), [String](), [String](), [String]())
         for n in 1...users {
+            let (email, phone, token) = ("user\(n)@example.com", "+1415\(String(format: "%07d", n))", "fcm-token-\(n)")
             ids.append("user-\(n)")
-            emails.append(Data(try cipher.seal("user\(n)@example.com")).base64EncodedString())
-            phones.append(Data(try cipher.seal("+1415\(String(format: "%07d", n))")).base64EncodedString())
-            tokens.append(Data(try cipher.seal("fcm-token-\(n)")).base64EncodedString())
+            emails.append(try sealed(email))
+            emailHashes.append(hashed(email, .email))
+            phones.append(try sealed(phone))
+            phoneHashes.append(hashed(phone, .sms))
+            tokens.append(try sealed(token))
+            tokenHashes.append(hashed("fcm:\(token)", .push))
         }
         try await client.query(
             """
             INSERT INTO notify.users (tenant_id, external_id, email_cipher, email_hash, phone_cipher, phone_hash, locale)
-            SELECT 'bench', u.id, decode(u.e, 'base64'), sha256(u.id::bytea), decode(u.p, 'base64'),
-                   sha256(('p' || u.id)::bytea), 'en'
-            FROM unnest(\(ids)::text[], \(emails)::text[], \(phones)::text[]) AS u(id, e, p)
+            SELECT 'bench', u.id, decode(u.e, 'base64'), decode(u.eh, 'base64'), decode(u.p, 'base64'),
+                   decode(u.ph, 'base64'), 'en'
+            FROM unnest(\(ids)::text[], \(emails)::text[], \(emailHashes)::text[], \(phones)::text[],
+                        \(phoneHashes)::text[]) AS u(id, e, eh, p, ph)
             """, logger: logger)
         try await client.query(
             """
             INSERT INTO notify.devices (tenant_id, user_id, platform, token_cipher, token_hash)
-            SELECT 'bench', u.id, 'fcm', decode(t.token, 'base64'), sha256(t.id::bytea)
-            FROM unnest(\(ids)::text[], \(tokens)::text[]) AS t(id, token)
+            SELECT 'bench', u.id, 'fcm', decode(t.token, 'base64'), decode(t.hash, 'base64')
+            FROM unnest(\(ids)::text[], \(tokens)::text[], \(tokenHashes)::text[]) AS t(id, token, hash)
             JOIN notify.users u ON u.tenant_id = 'bench' AND u.external_id = t.id
             """, logger: logger)
         let document = try await sandbox.credentialsDocument()

@@ -29,7 +29,7 @@ public struct CircuitBreaker: Sendable {
 
     /// Tries to take the probe of an open circuit; true when this process may send one message.
     public func takeProbe(accountID: String, client: PostgresClient, logger: Logger) async throws -> Bool {
-        let probeSeconds = Self.seconds(probeDuration)
+        let probeSeconds = probeDuration.inSeconds
         let rows = try await client.query(
             """
             UPDATE notify.provider_circuits
@@ -50,7 +50,7 @@ public struct CircuitBreaker: Sendable {
         client: PostgresClient, logger: Logger
     ) async throws {
         guard successes > 0 || failures > 0 || configurationFailure else { return }
-        let openSeconds = Self.seconds(openDuration)
+        let openSeconds = openDuration.inSeconds
         let threshold = configurationFailure ? 1 : failureThreshold
         let counted = configurationFailure ? max(failures, 1) : failures
         try await client.query(
@@ -79,9 +79,5 @@ public struct CircuitBreaker: Sendable {
                 last_error = coalesce(EXCLUDED.last_error, c.last_error),
                 changed_at = now()
             """, logger: logger)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

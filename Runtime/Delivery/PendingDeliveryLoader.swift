@@ -27,7 +27,7 @@ enum PendingDeliveryLoader {
     static func claim(
         _ batch: DeliveryBatch, staleAfter: Duration, cipher: ContactCipher, client: PostgresClient, logger: Logger
     ) async throws -> Claim {
-        let staleSeconds = CircuitBreaker.seconds(staleAfter)
+        let staleSeconds = staleAfter.inSeconds
         let rows = try await client.query(
             """
             WITH old AS (
@@ -46,16 +46,29 @@ enum PendingDeliveryLoader {
                 RETURNING d.id, d.user_id, d.content, d.attempts, old.status AS previous, d.provider_account_id
             )
             SELECT c.id, c.user_id, c.content::text, c.attempts, c.previous = 'sending', c.provider_account_id,
-                   u.external_id, u.email_cipher, u.phone_cipher
+                   u.external_id, u.email_cipher, u.phone_cipher,
+                   coalesce(k.unknown_outcome, 'retry'), coalesce(k.kind, 'transactional'), coalesce(k.key, '')
             FROM claimed c JOIN notify.users u ON u.id = c.user_id AND u.tenant_id = \(batch.tenantID)
+            LEFT JOIN (
+                SELECT cat.unknown_outcome, cat.kind, cat.key FROM notify.notifications n
+                JOIN notify.categories cat ON cat.tenant_id = n.tenant_id AND cat.key = n.category_key
+                WHERE n.id = \(batch.notificationID) AND n.tenant_id = \(batch.tenantID)
+            ) k ON true
             """, logger: logger)
         var claim = Claim(
             deliveries: [], unknownOutcome: "retry", categoryKind: "transactional", categoryKey: "",
             undecryptable: [])
         let decoder = JSONDecoder()
         for try await row in rows {
-            let (id, userID, contentText, attempts, inFlight, previousAccount, externalID, email, phone) =
-                try row.decode((Int64, Int64, String, Int, Bool, String?, String, Data?, Data?).self)
+            let (
+                id, userID, contentText, attempts, inFlight, previousAccount, externalID, email, phone, policy, kind,
+                key
+            ) =
+                try row.decode(
+                    (Int64, Int64, String, Int, Bool, String?, String, Data?, Data?, String, String, String).self)
+            claim.unknownOutcome = policy
+            claim.categoryKind = kind
+            claim.categoryKey = key
             let content = try decoder.decode(RenderedContent.self, from: Data(contentText.utf8))
             var contact = PendingDelivery.Contact.none
             do {
@@ -74,6 +87,18 @@ enum PendingDeliveryLoader {
                     id: id, userID: userID, externalID: externalID, content: content, attempts: attempts,
                     wasInFlight: inFlight, previousAccountID: previousAccount, contact: contact))
         }
+        try await findBusy(&claim, batch: batch, staleSeconds: staleSeconds, client: client, logger: logger)
+        if batch.channel == .push, !claim.deliveries.isEmpty {
+            try await attachDevices(&claim, batch: batch, cipher: cipher, client: client, logger: logger)
+        }
+        return claim
+    }
+
+    /// Records the batch's deliveries that another live attempt is sending (claimed less than
+    /// `staleSeconds` ago).
+    private static func findBusy(
+        _ claim: inout Claim, batch: DeliveryBatch, staleSeconds: Double, client: PostgresClient, logger: Logger
+    ) async throws {
         let busy = try await client.query(
             """
             SELECT user_id, extract(epoch FROM sending_since + make_interval(secs => \(staleSeconds)) - now())::float8
@@ -85,21 +110,6 @@ enum PendingDeliveryLoader {
         for try await (userID, staleIn) in busy.decode((Int64, Double).self) {
             claim.busy.append((userID, max(staleIn, 0.05)))
         }
-        if batch.channel == .push, !claim.deliveries.isEmpty {
-            try await attachDevices(&claim, batch: batch, cipher: cipher, client: client, logger: logger)
-        }
-        let category = try await client.query(
-            """
-            SELECT c.unknown_outcome, c.kind, c.key FROM notify.notifications n
-            JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
-            WHERE n.id = \(batch.notificationID) AND n.tenant_id = \(batch.tenantID)
-            """, logger: logger)
-        for try await (policy, kind, key) in category.decode((String, String, String).self) {
-            claim.unknownOutcome = policy
-            claim.categoryKind = kind
-            claim.categoryKey = key
-        }
-        return claim
     }
 
     private static func attachDevices(

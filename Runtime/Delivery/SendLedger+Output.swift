@@ -158,12 +158,12 @@ extension SendLedger {
             next.append(
                 try JobRequest(
                     function: FunctionName(validating: channel.sendFunction), input: onward, lane: lane,
-                    runAt: now.addingTimeInterval(CircuitBreaker.seconds(delay)), tenantID: batch.tenantID))
+                    runAt: now.addingTimeInterval(delay.inSeconds), tenantID: batch.tenantID))
         }
         return (writes, next, statuses.filter { $0 == "sent" || $0 == "delivered" }.count)
     }
 
     static func ms(_ duration: Duration) -> String {
-        String(Int64(CircuitBreaker.seconds(duration) * 1000))
+        String(Int64(duration.inSeconds * 1000))
     }
 }
