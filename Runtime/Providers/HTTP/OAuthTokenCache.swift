@@ -105,14 +105,20 @@ public final class OAuthTokenCache: Sendable {
             // Both tasks are unstructured because waiting on a shared Task cannot be cancelled:
             // whichever finishes first answers the caller; the refresh itself is bounded by the
             // fetch's own timeout, and the timer is cancelled as soon as the refresh answers.
+            // The refresh's answer is resumed before the timer is cancelled, and a cancelled
+            // timer never answers, so a refresh that lands in time is never reported as a timeout.
             let timer = Task {
-                try? await Task.sleep(until: deadline, clock: .continuous)
+                do {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                } catch {
+                    return
+                }
                 once.resume(.failure(timeout))
             }
             Task {
                 let result = await task.value
-                timer.cancel()
                 once.resume(result)
+                timer.cancel()
             }
         }
     }
