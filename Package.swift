@@ -118,6 +118,7 @@ let package = Package(
                 "ScheduleTickFunction",
                 "ValidateFunction",
                 "PreferenceFilterFunction",
+                "CampaignFunction",
                 "RenderFunction",
                 "SendInAppFunction",
                 "SendEmailFunction",
@@ -237,6 +238,12 @@ let package = Package(
             name: "ValidateFunction",
             dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Functions/Validate",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CampaignFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Functions/Campaign",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -409,6 +416,7 @@ let package = Package(
                 "NotifyTestSupport",
                 "ValidateFunction",
                 "PreferenceFilterFunction",
+                "CampaignFunction",
                 "RenderFunction",
                 "SendInAppFunction",
                 "SendEmailFunction",

@@ -56,6 +56,8 @@ public struct SendInAppFunction: NotifyFunction {
             FROM (SELECT DISTINCT tenant_id, user_id FROM items) AS announced
             """
         let fallback = ChannelFallback.timedWrites(batch, userIDs: batch.userIDs, lane: context.lane)
-        return FunctionOutput(writes: [write, fallback], summary: #"{"users":\#(batch.userIDs.count)}"#)
+        return FunctionOutput(
+            writes: [write, fallback, TimelineWrites.dropCancelledRendered(batch)],
+            summary: #"{"users":\#(batch.userIDs.count)}"#)
     }
 }

@@ -38,6 +38,8 @@ public struct APIServer: Sendable {
         ProviderRoutes(dependencies: dependencies).add(to: tenant)
         RouteRoutes(dependencies: dependencies).add(to: tenant)
         EventSubscriptionRoutes(dependencies: dependencies).add(to: tenant)
+        CampaignRoutes(dependencies: dependencies).add(to: tenant)
+        SegmentRoutes(dependencies: dependencies).add(to: tenant)
         return router
     }
 

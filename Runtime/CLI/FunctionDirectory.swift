@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CampaignFunction
 import NoopFunction
 import NotifyDelivery
 import NotifyModel
@@ -41,6 +42,8 @@ enum FunctionDirectory {
         catalog.register(ScheduleTickFunction())
         catalog.register(ValidateFunction())
         catalog.register(PreferenceFilterFunction())
+        catalog.register(CampaignExpandFunction())
+        catalog.register(CampaignReleaseFunction())
         catalog.register(RenderFunction())
         catalog.register(SendInAppFunction())
         catalog.register(SendEmailFunction(engine: delivery?.engine))

@@ -70,7 +70,7 @@ public struct SendEngine: Sendable {
             sent += output.sentCount
         }
         return FunctionOutput(
-            next: next,
+            next: next, writes: [TimelineWrites.dropCancelledRendered(batch)],
             summary: #"{"deliveries":\#(batch.userIDs.count),"sent":\#(sent),"follow_up_jobs":\#(next.count)}"#)
     }
 

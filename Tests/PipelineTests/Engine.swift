@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CampaignFunction
 import Foundation
 import Hummingbird
 import Logging
@@ -52,6 +53,8 @@ struct Engine: Sendable {
         var catalog = FunctionCatalog()
         catalog.register(ValidateFunction())
         catalog.register(PreferenceFilterFunction())
+        catalog.register(CampaignExpandFunction())
+        catalog.register(CampaignReleaseFunction())
         catalog.register(RenderFunction())
         catalog.register(SendInAppFunction())
         catalog.register(ScheduleTickFunction())
@@ -76,7 +79,7 @@ struct Engine: Sendable {
     /// The functions the test worker runs.
     static let queuedNames = [
         "validate", "preference-filter", "render", "send-inapp", "send-email", "send-sms", "send-push", "send-webhook",
-        "webhook-ingest",
+        "webhook-ingest", "campaign-expand", "campaign-release",
     ]
 
     /// Runs `body` with a running engine; `clock` replaces the wall clock functions see. With

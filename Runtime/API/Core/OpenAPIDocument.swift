@@ -196,7 +196,7 @@ enum OpenAPIDocument {
 
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
-        for operation in operations {
+        for operation in operations + campaignOperations {
             var entry: [String: Any] = [
                 "summary": operation.summary,
                 "operationId": operation.method
@@ -233,7 +233,7 @@ enum OpenAPIDocument {
             ],
             "paths": paths,
             "components": [
-                "schemas": schemas,
+                "schemas": schemas.merging(campaignSchemas) { first, _ in first },
                 "securitySchemes": [
                     "tenant": [
                         "type": "http", "scheme": "bearer",

@@ -22,6 +22,25 @@ public enum TimelineWrites {
         """
     }
 
+    /// Drops the batch's rendered deliveries whose notification was cancelled (a campaign cancelled
+    /// while they were between render and send), with reason `cancelled` and an event each, so they
+    /// do not wait forever in `rendered`.
+    public static func dropCancelledRendered(_ batch: DeliveryBatch) -> PostgresQuery {
+        """
+        WITH changed AS (
+            UPDATE notify.deliveries d SET status = 'dropped', reason = 'cancelled', updated_at = now()
+            FROM notify.notifications n
+            WHERE n.id = d.notification_id AND n.status = 'cancelled'
+              AND d.notification_id = \(batch.notificationID) AND d.tenant_id = \(batch.tenantID)
+              AND d.channel = \(batch.channel.rawValue) AND d.user_id = ANY(\(batch.userIDs)::bigint[])
+              AND d.status = 'rendered'
+            RETURNING d.id, d.tenant_id, d.notification_id
+        )
+        INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
+        SELECT tenant_id, notification_id, id, 'dropped', '{"reason":"cancelled"}'::jsonb FROM changed
+        """
+    }
+
     /// Appends an event about the notification as a whole (accepted, expanded, refused, cancelled).
     public static func notificationEvent(
         tenantID: String, notificationID: UUID, kind: String, detail: String = "{}"

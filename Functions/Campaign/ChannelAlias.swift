@@ -1,0 +1,4 @@
+import NotifyModel
+
+/// The delivery channel (NIO also exports a `Channel`).
+typealias Channel = NotifyModel.Channel
