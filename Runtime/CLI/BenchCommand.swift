@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the system (build with -c release).",
-        subcommands: [Runtime.self, Pipeline.self])
+        subcommands: [Runtime.self, Pipeline.self, Priority.self])
 
     struct Runtime: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -157,6 +157,57 @@ struct BenchCommand: AsyncParsableCommand {
             } catch {
                 result = .failure(error)
             }
+            try? await http.shutdown()
+            if let cluster { try? await cluster.stop() }
+            let report = try result.get()
+            print(json ? report.json() : report.text())
+        }
+    }
+
+    struct Priority: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "priority",
+            abstract: "A campaign blast expanded and queued, and OTP latency while it drains.",
+            discussion: """
+                swift run -c release notify bench priority --blast 1000000 --channel push --json
+                Seeds N users with FCM devices subscribed to a topic, posts a campaign to it (no rate
+                limit) and times its expansion and queueing; then sends OTPs (a critical category)
+                through the API at --otp-rate per second for --otp-seconds while the campaign drains,
+                and measures each from its POST to the FCM sandbox receiving it. One process: API,
+                worker, FCM client, sandbox. Uses DATABASE_URL when set, else a private PostgreSQL
+                with fsync and synchronous_commit on.
+                """)
+
+        @Option(help: "Recipients of the campaign.") var blast = 1_000_000
+        @Option(help: "The channel (push: FCM through the sandbox).") var channel = "push"
+        @Option(help: "OTP notifications per second during the drain.") var otpRate = 50
+        @Option(help: "Seconds of OTP traffic.") var otpSeconds = 30
+        @Flag(help: "Print one JSON object.") var json = false
+        @OptionGroup var workerOptions: WorkerOptions
+
+        func validate() throws {
+            guard channel == "push" else { throw ValidationError("--channel must be push") }
+            guard blast >= 1 && blast <= 10_000_000 else { throw ValidationError("--blast must be 1 to 10,000,000") }
+            guard (1...1000).contains(otpRate) else { throw ValidationError("--otp-rate must be 1 to 1000") }
+            guard (1...600).contains(otpSeconds) else { throw ValidationError("--otp-seconds must be 1 to 600") }
+        }
+
+        func run() async throws {
+            let environment = CommandEnvironment()
+            #if DEBUG
+            FileHandle.standardError.write(
+                Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
+            #endif
+            let (server, cluster) = try await BenchCommand.server(environment)
+            var httpConfiguration = HTTPClient.Configuration()
+            httpConfiguration.connectionPool = .init(
+                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+            let benchmark = PriorityBenchmark(
+                server: server, blast: blast, otpRate: otpRate, otpSeconds: otpSeconds,
+                worker: workerOptions.configuration(environment), logger: environment.logger, http: http)
+            let result: Result<PriorityBenchmark.Report, any Error>
+            do { result = .success(try await benchmark.run()) } catch { result = .failure(error) }
             try? await http.shutdown()
             if let cluster { try? await cluster.stop() }
             let report = try result.get()

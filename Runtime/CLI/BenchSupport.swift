@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import PostgresNIO
 
 /// What the pipeline benchmarks share: posting a notification and reading the settings that matter.
@@ -16,6 +17,23 @@ enum BenchSupport {
         let response = try await http.execute(request, timeout: .seconds(30))
         _ = try await response.body.collect(upTo: 1 << 20)
         return Int(response.status.code)
+    }
+
+    /// A request to the API; returns the status and the JSON object answered (empty if none).
+    static func call(
+        _ http: HTTPClient, _ method: HTTPMethod, base: String, path: String, key: String, body: String? = nil
+    ) async throws -> (status: Int, json: [String: Any]) {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await http.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 1 << 22)
+        let json = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
+        return (Int(response.status.code), json)
     }
 
     /// The database settings a figure depends on.

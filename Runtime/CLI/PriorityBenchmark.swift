@@ -1,0 +1,230 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NotifyAPI
+import NotifyDelivery
+import NotifyFunctionKit
+import NotifyModel
+import NotifyProviders
+import NotifyRuntime
+import NotifySandbox
+import PostgresNIO
+import Synchronization
+
+/// `notify bench priority --blast N --channel push`: a campaign to an N-subscriber topic, and
+/// one-time passcodes sent through the API at a steady rate while the campaign drains.
+///
+/// 1. `blast_expand_seconds`: from `POST /v1/campaigns` until every recipient has its delivery
+///    (`expanded`); `blast_queued_seconds`: until every recipient was released to the pipeline.
+/// 2. OTPs (a critical transactional category) at `--otp-rate` per second for `--otp-seconds`,
+///    each from its `POST /v1/notifications` to the FCM sandbox receiving its request:
+///    `otp_latency_ms`. They start once the campaign is queued, so they compete with its drain.
+/// 3. `blast_notifications_per_second`: campaign pushes the sandbox accepted per second during
+///    the OTP window.
+///
+/// Everything runs in this process: the API, one worker with every pipeline function, the FCM
+/// client and the sandbox, on one private PostgreSQL.
+struct PriorityBenchmark {
+    let server: DatabaseURL
+    let blast: Int
+    let otpRate: Int
+    let otpSeconds: Int
+    let worker: WorkerConfiguration
+    let logger: Logger
+    let http: HTTPClient
+
+    struct Report: Codable {
+        var channel = "push"
+        var blastRecipients = 0
+        var blastExpandSeconds = 0.0
+        var blastQueuedSeconds = 0.0
+        var blastNotificationsPerSecond = 0.0
+        var otpSent = 0
+        var otpReceived = 0
+        var otpRatePerSecond = 0
+        var otpLatencyMs = RuntimeBenchmark.Percentiles([])
+        var peakRSSMegabytes = 0.0
+        var settings: [String: String] = [:]
+        var notes: [String] = []
+
+        enum CodingKeys: String, CodingKey {
+            case channel, settings, notes
+            case blastRecipients = "blast_recipients"
+            case blastExpandSeconds = "blast_expand_seconds"
+            case blastQueuedSeconds = "blast_queued_seconds"
+            case blastNotificationsPerSecond = "blast_notifications_per_second"
+            case otpSent = "otp_sent"
+            case otpReceived = "otp_received"
+            case otpRatePerSecond = "otp_rate_per_second"
+            case otpLatencyMs = "otp_latency_ms"
+            case peakRSSMegabytes = "peak_rss_mb"
+        }
+
+        func json() -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        }
+
+        func text() -> String {
+            """
+            blast:  \(blastRecipients) recipients expanded in \(blastExpandSeconds) s, queued in \(blastQueuedSeconds) s; draining at \(Int(blastNotificationsPerSecond))/s
+            otp:    \(otpReceived)/\(otpSent) at \(otpRatePerSecond)/s, latency p50 \(otpLatencyMs.p50) ms, p99 \(otpLatencyMs.p99) ms, max \(otpLatencyMs.max) ms
+            peak RSS: \(peakRSSMegabytes) MB
+            """
+        }
+    }
+
+    func run() async throws -> Report {
+        try await BenchDatabase.with(server: server, logger: logger) { url in try await measure(url) }
+    }
+
+    private func measure(_ url: DatabaseURL) async throws -> Report {
+        let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "notify-bench"))
+        var sandboxConfiguration = SandboxConfiguration()
+        sandboxConfiguration.messageCapacity = 20_000
+        let sandbox = try ProviderSandbox(configuration: sandboxConfiguration, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await Migrator(client: client, logger: logger).migrate()
+            let seed = "bench-\(UUID())"
+            let cipher = ContactCipher.derivedForDevelopment(seed: seed)
+            let hasher = LookupHasher.derivedForDevelopment(seed: seed)
+            let engine = SendEngine(
+                pool: ProviderPool(factory: StandardProviderFactory(httpClient: http), cipher: cipher), cipher: cipher,
+                hasher: hasher)
+            let everything = FunctionDirectory.catalog(delivery: nil)
+            var catalog = try everything.restricted(to: [
+                "validate", "preference-filter", "render", "campaign-expand", "campaign-release",
+            ])
+            FunctionDirectory.registerSender(for: .push, engine: engine, in: &catalog)
+            try await everything.publish(to: client, logger: logger)
+            let producer = JobProducer(client: client, catalog: everything, logger: logger)
+            var stack = BenchStack(
+                url: url, client: client, producer: producer, catalog: catalog, cipher: cipher, hasher: hasher,
+                worker: worker, logger: logger)
+            stack.supportingServices = [sandbox]
+            let otpUsers = otpRate * otpSeconds
+            return try await stack.run { base in
+                let key = try await PriorityBenchmarkSeed(
+                    client: client, cipher: cipher, hasher: hasher, logger: logger
+                )
+                .seed(blast: blast, otpUsers: otpUsers, sandbox: sandbox)
+                return try await figures(base: base, key: key, client: client, sandbox: sandbox)
+            }
+        }
+    }
+
+    private func figures(
+        base: String, key: String, client: PostgresClient, sandbox: ProviderSandbox
+    ) async throws -> Report {
+        var report = Report()
+        report.blastRecipients = blast
+        report.otpRatePerSecond = otpRate
+        report.settings = try await BenchSupport.settings(client, logger: logger)
+        report.settings["worker_concurrency"] = "\(worker.concurrency)"
+
+        let start = ContinuousClock.now
+        let created = try await BenchSupport.call(
+            http, .POST, base: base, path: "/v1/campaigns", key: key,
+            body: #"{"name":"Winter sale","category":"promo","audience":{"topic":"blast"},"data":{"offer":"30% off"}}"#)
+        guard created.status == 201, let id = created.json["id"] as? String else {
+            throw BenchError("the API answered \(created.status) to the campaign: \(created.json)")
+        }
+        // Expansion and release, read from the campaign row (cheaper than the API's delivery counts).
+        while true {
+            let rows = try await client.query(
+                "SELECT expanded, planned, released FROM notify.campaigns WHERE id = \(UUID(uuidString: id)!)",
+                logger: logger
+            ).collect()
+            let (expanded, planned, released) = try rows[0].decode((Bool, Int64, Int64).self)
+            if expanded && report.blastExpandSeconds == 0 {
+                report.blastExpandSeconds = ((ContinuousClock.now - start).seconds * 100).rounded() / 100
+            }
+            if expanded && released >= planned {
+                report.blastQueuedSeconds = ((ContinuousClock.now - start).seconds * 100).rounded() / 100
+                guard planned == blast else { throw BenchError("the campaign planned \(planned), not \(blast)") }
+                break
+            }
+            if (ContinuousClock.now - start) > .seconds(900) {
+                throw BenchError("the campaign was not queued in 900 s")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+
+        let received = Stamps()
+        let blastAccepted = Mutex<(first: Int, last: Int)>((0, 0))
+        func fcmAccepted() -> Int { sandbox.recorder.counts()[.fcm]?.accepted ?? 0 }
+        blastAccepted.withLock { $0.first = fcmAccepted() }
+        let windowStart = ContinuousClock.now
+        // Watch the sandbox for OTP pushes (recipient otp-token-N) while the sender runs.
+        let watching = Task {
+            var after = 0
+            while !Task.isCancelled {
+                for message in sandbox.recorder.messages(
+                    provider: .fcm, recipient: "otp-token-", after: after, limit: 10_000)
+                {
+                    after = max(after, message.sequence)
+                    if let n = message.recipient.flatMap({ Int($0.split(separator: "-").last ?? "") }) {
+                        received.note(n, at: message.receivedAt)
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        let sentAt = Stamps()
+        let total = otpRate * otpSeconds
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let period = Duration.nanoseconds(1_000_000_000 / Int64(otpRate))
+            for n in 1...total {
+                try await Task.sleep(until: windowStart + period * (n - 1), clock: .continuous)
+                group.addTask {
+                    sentAt.note(n, at: Date())
+                    let status = try await BenchSupport.post(
+                        http, base: base, key: key,
+                        body: #"{"category":"otp","to":{"user":"otp-\#(n)"},"data":{"code":"\#(100_000 + n)"}}"#)
+                    guard status == 202 else { throw BenchError("the API answered \(status) to an OTP") }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let windowSeconds = (ContinuousClock.now - windowStart).seconds
+        blastAccepted.withLock { $0.last = fcmAccepted() }
+        // Give the last OTPs a moment to arrive.
+        let settle = ContinuousClock.now + .seconds(5)
+        while received.all.count < total && ContinuousClock.now < settle {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        watching.cancel()
+        let arrivals = received.all
+        let sends = sentAt.all
+        var latencies: [Double] = []
+        for (n, at) in arrivals {
+            if let sent = sends[n] { latencies.append(max(0, at.timeIntervalSince(sent) * 1000)) }
+        }
+        let (first, last) = blastAccepted.withLock { ($0.first, $0.last) }
+        let otpInWindow = arrivals.count
+        report.blastNotificationsPerSecond = (Double(max(0, last - first - otpInWindow)) / windowSeconds).rounded()
+        report.otpSent = total
+        report.otpReceived = arrivals.count
+        report.otpLatencyMs = RuntimeBenchmark.Percentiles(latencies)
+        report.peakRSSMegabytes = PipelineBenchmark.peakRSSMegabytes()
+        _ = try? await BenchSupport.call(http, .POST, base: base, path: "/v1/campaigns/\(id)/cancel", key: key)
+        report.notes = [
+            "blast_expand_seconds: from POST /v1/campaigns to every recipient having its delivery row; blast_queued_seconds: to every recipient released to preference-filter (no campaign rate set)",
+            "otp_latency_ms: from posting each OTP (category critical, priority lane critical) to the FCM sandbox receiving its push, while the campaign drains in the bulk lane",
+            "blast_notifications_per_second: campaign pushes the FCM sandbox accepted per second during the OTP window",
+            "one process: API, one worker running every pipeline function, FCM client and sandbox; private PostgreSQL with fsync and synchronous_commit on",
+        ]
+        return report
+    }
+}
+
+/// When each numbered OTP was sent or received (the first time only).
+final class Stamps: Sendable {
+    private let stamps = Mutex<[Int: Date]>([:])
+
+    func note(_ n: Int, at date: Date) { stamps.withLock { if $0[n] == nil { $0[n] = date } } }
+    var all: [Int: Date] { stamps.withLock { $0 } }
+}
