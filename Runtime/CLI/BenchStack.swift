@@ -24,10 +24,14 @@ struct BenchStack {
     let logger: Logger
 
     /// Runs the services, calls `body` with the API's base URL, then shuts them down.
+    ///
+    /// The API has a connection pool of its own, as it would in its own process (`notify serve`):
+    /// requests never wait for a connection behind the worker's jobs.
     func run<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
         let hub = InboxHub(databaseURL: url, logger: logger)
+        let apiClient = PostgresClient(configuration: url.clientConfiguration(applicationName: "notify-api"))
         let dependencies = APIDependencies(
-            client: client, producer: producer, cipher: cipher, hasher: hasher,
+            client: apiClient, producer: producer, cipher: cipher, hasher: hasher,
             tokens: await AccessTokenIssuer(signingKey: SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }),
             inbox: hub, logger: logger)
         let operations = OperationsServer(
@@ -40,7 +44,8 @@ struct BenchStack {
             logger: logger)
         let services = ServiceGroup(
             configuration: .init(
-                services: (supportingServices + [node, app, hub]).map { .init(service: $0) }, logger: logger))
+                services: (supportingServices + [apiClient, node, app, hub]).map { .init(service: $0) }, logger: logger)
+        )
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }
             while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }

@@ -210,6 +210,20 @@ struct PriorityBenchmark {
         report.otpReceived = arrivals.count
         report.otpLatencyMs = RuntimeBenchmark.Percentiles(latencies)
         report.peakRSSMegabytes = PipelineBenchmark.peakRSSMegabytes()
+        if let diagnostics = try? await client.query(
+            """
+            SELECT 'job ' || queue || ' lane ' || lane || ' ' || state, count(*) FROM notify.jobs GROUP BY 1
+            UNION ALL
+            SELECT 'otp ' || n.status || ' / ' || coalesce(d.status, '-'), count(*) FROM notify.notifications n
+            LEFT JOIN notify.deliveries d ON d.notification_id = n.id WHERE n.category_key = 'otp' GROUP BY 1
+            """, logger: logger
+        ).collect() {
+            for row in diagnostics {
+                if let (what, count) = try? row.decode((String, Int64).self) {
+                    FileHandle.standardError.write(Data("queues at the end: \(what): \(count)\n".utf8))
+                }
+            }
+        }
         _ = try? await BenchSupport.call(http, .POST, base: base, path: "/v1/campaigns/\(id)/cancel", key: key)
         report.notes = [
             "blast_expand_seconds: from POST /v1/campaigns to every recipient having its delivery row; blast_queued_seconds: to every recipient released to preference-filter (no campaign rate set)",

@@ -35,6 +35,7 @@ final class InFlightJobs: Sendable {
 
     private struct State {
         var entries: [Key: Entry] = [:]
+        var bulk = 0
         var emptyWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
     }
@@ -46,13 +47,20 @@ final class InFlightJobs: Sendable {
 
     var count: Int { state.withLock { $0.entries.count } }
     var freeSlots: Int { capacity - count }
+    /// Jobs of the bulk lane in flight.
+    var bulkCount: Int { state.withLock { $0.bulk } }
 
     /// Takes slots for claimed jobs.
     func add(_ jobs: [ClaimedJob], timeout: (ClaimedJob) -> Duration) {
         let now = ContinuousClock.now
         state.withLock { state in
             for job in jobs {
-                state.entries[Key(job)] = Entry(job: job, deadline: now + timeout(job), startedAt: now, task: nil)
+                if state.entries.updateValue(
+                    Entry(job: job, deadline: now + timeout(job), startedAt: now, task: nil), forKey: Key(job)) == nil,
+                    job.lane == .bulk
+                {
+                    state.bulk += 1
+                }
             }
         }
     }
@@ -75,7 +83,9 @@ final class InFlightJobs: Sendable {
     /// Gives back the slots of jobs whose outcome is written.
     func remove(_ jobs: some Sequence<ClaimedJob>) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            for job in jobs { state.entries[Key(job)] = nil }
+            for job in jobs where state.entries.removeValue(forKey: Key(job)) != nil && job.lane == .bulk {
+                state.bulk -= 1
+            }
             guard state.entries.isEmpty else { return [] }
             defer { state.emptyWaiters = [:] }
             return Array(state.emptyWaiters.values)

@@ -7,7 +7,7 @@ extension Worker {
     func run(_ job: ClaimedJob) async {
         withUnsafeCurrentTask { task in inFlight.attach(job, task: task) }
         let outcome = await invoke(job)
-        batcher.submit(JobCompletion(job: job, outcome: outcome))
+        (job.lane == .critical ? criticalBatcher : batcher).submit(JobCompletion(job: job, outcome: outcome))
     }
 
     private func invoke(_ job: ClaimedJob) async -> JobOutcome {
@@ -29,7 +29,8 @@ extension Worker {
         let context = FunctionContext(
             jobID: job.id, attempt: job.attempt, maxAttempts: job.maxAttempts,
             deadline: started + entry.settings.timeout, tenantID: job.tenantID, lane: job.lane, logger: logger,
-            database: FunctionDatabase(client: client), clock: configuration.clock)
+            database: FunctionDatabase(client: job.lane == .critical ? criticalClient : client),
+            clock: configuration.clock)
         do {
             let output = try await entry.invoke(job.payload, context)
             let timedOut = inFlight.detach(job)

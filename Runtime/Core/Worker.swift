@@ -14,6 +14,11 @@ import Synchronization
 /// was never taken, so its durability buys nothing and costs an fsync per claim). Outcomes are
 /// written through the pool by the ``CompletionBatcher``.
 ///
+/// The critical lane is kept apart end to end, not only by reserved slots: its jobs run at high
+/// task priority (bulk jobs at low), read and write through a small pool of their own, and their
+/// outcomes are written by their own batcher, so a one-time passcode never queues for a
+/// connection, a completion write or a thread behind a campaign's jobs.
+///
 /// On graceful shutdown (SIGTERM) it stops claiming, lets in-flight jobs finish within
 /// ``WorkerConfiguration/shutdownGracePeriod``, cancels and releases the rest (claimable at once),
 /// writes every outcome, and returns.
@@ -29,6 +34,8 @@ public final class Worker: Service, Sendable {
     let inFlight: InFlightJobs
     let doorbell = Doorbell()
     let batcher: CompletionBatcher
+    let criticalClient: PostgresClient
+    let criticalBatcher: CompletionBatcher
     let store: JobStore
     private let draining = Atomic<Bool>(false)
     private let claimsStarted = Atomic<Int>(0)
@@ -54,14 +61,20 @@ public final class Worker: Service, Sendable {
         self.store = JobStore(logger: logger)
         let doorbell = self.doorbell
         let metrics = self.metrics
-        self.batcher = CompletionBatcher(
-            client: client, producer: producer, metrics: metrics, writers: configuration.completionWriters,
-            logger: logger
-        ) { written in
+        let onWritten: @Sendable ([JobCompletion]) -> Void = { written in
             inFlight.remove(written.lazy.map(\.job))
             metrics.inFlight.record(inFlight.count)
             doorbell.ring()
         }
+        self.batcher = CompletionBatcher(
+            client: client, producer: producer, metrics: metrics, writers: configuration.completionWriters,
+            logger: logger, onWritten: onWritten)
+        var critical = databaseURL.clientConfiguration(applicationName: "notify-critical")
+        critical.options.maximumConnections = configuration.criticalPoolSize
+        self.criticalClient = PostgresClient(configuration: critical)
+        self.criticalBatcher = CompletionBatcher(
+            client: criticalClient, producer: producer, metrics: metrics, writers: 1, logger: logger,
+            onWritten: onWritten)
         self.onFirstClaim = onFirstClaim
     }
 
@@ -72,11 +85,18 @@ public final class Worker: Service, Sendable {
             metadata: [
                 "functions": "\(queues.joined(separator: ","))", "concurrency": "\(configuration.concurrency)",
             ])
+        // The critical pool must outlive the drain: PostgresClient.run() ends at the first sign of
+        // a graceful shutdown, which would fail the critical jobs still finishing and leave their
+        // outcomes unwritable. A detached task does not see the shutdown; it is cancelled (and
+        // awaited) once every outcome is written.
+        let criticalPool = Task.detached { [criticalClient] in await criticalClient.run() }
+        defer { criticalPool.cancel() }
         await withDiscardingTaskGroup { background in
             let listener = WakeupListener(
                 databaseURL: databaseURL, queues: Set(queues), doorbell: doorbell, logger: logger)
             background.addTask { await listener.run() }
             background.addTask { await self.batcher.run() }
+            background.addTask { await self.criticalBatcher.run() }
             background.addTask { await self.maintainLeases() }
 
             await withGracefulShutdownHandler {
@@ -86,8 +106,11 @@ public final class Worker: Service, Sendable {
                 self.doorbell.ring()
             }
             await batcher.waitUntilDrained()
+            await criticalBatcher.waitUntilDrained()
             background.cancelAll()
         }
+        criticalPool.cancel()
+        await criticalPool.value
         logger.info("worker stopped")
     }
 
@@ -143,9 +166,15 @@ public final class Worker: Service, Sendable {
                 let reserved = configuration.reservedCriticalSlots
                 let want: Int
                 let maxLane: Lane
-                if free > reserved {
-                    want = min(configuration.claimBatchSize, free - reserved)
+                let bulkRoom = configuration.bulkConcurrency - inFlight.bulkCount
+                if free > reserved && bulkRoom > 0 {
+                    // A claim takes lanes in order, so higher lanes still come first; capping it at
+                    // the bulk room keeps the bulk lane within its limit.
+                    want = min(configuration.claimBatchSize, free - reserved, bulkRoom)
                     maxLane = .bulk
+                } else if free > reserved {
+                    want = min(configuration.claimBatchSize, free - reserved)
+                    maxLane = .transactional
                 } else if free > 0 && !criticalLaneDrained {
                     want = min(configuration.claimBatchSize, free)
                     maxLane = .critical
@@ -221,9 +250,17 @@ public final class Worker: Service, Sendable {
         var claimedPerFunction: [String: Int] = [:]
         for job in jobs {
             claimedPerFunction[job.queue, default: 0] += 1
-            handlers.addTask { await self.run(job) }
+            handlers.addTask(priority: Self.priority(of: job.lane)) { await self.run(job) }
         }
         for (function, count) in claimedPerFunction { metrics.function(function).claimed.increment(by: Int64(count)) }
+    }
+
+    /// The task priority of a lane's jobs: the cooperative threads pick critical work first.
+    static func priority(of lane: Lane) -> TaskPriority {
+        switch lane {
+        case .critical: return .high
+        case .transactional, .bulk: return .medium
+        }
     }
 
     // MARK: Leases

@@ -1,4 +1,5 @@
 import Foundation
+import NotifyFunctionKit
 import NotifyModel
 import PostgresNIO
 
@@ -9,13 +10,15 @@ struct NotificationChecks: Sendable {
     let dependencies: APIDependencies
     let tenantID: String
 
-    func check(_ request: NotificationRequest) async throws {
+    /// Checks the request; returns the lane its first job runs in: the request's priority, else the
+    /// category's (critical categories in the critical lane from the very first stage).
+    func check(_ request: NotificationRequest) async throws -> Lane {
         let users = request.to.users ?? [request.to.user].compactMap { $0 }
         // One round trip: the category's template, whether that template (or the requested one)
         // has an active version, whether the topic exists, and which of the users exist.
         let rows = try await dependencies.rows(
             """
-            SELECT c.template_key,
+            SELECT c.template_key, c.kind, c.critical,
                    EXISTS (SELECT 1 FROM notify.templates t WHERE t.tenant_id = c.tenant_id
                            AND t.key = coalesce(\(request.template), c.template_key) AND t.active),
                    \(request.to.topic)::text IS NULL OR EXISTS (SELECT 1 FROM notify.topics p
@@ -30,7 +33,8 @@ struct NotificationChecks: Sendable {
                 "category \"\(request.category)\" does not exist; create it with PUT /v1/categories/\(request.category)"
             )
         }
-        let (categoryTemplate, templateActive, topicExists, found) = try row.decode((String, Bool, Bool, [String]).self)
+        let (categoryTemplate, kind, critical, templateActive, topicExists, found) = try row.decode(
+            (String, String, Bool, Bool, Bool, [String]).self)
         let templateKey = request.template ?? categoryTemplate
         if !templateActive {
             throw APIError(
@@ -52,5 +56,7 @@ struct NotificationChecks: Sendable {
                 "\(missing.count) recipient\(missing.count == 1 ? "" : "s") not found (\(shown)); create users with PUT /v1/users/{id}"
             )
         }
+        return PipelineLane.lane(
+            priority: request.priority, kind: CategoryKind(rawValue: kind) ?? .transactional, critical: critical)
     }
 }

@@ -25,7 +25,7 @@ struct NotificationRoutes: Sendable {
             NotificationRequest.self, from: body, allowedKeys: NotificationRequest.fields)
         try notification.validateShape()
         let recipients = try notification.recipientsJSON()
-        try await NotificationChecks(dependencies: dependencies, tenantID: tenantID).check(notification)
+        let lane = try await NotificationChecks(dependencies: dependencies, tenantID: tenantID).check(notification)
         let key = request.headers[named: "Idempotency-Key"]
         if let key, key.isEmpty || key.count > 255 {
             throw APIError(.badRequest, code: "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters")
@@ -39,7 +39,6 @@ struct NotificationRoutes: Sendable {
         let scheduled = (notification.sendAt ?? .distantPast) > Date()
         let status = scheduled ? "scheduled" : "accepted"
         let data = String(decoding: try JSONEncoder().encode(notification.data ?? [:]), as: UTF8.self)
-        let lane = notification.priority.flatMap(Lane.init(name:))
         let outcome: (id: UUID, replay: Bool, status: String) = try await dependencies.client.withTransaction(
             logger: context.logger
         ) { connection in
@@ -50,7 +49,8 @@ struct NotificationRoutes: Sendable {
                         (tenant_id, category_key, template_key, recipients, data, channels, lane, send_at, status,
                          idempotency_key, request_hash)
                     VALUES (\(tenantID), \(notification.category), \(notification.template), \(recipients)::jsonb,
-                            \(data)::jsonb, \(notification.channels), \(lane?.description), \(notification.sendAt),
+                            \(data)::jsonb, \(notification.channels), \(notification.priority.flatMap(Lane.init(name:))?.description),
+                            \(notification.sendAt),
                             \(status), \(key), \(requestHash))
                     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                     RETURNING id
@@ -67,7 +67,7 @@ struct NotificationRoutes: Sendable {
                     [
                         try JobRequest(
                             function: "validate", input: ValidateInput(tenantID: tenantID, notificationID: id),
-                            lane: lane ?? .transactional, runAt: scheduled ? notification.sendAt : nil,
+                            lane: lane, runAt: scheduled ? notification.sendAt : nil,
                             tenantID: tenantID)
                     ], on: connection)
                 return (id, false, status)
