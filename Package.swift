@@ -126,6 +126,7 @@ let package = Package(
                 "SendWebhookFunction",
                 "WebhookIngestFunction",
                 "StatusEventsFunction",
+                "DigestCloseFunction",
                 "NotifyDelivery",
                 "NotifyProviders",
                 "NotifySMTP",
@@ -249,6 +250,12 @@ let package = Package(
             name: "RenderFunction",
             dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Functions/Render",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DigestCloseFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Functions/DigestClose",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -416,6 +423,7 @@ let package = Package(
                 "SendPushFunction",
                 "SendWebhookFunction",
                 "WebhookIngestFunction",
+                "DigestCloseFunction",
                 "NotifyDelivery",
                 "NotifyProviders",
                 "NotifySandbox",

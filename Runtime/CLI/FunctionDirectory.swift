@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DigestCloseFunction
 import NoopFunction
 import NotifyDelivery
 import NotifyModel
@@ -49,6 +50,7 @@ enum FunctionDirectory {
         catalog.register(SendWebhookFunction(engine: delivery?.engine))
         catalog.register(WebhookIngestFunction(hasher: delivery?.hasher))
         catalog.register(StatusEventsFunction(cipher: delivery?.cipher, httpClient: HTTPClient.shared))
+        catalog.register(DigestCloseFunction())
         return catalog
     }
 
