@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DigestCloseFunction
 import Foundation
 import Hummingbird
 import Logging
@@ -55,6 +56,7 @@ struct Engine: Sendable {
         catalog.register(RenderFunction())
         catalog.register(SendInAppFunction())
         catalog.register(ScheduleTickFunction())
+        catalog.register(DigestCloseFunction())
         if let publicURL {
             let engine = SendEngine(
                 pool: ProviderPool(factory: StandardProviderFactory(httpClient: HTTPClient.shared), cipher: cipher),
@@ -76,7 +78,7 @@ struct Engine: Sendable {
     /// The functions the test worker runs.
     static let queuedNames = [
         "validate", "preference-filter", "render", "send-inapp", "send-email", "send-sms", "send-push", "send-webhook",
-        "webhook-ingest",
+        "webhook-ingest", "digest-close",
     ]
 
     /// Runs `body` with a running engine; `clock` replaces the wall clock functions see. With
