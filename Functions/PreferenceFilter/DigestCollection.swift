@@ -11,7 +11,8 @@ import PostgresNIO
 /// with the notification's data, marks the delivery `digested` with a `digested` timeline event
 /// naming the digest, and enqueues `digest-close`: at the window's end for a new digest, at once
 /// for one that reached its size limit (which stops being `open`, so the next item opens a new
-/// digest).
+/// digest). Digests are locked in user order, so two transactions collecting for the same users
+/// wait for each other instead of deadlocking.
 enum DigestCollection {
     static func write(
         _ batch: DeliveryBatch, userIDs: [Int64], categoryKey: String, digest: DigestSettings, lane: Lane
@@ -19,6 +20,7 @@ enum DigestCollection {
         """
         WITH target AS (
             SELECT d.id AS delivery_id, d.user_id FROM notify.deliveries d
+            JOIN notify.users u ON u.id = d.user_id AND u.tenant_id = d.tenant_id
             WHERE d.notification_id = \(batch.notificationID) AND d.tenant_id = \(batch.tenantID)
               AND d.channel = \(batch.channel.rawValue) AND d.user_id = ANY(\(userIDs)::bigint[])
               AND d.status IN ('pending', 'deferred')
@@ -29,6 +31,7 @@ enum DigestCollection {
                    \(digest.maxItems), 1, now() + make_interval(secs => \(digest.windowSeconds)),
                    CASE WHEN \(digest.maxItems) <= 1 THEN 'closing' ELSE 'open' END
             FROM target t
+            ORDER BY t.user_id
             ON CONFLICT (tenant_id, user_id, category_key, channel) WHERE status = 'open'
             DO UPDATE SET item_count = g.item_count + 1, updated_at = now(),
                           status = CASE WHEN g.item_count + 1 >= g.max_items THEN 'closing' ELSE 'open' END

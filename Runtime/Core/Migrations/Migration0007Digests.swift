@@ -56,6 +56,11 @@ extension Migration {
             );
             CREATE INDEX digest_items_by_digest ON notify.digest_items (digest_id, position);
 
+            -- Collecting enqueues digest-close from SQL, inside the completion transaction of
+            -- preference-filter: the function must be known even before a process that runs it starts.
+            INSERT INTO notify.functions (name, max_attempts, default_lane) VALUES ('digest-close', 10, 1)
+                ON CONFLICT (name) DO NOTHING;
+
             ALTER TABLE notify.notifications ADD COLUMN digest_id bigint;
             CREATE UNIQUE INDEX notifications_one_per_digest ON notify.notifications (digest_id)
                 WHERE digest_id IS NOT NULL;
