@@ -231,6 +231,13 @@ import Testing
             #expect(digest["max_items"] as? Int == 20)
             #expect(digest["template"] as? String == "activity-digest")
             #expect(digest["mode"] as? String == "always")
+            // Replacing the category without a digest (or with "digest": null) removes it.
+            try expect(
+                try await engine.put(
+                    "/v1/categories/activity", tenant,
+                    ["kind": "transactional", "default_channels": ["inapp"], "digest": NSNull()]), [200])
+            let after = try await engine.get("/v1/categories", tenant).json["categories"] as? [[String: Any]]
+            #expect(after?.first { $0["key"] as? String == "activity" }?["digest"] is NSNull)
         }
     }
 }
