@@ -14,10 +14,10 @@ import Testing
     /// `activity-digest`: `{{count}} updates` and the items' `what`.
     static func digestCategory(
         _ engine: Engine, _ tenant: Engine.Tenant, channel: String = "inapp", window: Int, maxItems: Int,
-        mode: String = "always", capAction: String? = nil
+        mode: String = "always", capAction: String? = nil, critical: Bool = false
     ) async throws {
         var body: [String: Any] = [
-            "kind": "transactional", "default_channels": [channel],
+            "kind": "transactional", "critical": critical, "default_channels": [channel],
             "digest": ["window_seconds": window, "max_items": maxItems, "template": "activity-digest", "mode": mode],
         ]
         if let capAction { body["cap_action"] = capAction }
@@ -176,6 +176,20 @@ import Testing
             #expect(text.hasPrefix("3 updates: "), "\(text)")
             for n in 1...3 { #expect(text.contains("item-\(n);"), "\(text)") }
             #expect((messages.first?.receivedAt ?? .distantPast) >= end)
+        }
+    }
+
+    @Test func aCriticalCategorysDigestIsNotHeldByQuietHours() async throws {
+        try await Engine.with(sandbox: SandboxConfiguration()) { engine in
+            let tenant = try await engine.sandboxTenant()
+            try await Self.digestCategory(engine, tenant, channel: "sms", window: 3600, maxItems: 2, critical: true)
+            try expect(
+                try await engine.put(
+                    "/v1/users/ada/preferences", tenant, ["quiet_hours": ["start": "00:00", "end": "23:59"]]), [200])
+            _ = try await Self.send(engine, tenant, 1...2)
+            let sent = await eventually(timeout: .seconds(20)) { engine.recorded(.twilio).count == 1 }
+            #expect(sent)
+            #expect(engine.recorded(.twilio).first?.body?.hasPrefix("2 updates: ") == true)
         }
     }
 
