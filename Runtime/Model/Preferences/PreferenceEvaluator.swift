@@ -13,10 +13,12 @@ import Foundation
 /// 6. `now` is inside the user's quiet hours → `deferUntil(end of window, "quiet_hours")`;
 /// 7. otherwise `send`.
 ///
-/// A released digest skips checks 4–5 (it is the answer to them) but not quiet hours.
+/// A released digest skips checks 4–5 (it is the answer to them) but not quiet hours. A critical
+/// category with an `always` digest still collects (the tenant asked for it); its release then
+/// bypasses quiet hours like any critical message.
 ///
-/// Critical transactional categories (passcodes, security alerts) skip checks 3–5: a user must
-/// get their login code even after opting out, at night, or after many codes. They never skip
+/// Critical transactional categories (passcodes, security alerts) skip checks 3, 5 and 6: a user
+/// must get their login code even after opting out, at night, or after many codes. They never skip
 /// 1–2, since a missing or suppressed address cannot (or must not, after a bounce or complaint)
 /// be sent to. In-app messages are silent, so quiet hours never hold them.
 public struct PreferenceEvaluator: Sendable {
