@@ -127,6 +127,7 @@ let package = Package(
                 "SendWebhookFunction",
                 "WebhookIngestFunction",
                 "StatusEventsFunction",
+                "DigestCloseFunction",
                 "NotifyDelivery",
                 "NotifyProviders",
                 "NotifySMTP",
@@ -257,6 +258,12 @@ let package = Package(
             name: "RenderFunction",
             dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Functions/Render",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DigestCloseFunction",
+            dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Functions/DigestClose",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -425,6 +432,7 @@ let package = Package(
                 "SendPushFunction",
                 "SendWebhookFunction",
                 "WebhookIngestFunction",
+                "DigestCloseFunction",
                 "NotifyDelivery",
                 "NotifyProviders",
                 "NotifySandbox",

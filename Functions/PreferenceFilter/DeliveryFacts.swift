@@ -18,12 +18,13 @@ struct DeliveryFacts: Sendable {
     /// For a timed fallback delivery: whether the delivery it stands behind reached the user.
     var primaryReached = false
 
-    func facts(_ channel: Channel, category: CategoryFacts) -> PreferenceFacts {
+    func facts(_ channel: Channel, category: CategoryFacts, isDigestRelease: Bool = false) -> PreferenceFacts {
         PreferenceFacts(
             channel: channel, categoryKey: category.key, categoryKind: category.kind, critical: category.critical,
             capAction: category.capAction, optedIn: optedIn, suppressed: suppressed,
             hasAddress: userExists && hasAddress, quietHours: quietHours, frequencyCap: frequencyCap,
-            sentInWindow: sentInWindow, oldestSentInWindow: oldestSentInWindow)
+            sentInWindow: sentInWindow, oldestSentInWindow: oldestSentInWindow, digestMode: category.digest?.mode,
+            isDigestRelease: isDigestRelease)
     }
 
     /// Reads the batch's pending and deferred deliveries with their user's address, suppression,

@@ -9,7 +9,8 @@ import PostgresNIO
 /// hours in the user's time zone, frequency caps, and whether the user has an address for the
 /// channel (see ``NotifyModel/PreferenceEvaluator`` for the order and the critical-category
 /// bypasses). Every drop and deferral is a timeline event with its reason; deferred deliveries come
-/// back to this function when their window ends. Deliveries to send go on to `render`.
+/// back to this function when their window ends. Deliveries to send go on to `render`; those of a
+/// digest category are collected into the user's open digest instead (see ``DigestCollection``).
 public struct PreferenceFilterFunction: NotifyFunction {
     public typealias Input = DeliveryBatch
 
@@ -36,13 +37,21 @@ public struct PreferenceFilterFunction: NotifyFunction {
         var send: [Int64] = []
         var drops: [DropReason: [Int64]] = [:]
         var deferrals: [DeferralKey: [Int64]] = [:]
+        var collect: [Int64] = []
         for candidate in candidates {
             if candidate.primaryReached {
                 drops[.primaryReached, default: []].append(candidate.userID)
                 continue
             }
-            switch evaluator.decide(candidate.facts(batch.channel, category: notification.category), now: now) {
+            let facts = candidate.facts(
+                batch.channel, category: notification.category, isDigestRelease: notification.isDigestRelease)
+            switch evaluator.decide(facts, now: now) {
             case .send:
+                send.append(candidate.userID)
+            case .collect where notification.category.digest != nil:
+                collect.append(candidate.userID)
+            case .collect:
+                // A cap action of `digest` without a digest (refused by the API): send, never lose it.
                 send.append(candidate.userID)
             case .drop(let reason):
                 drops[reason, default: []].append(candidate.userID)
@@ -50,8 +59,16 @@ public struct PreferenceFilterFunction: NotifyFunction {
                 deferrals[DeferralKey(until: until, reason: reason), default: []].append(candidate.userID)
             }
         }
-        return try output(
+        var result = try output(
             batch, send: send, drops: drops, deferrals: deferrals, lane: context.lane, deferredNow: candidates)
+        if let digest = notification.category.digest, !collect.isEmpty {
+            result.writes.append(
+                DigestCollection.write(
+                    batch, userIDs: collect, categoryKey: notification.category.key, digest: digest,
+                    lane: context.lane))
+            result.summary = result.summary.map { String($0.dropLast()) + #","digested":\#(collect.count)}"# }
+        }
+        return result
     }
 
     private func output(

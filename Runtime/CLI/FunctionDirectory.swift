@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CampaignFunction
+import DigestCloseFunction
 import NoopFunction
 import NotifyDelivery
 import NotifyModel
@@ -52,6 +53,7 @@ enum FunctionDirectory {
         catalog.register(SendWebhookFunction(engine: delivery?.engine))
         catalog.register(WebhookIngestFunction(hasher: delivery?.hasher))
         catalog.register(StatusEventsFunction(cipher: delivery?.cipher, httpClient: HTTPClient.shared))
+        catalog.register(DigestCloseFunction())
         return catalog
     }
 

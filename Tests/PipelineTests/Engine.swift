@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CampaignFunction
+import DigestCloseFunction
 import Foundation
 import Hummingbird
 import Logging
@@ -58,6 +59,7 @@ struct Engine: Sendable {
         catalog.register(RenderFunction())
         catalog.register(SendInAppFunction())
         catalog.register(ScheduleTickFunction())
+        catalog.register(DigestCloseFunction())
         if let publicURL {
             let engine = SendEngine(
                 pool: ProviderPool(factory: StandardProviderFactory(httpClient: HTTPClient.shared), cipher: cipher),
@@ -79,7 +81,7 @@ struct Engine: Sendable {
     /// The functions the test worker runs.
     static let queuedNames = [
         "validate", "preference-filter", "render", "send-inapp", "send-email", "send-sms", "send-push", "send-webhook",
-        "webhook-ingest", "campaign-expand", "campaign-release",
+        "webhook-ingest", "campaign-expand", "campaign-release", "digest-close",
     ]
 
     /// Runs `body` with a running engine; `clock` replaces the wall clock functions see. With

@@ -10,7 +10,9 @@ import PostgresNIO
 ///  "unknown_outcome": "retry", "cap_action": "defer", "fallback": {"push": "sms"}}
 /// ```
 /// `fallback` maps a channel to the one tried when a delivery cannot reach the user (no address
-/// or device, or a permanent failure).
+/// or device, or a permanent failure). `digest` (``DigestSettings``) collects the category's
+/// deliveries per user and channel into one message: `{"window_seconds": 3600, "max_items": 50,
+/// "template": "daily-digest", "mode": "always"}`; mode `over_cap` goes with `cap_action` `digest`.
 struct CategoryRoutes: Sendable {
     let dependencies: APIDependencies
 
@@ -22,9 +24,10 @@ struct CategoryRoutes: Sendable {
         var unknownOutcome: UnknownOutcomePolicy?
         var capAction: FrequencyCapAction?
         var fallback: [String: FallbackRule]?
+        var digest: JSONValue?
 
         enum CodingKeys: String, CodingKey {
-            case kind, critical, template
+            case kind, critical, template, digest
             case defaultChannels = "default_channels"
             case unknownOutcome = "unknown_outcome"
             case capAction = "cap_action"
@@ -44,6 +47,7 @@ struct CategoryRoutes: Sendable {
             CategoryRequest.self, from: request,
             allowedKeys: [
                 "kind", "critical", "default_channels", "template", "unknown_outcome", "cap_action", "fallback",
+                "digest",
             ])
         guard !body.defaultChannels.isEmpty else {
             throw APIError(.badRequest, code: "invalid_channels", "\"default_channels\" must name at least one channel")
@@ -71,17 +75,19 @@ struct CategoryRoutes: Sendable {
         }
         let fallbackJSON = String(decoding: try JSONEncoder().encode(fallback), as: UTF8.self)
         let template = try body.template.map { try ResourceKey.check($0, field: "template") } ?? key
+        let digestJSON = try CategoryDigest.json(body.digest, capAction: body.capAction ?? .defer)
         let rows = try await dependencies.rows(
             """
             INSERT INTO notify.categories AS c
-                (tenant_id, key, kind, critical, default_channels, template_key, unknown_outcome, cap_action, fallback)
+                (tenant_id, key, kind, critical, default_channels, template_key, unknown_outcome, cap_action, fallback,
+                 digest)
             VALUES (\(tenantID), \(key), \(body.kind.rawValue), \(body.critical ?? false), \(channels), \(template),
                     \((body.unknownOutcome ?? (body.kind == .marketing ? .giveUp : .retry)).rawValue),
-                    \((body.capAction ?? .defer).rawValue), \(fallbackJSON)::jsonb)
+                    \((body.capAction ?? .defer).rawValue), \(fallbackJSON)::jsonb, \(digestJSON)::jsonb)
             ON CONFLICT (tenant_id, key) DO UPDATE SET kind = excluded.kind, critical = excluded.critical,
                 default_channels = excluded.default_channels, template_key = excluded.template_key,
                 unknown_outcome = excluded.unknown_outcome, cap_action = excluded.cap_action,
-                fallback = excluded.fallback, updated_at = now()
+                fallback = excluded.fallback, digest = excluded.digest, updated_at = now()
             RETURNING (xmax = 0)
             """)
         let created = try rows.first?.decode(Bool.self) ?? false
@@ -97,16 +103,18 @@ struct CategoryRoutes: Sendable {
     func load(tenantID: String) async throws -> [[String: Any]] {
         try await dependencies.rows(
             """
-            SELECT key, kind, critical, default_channels, template_key, unknown_outcome, cap_action, fallback::text
+            SELECT key, kind, critical, default_channels, template_key, unknown_outcome, cap_action, fallback::text,
+                   digest::text
             FROM notify.categories WHERE tenant_id = \(tenantID) ORDER BY key
             """
         ).map { row in
-            let (key, kind, critical, channels, template, unknown, cap, fallback) = try row.decode(
-                (String, String, Bool, [String], String, String, String, String).self)
+            let (key, kind, critical, channels, template, unknown, cap, fallback, digest) = try row.decode(
+                (String, String, Bool, [String], String, String, String, String, String?).self)
             return [
                 "key": key, "kind": kind, "critical": critical, "default_channels": channels, "template": template,
                 "unknown_outcome": unknown, "cap_action": cap,
                 "fallback": try JSONSerialization.jsonObject(with: Data(fallback.utf8)),
+                "digest": try digest.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? NSNull(),
             ]
         }
     }

@@ -137,7 +137,18 @@ enum OpenAPIDocument {
                     "kind": ["type": "string", "enum": ["transactional", "marketing"]], "critical": ["type": "boolean"],
                     "default_channels": array(channelEnum), "template": string,
                     "unknown_outcome": ["type": "string", "enum": ["retry", "give_up"]],
-                    "cap_action": ["type": "string", "enum": ["defer", "drop"]],
+                    "cap_action": ["type": "string", "enum": ["defer", "drop", "digest"]],
+                    "digest": [
+                        "oneOf": [
+                            object(
+                                [
+                                    "window_seconds": ["type": "integer", "minimum": 1, "maximum": 2_678_400],
+                                    "max_items": ["type": "integer", "minimum": 2, "maximum": 1000],
+                                    "template": string, "mode": ["type": "string", "enum": ["always", "over_cap"]],
+                                ], required: ["window_seconds", "max_items", "template"], closed: true),
+                            ["type": "null"],
+                        ]
+                    ],
                     "fallback": [
                         "type": "object",
                         "additionalProperties": [

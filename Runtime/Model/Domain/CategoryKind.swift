@@ -19,4 +19,6 @@ public enum FrequencyCapAction: String, Codable, Sendable, CaseIterable, Hashabl
     case `defer`
     /// Drop the delivery with reason `frequency_capped`.
     case drop
+    /// Collect the delivery into the user's digest for the category (see ``DigestSettings``).
+    case digest
 }

@@ -14,4 +14,6 @@ public enum PreferenceDecision: Sendable, Hashable {
     case deferUntil(Date, reason: String)
     /// Do not send; record the reason.
     case drop(DropReason)
+    /// Do not send on its own: add it to the user's open digest for the category and channel.
+    case collect
 }

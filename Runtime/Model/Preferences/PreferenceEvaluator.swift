@@ -6,13 +6,19 @@ import Foundation
 /// 1. no address or device for the channel → `drop(no_address)` (never for `inapp`);
 /// 2. the address is suppressed → `drop(suppressed)`;
 /// 3. the user opted out of the category on the channel → `drop(opted_out)`;
-/// 4. the frequency cap is reached (`sentInWindow >= limit`) → `drop(frequency_capped)` or
-///    `deferUntil(oldest send + window, "frequency_cap")`, per the category's cap action;
-/// 5. `now` is inside the user's quiet hours → `deferUntil(end of window, "quiet_hours")`;
-/// 6. otherwise `send`.
+/// 4. the category has a digest in `always` mode → `collect`;
+/// 5. the frequency cap is reached (`sentInWindow >= limit`) → `drop(frequency_capped)`,
+///    `deferUntil(oldest send + window, "frequency_cap")` or `collect`, per the category's cap
+///    action;
+/// 6. `now` is inside the user's quiet hours → `deferUntil(end of window, "quiet_hours")`;
+/// 7. otherwise `send`.
 ///
-/// Critical transactional categories (passcodes, security alerts) skip checks 3–5: a user must
-/// get their login code even after opting out, at night, or after many codes. They never skip
+/// A released digest skips checks 4–5 (it is the answer to them) but not quiet hours. A critical
+/// category with an `always` digest still collects (the tenant asked for it); its release then
+/// bypasses quiet hours like any critical message.
+///
+/// Critical transactional categories (passcodes, security alerts) skip checks 3, 5 and 6: a user
+/// must get their login code even after opting out, at night, or after many codes. They never skip
 /// 1–2, since a missing or suppressed address cannot (or must not, after a bounce or complaint)
 /// be sent to. In-app messages are silent, so quiet hours never hold them.
 public struct PreferenceEvaluator: Sendable {
@@ -31,10 +37,15 @@ public struct PreferenceEvaluator: Sendable {
         if facts.optedIn == false && !bypass {
             return .drop(.optedOut)
         }
-        if let cap = facts.frequencyCap, facts.sentInWindow >= cap.limit, !bypass {
+        if facts.digestMode == .always, !facts.isDigestRelease {
+            return .collect
+        }
+        if let cap = facts.frequencyCap, facts.sentInWindow >= cap.limit, !bypass, !facts.isDigestRelease {
             switch facts.capAction {
             case .drop:
                 return .drop(.frequencyCapped)
+            case .digest:
+                return .collect
             case .defer:
                 return .deferUntil(
                     capRelease(cap, facts: facts, now: now), reason: PreferenceDecision.frequencyCapReason)

@@ -29,6 +29,11 @@ public struct PreferenceFacts: Sendable, Hashable {
     public var sentInWindow: Int
     /// When the oldest of those sends happened, to compute when the cap frees up.
     public var oldestSentInWindow: Date?
+    /// The category's digest mode, when it has a digest.
+    public var digestMode: DigestMode?
+    /// Whether this delivery is a released digest: it is never collected again and the frequency
+    /// cap (which the digest answers) does not hold it; quiet hours still do.
+    public var isDigestRelease: Bool
 
     /// Creates facts; the defaults describe a user who made no choices, has an address, is not
     /// suppressed and has no quiet hours or cap.
@@ -44,7 +49,9 @@ public struct PreferenceFacts: Sendable, Hashable {
         quietHours: QuietHours? = nil,
         frequencyCap: FrequencyCap? = nil,
         sentInWindow: Int = 0,
-        oldestSentInWindow: Date? = nil
+        oldestSentInWindow: Date? = nil,
+        digestMode: DigestMode? = nil,
+        isDigestRelease: Bool = false
     ) {
         self.channel = channel
         self.categoryKey = categoryKey
@@ -58,6 +65,8 @@ public struct PreferenceFacts: Sendable, Hashable {
         self.frequencyCap = frequencyCap
         self.sentInWindow = sentInWindow
         self.oldestSentInWindow = oldestSentInWindow
+        self.digestMode = digestMode
+        self.isDigestRelease = isDigestRelease
     }
 
     /// Whether the category bypasses opt-outs, frequency caps and quiet hours: critical and
