@@ -1,0 +1,57 @@
+import Foundation
+
+extension CronExpression {
+    /// How far ahead ``next(after:in:)`` looks: nine years covers every February 29.
+    static let searchDays = 9 * 366
+
+    /// The first occurrence strictly after `instant`, in `zone`, or nil when none comes within
+    /// nine years (an impossible date such as February 30).
+    ///
+    /// An occurrence is a wall-clock time; it becomes an instant by the zone's rules:
+    /// - **Gap** (spring forward): a wall time the clocks skip runs at the first instant after the
+    ///   gap, the moment of the jump. A daily 02:30 job on the spring-forward day of Europe/Berlin
+    ///   runs once, at 03:00 CEST; several skipped times (02:00, 02:15, …) run once together.
+    /// - **Overlap** (fall back): a wall time that occurs twice runs once, at its first occurrence;
+    ///   the repeated hour does not run again. A daily 01:30 job in America/New_York runs once, at
+    ///   01:30 EDT.
+    /// - Offsets that are not whole hours (Asia/Kolkata, Australia/Adelaide) need nothing special.
+    public func next(after instant: Date, in zone: TimeZone) -> Date? {
+        let clock = ZonedWallClock(timeZone: zone)
+        let (startDay, startSeconds) = clock.wallTime(of: instant)
+        // A wall time more than three hours before `instant`'s own is before it in any zone.
+        let slack = 3 * 3600
+        for dayNumber in (startDay - 1)...(startDay + Self.searchDays) {
+            let day = CivilDay(number: dayNumber)
+            guard matches(day) else { continue }
+            let floor = Int(startSeconds.rounded(.down)) - slack - (dayNumber - startDay) * 86_400
+            for hour in hours.values where hour * 3600 + 3599 >= floor {
+                for minute in minutes.values where hour * 3600 + minute * 60 + 59 >= floor {
+                    for second in seconds.values {
+                        let wall = hour * 3600 + minute * 60 + second
+                        guard wall >= floor else { continue }
+                        let candidate = clock.firstInstant(day: dayNumber, secondsIntoDay: wall)
+                        if candidate > instant { return candidate }
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The first occurrence strictly after `local` on a zone-less wall clock (for schedules that
+    /// run in each recipient's own zone: the wall time is then released per recipient).
+    public func next(after local: LocalDateTime) -> LocalDateTime? {
+        next(after: local.asUTC, in: TimeZone(identifier: "UTC")!).map(LocalDateTime.init(utc:))
+    }
+
+    /// The next `count` occurrences after `instant` in `zone`.
+    public func occurrences(after instant: Date, in zone: TimeZone, count: Int) -> [Date] {
+        var result: [Date] = []
+        var cursor = instant
+        while result.count < count, let next = next(after: cursor, in: zone) {
+            result.append(next)
+            cursor = next
+        }
+        return result
+    }
+}
