@@ -22,7 +22,14 @@ enum OpenAPIDocument {
                 "get", "/v1/notifications/{id}", "A notification with per-channel status and its timeline", "tenant",
                 nil, 200
             ),
-            ("post", "/v1/notifications/{id}/cancel", "Cancel a notification not yet released", "tenant", nil, 200),
+            (
+                "post", "/v1/notifications/{id}/cancel",
+                "Cancel a notification not yet released; deliveries still waiting are dropped", "tenant", nil, 200
+            ),
+            (
+                "patch", "/v1/notifications/{id}", "Reschedule a notification not yet released (409 after release)",
+                "tenant", "RescheduleRequest", 200
+            ),
             ("put", "/v1/users/{user}", "Create or update a user", "tenant", "UserRequest", 200),
             ("get", "/v1/users/{user}", "A user with contact points and devices", "tenant", nil, 200),
             (
@@ -106,8 +113,12 @@ enum OpenAPIDocument {
                     "to": object(["user": string, "users": array(string), "topic": string], required: []),
                     "template": string, "data": ["type": "object"], "channels": array(channelEnum),
                     "send_at": ["type": "string", "format": "date-time"],
+                    "send_at_local": localDateTime,
                     "priority": ["type": "string", "enum": ["critical", "transactional", "bulk"]],
                 ], required: ["category", "to"], closed: true),
+            "RescheduleRequest": object(
+                ["send_at": ["type": "string", "format": "date-time"], "send_at_local": localDateTime], required: [],
+                closed: true),
             "UserRequest": object(
                 [
                     "email": nullableString, "phone": nullableString, "locale": string, "timezone": string,
@@ -185,6 +196,13 @@ enum OpenAPIDocument {
 
     static var string: [String: Any] { ["type": "string"] }
     static var nullableString: [String: Any] { ["type": ["string", "null"]] }
+    /// A wall-clock time with no offset, released in each recipient's own zone.
+    static var localDateTime: [String: Any] {
+        [
+            "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2})?$",
+            "examples": ["2026-12-02T09:00"],
+        ]
+    }
     static var channelEnum: [String: Any] { ["type": "string", "enum": ["email", "sms", "push", "inapp", "webhook"]] }
     static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
     static func object(_ properties: [String: Any], required: [String], closed: Bool = false) -> [String: Any] {
