@@ -38,6 +38,7 @@ public struct APIServer: Sendable {
         ProviderRoutes(dependencies: dependencies).add(to: tenant)
         RouteRoutes(dependencies: dependencies).add(to: tenant)
         EventSubscriptionRoutes(dependencies: dependencies).add(to: tenant)
+        ScheduleRoutes(dependencies: dependencies).add(to: tenant)
         return router
     }
 

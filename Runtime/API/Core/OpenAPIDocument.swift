@@ -80,6 +80,17 @@ enum OpenAPIDocument {
                 "post", "/v1/event-subscriptions/{id}/rotate-secret",
                 "Replace a subscription's signing secret (the new one is shown once)", "tenant", nil, 200
             ),
+            (
+                "post", "/v1/schedules", "Create a recurring schedule (cron, timezone or recipient)", "tenant",
+                "ScheduleRequest", 201
+            ),
+            ("get", "/v1/schedules", "List the tenant's recurring schedules", "tenant", nil, 200),
+            ("get", "/v1/schedules/{id}", "A recurring schedule with its next occurrences", "tenant", nil, 200),
+            (
+                "patch", "/v1/schedules/{id}", "Pause, resume or change a recurring schedule", "tenant",
+                "SchedulePatch", 200
+            ),
+            ("delete", "/v1/schedules/{id}", "Delete a recurring schedule", "tenant", nil, 204),
             ("get", "/v1/inbox", "The user's inbox, newest first (cursor pagination)", "inbox", nil, 200),
             ("get", "/v1/inbox/unread-count", "The user's unread count", "inbox", nil, 200),
             ("post", "/v1/inbox/items/{item}/read", "Mark an item read", "inbox", nil, 200),
@@ -189,11 +200,24 @@ enum OpenAPIDocument {
                 ], required: ["channel"], closed: true),
             "TopicRequest": object(["name": string], required: [], closed: true),
             "SubscribeRequest": object(["users": array(string)], required: ["users"], closed: true),
+            "ScheduleRequest": object(
+                scheduleFields.merging(["id": string]) { a, _ in a }, required: ["cron", "timezone", "notification"],
+                closed: true),
+            "SchedulePatch": object(scheduleFields, required: [], closed: true),
             "EventSubscriptionRequest": object(
                 ["url": ["type": "string", "format": "uri"], "kinds": array(string)], required: ["url"], closed: true),
         ]
     }
 
+    /// The fields of a recurring schedule; its notification is a NotificationRequest without send times.
+    static var scheduleFields: [String: Any] {
+        [
+            "cron": ["type": "string", "examples": ["0 9 * * MON-FRI", "*/30 * * * * *", "@daily"]],
+            "timezone": ["type": "string", "examples": ["Europe/Berlin", "recipient"]],
+            "notification": ["$ref": "#/components/schemas/NotificationRequest"],
+            "missed_policy": ["type": "string", "enum": ["run_once", "skip"]], "paused": ["type": "boolean"],
+        ]
+    }
     static var string: [String: Any] { ["type": "string"] }
     static var nullableString: [String: Any] { ["type": ["string", "null"]] }
     /// A wall-clock time with no offset, released in each recipient's own zone.
