@@ -42,7 +42,7 @@ enum RecurringRelease {
             """
             SELECT tenant_id, id, cron, timezone, missed_policy, next_run_at FROM notify.schedules
             WHERE NOT paused AND next_run_at <= \(now)
-            ORDER BY next_run_at LIMIT \(schedulesPerTick)
+            ORDER BY next_run_at, tenant_id, id LIMIT \(schedulesPerTick)
             """, logger: context.logger)
         var writes: [PostgresQuery] = []
         for row in rows {
