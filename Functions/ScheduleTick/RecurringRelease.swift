@@ -7,9 +7,10 @@ import PostgresNIO
 ///
 /// It reads the schedules due at the clock's time, computes their occurrences in Swift
 /// (``NotifyModel/ScheduleClock``), and returns one statement per schedule that, in the tick's
-/// fenced transaction, advances `next_run_at` (only if it is still the value read, and the
-/// schedule is not paused) and calls `notify.send` once per occurrence with the idempotency key
-/// `schedule:<id>:<occurrence>`. A leader that dies mid-tick commits nothing; the next leader
+/// fenced transaction, calls `notify.release_schedule`: it advances `next_run_at` (only if it is
+/// still the value read, and the schedule is not paused) and calls `notify.send` once per
+/// occurrence with the idempotency key `schedule:<id>:<occurrence>`. A send that fails pauses that
+/// schedule with the error (`last_error`) instead of failing the tick. A leader that dies mid-tick commits nothing; the next leader
 /// reads the same `next_run_at` and releases the same occurrences, and the key makes a second
 /// release of an occurrence return the first notification instead of a new one.
 ///
@@ -81,34 +82,18 @@ enum RecurringRelease {
         do {
             clock = ScheduleClock(cron: try CronExpression(due.cron), zone: try ScheduleZone(parsing: due.timezone))
         } catch {
-            // The API checks both; a row edited by hand that no longer parses stops, not the tick.
-            logger.warning("schedule cannot be read; it will not run until fixed", metadata: ["schedule": "\(due.id)"])
+            // The API checks both; a row edited by hand that no longer parses is paused, not the tick.
+            logger.warning("schedule cannot be read; pausing it", metadata: ["schedule": "\(due.id)"])
+            let reason = "\(error); fix the cron or timezone with PATCH /v1/schedules/\(due.id) and resume it"
             return """
-                UPDATE notify.schedules SET next_run_at = NULL, updated_at = now()
+                UPDATE notify.schedules SET paused = true, last_error = \(reason), updated_at = now()
                 WHERE tenant_id = \(due.tenantID) AND id = \(due.id) AND next_run_at = \(due.nextRunAt)
                 """
         }
         let (keys, locals, next) = plan(due, clock: clock, now: now)
         return """
-            WITH advanced AS (
-                UPDATE notify.schedules
-                SET next_run_at = \(next), last_occurrence = coalesce(\(keys.last), last_occurrence),
-                    released_count = released_count + \(keys.count), updated_at = now()
-                WHERE tenant_id = \(due.tenantID) AND id = \(due.id) AND next_run_at = \(due.nextRunAt) AND NOT paused
-                RETURNING tenant_id, id, notification AS n
-            )
-            SELECT notify.send(
-                p_tenant_id => a.tenant_id, p_category => a.n ->> 'category',
-                p_users => CASE WHEN a.n ? 'users' THEN ARRAY(SELECT jsonb_array_elements_text(a.n -> 'users')) END,
-                p_data => coalesce(a.n -> 'data', '{}'::jsonb), p_topic => a.n ->> 'topic',
-                p_template => a.n ->> 'template',
-                p_channels => CASE WHEN a.n ? 'channels'
-                                   THEN ARRAY(SELECT jsonb_array_elements_text(a.n -> 'channels')) END,
-                p_priority => a.n ->> 'priority',
-                p_idempotency_key => 'schedule:' || a.id || ':' || o.key,
-                p_send_at_local => nullif(o.local, '')::timestamp)
-            FROM advanced a CROSS JOIN unnest(\(keys)::text[], \(locals)::text[]) WITH ORDINALITY AS o(key, local, ord)
-            ORDER BY o.ord
+            SELECT notify.release_schedule(\(due.tenantID), \(due.id), \(due.nextRunAt), \(next), \(keys)::text[],
+                                           \(locals)::text[])
             """
     }
 }

@@ -66,8 +66,7 @@ struct ScheduleProcessTests {
                     (try? await runtime.count(
                         """
                         SELECT count(*)::int FROM pg_stat_activity
-                        WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE notify.schedules%'
-                          AND query LIKE '%notify.send%'
+                        WHERE wait_event_type = 'Lock' AND query LIKE '%notify.release_schedule%'
                         """)) == 1
                 }
                 leader.signal(SIGKILL)

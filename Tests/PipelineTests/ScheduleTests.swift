@@ -245,4 +245,33 @@ import Testing
             #expect(view["released_count"] as? Int == 1)
         }
     }
+
+    @Test func aScheduleWhoseSendFailsIsPausedWithTheErrorAndTheTickGoesOn() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            for id in ["bad", "good"] {
+                try expect(
+                    try await engine.post(
+                        "/v1/schedules", acme, Self.with(Self.daily, ["id": id, "cron": "@hourly", "timezone": "UTC"])),
+                    [201])
+            }
+            // A row edited by hand past the API's checks: notify.send refuses the priority.
+            try await engine.runtime.client.query(
+                """
+                UPDATE notify.schedules SET next_run_at = '2030-01-01T00:00:00Z',
+                    notification = CASE WHEN id = 'bad' THEN notification || '{"priority": "urgent"}' ELSE notification END
+                """, logger: engine.runtime.logger)
+            try await Self.tick(engine, at: Self.at("2030-01-01T00:00:01Z"))
+            #expect(try await Self.released(engine, "good") == ["schedule:good:2030-01-01T00:00:00Z"])
+            #expect(try await Self.released(engine, "bad").isEmpty)
+            let bad = try await engine.get("/v1/schedules/bad", acme).json
+            #expect(bad["paused"] as? Bool == true)
+            #expect((bad["last_error"] as? String)?.contains("urgent") == true)
+            #expect(bad["released_count"] as? Int == 0)
+            // The next tick releases the good one's next occurrence and leaves the bad one alone.
+            try await Self.tick(engine, at: Self.at("2030-01-01T01:00:01Z"))
+            #expect(try await Self.released(engine, "good").count == 2)
+            #expect(try await Self.released(engine, "bad").isEmpty)
+        }
+    }
 }

@@ -16,15 +16,15 @@ enum ScheduleView {
         let rows = try await dependencies.rows(
             """
             SELECT id, cron, timezone, notification::text, missed_policy, paused, next_run_at, last_occurrence,
-                   released_count, created_at, updated_at
+                   released_count, created_at, updated_at, last_error
             FROM notify.schedules
             WHERE tenant_id = \(tenantID) AND (\(id)::text IS NULL OR id = \(id))
             ORDER BY id LIMIT 1000
             """)
         return try rows.map { row in
-            let (id, cron, timezone, notification, policy, paused, nextRunAt, last, released, created, updated) =
+            let (id, cron, timezone, notification, policy, paused, nextRunAt, last, released, created, updated, error) =
                 try row.decode(
-                    (String, String, String, String, String, Bool, Date?, String?, Int64, Date, Date).self)
+                    (String, String, String, String, String, Bool, Date?, String?, Int64, Date, Date, String?).self)
             var stored = try JSONSerialization.jsonObject(with: Data(notification.utf8)) as? [String: Any] ?? [:]
             var to: [String: Any] = [:]
             if let users = stored.removeValue(forKey: "users") { to["users"] = users }
@@ -36,6 +36,7 @@ enum ScheduleView {
                 "updated_at": ISO8601.format(updated),
             ]
             if let last { view["last_occurrence"] = last }
+            if let error { view["last_error"] = error }
             if let nextRunAt { view["next_release_at"] = ISO8601.format(nextRunAt) }
             if !paused, let nextRunAt,
                 let clock = try? ScheduleClock(cron: CronExpression(cron), zone: ScheduleZone(parsing: timezone))

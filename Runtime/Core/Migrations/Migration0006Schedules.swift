@@ -13,6 +13,7 @@ extension Migration {
     ///   `recipient`: each occurrence is a local-time send), the notification to send, the policy
     ///   for missed occurrences, and `next_run_at`, the instant the leader's tick releases the next
     ///   occurrence (for `recipient`, the wall time read at UTC+14).
+    /// - `notify.release_schedule(...)` is what the leader's tick calls per due schedule.
     /// - `scheduled_jobs_by_notification` finds a notification's waiting jobs (cancel, reschedule); ids
     ///   are lower-cased, as JSON encoders differ in the case they write UUIDs in.
     static let v0006Schedules = Migration(
@@ -37,11 +38,57 @@ extension Migration {
                 next_run_at    timestamptz,
                 last_occurrence text,
                 released_count bigint NOT NULL DEFAULT 0,
+                last_error     text,
                 created_at     timestamptz NOT NULL DEFAULT now(),
                 updated_at     timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (tenant_id, id)
             );
             CREATE INDEX schedules_due ON notify.schedules (next_run_at) WHERE NOT paused AND next_run_at IS NOT NULL;
+
+            -- The leader's release of one schedule's occurrences, in its tick's transaction: advances
+            -- next_run_at if it is still p_expected and the schedule is not paused, and sends one
+            -- notification per occurrence key (idempotency key schedule:<id>:<key>). If a send fails
+            -- (a row edited by hand, say), that schedule's work is undone and it is paused with the
+            -- error in last_error, so one bad schedule never stops the tick. Returns the number
+            -- released, or -1 when the schedule was paused for an error.
+            CREATE FUNCTION notify.release_schedule(
+                p_tenant_id text, p_id text, p_expected timestamptz, p_next timestamptz, p_keys text[],
+                p_locals text[]
+            ) RETURNS integer LANGUAGE plpgsql AS $$
+            DECLARE
+                v_n  jsonb;
+                v_i  integer;
+            BEGIN
+                BEGIN
+                    UPDATE notify.schedules
+                    SET next_run_at = p_next, last_occurrence = coalesce(p_keys[cardinality(p_keys)], last_occurrence),
+                        released_count = released_count + cardinality(p_keys), last_error = NULL, updated_at = now()
+                    WHERE tenant_id = p_tenant_id AND id = p_id AND next_run_at = p_expected AND NOT paused
+                    RETURNING notification INTO v_n;
+                    IF NOT FOUND THEN
+                        RETURN 0;
+                    END IF;
+                    FOR v_i IN 1 .. cardinality(p_keys) LOOP
+                        PERFORM notify.send(
+                            p_tenant_id => p_tenant_id, p_category => v_n ->> 'category',
+                            p_users => CASE WHEN v_n ? 'users'
+                                            THEN ARRAY(SELECT jsonb_array_elements_text(v_n -> 'users')) END,
+                            p_data => coalesce(v_n -> 'data', '{}'::jsonb), p_topic => v_n ->> 'topic',
+                            p_template => v_n ->> 'template',
+                            p_channels => CASE WHEN v_n ? 'channels'
+                                               THEN ARRAY(SELECT jsonb_array_elements_text(v_n -> 'channels')) END,
+                            p_priority => v_n ->> 'priority',
+                            p_idempotency_key => 'schedule:' || p_id || ':' || p_keys[v_i],
+                            p_send_at_local => nullif(p_locals[v_i], '')::timestamp);
+                    END LOOP;
+                    RETURN cardinality(p_keys);
+                EXCEPTION WHEN others THEN
+                    UPDATE notify.schedules SET paused = true, last_error = left(SQLERRM, 500), updated_at = now()
+                    WHERE tenant_id = p_tenant_id AND id = p_id;
+                    RETURN -1;
+                END;
+            END
+            $$;
 
             DROP FUNCTION notify.send(text, text, text[], jsonb, text, text, text[], timestamptz, text, text);
 
