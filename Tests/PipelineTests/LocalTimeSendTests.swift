@@ -207,4 +207,48 @@ import Testing
             #expect(runAt == Self.at("2029-12-31T19:00:00Z"))
         }
     }
+
+    @Test func aScheduledSendCanMoveToAnotherInstantOrToALocalTimeUntilReleased() async throws {
+        try await Engine.with(leader: true) { engine in
+            let acme = try await engine.tenant()
+            let id = try await engine.notify(
+                acme,
+                [
+                    "category": "welcome", "to": ["user": "ada"], "data": ["name": "Moved"],
+                    "send_at": Date().addingTimeInterval(3600).formatted(.iso8601),
+                ])
+            let validateRunAt: PostgresQuery = "SELECT run_at FROM notify.scheduled_jobs WHERE queue = 'validate'"
+            let later = try expect(
+                try await engine.send(
+                    .PATCH, "/v1/notifications/\(id)", acme, ["send_at": "2031-06-01T12:00:00Z"]), [200]
+            ).json
+            #expect(later["send_at"] as? String == "2031-06-01T12:00:00.000Z")
+            #expect(
+                try await engine.runtime.rows(validateRunAt)[0].decode(Date.self) == Self.at("2031-06-01T12:00:00Z"))
+            // To a local time: the job waits for that wall time at UTC+14; send_at is cleared.
+            let local = try expect(
+                try await engine.send(
+                    .PATCH, "/v1/notifications/\(id)", acme, ["send_at_local": "2031-06-01T09:00"]), [200]
+            ).json
+            #expect(local["send_at"] == nil)
+            #expect(local["send_at_local"] as? String == "2031-06-01T09:00:00")
+            #expect(
+                try await engine.runtime.rows(validateRunAt)[0].decode(Date.self) == Self.at("2031-05-31T19:00:00Z"))
+            // Now: released within a tick, delivered, and then no longer movable.
+            try expect(
+                try await engine.send(
+                    .PATCH, "/v1/notifications/\(id)", acme, ["send_at": Date().formatted(.iso8601)]), [200])
+            try await Self.poll { try await engine.inbox(acme).count == 1 }
+            let view = try await engine.settled(acme, id)
+            #expect(engine.timelineKinds(view).filter { $0 == "rescheduled" }.count == 3)
+            let late = try await engine.send(
+                .PATCH, "/v1/notifications/\(id)", acme, ["send_at": "2031-06-01T12:00:00Z"])
+            #expect(late.status == 409)
+            #expect(late.json["code"] as? String == "already_released")
+            let unknown = try await engine.send(
+                .PATCH, "/v1/notifications/\(UUID().uuidString.lowercased())", acme, ["send_at": "2031-06-01T12:00:00Z"]
+            )
+            #expect(unknown.status == 404)
+        }
+    }
 }
