@@ -18,8 +18,10 @@ extension CronExpression {
     public func next(after instant: Date, in zone: TimeZone) -> Date? {
         let clock = ZonedWallClock(timeZone: zone)
         let (startDay, startSeconds) = clock.wallTime(of: instant)
-        // A wall time more than three hours before `instant`'s own is before it in any zone.
-        let slack = 3 * 3600
+        // A wall time earlier than `instant`'s own by more than the offset changes within a day
+        // of it (0 on most days, the DST shift around a change) is before it: skip those quickly.
+        let offsets = [-86_400.0, 0, 86_400].map { zone.secondsFromGMT(for: instant.addingTimeInterval($0)) }
+        let slack = offsets.max()! - offsets.min()! + 1
         for dayNumber in (startDay - 1)...(startDay + Self.searchDays) {
             let day = CivilDay(number: dayNumber)
             guard matches(day) else { continue }

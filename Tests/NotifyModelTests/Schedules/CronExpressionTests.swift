@@ -127,6 +127,21 @@ import Testing
                 == ["2026-11-01T05:00:00Z", "2026-11-01T07:00:00Z"].map(Self.at))
     }
 
+    @Test func aPerSecondScheduleIsContinuousAcrossTheGapAndSkipsTheRepeatedHour() throws {
+        let cron = try CronExpression("* * * * * *")
+        let berlin = Self.zone("Europe/Berlin")
+        // Spring forward: 01:59:59 CET, then 03:00:00 CEST one second later.
+        #expect(
+            cron.occurrences(after: Self.at("2026-03-29T00:59:58Z"), in: berlin, count: 3)
+                == ["2026-03-29T00:59:59Z", "2026-03-29T01:00:00Z", "2026-03-29T01:00:01Z"].map(Self.at))
+        // Fall back: the wall times 02:00-02:59 already ran (CEST); the next new one is 03:00 CET.
+        #expect(cron.next(after: Self.at("2026-10-25T00:59:59Z"), in: berlin) == Self.at("2026-10-25T02:00:00Z"))
+        // 3,600 consecutive seconds on an ordinary day, in order, one apart.
+        let hour = cron.occurrences(after: Self.at("2026-12-01T09:59:59Z"), in: berlin, count: 3600)
+        #expect(hour.count == 3600)
+        #expect(zip(hour, hour.dropFirst()).allSatisfy { $1.timeIntervalSince($0) == 1 })
+    }
+
     @Test func halfHourOffsetZones() throws {
         #expect(try Self.next("0 9 * * *", "2026-12-01T00:00:00Z", "Asia/Kolkata") == Self.at("2026-12-01T03:30:00Z"))
         // Adelaide in December is ACDT, +10:30: 09:00 on Dec 2 is 22:30Z on Dec 1.
