@@ -120,22 +120,37 @@ import Testing
         #expect(
             ny.occurrences(after: Self.at("2026-10-31T12:00:00Z"), in: Self.zone("America/New_York"), count: 2)
                 == ["2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"].map(Self.at))
-        // An hourly job does not run the repeated hour again: 01:00 EDT, then 02:00 EST.
+        // A job that runs every hour runs through the repeated hour: 01:00 EDT, 01:00 EST, 02:00 EST.
         let hourly = try CronExpression("0 * * * *")
         #expect(
-            hourly.occurrences(after: Self.at("2026-11-01T04:30:00Z"), in: Self.zone("America/New_York"), count: 2)
-                == ["2026-11-01T05:00:00Z", "2026-11-01T07:00:00Z"].map(Self.at))
+            hourly.occurrences(after: Self.at("2026-11-01T04:30:00Z"), in: Self.zone("America/New_York"), count: 3)
+                == ["2026-11-01T05:00:00Z", "2026-11-01T06:00:00Z", "2026-11-01T07:00:00Z"].map(Self.at))
+        let quarterly = try CronExpression("*/30 * * * *")
+        #expect(
+            quarterly.occurrences(after: Self.at("2026-11-01T05:00:00Z"), in: Self.zone("America/New_York"), count: 4)
+                == ["2026-11-01T05:30:00Z", "2026-11-01T06:00:00Z", "2026-11-01T06:30:00Z", "2026-11-01T07:00:00Z"]
+                .map(Self.at))
+        // A job at named hours in the repeated hour still runs once: 01:15 and 01:45 EDT only.
+        let named = try CronExpression("15,45 1 * * *")
+        #expect(
+            named.occurrences(after: Self.at("2026-11-01T05:00:00Z"), in: Self.zone("America/New_York"), count: 3)
+                == ["2026-11-01T05:15:00Z", "2026-11-01T05:45:00Z", "2026-11-02T06:15:00Z"].map(Self.at))
     }
 
-    @Test func aPerSecondScheduleIsContinuousAcrossTheGapAndSkipsTheRepeatedHour() throws {
+    @Test func aPerSecondScheduleIsContinuousAcrossBothChanges() throws {
         let cron = try CronExpression("* * * * * *")
         let berlin = Self.zone("Europe/Berlin")
         // Spring forward: 01:59:59 CET, then 03:00:00 CEST one second later.
         #expect(
             cron.occurrences(after: Self.at("2026-03-29T00:59:58Z"), in: berlin, count: 3)
                 == ["2026-03-29T00:59:59Z", "2026-03-29T01:00:00Z", "2026-03-29T01:00:01Z"].map(Self.at))
-        // Fall back: the wall times 02:00-02:59 already ran (CEST); the next new one is 03:00 CET.
-        #expect(cron.next(after: Self.at("2026-10-25T00:59:59Z"), in: berlin) == Self.at("2026-10-25T02:00:00Z"))
+        // Fall back: 02:59:59 CEST, then 02:00:00 CET one second later, every second of the repeated hour.
+        #expect(
+            cron.occurrences(after: Self.at("2026-10-25T00:59:58Z"), in: berlin, count: 3)
+                == ["2026-10-25T00:59:59Z", "2026-10-25T01:00:00Z", "2026-10-25T01:00:01Z"].map(Self.at))
+        #expect(
+            cron.occurrences(after: Self.at("2026-10-25T01:59:58Z"), in: berlin, count: 3)
+                == ["2026-10-25T01:59:59Z", "2026-10-25T02:00:00Z", "2026-10-25T02:00:01Z"].map(Self.at))
         // 3,600 consecutive seconds on an ordinary day, in order, one apart.
         let hour = cron.occurrences(after: Self.at("2026-12-01T09:59:59Z"), in: berlin, count: 3600)
         #expect(hour.count == 3600)
