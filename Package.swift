@@ -231,7 +231,7 @@ let package = Package(
         ),
         .target(
             name: "ScheduleTickFunction",
-            dependencies: ["NotifyFunctionKit", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["NotifyFunctionKit", "NotifyModel", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Functions/ScheduleTick",
             swiftSettings: swiftSettings
         ),

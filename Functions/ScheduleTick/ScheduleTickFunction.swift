@@ -5,7 +5,8 @@ import NotifyFunctionKit
 /// It decides the upkeep of each tick: promote jobs scheduled for later whose time has come,
 /// rescue jobs whose worker stopped renewing their lease (they run again, or go to the dead-letter
 /// table after their last attempt), and prune old dead letters. The runtime carries the actions out
-/// in the tick's transaction, with the writes (``StatusEventDispatch``: status-event deliveries).
+/// in the tick's transaction, with the writes (``StatusEventDispatch``: status-event deliveries;
+/// ``RecurringRelease``: occurrences of recurring schedules).
 public struct ScheduleTickFunction: NotifyFunction {
     /// Limits per tick; every field is optional.
     public struct Input: Codable, Sendable {
@@ -41,8 +42,9 @@ public struct ScheduleTickFunction: NotifyFunction {
         guard retentionDays >= 1 else {
             throw FunctionError(.permanent, code: "invalid_input", "dead_retention_days must be at least 1")
         }
+        let schedules = try await RecurringRelease.writes(context: context)
         return FunctionOutput(
-            writes: [StatusEventDispatch.statement],
+            writes: [StatusEventDispatch.statement] + schedules,
             maintenance: [
                 .promoteScheduledJobs(limit: max(1, input.promoteLimit ?? 10_000)),
                 .rescueExpiredLeases(limit: max(1, input.rescueLimit ?? 10_000)),

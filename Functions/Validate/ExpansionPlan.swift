@@ -13,6 +13,8 @@ struct ExpansionPlan: Sendable {
     var unknownUsers: [String]
     var nextCursor: Int64?
     var isFirstBatch: Bool
+    /// For a local-time send, each recipient's release instant.
+    var localRelease: LocalRelease? = nil
 
     static func make(
         for notification: NotificationRecord, input: ValidateInput, context: FunctionContext
@@ -60,6 +62,10 @@ struct ExpansionPlan: Sendable {
             try await plan.expandTopic(topic, input: input, context: context)
         } else {
             throw Refusal(code: "no_recipients", message: "the notification names neither users nor a topic")
+        }
+        if let local = notification.sendAtLocal {
+            plan.localRelease = try await LocalRelease.load(
+                userIDs: plan.userIDs, local: local, tenantID: input.tenantID, context: context)
         }
         return plan
     }
@@ -178,7 +184,11 @@ struct ExpansionPlan: Sendable {
                 FROM notify.notifications WHERE id = \(input.notificationID) AND tenant_id = \(input.tenantID)
                 """)
         }
-        for channel in channels {
+        if let localRelease {
+            writes.append(localRelease.events(input, channels: channels))
+            next += try localRelease.jobs(input, channels: channels, lane: lane)
+        }
+        for channel in channels where localRelease == nil {
             for batch in DeliveryBatch.split(
                 tenantID: input.tenantID, notificationID: input.notificationID, channel: channel, userIDs: userIDs)
             {

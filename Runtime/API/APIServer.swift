@@ -40,6 +40,7 @@ public struct APIServer: Sendable {
         EventSubscriptionRoutes(dependencies: dependencies).add(to: tenant)
         CampaignRoutes(dependencies: dependencies).add(to: tenant)
         SegmentRoutes(dependencies: dependencies).add(to: tenant)
+        ScheduleRoutes(dependencies: dependencies).add(to: tenant)
         return router
     }
 

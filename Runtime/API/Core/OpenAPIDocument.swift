@@ -22,7 +22,14 @@ enum OpenAPIDocument {
                 "get", "/v1/notifications/{id}", "A notification with per-channel status and its timeline", "tenant",
                 nil, 200
             ),
-            ("post", "/v1/notifications/{id}/cancel", "Cancel a notification not yet released", "tenant", nil, 200),
+            (
+                "post", "/v1/notifications/{id}/cancel",
+                "Cancel a notification not yet released; deliveries still waiting are dropped", "tenant", nil, 200
+            ),
+            (
+                "patch", "/v1/notifications/{id}", "Reschedule a notification not yet released (409 after release)",
+                "tenant", "RescheduleRequest", 200
+            ),
             ("put", "/v1/users/{user}", "Create or update a user", "tenant", "UserRequest", 200),
             ("get", "/v1/users/{user}", "A user with contact points and devices", "tenant", nil, 200),
             (
@@ -73,6 +80,17 @@ enum OpenAPIDocument {
                 "post", "/v1/event-subscriptions/{id}/rotate-secret",
                 "Replace a subscription's signing secret (the new one is shown once)", "tenant", nil, 200
             ),
+            (
+                "post", "/v1/schedules", "Create a recurring schedule (cron, timezone or recipient)", "tenant",
+                "ScheduleRequest", 201
+            ),
+            ("get", "/v1/schedules", "List the tenant's recurring schedules", "tenant", nil, 200),
+            ("get", "/v1/schedules/{id}", "A recurring schedule with its next occurrences", "tenant", nil, 200),
+            (
+                "patch", "/v1/schedules/{id}", "Pause, resume or change a recurring schedule", "tenant",
+                "SchedulePatch", 200
+            ),
+            ("delete", "/v1/schedules/{id}", "Delete a recurring schedule", "tenant", nil, 204),
             ("get", "/v1/inbox", "The user's inbox, newest first (cursor pagination)", "inbox", nil, 200),
             ("get", "/v1/inbox/unread-count", "The user's unread count", "inbox", nil, 200),
             ("post", "/v1/inbox/items/{item}/read", "Mark an item read", "inbox", nil, 200),
@@ -106,8 +124,12 @@ enum OpenAPIDocument {
                     "to": object(["user": string, "users": array(string), "topic": string], required: []),
                     "template": string, "data": ["type": "object"], "channels": array(channelEnum),
                     "send_at": ["type": "string", "format": "date-time"],
+                    "send_at_local": localDateTime,
                     "priority": ["type": "string", "enum": ["critical", "transactional", "bulk"]],
                 ], required: ["category", "to"], closed: true),
+            "RescheduleRequest": object(
+                ["send_at": ["type": "string", "format": "date-time"], "send_at_local": localDateTime], required: [],
+                closed: true),
             "UserRequest": object(
                 [
                     "email": nullableString, "phone": nullableString, "locale": string, "timezone": string,
@@ -189,13 +211,33 @@ enum OpenAPIDocument {
                 ], required: ["channel"], closed: true),
             "TopicRequest": object(["name": string], required: [], closed: true),
             "SubscribeRequest": object(["users": array(string)], required: ["users"], closed: true),
+            "ScheduleRequest": object(
+                scheduleFields.merging(["id": string]) { a, _ in a }, required: ["cron", "timezone", "notification"],
+                closed: true),
+            "SchedulePatch": object(scheduleFields, required: [], closed: true),
             "EventSubscriptionRequest": object(
                 ["url": ["type": "string", "format": "uri"], "kinds": array(string)], required: ["url"], closed: true),
         ]
     }
 
+    /// The fields of a recurring schedule; its notification is a NotificationRequest without send times.
+    static var scheduleFields: [String: Any] {
+        [
+            "cron": ["type": "string", "examples": ["0 9 * * MON-FRI", "*/30 * * * * *", "@daily"]],
+            "timezone": ["type": "string", "examples": ["Europe/Berlin", "recipient"]],
+            "notification": ["$ref": "#/components/schemas/NotificationRequest"],
+            "missed_policy": ["type": "string", "enum": ["run_once", "skip"]], "paused": ["type": "boolean"],
+        ]
+    }
     static var string: [String: Any] { ["type": "string"] }
     static var nullableString: [String: Any] { ["type": ["string", "null"]] }
+    /// A wall-clock time with no offset, released in each recipient's own zone.
+    static var localDateTime: [String: Any] {
+        [
+            "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2})?$",
+            "examples": ["2026-12-02T09:00"],
+        ]
+    }
     static var channelEnum: [String: Any] { ["type": "string", "enum": ["email", "sms", "push", "inapp", "webhook"]] }
     static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
     static func object(_ properties: [String: Any], required: [String], closed: Bool = false) -> [String: Any] {

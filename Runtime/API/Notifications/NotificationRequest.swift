@@ -17,15 +17,20 @@ struct NotificationRequest: Decodable, Sendable {
     var data: [String: JSONValue]?
     var channels: [String]?
     var sendAt: Date?
+    /// A wall-clock time (`2026-12-02T09:00`) at which each recipient gets it in their own zone.
+    var sendAtLocal: String?
     var priority: String?
 
     enum CodingKeys: String, CodingKey {
         case category, to, template, data, channels
         case sendAt = "send_at"
+        case sendAtLocal = "send_at_local"
         case priority
     }
 
-    static let fields: Set<String> = ["category", "to", "template", "data", "channels", "send_at", "priority"]
+    static let fields: Set<String> = [
+        "category", "to", "template", "data", "channels", "send_at", "send_at_local", "priority",
+    ]
     static let maximumUsers = 1000
 
     /// The recipients as stored: `{"users": [...]}` or `{"topic": "..."}`, after checking their shape.

@@ -6,7 +6,8 @@ import NotifyModel
 import NotifyRuntime
 import PostgresNIO
 
-/// `POST /v1/notifications`, `GET /v1/notifications/{id}`, `POST /v1/notifications/{id}/cancel`.
+/// `POST /v1/notifications`, `GET /v1/notifications/{id}`, `PATCH /v1/notifications/{id}` (reschedule),
+/// `POST /v1/notifications/{id}/cancel`.
 struct NotificationRoutes: Sendable {
     let dependencies: APIDependencies
 
@@ -14,6 +15,7 @@ struct NotificationRoutes: Sendable {
         group.post("notifications") { request, context in try await create(request, context) }
         group.get("notifications/{id}") { _, context in try await get(context) }
         group.post("notifications/{id}/cancel") { _, context in try await cancel(context) }
+        group.patch("notifications/{id}") { request, context in try await reschedule(request, context) }
     }
 
     /// Records the notification and its `validate` job in one transaction, answering 202 once both
@@ -24,6 +26,7 @@ struct NotificationRoutes: Sendable {
         let notification = try JSONBody.decode(
             NotificationRequest.self, from: body, allowedKeys: NotificationRequest.fields)
         try notification.validateShape()
+        let timing = try SendTiming(sendAt: notification.sendAt, sendAtLocal: notification.sendAtLocal)
         let recipients = try notification.recipientsJSON()
         let lane = try await NotificationChecks(dependencies: dependencies, tenantID: tenantID).check(notification)
         let key = request.headers[named: "Idempotency-Key"]
@@ -36,7 +39,7 @@ struct NotificationRoutes: Sendable {
             (try? JSONSerialization.data(
                 withJSONObject: JSONSerialization.jsonObject(with: body), options: [.sortedKeys])) ?? body
         let requestHash = Data(SHA256.hash(data: canonical))
-        let scheduled = (notification.sendAt ?? .distantPast) > Date()
+        let scheduled = timing.isScheduled(now: Date())
         let status = scheduled ? "scheduled" : "accepted"
         let data = String(decoding: try JSONEncoder().encode(notification.data ?? [:]), as: UTF8.self)
         let outcome: (id: UUID, replay: Bool, status: String) = try await dependencies.client.withTransaction(
@@ -46,17 +49,19 @@ struct NotificationRoutes: Sendable {
                 """
                 WITH created AS (
                     INSERT INTO notify.notifications
-                        (tenant_id, category_key, template_key, recipients, data, channels, lane, send_at, status,
-                         idempotency_key, request_hash)
+                        (tenant_id, category_key, template_key, recipients, data, channels, lane, send_at,
+                         send_at_local, status, idempotency_key, request_hash)
                     VALUES (\(tenantID), \(notification.category), \(notification.template), \(recipients)::jsonb,
-                            \(data)::jsonb, \(notification.channels), \(notification.priority.flatMap(Lane.init(name:))?.description),
-                            \(notification.sendAt),
-                            \(status), \(key), \(requestHash))
+                            \(data)::jsonb, \(notification.channels),
+                            \(notification.priority.flatMap(Lane.init(name:))?.description), \(notification.sendAt),
+                            \(timing.localText)::timestamp, \(status), \(key), \(requestHash))
                     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                     RETURNING id
                 ), event AS (
                     INSERT INTO notify.events (tenant_id, notification_id, kind, detail)
-                    SELECT \(tenantID), id, \(status), '{"via":"api"}'::jsonb FROM created
+                    SELECT \(tenantID), id, \(status),
+                           jsonb_strip_nulls(jsonb_build_object('via', 'api', 'send_at_local', \(timing.localText)::text))
+                    FROM created
                 )
                 SELECT id FROM created
                 """, logger: context.logger)
@@ -67,7 +72,7 @@ struct NotificationRoutes: Sendable {
                     [
                         try JobRequest(
                             function: "validate", input: ValidateInput(tenantID: tenantID, notificationID: id),
-                            lane: lane, runAt: scheduled ? notification.sendAt : nil,
+                            lane: lane, runAt: scheduled ? timing.validateRunAt : nil,
                             tenantID: tenantID)
                     ], on: connection)
                 return (id, false, status)
@@ -75,18 +80,18 @@ struct NotificationRoutes: Sendable {
             // The key was used before: answer as the first request was answered, if it was the same.
             let existing = try await connection.query(
                 """
-                SELECT id, request_hash, send_at FROM notify.notifications
+                SELECT id, request_hash, send_at, send_at_local IS NOT NULL FROM notify.notifications
                 WHERE tenant_id = \(tenantID) AND idempotency_key = \(key)
                 """, logger: context.logger)
-            var first: (UUID, Data?, Date?)?
-            for try await row in existing.decode((UUID, Data?, Date?).self) { first = row }
-            if let (id, hash, sendAt) = first {
+            var first: (UUID, Data?, Date?, Bool)?
+            for try await row in existing.decode((UUID, Data?, Date?, Bool).self) { first = row }
+            if let (id, hash, sendAt, local) = first {
                 guard hash == requestHash else {
                     throw APIError(
                         .unprocessableContent, code: "idempotency_key_reused",
                         "this Idempotency-Key was used with a different body; use a new key for a new notification")
                 }
-                return (id, true, sendAt != nil && sendAt! > Date() ? "scheduled" : "accepted")
+                return (id, true, local || (sendAt != nil && sendAt! > Date()) ? "scheduled" : "accepted")
             }
             throw APIError(.conflict, code: "idempotency_conflict", "retry the request")
         }
@@ -108,7 +113,10 @@ struct NotificationRoutes: Sendable {
     }
 
     /// Cancels a notification that has not been released to the pipeline yet (scheduled, or
-    /// accepted and not yet expanded); its undelivered deliveries are dropped with reason `cancelled`.
+    /// accepted and not yet expanded), or whose deliveries still wait: those of a local-time send
+    /// waiting for their recipient's wall-clock time (and any deferred by quiet hours). Waiting
+    /// deliveries are dropped at once with reason `cancelled`, one `dropped` event each; deliveries
+    /// already released are left to finish.
     func cancel(_ context: APIRequestContext) async throws -> Response {
         let tenantID = try context.requireTenant()
         let id = try context.parameters.uuid("id")
@@ -116,25 +124,54 @@ struct NotificationRoutes: Sendable {
             """
             WITH target AS (
                 SELECT id, status FROM notify.notifications WHERE id = \(id) AND tenant_id = \(tenantID) FOR UPDATE
+            ), waiting AS (
+                DELETE FROM notify.scheduled_jobs j USING target
+                WHERE j.payload ? 'notification_id' AND lower(j.payload ->> 'notification_id') = target.id::text
+                  AND j.queue = 'preference-filter' AND j.tenant_id = \(tenantID)
+                RETURNING j.payload
+            ), waiting_soon AS (
+                DELETE FROM notify.jobs j USING target
+                WHERE j.queue = 'preference-filter' AND j.state = 'ready' AND j.run_at > now()
+                  AND lower(j.payload ->> 'notification_id') = target.id::text AND j.tenant_id = \(tenantID)
+                RETURNING j.payload
+            ), recipients AS (
+                SELECT w.payload ->> 'channel' AS channel, u::bigint AS user_id
+                FROM (SELECT payload FROM waiting UNION ALL SELECT payload FROM waiting_soon) w,
+                     jsonb_array_elements_text(w.payload -> 'user_ids') AS u
+            ), dropped AS (
+                UPDATE notify.deliveries d SET status = 'dropped', reason = 'cancelled', updated_at = now()
+                FROM recipients r
+                WHERE d.notification_id = \(id) AND d.user_id = r.user_id AND d.channel = r.channel
+                  AND d.status IN ('pending', 'deferred')
+                RETURNING d.id
+            ), dropped_events AS (
+                INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
+                SELECT \(tenantID), \(id), id, 'dropped', '{"reason":"cancelled"}'::jsonb FROM dropped
             ), cancelled AS (
                 UPDATE notify.notifications n SET status = 'cancelled', updated_at = now()
-                FROM target WHERE n.id = target.id AND target.status IN ('scheduled', 'accepted')
+                FROM target
+                WHERE n.id = target.id
+                  AND (target.status IN ('scheduled', 'accepted')
+                       OR (target.status IN ('processing', 'done') AND EXISTS (SELECT 1 FROM recipients)))
                 RETURNING n.id
             ), event AS (
-                INSERT INTO notify.events (tenant_id, notification_id, kind) SELECT \(tenantID), id, 'cancelled' FROM cancelled
+                INSERT INTO notify.events (tenant_id, notification_id, kind, detail)
+                SELECT \(tenantID), id, 'cancelled', jsonb_build_object('dropped', (SELECT count(*) FROM dropped))
+                FROM cancelled
             )
-            SELECT target.status, EXISTS (SELECT 1 FROM cancelled) FROM target
+            SELECT target.status, EXISTS (SELECT 1 FROM cancelled), (SELECT count(*) FROM dropped) FROM target
             """)
         guard let row = rows.first else { throw APIError.notFound("notification", id.uuidString.lowercased()) }
-        let (status, cancelled) = try row.decode((String, Bool).self)
+        let (status, cancelled, dropped) = try row.decode((String, Bool, Int64).self)
         guard cancelled || status == "cancelled" else {
             throw APIError(
                 .conflict, code: "not_cancellable",
-                "the notification was already released (status \(status)); only scheduled or not yet processed notifications can be cancelled"
+                "the notification was already released (status \(status)) and none of its deliveries still waits; only scheduled, not yet processed or still waiting notifications can be cancelled"
             )
         }
         return try APIResponse.json(
-            ["id": id.uuidString.lowercased(), "status": "cancelled"] as [String: Any], status: .ok)
+            ["id": id.uuidString.lowercased(), "status": "cancelled", "dropped": Int(dropped)] as [String: Any],
+            status: .ok)
     }
 }
 

@@ -25,12 +25,13 @@ struct NotificationView {
         }
         let head = try await rows(
             """
-            SELECT category_key, template_key, status, recipient_count, send_at, created_at, refusal::text
+            SELECT category_key, template_key, status, recipient_count, send_at, created_at, refusal::text,
+                   to_char(send_at_local, 'YYYY-MM-DD"T"HH24:MI:SS')
             FROM notify.notifications WHERE id = \(id) AND tenant_id = \(tenantID)
             """)
         guard let row = head.first else { return nil }
-        let (category, template, status, recipients, sendAt, createdAt, refusal) = try row.decode(
-            (String, String?, String, Int32, Date?, Date, String?).self)
+        let (category, template, status, recipients, sendAt, createdAt, refusal, sendAtLocal) = try row.decode(
+            (String, String?, String, Int32, Date?, Date, String?, String?).self)
         var channels: [String: [String: Int]] = [:]
         for row in try await rows(
             """
@@ -66,6 +67,7 @@ struct NotificationView {
         ]
         if let template { json["template"] = template }
         if let sendAt { json["send_at"] = ISO8601.format(sendAt) }
+        if let sendAtLocal { json["send_at_local"] = sendAtLocal }
         if let refusal, let parsed = try? JSONSerialization.jsonObject(with: Data(refusal.utf8)) {
             json["refusal"] = parsed
         }
