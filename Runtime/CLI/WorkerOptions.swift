@@ -13,10 +13,10 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Concurrent writers of job outcomes (env NOTIFY_COMPLETION_WRITERS, default 2).")
     var completionWriters: Int?
 
-    @Option(help: "Most bulk-lane jobs in flight at once (env NOTIFY_BULK_CONCURRENCY, default 32).")
+    @Option(help: "Most bulk-lane jobs in flight at once (env NOTIFY_BULK_CONCURRENCY, default 4).")
     var bulkConcurrency: Int?
 
-    @Option(help: "Connections of the critical lane's own pool (env NOTIFY_CRITICAL_POOL_SIZE, default 4).")
+    @Option(help: "Connections of the critical lane's own pool (env NOTIFY_CRITICAL_POOL_SIZE, default 8).")
     var criticalPoolSize: Int?
 
     @Option(help: "Slots kept free for the critical lane (env NOTIFY_RESERVED_CRITICAL, default concurrency / 8).")
@@ -48,8 +48,8 @@ struct WorkerOptions: ParsableArguments {
             shutdownGracePeriod: .milliseconds(
                 shutdownGraceMs ?? environment.int("notify.shutdown.grace.ms", default: 20_000)),
             completionWriters: completionWriters ?? environment.int("notify.completion.writers", default: 2),
-            bulkConcurrency: bulkConcurrency ?? environment.int("notify.bulk.concurrency", default: 32),
-            criticalPoolSize: criticalPoolSize ?? environment.int("notify.critical.pool.size", default: 4))
+            bulkConcurrency: bulkConcurrency ?? environment.int("notify.bulk.concurrency", default: 4),
+            criticalPoolSize: criticalPoolSize ?? environment.int("notify.critical.pool.size", default: 8))
     }
 
     func election(_ environment: CommandEnvironment, holder: String) -> LeaderElection.Configuration {

@@ -31,12 +31,12 @@ public struct WorkerConfiguration: Sendable {
     public var shutdownGracePeriod: Duration
     /// Concurrent completion writers (default 2).
     public var completionWriters: Int
-    /// The most bulk-lane jobs in flight at once (`NOTIFY_BULK_CONCURRENCY`, default 32). A
-    /// campaign's jobs are batches of hundreds of deliveries; a few dozen keep both cores busy, and
+    /// The most bulk-lane jobs in flight at once (`NOTIFY_BULK_CONCURRENCY`, default 4). A
+    /// campaign's jobs are batches of hundreds of deliveries; a handful keep both cores busy, and
     /// more would only lengthen the queues (threads, connections) that a one-time passcode's job
     /// must pass through.
     public var bulkConcurrency: Int
-    /// Connections of the critical lane's own pool (`NOTIFY_CRITICAL_POOL_SIZE`, default 4).
+    /// Connections of the critical lane's own pool (`NOTIFY_CRITICAL_POOL_SIZE`, default 8).
     /// Critical-lane jobs read, write and complete through it, so a one-time passcode never
     /// queues for a connection behind a campaign's jobs.
     public var criticalPoolSize: Int
@@ -48,7 +48,7 @@ public struct WorkerConfiguration: Sendable {
         workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 1024, claimBatchSize: Int = 256,
         reservedCriticalSlots: Int? = nil, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(30),
         heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 2,
-        bulkConcurrency: Int = 32, criticalPoolSize: Int = 4, clock: any NotifyClock = SystemClock()
+        bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, clock: any NotifyClock = SystemClock()
     ) {
         self.workerID = workerID
         self.concurrency = max(1, concurrency)
