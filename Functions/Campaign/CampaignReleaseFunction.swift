@@ -51,13 +51,7 @@ public struct CampaignReleaseFunction: NotifyFunction {
         _ campaign: CampaignRecord, input: CampaignJobInput, now: Date, context: FunctionContext
     ) async throws -> FunctionOutput {
         let pacing = CampaignPacing(rate: campaign.rate)
-        let users = try await context.database.query(
-            """
-            SELECT DISTINCT user_id FROM notify.deliveries
-            WHERE notification_id = \(campaign.notificationID) AND user_id > \(campaign.releaseCursor)
-            ORDER BY user_id LIMIT \(pacing.perTick)
-            """, logger: context.logger
-        ).map { try $0.decode(Int64.self) }
+        let users = try await unreleasedUsers(campaign, limit: pacing.perTick, context: context)
         var writes: [PostgresQuery] = []
         var next: [JobRequest] = []
         if campaign.status == .scheduled {
@@ -118,13 +112,7 @@ public struct CampaignReleaseFunction: NotifyFunction {
     private func dropUnreleased(
         _ campaign: CampaignRecord, input: CampaignJobInput, context: FunctionContext
     ) async throws -> FunctionOutput {
-        let users = try await context.database.query(
-            """
-            SELECT DISTINCT user_id FROM notify.deliveries
-            WHERE notification_id = \(campaign.notificationID) AND user_id > \(campaign.releaseCursor)
-            ORDER BY user_id LIMIT \(Self.dropChunk)
-            """, logger: context.logger
-        ).map { try $0.decode(Int64.self) }
+        let users = try await unreleasedUsers(campaign, limit: Self.dropChunk, context: context)
         var writes: [PostgresQuery] = []
         var next: [JobRequest] = []
         if let last = users.last {
@@ -148,6 +136,21 @@ public struct CampaignReleaseFunction: NotifyFunction {
             next.append(try tick(input, runAt: users.isEmpty ? context.clock.now().addingTimeInterval(1) : nil))
         }
         return FunctionOutput(next: next, writes: writes, summary: #"{"dropped":\#(users.count)}"#)
+    }
+
+    /// The next `limit` recipients after the release cursor, in user order.
+    private func unreleasedUsers(
+        _ campaign: CampaignRecord, limit: Int, context: FunctionContext
+    ) async throws
+        -> [Int64]
+    {
+        try await context.database.query(
+            """
+            SELECT DISTINCT user_id FROM notify.deliveries
+            WHERE notification_id = \(campaign.notificationID) AND user_id > \(campaign.releaseCursor)
+            ORDER BY user_id LIMIT \(limit)
+            """, logger: context.logger
+        ).map { try $0.decode(Int64.self) }
     }
 
     private func tick(_ input: CampaignJobInput, runAt: Date?) throws -> JobRequest {

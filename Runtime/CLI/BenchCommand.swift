@@ -78,6 +78,14 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
+    /// The HTTP client a pipeline benchmark uses for its API requests and provider calls.
+    static func httpClient(connectionsPerHost: Int) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     struct Pipeline: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "pipeline",
@@ -128,11 +136,8 @@ struct BenchCommand: AsyncParsableCommand {
                 Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
             #endif
             let (server, cluster) = try await BenchCommand.server(environment)
-            var httpConfiguration = HTTPClient.Configuration()
             // Enough connections for the HTTP clients and for provider requests to a slow sandbox.
-            httpConfiguration.connectionPool = .init(
-                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(clients + 2, 1024))
-            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+            let http = BenchCommand.httpClient(connectionsPerHost: max(clients + 2, 1024))
             if let channel = NotifyModel.Channel(rawValue: channel), channel != .inapp {
                 let benchmark = ChannelBenchmark(
                     server: server, channel: channel, notifications: notifications, clients: clients, samples: samples,
@@ -199,10 +204,7 @@ struct BenchCommand: AsyncParsableCommand {
                 Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
             #endif
             let (server, cluster) = try await BenchCommand.server(environment)
-            var httpConfiguration = HTTPClient.Configuration()
-            httpConfiguration.connectionPool = .init(
-                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
-            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+            let http = BenchCommand.httpClient(connectionsPerHost: 1024)
             let benchmark = PriorityBenchmark(
                 server: server, blast: blast, otpRate: otpRate, otpSeconds: otpSeconds,
                 worker: workerOptions.configuration(environment), logger: environment.logger, http: http)
