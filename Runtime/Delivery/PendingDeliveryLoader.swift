@@ -99,6 +99,8 @@ enum PendingDeliveryLoader {
     private static func findBusy(
         _ claim: inout Claim, batch: DeliveryBatch, staleSeconds: Double, client: PostgresClient, logger: Logger
     ) async throws {
+        // This attempt's own claim just set its deliveries to `sending`: they are not busy.
+        let claimed = claim.deliveries.map(\.id) + claim.undecryptable
         let busy = try await client.query(
             """
             SELECT user_id, extract(epoch FROM sending_since + make_interval(secs => \(staleSeconds)) - now())::float8
@@ -106,6 +108,7 @@ enum PendingDeliveryLoader {
             WHERE notification_id = \(batch.notificationID) AND tenant_id = \(batch.tenantID)
               AND channel = \(batch.channel.rawValue) AND user_id = ANY(\(batch.userIDs)::bigint[])
               AND status = 'sending' AND sending_since >= now() - make_interval(secs => \(staleSeconds))
+              AND NOT (id = ANY(\(claimed)::bigint[]))
             """, logger: logger)
         for try await (userID, staleIn) in busy.decode((Int64, Double).self) {
             claim.busy.append((userID, max(staleIn, 0.05)))

@@ -28,6 +28,16 @@ struct ChannelFlowTests {
             #expect(messages.first?.body == "Your code is 123456")
             #expect(messages.first?.recipient == "+14155550100")
             #expect(messages.first?.deliveryID != nil, "the StatusCallback URL names the delivery")
+            // The sender's own claim is not "another attempt": no re-check of a sent delivery waits
+            // (given a moment for the send job's own completion to be written).
+            var waiting = -1
+            for _ in 0..<40 where waiting != 0 {
+                waiting = try await engine.runtime.count(
+                    "SELECT (SELECT count(*) FROM notify.jobs WHERE queue = 'send-sms') + (SELECT count(*) FROM notify.scheduled_jobs WHERE queue = 'send-sms')"
+                )
+                if waiting != 0 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(waiting == 0)
         }
     }
 
