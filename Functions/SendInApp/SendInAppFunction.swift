@@ -51,13 +51,24 @@ public struct SendInAppFunction: NotifyFunction {
             ), events AS (
                 INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
                 SELECT tenant_id, notification_id, id, 'delivered', '{"provider":"inapp"}'::jsonb FROM delivered
+            ), cancelled AS (
+                -- Rendered before their notification (a campaign) was cancelled: dropped, not left waiting.
+                UPDATE notify.deliveries d SET status = 'dropped', reason = 'cancelled', updated_at = now()
+                FROM notify.notifications n
+                WHERE n.id = d.notification_id AND n.status = 'cancelled'
+                  AND d.notification_id = \(batch.notificationID) AND d.tenant_id = \(batch.tenantID)
+                  AND d.channel = 'inapp' AND d.user_id = ANY(\(batch.userIDs)::bigint[]) AND d.status = 'rendered'
+                RETURNING d.id, d.tenant_id, d.notification_id
+            ), cancelled_events AS (
+                INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
+                SELECT tenant_id, notification_id, id, 'dropped', '{"reason":"cancelled"}'::jsonb FROM cancelled
             )
             SELECT pg_notify(\(Self.announcementChannel), tenant_id || ':' || user_id)
             FROM (SELECT DISTINCT tenant_id, user_id FROM items) AS announced
             """
         let fallback = ChannelFallback.timedWrites(batch, userIDs: batch.userIDs, lane: context.lane)
         return FunctionOutput(
-            writes: [write, fallback, TimelineWrites.dropCancelledRendered(batch)],
+            writes: [write, fallback],
             summary: #"{"users":\#(batch.userIDs.count)}"#)
     }
 }

@@ -165,16 +165,13 @@ public final class Worker: Service, Sendable {
                 let free = inFlight.freeSlots
                 let reserved = configuration.reservedCriticalSlots
                 let want: Int
-                let maxLane: Lane
+                var maxLane: Lane
                 let bulkRoom = configuration.bulkConcurrency - inFlight.bulkCount
-                if free > reserved && bulkRoom > 0 {
-                    // A claim takes lanes in order, so higher lanes still come first; capping it at
-                    // the bulk room keeps the bulk lane within its limit.
-                    want = min(configuration.claimBatchSize, free - reserved, bulkRoom)
-                    maxLane = .bulk
-                } else if free > reserved {
+                if free > reserved {
                     want = min(configuration.claimBatchSize, free - reserved)
-                    maxLane = .transactional
+                    // Bulk jobs within the cap: all lanes at once when the cap leaves room for a
+                    // whole claim, else the higher lanes first and the bulk room after them.
+                    maxLane = bulkRoom >= want ? .bulk : .transactional
                 } else if free > 0 && !criticalLaneDrained {
                     want = min(configuration.claimBatchSize, free)
                     maxLane = .critical
@@ -184,9 +181,15 @@ public final class Worker: Service, Sendable {
                     continue
                 }
                 let started = ContinuousClock.now
-                let jobs = try await store.claim(
+                var jobs = try await store.claim(
                     on: connection!, queues: queues, limit: want, maxLane: maxLane, workerID: configuration.workerID,
                     lease: configuration.lease)
+                if maxLane == .transactional && jobs.count < want && bulkRoom > 0 {
+                    maxLane = .bulk
+                    jobs += try await store.claim(
+                        on: connection!, queues: queues, limit: min(want - jobs.count, bulkRoom), maxLane: .bulk,
+                        workerID: configuration.workerID, lease: configuration.lease)
+                }
                 metrics.claimDuration.record(since: started)
                 if !jobs.isEmpty { start(jobs, in: &handlers) }
                 if jobs.count == want {
@@ -255,12 +258,11 @@ public final class Worker: Service, Sendable {
         for (function, count) in claimedPerFunction { metrics.function(function).claimed.increment(by: Int64(count)) }
     }
 
-    /// The task priority of a lane's jobs: the cooperative threads pick critical work first.
-    static func priority(of lane: Lane) -> TaskPriority {
-        switch lane {
-        case .critical: return .high
-        case .transactional, .bulk: return .medium
-        }
+    /// The task priority of a lane's jobs: critical jobs are raised; the others keep the worker's
+    /// own priority (lowering bulk work starved it on Linux, where the cooperative threads do not
+    /// yield to priorities).
+    static func priority(of lane: Lane) -> TaskPriority? {
+        lane == .critical ? .high : nil
     }
 
     // MARK: Leases

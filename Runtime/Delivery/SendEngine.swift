@@ -70,7 +70,7 @@ public struct SendEngine: Sendable {
             sent += output.sentCount
         }
         return FunctionOutput(
-            next: next, writes: [TimelineWrites.dropCancelledRendered(batch)],
+            next: next,
             summary: #"{"deliveries":\#(batch.userIDs.count),"sent":\#(sent),"follow_up_jobs":\#(next.count)}"#)
     }
 
@@ -85,6 +85,8 @@ public struct SendEngine: Sendable {
             logger: logger)
         var ledger = SendLedger(batch: batch, deliveries: claim.deliveries)
         ledger.busy = claim.busy
+        ledger.skippedSome =
+            claim.deliveries.count + claim.undecryptable.count + claim.busy.count < Set(batch.userIDs).count
         for id in claim.undecryptable {
             ledger.outcomes[id] = SendLedger.Outcome(finalReason: "contact_undecryptable")
             ledger.userOf[id] = 0

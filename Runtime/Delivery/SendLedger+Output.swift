@@ -86,6 +86,7 @@ extension SendLedger {
         }
 
         var writes: [PostgresQuery] = []
+        if skippedSome { writes.append(TimelineWrites.dropCancelledRendered(batch)) }
         if !ids.isEmpty {
             writes.append(
                 """

@@ -42,6 +42,9 @@ struct SendLedger: Sendable {
     var invalidatedDevices: [(id: Int64, reason: String)] = []
     /// Users whose delivery another attempt is sending now: looked at again once that claim is stale.
     var busy: [(userID: Int64, staleIn: Double)] = []
+    /// Whether the claim left some of the batch's users out (already sent, dropped, or their
+    /// notification cancelled); only then is a cancel's leftover `rendered` delivery looked for.
+    var skippedSome = false
 
     init(batch: DeliveryBatch, deliveries: [PendingDelivery]) {
         self.batch = batch

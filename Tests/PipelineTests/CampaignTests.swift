@@ -143,7 +143,10 @@ import Testing
             #expect(counts["total"] == 400)
             #expect((counts["sent"] ?? 0) + (counts["dropped"] ?? 0) == 400)
             #expect((counts["dropped"] ?? 0) > 0)
-            #expect((counts["sent"] ?? 0) >= 80)
+            // Everything released before the pause was sent while paused; what was released after
+            // the resume and not yet filtered when the cancel came is dropped, not sent.
+            #expect((counts["sent"] ?? 0) >= (held["released"] as? Int ?? 0))
+            #expect((counts["sent"] ?? 0) <= (final["released"] as? Int ?? 0))
             let inbox = try await engine.runtime.count(
                 "SELECT count(*)::int FROM notify.inbox_items WHERE tenant_id = 'acme'")
             #expect(inbox == counts["sent"])
