@@ -1,4 +1,5 @@
 import ArgumentParser
+import NotifyFunctionKit
 import NotifyRuntime
 
 /// Worker settings shared by `work`, `dev` and `bench`; each flag falls back to an environment
@@ -15,6 +16,9 @@ struct WorkerOptions: ParsableArguments {
 
     @Option(help: "Most bulk-lane jobs in flight at once (env NOTIFY_BULK_CONCURRENCY, default 4).")
     var bulkConcurrency: Int?
+
+    @Option(help: "The lowest lane this worker claims: critical, transactional or bulk (default bulk: all).")
+    var maxLane: String?
 
     @Option(help: "Connections of the critical lane's own pool (env NOTIFY_CRITICAL_POOL_SIZE, default 8).")
     var criticalPoolSize: Int?
@@ -49,7 +53,8 @@ struct WorkerOptions: ParsableArguments {
                 shutdownGraceMs ?? environment.int("notify.shutdown.grace.ms", default: 20_000)),
             completionWriters: completionWriters ?? environment.int("notify.completion.writers", default: 2),
             bulkConcurrency: bulkConcurrency ?? environment.int("notify.bulk.concurrency", default: 4),
-            criticalPoolSize: criticalPoolSize ?? environment.int("notify.critical.pool.size", default: 8))
+            criticalPoolSize: criticalPoolSize ?? environment.int("notify.critical.pool.size", default: 8),
+            maxLane: maxLane.flatMap(Lane.init(name:)) ?? .bulk)
     }
 
     func election(_ environment: CommandEnvironment, holder: String) -> LeaderElection.Configuration {
@@ -62,7 +67,8 @@ struct WorkerOptions: ParsableArguments {
         for (name, value) in [
             ("--concurrency", concurrency), ("--claim-batch", claimBatch), ("--poll-interval-ms", pollIntervalMs),
             ("--lease-ms", leaseMs), ("--leader-interval-ms", leaderIntervalMs),
-            ("--completion-writers", completionWriters),
+            ("--completion-writers", completionWriters), ("--bulk-concurrency", bulkConcurrency),
+            ("--critical-pool-size", criticalPoolSize),
         ] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
         }
@@ -71,6 +77,9 @@ struct WorkerOptions: ParsableArguments {
         }
         if let shutdownGraceMs, shutdownGraceMs < 0 {
             throw ValidationError("--shutdown-grace-ms must be 0 or more (got \(shutdownGraceMs))")
+        }
+        if let maxLane, Lane(name: maxLane) == nil {
+            throw ValidationError("--max-lane must be critical, transactional or bulk (got \(maxLane))")
         }
     }
 }

@@ -171,7 +171,7 @@ public final class Worker: Service, Sendable {
                     want = min(configuration.claimBatchSize, free - reserved)
                     // Bulk jobs within the cap: all lanes at once when the cap leaves room for a
                     // whole claim, else the higher lanes first and the bulk room after them.
-                    maxLane = bulkRoom >= want ? .bulk : .transactional
+                    maxLane = min(bulkRoom >= want ? .bulk : .transactional, configuration.maxLane)
                 } else if free > 0 && !criticalLaneDrained {
                     want = min(configuration.claimBatchSize, free)
                     maxLane = .critical
@@ -184,7 +184,7 @@ public final class Worker: Service, Sendable {
                 var jobs = try await store.claim(
                     on: connection!, queues: queues, limit: want, maxLane: maxLane, workerID: configuration.workerID,
                     lease: configuration.lease)
-                if maxLane == .transactional && jobs.count < want && bulkRoom > 0 {
+                if maxLane == .transactional && jobs.count < want && bulkRoom > 0 && configuration.maxLane == .bulk {
                     maxLane = .bulk
                     jobs += try await store.claim(
                         on: connection!, queues: queues, limit: min(want - jobs.count, bulkRoom), maxLane: .bulk,

@@ -36,6 +36,10 @@ public struct WorkerConfiguration: Sendable {
     /// more would only lengthen the queues (threads, connections) that a one-time passcode's job
     /// must pass through.
     public var bulkConcurrency: Int
+    /// The lowest lane this worker claims (`notify work --max-lane`, default `bulk`: every lane).
+    /// `critical` makes a worker that runs only one-time passcodes and other critical work, so a
+    /// deployment can give that lane processes (and cores) that no campaign can reach.
+    public var maxLane: Lane
     /// Connections of the critical lane's own pool (`NOTIFY_CRITICAL_POOL_SIZE`, default 8).
     /// Critical-lane jobs read, write and complete through it, so a one-time passcode never
     /// queues for a connection behind a campaign's jobs.
@@ -48,7 +52,8 @@ public struct WorkerConfiguration: Sendable {
         workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 1024, claimBatchSize: Int = 256,
         reservedCriticalSlots: Int? = nil, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(30),
         heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 2,
-        bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, clock: any NotifyClock = SystemClock()
+        bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, maxLane: Lane = .bulk,
+        clock: any NotifyClock = SystemClock()
     ) {
         self.workerID = workerID
         self.concurrency = max(1, concurrency)
@@ -62,6 +67,7 @@ public struct WorkerConfiguration: Sendable {
         self.completionWriters = max(1, completionWriters)
         self.criticalPoolSize = max(1, criticalPoolSize)
         self.bulkConcurrency = max(1, bulkConcurrency)
+        self.maxLane = maxLane
         self.clock = clock
     }
 

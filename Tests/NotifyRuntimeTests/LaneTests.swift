@@ -61,7 +61,7 @@ struct LaneTests {
                 try await runtime.producer.enqueue(
                     try (0..<1000).map { try .recording("bulk-\(batch)-\($0)", sleep: 200, lane: .bulk) })
             }
-            let worker = runtime.startWorker(testWorker(concurrency: 64, poll: .seconds(10)))
+            let worker = runtime.startWorker(testWorker(concurrency: 64, poll: .seconds(10), bulk: 64))
             #expect(await eventually { log.total() >= 56 })  // every non-reserved slot is busy
             var latencies: [Duration] = []
             for sample in 0..<10 {
@@ -76,6 +76,44 @@ struct LaneTests {
             #expect(latencies.count == 10)
             #expect(latencies.allSatisfy { $0 < .milliseconds(500) }, "latencies: \(latencies)")
             #expect(try await runtime.count("SELECT count(*) FROM notify.jobs WHERE lane = 2") > 40_000)
+        }
+    }
+
+    @Test("bulk jobs stay within their cap while transactional and critical jobs still run")
+    func bulkLaneStaysWithinItsCap() async throws {
+        let log = StartLog()
+        try await TestRuntime.with(catalog: catalog(log)) { runtime in
+            try await runtime.producer.enqueue(
+                try (0..<40).map { try .recording("bulk-\($0)", sleep: 300, lane: .bulk) })
+            try await runtime.producer.enqueue(
+                try (0..<20).map { try .recording("tx-\($0)", sleep: 300, lane: .transactional) })
+            let worker = runtime.startWorker(testWorker(concurrency: 64, poll: .milliseconds(50), bulk: 3))
+            #expect(await eventually(timeout: .seconds(5)) { (0..<20).allSatisfy { log.count("tx-\($0)") == 1 } })
+            var mostBulkRunning = 0
+            for _ in 0..<20 {
+                mostBulkRunning = max(
+                    mostBulkRunning,
+                    try await runtime.count("SELECT count(*) FROM notify.jobs WHERE lane = 2 AND state = 'running'"))
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            await worker.cancel()
+            #expect(mostBulkRunning >= 1 && mostBulkRunning <= 3, "bulk jobs running at once: \(mostBulkRunning)")
+        }
+    }
+
+    @Test("a worker whose lowest lane is critical runs critical jobs and leaves the other lanes")
+    func aCriticalOnlyWorkerLeavesOtherLanes() async throws {
+        let log = StartLog()
+        try await TestRuntime.with(catalog: catalog(log)) { runtime in
+            try await runtime.producer.enqueue(try .recording("bulk", lane: .bulk))
+            try await runtime.producer.enqueue(try .recording("tx", lane: .transactional))
+            try await runtime.producer.enqueue(try .recording("otp", lane: .critical))
+            let worker = runtime.startWorker(testWorker(poll: .milliseconds(50), maxLane: .critical))
+            #expect(await eventually(timeout: .seconds(5)) { log.count("otp") == 1 })
+            try await Task.sleep(for: .milliseconds(500))
+            await worker.cancel()
+            #expect(log.count("bulk") == 0 && log.count("tx") == 0)
+            #expect(try await runtime.count("SELECT count(*) FROM notify.jobs WHERE state = 'ready'") == 2)
         }
     }
 }

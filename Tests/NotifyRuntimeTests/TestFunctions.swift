@@ -60,11 +60,12 @@ func catalog(_ log: StartLog = StartLog()) -> FunctionCatalog {
 /// A fast worker configuration for tests.
 func testWorker(
     concurrency: Int = 32, poll: Duration = .milliseconds(200), lease: Duration = .seconds(30),
-    heartbeat: Duration? = nil, grace: Duration = .seconds(5), reserved: Int? = nil
+    heartbeat: Duration? = nil, grace: Duration = .seconds(5), reserved: Int? = nil, bulk: Int = 4,
+    maxLane: Lane = .bulk
 ) -> WorkerConfiguration {
     WorkerConfiguration(
         concurrency: concurrency, claimBatchSize: 64, reservedCriticalSlots: reserved, pollInterval: poll, lease: lease,
-        heartbeatInterval: heartbeat, shutdownGracePeriod: grace)
+        heartbeatInterval: heartbeat, shutdownGracePeriod: grace, bulkConcurrency: bulk, maxLane: maxLane)
 }
 
 /// The schedule-tick entry, for leaders started in tests.
