@@ -27,13 +27,7 @@ public struct CampaignExpandFunction: NotifyFunction {
         if campaign.expanded { return FunctionOutput(summary: #"{"skipped":"expanded"}"#) }
         if campaign.status == .cancelled {
             // Say expansion is over, so the cancel pass knows no more deliveries will appear.
-            return FunctionOutput(
-                writes: [
-                    """
-                    UPDATE notify.campaigns SET expanded = true, expanded_at = now(), updated_at = now()
-                    WHERE id = \(input.campaignID) AND tenant_id = \(input.tenantID)
-                    """
-                ], summary: #"{"skipped":"cancelled"}"#)
+            return FunctionOutput(writes: [Self.markExpanded(input)], summary: #"{"skipped":"cancelled"}"#)
         }
         let bounds = try await context.database.query(
             try campaign.audience.query(
@@ -61,11 +55,7 @@ public struct CampaignExpandFunction: NotifyFunction {
                     extra: [campaign.notificationID, campaign.channels.map(\.rawValue), input.campaignID]))
         }
         if finished {
-            writes.append(
-                """
-                UPDATE notify.campaigns SET expanded = true, expanded_at = now(), updated_at = now()
-                WHERE id = \(input.campaignID) AND tenant_id = \(input.tenantID)
-                """)
+            writes.append(Self.markExpanded(input))
             writes.append(
                 """
                 INSERT INTO notify.events (tenant_id, notification_id, kind, detail)
@@ -78,5 +68,13 @@ public struct CampaignExpandFunction: NotifyFunction {
             ? [] : [try JobRequest(function: Self.name, input: input, lane: .transactional, tenantID: input.tenantID)]
         return FunctionOutput(
             next: next, writes: writes, summary: #"{"recipients":\#(count),"more":\#(!finished)}"#)
+    }
+
+    /// Records that expansion is over: no more deliveries will appear for this campaign.
+    static func markExpanded(_ input: CampaignJobInput) -> PostgresQuery {
+        """
+        UPDATE notify.campaigns SET expanded = true, expanded_at = now(), updated_at = now()
+        WHERE id = \(input.campaignID) AND tenant_id = \(input.tenantID)
+        """
     }
 }

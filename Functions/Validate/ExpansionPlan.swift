@@ -76,19 +76,10 @@ struct ExpansionPlan: Sendable {
         tenantID: String, key: String, context: FunctionContext
     ) async throws -> (templated: Set<Channel>, routed: Set<Channel>) {
         let rows = try await context.database.query(
-            """
-            SELECT DISTINCT t.channel,
-                   t.channel = 'inapp' OR EXISTS (
-                       SELECT 1 FROM notify.provider_routes r
-                       JOIN notify.provider_accounts a ON a.id = r.account_id AND a.enabled
-                       WHERE r.tenant_id = t.tenant_id AND r.channel = t.channel)
-            FROM notify.templates t
-            WHERE t.tenant_id = \(tenantID) AND t.key = \(key) AND t.active
-            """, logger: context.logger)
+            TemplateRouting.query(tenantID: tenantID, templateKey: key), logger: context.logger)
         var templated = Set<Channel>()
         var routed = Set<Channel>()
-        for row in rows {
-            let (name, isRouted) = try row.decode((String, Bool).self)
+        for (name, isRouted) in try TemplateRouting.decode(rows) {
             guard let channel = Channel(rawValue: name) else { continue }
             templated.insert(channel)
             if isRouted { routed.insert(channel) }

@@ -44,10 +44,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         func run() async throws {
             let environment = CommandEnvironment()
-            #if DEBUG
-            FileHandle.standardError.write(
-                Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
-            #endif
+            BenchCommand.warnIfDebugBuild()
             let (server, cluster) = try await BenchCommand.server(environment)
             let benchmark = RuntimeBenchmark(
                 server: server, jobs: jobs, samples: samples, notifySeconds: notifySeconds,
@@ -76,6 +73,14 @@ struct BenchCommand: AsyncParsableCommand {
         } catch let error as PrivateClusterError {
             fail(error.description)
         }
+    }
+
+    /// Figures from a debug build mean little: say so on standard error.
+    static func warnIfDebugBuild() {
+        #if DEBUG
+        FileHandle.standardError.write(
+            Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
+        #endif
     }
 
     /// The HTTP client a pipeline benchmark uses for its API requests and provider calls.
@@ -131,10 +136,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         func run() async throws {
             let environment = CommandEnvironment()
-            #if DEBUG
-            FileHandle.standardError.write(
-                Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
-            #endif
+            BenchCommand.warnIfDebugBuild()
             let (server, cluster) = try await BenchCommand.server(environment)
             // Enough connections for the HTTP clients and for provider requests to a slow sandbox.
             let http = BenchCommand.httpClient(connectionsPerHost: max(clients + 2, 1024))
@@ -199,10 +201,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         func run() async throws {
             let environment = CommandEnvironment()
-            #if DEBUG
-            FileHandle.standardError.write(
-                Data("warning: this is a debug build; figures need `swift run -c release`\n".utf8))
-            #endif
+            BenchCommand.warnIfDebugBuild()
             let (server, cluster) = try await BenchCommand.server(environment)
             let http = BenchCommand.httpClient(connectionsPerHost: 1024)
             let benchmark = PriorityBenchmark(

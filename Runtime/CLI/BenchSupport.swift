@@ -48,3 +48,17 @@ enum BenchSupport {
         return settings
     }
 }
+
+/// A pipeline benchmark's result: printed as one JSON object with `--json`, else as `text()`.
+protocol BenchmarkReport: Codable {
+    func text() -> String
+}
+
+extension BenchmarkReport {
+    /// Pretty-printed JSON with sorted keys.
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}

@@ -38,7 +38,7 @@ struct ChannelBenchmark {
     let logger: Logger
     let http: HTTPClient
 
-    struct Report: Codable {
+    struct Report: BenchmarkReport {
         var channel = ""
         var provider = ""
         var notifications = 0
@@ -58,12 +58,6 @@ struct ChannelBenchmark {
             case latencyMs = "latency_ms"
             case sandboxLatencyMs = "sandbox_latency_ms"
             case peakRSSMegabytes = "peak_rss_mb"
-        }
-
-        func json() -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
         }
 
         func text() -> String {

@@ -37,7 +37,7 @@ struct PipelineBenchmark {
     /// An HTTP client with a connection per benchmark client (the shared client allows 8 per host).
     let http: HTTPClient
 
-    struct Report: Codable {
+    struct Report: BenchmarkReport {
         var channel = "inapp"
         var notifications = 0
         var clients = 0
@@ -58,12 +58,6 @@ struct PipelineBenchmark {
             case broadcast
             case peakRSSMegabytes = "peak_rss_mb"
             case settings, notes
-        }
-
-        func json() -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
         }
 
         func text() -> String {

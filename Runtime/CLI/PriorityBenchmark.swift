@@ -33,7 +33,7 @@ struct PriorityBenchmark {
     let logger: Logger
     let http: HTTPClient
 
-    struct Report: Codable {
+    struct Report: BenchmarkReport {
         var channel = "push"
         var blastRecipients = 0
         var blastExpandSeconds = 0.0
@@ -58,12 +58,6 @@ struct PriorityBenchmark {
             case otpRatePerSecond = "otp_rate_per_second"
             case otpLatencyMs = "otp_latency_ms"
             case peakRSSMegabytes = "peak_rss_mb"
-        }
-
-        func json() -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
         }
 
         func text() -> String {

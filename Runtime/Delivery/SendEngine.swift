@@ -86,7 +86,7 @@ public struct SendEngine: Sendable {
         var ledger = SendLedger(batch: batch, deliveries: claim.deliveries)
         ledger.busy = claim.busy
         ledger.skippedSome =
-            claim.deliveries.count + claim.undecryptable.count + claim.busy.count < Set(batch.userIDs).count
+            claim.deliveries.count + claim.undecryptable.count + claim.busy.count < batch.userIDs.count
         for id in claim.undecryptable {
             ledger.outcomes[id] = SendLedger.Outcome(finalReason: "contact_undecryptable")
             ledger.userOf[id] = 0

@@ -275,6 +275,10 @@ import Testing
                 #expect(reply.status == status, "\(body)")
                 #expect(reply.json["code"] as? String == code, "\(body): \(reply.text)")
             }
+            for limit in ["0", "501", "ten"] {
+                let reply = try await engine.get("/v1/campaigns?limit=\(limit)", acme)
+                #expect(reply.status == 400 && reply.json["code"] as? String == "invalid_limit", "limit=\(limit)")
+            }
             let badFilter = try await engine.put(
                 "/v1/segments/bad", acme,
                 [

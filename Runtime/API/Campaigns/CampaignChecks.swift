@@ -28,20 +28,8 @@ struct CampaignChecks: Sendable {
         }
         let (categoryTemplate, defaults) = try row.decode((String, [String]).self)
         let templateKey = request.template ?? categoryTemplate
-        let channelRows = try await dependencies.rows(
-            """
-            SELECT DISTINCT t.channel,
-                   t.channel = 'inapp' OR EXISTS (
-                       SELECT 1 FROM notify.provider_routes r
-                       JOIN notify.provider_accounts a ON a.id = r.account_id AND a.enabled
-                       WHERE r.tenant_id = t.tenant_id AND r.channel = t.channel)
-            FROM notify.templates t WHERE t.tenant_id = \(tenantID) AND t.key = \(templateKey) AND t.active
-            """)
-        var routed: [String: Bool] = [:]
-        for row in channelRows {
-            let (channel, isRouted) = try row.decode((String, Bool).self)
-            routed[channel] = isRouted
-        }
+        let routed = try TemplateRouting.decode(
+            try await dependencies.rows(TemplateRouting.query(tenantID: tenantID, templateKey: templateKey)))
         var channels: [String] = []
         var problems: [String] = []
         for channel in request.channels ?? defaults where !channels.contains(channel) {

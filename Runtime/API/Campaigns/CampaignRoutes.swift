@@ -94,9 +94,9 @@ struct CampaignRoutes: Sendable {
 
     func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let tenantID = try context.requireTenant()
-        let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 50
-        guard (1...500).contains(limit) else {
-            throw APIError(.badRequest, code: "invalid_limit", "limit must be 1 to 500")
+        let text = request.uri.queryParameters.get("limit")
+        guard let limit = text.map({ Int($0) }) ?? 50, (1...500).contains(limit) else {
+            throw APIError(.badRequest, code: "invalid_limit", "limit must be a whole number from 1 to 500")
         }
         let campaigns = try await control.list(tenantID: tenantID, limit: limit)
         return try APIResponse.json(["campaigns": campaigns.map(\.json)], status: .ok)
