@@ -6,6 +6,7 @@ import NotifyFunctionKit
 /// rescue jobs whose worker stopped renewing their lease (they run again, or go to the dead-letter
 /// table after their last attempt), and prune old dead letters. The runtime carries the actions out
 /// in the tick's transaction, with the writes (``StatusEventDispatch``: status-event deliveries;
+/// ``StrandedSendRescue``: send jobs for deliveries whose sending attempt died with its job;
 /// ``RecurringRelease``: occurrences of recurring schedules).
 public struct ScheduleTickFunction: NotifyFunction {
     /// Limits per tick; every field is optional.
@@ -44,7 +45,7 @@ public struct ScheduleTickFunction: NotifyFunction {
         }
         let schedules = try await RecurringRelease.writes(context: context)
         return FunctionOutput(
-            writes: [StatusEventDispatch.statement] + schedules,
+            writes: [StatusEventDispatch.statement, StrandedSendRescue.statement] + schedules,
             maintenance: [
                 .promoteScheduledJobs(limit: max(1, input.promoteLimit ?? 10_000)),
                 .rescueExpiredLeases(limit: max(1, input.rescueLimit ?? 10_000)),

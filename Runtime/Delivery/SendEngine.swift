@@ -50,28 +50,31 @@ public struct SendEngine: Sendable {
     /// Sends one batch and returns what the runtime commits with the job.
     ///
     /// The batch is sent in chunks of ``SendSettings/chunkSize`` deliveries: each chunk is claimed
-    /// (`sending`) just before its requests and its outcomes are recorded as soon as they are
-    /// known, so a crash leaves at most one chunk per job in the unknown state, and deliveries not
-    /// yet attempted stay claimable as they were. The job's own output is only the follow-up jobs.
+    /// (`sending`) just before its requests, and its outcomes are recorded as soon as they are
+    /// known, in one transaction with the chunk's follow-up jobs (retries, snoozes, re-checks of
+    /// deliveries another attempt holds). So a crash leaves at most one chunk per job in the unknown
+    /// state, deliveries not yet attempted stay claimable as they were, and no outcome is ever
+    /// recorded without the job that carries it on, even when this attempt's completion is lost.
     public func send(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {
-        var next: [JobRequest] = []
         var route: RouteTable?
         var sent = 0
+        var followUps = 0
         for start in stride(from: 0, to: batch.userIDs.count, by: settings.chunkSize) {
             var chunk = batch
             chunk.userIDs = Array(batch.userIDs[start..<min(start + settings.chunkSize, batch.userIDs.count)])
             let output = try await sendChunk(chunk, route: &route, context: context)
-            if !output.writes.isEmpty {
+            var writes = output.writes
+            if !output.next.isEmpty { writes.append(JobRequest.enqueueWrite(output.next)) }
+            if !writes.isEmpty {
                 try await context.database.client.withTransaction(logger: context.logger) { connection in
-                    for write in output.writes { _ = try await connection.query(write, logger: context.logger) }
+                    for write in writes { _ = try await connection.query(write, logger: context.logger) }
                 }
             }
-            next += output.next
+            followUps += output.next.count
             sent += output.sentCount
         }
         return FunctionOutput(
-            next: next,
-            summary: #"{"deliveries":\#(batch.userIDs.count),"sent":\#(sent),"follow_up_jobs":\#(next.count)}"#)
+            summary: #"{"deliveries":\#(batch.userIDs.count),"sent":\#(sent),"follow_up_jobs":\#(followUps)}"#)
     }
 
     /// Claims, sends and records one chunk; returns its writes and follow-up jobs.

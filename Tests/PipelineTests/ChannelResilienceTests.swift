@@ -117,6 +117,52 @@ struct ChannelResilienceTests {
         }
     }
 
+    @Test("A delivery stranded in sending, its attempt and its job gone, is sent again after a tick rescues it")
+    func strandedSendIsRescued() async throws {
+        try await Engine.with(sandbox: SandboxConfiguration()) { engine in
+            let tenant = try await engine.sandboxTenant()
+            let id = try await engine.notify(
+                tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
+            try await engine.waitFor(tenant, id, channel: "sms", status: "delivered")
+            // As if an attempt had claimed it three minutes ago and died with its job.
+            let notification = try #require(UUID(uuidString: id))
+            try await engine.runtime.client.query(
+                """
+                UPDATE notify.deliveries
+                SET status = 'sending', sending_since = now() - interval '3 minutes',
+                    updated_at = now() - interval '3 minutes'
+                WHERE notification_id = \(notification) AND channel = 'sms'
+                """, logger: engine.runtime.logger)
+            // A tick before the delivery counts as stranded does nothing.
+            try await engine.runtime.client.query(
+                "UPDATE notify.deliveries SET updated_at = now() WHERE notification_id = \(notification)",
+                logger: engine.runtime.logger)
+            try await ScheduleTests.tick(engine, at: Date())
+            #expect(
+                try await engine.scalar(
+                    "SELECT count(*)::int FROM notify.jobs WHERE queue = 'send-sms' AND lower(payload ->> 'notification_id') = \(id.lowercased())"
+                ) == 0)
+            try await engine.runtime.client.query(
+                "UPDATE notify.deliveries SET updated_at = now() - interval '3 minutes' WHERE notification_id = \(notification)",
+                logger: engine.runtime.logger)
+            try await ScheduleTests.tick(engine, at: Date())
+            try await ScheduleTests.tick(engine, at: Date())
+            let rescued = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) {
+                try await engine.scalar(
+                    """
+                    SELECT count(*)::int FROM notify.deliveries
+                    WHERE notification_id = \(notification) AND channel = 'sms' AND status IN ('sent', 'delivered')
+                    """) == 1
+            }
+            #expect(rescued)
+            let view = try await engine.get("/v1/notifications/\(id)", tenant).json
+            #expect(engine.timelineKinds(view).filter { $0 == "unknown" }.count == 1, "\(engine.timelineKinds(view))")
+            #expect(engine.timelineKinds(view).filter { $0 == "rescued" }.count == 1, "\(engine.timelineKinds(view))")
+            // Claimed once as an interrupted attempt and sent again under the category's retry policy.
+            #expect(engine.recorded(.twilio).count == 2)
+        }
+    }
+
     @Test("Commercial email over SMTP carries one-click List-Unsubscribe; the link opts the user out")
     func smtpWithOneClickUnsubscribe() async throws {
         let logger = Logger(label: "smtp-test")
