@@ -9,18 +9,24 @@ struct NotificationState: Sendable {
     var cancelled: Bool
     var isDigestRelease = false
 
+    /// Reads the notification and its category in one query.
     static func load(_ batch: DeliveryBatch, context: FunctionContext) async throws -> NotificationState {
         let rows = try await context.database.query(
             """
-            SELECT category_key, status, digest_id IS NOT NULL FROM notify.notifications
-            WHERE id = \(batch.notificationID) AND tenant_id = \(batch.tenantID)
+            SELECT n.category_key, n.status, n.digest_id IS NOT NULL, \(unescaped: CategoryFacts.joinedColumns)
+            FROM notify.notifications n
+            LEFT JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
+            WHERE n.id = \(batch.notificationID) AND n.tenant_id = \(batch.tenantID)
             """, logger: context.logger)
         guard let row = rows.first else {
             throw FunctionError(
                 .permanent, code: "notification_not_found", "notification \(batch.notificationID) does not exist")
         }
-        let (categoryKey, status, isDigest) = try row.decode((String, String, Bool).self)
-        let category = try await CategoryFacts.load(tenantID: batch.tenantID, key: categoryKey, context: context)
+        let (categoryKey, status, isDigest, kind, critical, channels, template, unknown, cap, digest) =
+            try row.decode(
+                (String, String, Bool, String?, Bool?, [String]?, String?, String?, String?, String?).self)
+        let category = try CategoryFacts(
+            key: categoryKey, columns: (kind, critical, channels, template, unknown, cap, digest))
         return NotificationState(category: category, cancelled: status == "cancelled", isDigestRelease: isDigest)
     }
 }

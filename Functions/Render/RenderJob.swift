@@ -21,30 +21,36 @@ struct RenderJob: Sendable {
 
     static func load(_ batch: DeliveryBatch, context: FunctionContext) async throws -> RenderJob {
         let decoder = JSONDecoder()
+        // The notification, its template key and tenant default locale, and the key's active
+        // templates for the channel (one per locale), in one round trip.
         let head = try await context.database.query(
             """
-            SELECT coalesce(n.template_key, c.template_key), t.default_locale, n.data::text
-            FROM notify.notifications n
-            JOIN notify.tenants t ON t.id = n.tenant_id
-            JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
-            WHERE n.id = \(batch.notificationID) AND n.tenant_id = \(batch.tenantID)
+            SELECT h.template_key, h.default_locale, h.data,
+                   coalesce(array_agg(tp.locale ORDER BY tp.locale) FILTER (WHERE tp.locale IS NOT NULL), '{}'),
+                   coalesce(array_agg(tp.source::text ORDER BY tp.locale) FILTER (WHERE tp.locale IS NOT NULL), '{}')
+            FROM (
+                SELECT coalesce(n.template_key, c.template_key) AS template_key, t.default_locale,
+                       n.data::text AS data, n.tenant_id
+                FROM notify.notifications n
+                JOIN notify.tenants t ON t.id = n.tenant_id
+                JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
+                WHERE n.id = \(batch.notificationID) AND n.tenant_id = \(batch.tenantID)
+            ) h
+            LEFT JOIN notify.templates tp
+                ON tp.tenant_id = h.tenant_id AND tp.key = h.template_key AND tp.channel = \(batch.channel.rawValue)
+               AND tp.active
+            GROUP BY h.template_key, h.default_locale, h.data
             """, logger: context.logger)
         guard let row = head.first else {
             throw FunctionError(
                 .permanent, code: "notification_not_found",
                 "notification \(batch.notificationID) or its category does not exist")
         }
-        let (templateKey, defaultLocale, dataText) = try row.decode((String, String, String).self)
+        let (templateKey, defaultLocale, dataText, locales, sources) = try row.decode(
+            (String, String, String, [String], [String]).self)
         let data = try decoder.decode([String: JSONValue].self, from: Data(dataText.utf8))
         var templates: [String: TemplateSource] = [:]
-        for row in try await context.database.query(
-            """
-            SELECT locale, source::text FROM notify.templates
-            WHERE tenant_id = \(batch.tenantID) AND key = \(templateKey) AND channel = \(batch.channel.rawValue)
-              AND active
-            """, logger: context.logger)
-        {
-            let (locale, source) = try row.decode((String, String).self)
+        for (locale, source) in zip(locales, sources) {
             templates[locale] = try decoder.decode(TemplateSource.self, from: Data(source.utf8))
         }
         var recipients: [Recipient] = []

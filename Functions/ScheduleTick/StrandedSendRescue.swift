@@ -8,7 +8,7 @@ import PostgresNIO
 /// attempt, or discarded by an operator). This is the net under that: a delivery in `sending` for
 /// over ``age`` gets a new `send-<channel>` job, which claims it as an interrupted attempt and
 /// follows the category's policy for unknown outcomes (retry or give up); the timeline says
-/// `rescued` with reason `stranded_in_sending`. `updated_at` is moved
+/// `rescued` with reason `stranded_in_sending`, the attempt that was sending it and since when. `updated_at` is moved
 /// to now, so a delivery whose rescue job cannot run yet (no sender is up) is given another at
 /// most once per ``age``, not once per tick.
 ///
@@ -30,10 +30,13 @@ enum StrandedSendRescue {
         ), marked AS (
             UPDATE notify.deliveries d SET updated_at = now()
             FROM stranded s WHERE d.id = s.id
-            RETURNING d.id, d.tenant_id, d.notification_id, d.channel, d.user_id
+            RETURNING d.id, d.tenant_id, d.notification_id, d.channel, d.user_id, d.reason AS holder,
+                      d.sending_since
         ), events AS (
             INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
-            SELECT tenant_id, notification_id, id, 'rescued', '{"reason":"stranded_in_sending"}'::jsonb FROM marked
+            SELECT tenant_id, notification_id, id, 'rescued',
+                   jsonb_build_object('reason', 'stranded_in_sending', 'holder', holder, 'since', sending_since)
+            FROM marked
         ), numbered AS (
             SELECT m.*, (row_number() OVER (PARTITION BY m.tenant_id, m.notification_id, m.channel
                                             ORDER BY m.user_id) - 1) / 250 AS part

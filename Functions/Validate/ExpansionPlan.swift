@@ -21,8 +21,7 @@ struct ExpansionPlan: Sendable {
     ) async throws -> ExpansionPlan {
         let category: CategoryFacts
         do {
-            category = try await CategoryFacts.load(
-                tenantID: input.tenantID, key: notification.categoryKey, context: context)
+            category = try notification.category()
         } catch let error as FunctionError where error.code == "unknown_category" {
             throw Refusal(code: error.code, message: error.message)
         }

@@ -20,19 +20,35 @@ struct NotificationRecord: Sendable {
         var topic: String?
     }
 
+    /// The category's columns, read with the notification (NULLs when it does not exist).
+    var categoryColumns: CategoryFacts.Columns
+
+    /// The notification's category; a missing one is a permanent `unknown_category` failure.
+    func category() throws -> CategoryFacts {
+        try CategoryFacts(key: categoryKey, columns: categoryColumns)
+    }
+
+    /// Reads the notification and its category in one query.
     static func load(_ input: ValidateInput, context: FunctionContext) async throws -> NotificationRecord? {
         let rows = try await context.database.query(
             """
-            SELECT status, category_key, template_key, recipients::text, channels, lane,
-                   to_char(send_at_local, 'YYYY-MM-DD"T"HH24:MI:SS')
-            FROM notify.notifications WHERE id = \(input.notificationID) AND tenant_id = \(input.tenantID)
+            SELECT n.status, n.category_key, n.template_key, n.recipients::text, n.channels, n.lane,
+                   to_char(n.send_at_local, 'YYYY-MM-DD"T"HH24:MI:SS'), \(unescaped: CategoryFacts.joinedColumns)
+            FROM notify.notifications n
+            LEFT JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
+            WHERE n.id = \(input.notificationID) AND n.tenant_id = \(input.tenantID)
             """, logger: context.logger)
         guard let row = rows.first else { return nil }
-        let (status, category, template, recipients, channels, lane, local) = try row.decode(
-            (String, String, String?, String, [String]?, String?, String?).self)
+        let v = try row.decode(
+            (
+                String, String, String?, String, [String]?, String?, String?, String?, Bool?, [String]?, String?,
+                String?,
+                String?, String?
+            ).self)
         return NotificationRecord(
-            status: status, categoryKey: category, templateKey: template,
-            recipients: try JSONDecoder().decode(Recipients.self, from: Data(recipients.utf8)),
-            channels: channels, priority: lane, sendAtLocal: try local.map { try LocalDateTime(parsing: $0) })
+            status: v.0, categoryKey: v.1, templateKey: v.2,
+            recipients: try JSONDecoder().decode(Recipients.self, from: Data(v.3.utf8)),
+            channels: v.4, priority: v.5, sendAtLocal: try v.6.map { try LocalDateTime(parsing: $0) },
+            categoryColumns: (v.7, v.8, v.9, v.10, v.11, v.12, v.13))
     }
 }

@@ -24,8 +24,11 @@ enum PendingDeliveryLoader {
 
     /// A delivery in `sending` for longer than `staleAfter` was left by an attempt that died; a
     /// younger one belongs to an attempt still running (a duplicate job), which is left alone.
+    /// `holder` names the job attempt in the delivery's `reason` while it is `sending`, so an
+    /// operator (and `schedule-tick`'s rescue event) can tell which attempt was sending it.
     static func claim(
-        _ batch: DeliveryBatch, staleAfter: Duration, cipher: ContactCipher, client: PostgresClient, logger: Logger
+        _ batch: DeliveryBatch, staleAfter: Duration, holder: String, cipher: ContactCipher, client: PostgresClient,
+        logger: Logger
     ) async throws -> Claim {
         let staleSeconds = staleAfter.inSeconds
         let rows = try await client.query(
@@ -41,7 +44,8 @@ enum PendingDeliveryLoader {
                 FOR UPDATE OF d
             ), claimed AS (
                 UPDATE notify.deliveries d
-                SET status = 'sending', attempts = d.attempts + 1, sending_since = now(), updated_at = now()
+                SET status = 'sending', attempts = d.attempts + 1, sending_since = now(), updated_at = now(),
+                    reason = \(holder)
                 FROM old WHERE d.id = old.id
                 RETURNING d.id, d.user_id, d.content, d.attempts, old.status AS previous, d.provider_account_id
             )

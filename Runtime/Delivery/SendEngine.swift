@@ -84,7 +84,8 @@ public struct SendEngine: Sendable {
         let client = context.database.client
         let logger = context.logger
         let claim = try await PendingDeliveryLoader.claim(
-            batch, staleAfter: settings.requestTimeout * 2 + .seconds(5), cipher: cipher, client: client,
+            batch, staleAfter: settings.requestTimeout * 2 + .seconds(5),
+            holder: "sending: job \(context.jobID), attempt \(context.attempt)", cipher: cipher, client: client,
             logger: logger)
         var ledger = SendLedger(batch: batch, deliveries: claim.deliveries)
         ledger.busy = claim.busy

@@ -101,7 +101,8 @@ import Testing
         if !finished {
             // Say where the stragglers are: their statuses, and any send job still queued or buried.
             let report = try await Self.stragglers(url)
-            Issue.record("deliveries not finished: \(report)\n\(senders.map(\.log).joined(separator: "\n---\n").suffix(3000))")
+            Issue.record(
+                "deliveries not finished: \(report)\n\(senders.map(\.log).joined(separator: "\n---\n").suffix(3000))")
         }
 
         let response = try await HTTPClient.shared.execute(
@@ -197,7 +198,9 @@ import Testing
     static func strings(_ url: DatabaseURL, _ query: PostgresQuery) async throws -> [String] {
         try await withClient(url) { client, logger in
             var values: [String] = []
-            for try await row in try await client.query(query, logger: logger).decode(String.self) { values.append(row) }
+            for try await row in try await client.query(query, logger: logger).decode(String.self) {
+                values.append(row)
+            }
             return values
         }
     }

@@ -21,21 +21,38 @@ public struct CategoryFacts: Sendable, Hashable {
     /// The category's digest, when deliveries collect into one message.
     public var digest: DigestSettings? = nil
 
+    /// The category's columns for a query that joins `notify.categories c`, so a stage can read
+    /// its notification and category in one round trip. With a LEFT JOIN a missing category reads
+    /// as NULLs, which ``init(key:columns:)`` turns into the `unknown_category` failure.
+    public static let joinedColumns =
+        "c.kind, c.critical, c.default_channels, c.template_key, c.unknown_outcome, c.cap_action, c.digest::text"
+
+    /// The values of ``joinedColumns``, each NULL when the category does not exist.
+    public typealias Columns = (String?, Bool?, [String]?, String?, String?, String?, String?)
+
     /// Loads a tenant's category; a missing one is a permanent `unknown_category` failure.
     public static func load(tenantID: String, key: String, context: FunctionContext) async throws -> CategoryFacts {
         let rows = try await context.database.query(
             """
-            SELECT kind, critical, default_channels, template_key, unknown_outcome, cap_action, digest::text
-            FROM notify.categories WHERE tenant_id = \(tenantID) AND key = \(key)
+            SELECT \(unescaped: joinedColumns)
+            FROM notify.categories c WHERE c.tenant_id = \(tenantID) AND c.key = \(key)
             """, logger: context.logger)
-        guard let row = rows.first else {
+        let columns = try rows.first?.decode(Columns.self) ?? (nil, nil, nil, nil, nil, nil, nil)
+        return try CategoryFacts(key: key, columns: columns)
+    }
+}
+
+extension CategoryFacts {
+    /// The category read through ``joinedColumns``; a missing one (NULL columns) is a permanent
+    /// `unknown_category` failure.
+    public init(key: String, columns: Columns) throws {
+        let (kind, critical, channels, template, unknown, cap, digest) = columns
+        guard let kind, let critical, let channels, let template, let unknown, let cap else {
             throw FunctionError(
                 .permanent, code: "unknown_category",
                 "category \"\(key)\" does not exist for this tenant; create it with PUT /v1/categories/\(key)")
         }
-        let (kind, critical, channels, template, unknown, cap, digest) = try row.decode(
-            (String, Bool, [String], String, String, String, String?).self)
-        return CategoryFacts(
+        self.init(
             key: key, kind: CategoryKind(rawValue: kind) ?? .transactional, critical: critical,
             defaultChannels: channels, templateKey: template,
             unknownOutcome: UnknownOutcomePolicy(rawValue: unknown) ?? .retry,
