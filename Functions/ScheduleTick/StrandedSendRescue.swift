@@ -16,9 +16,11 @@ import PostgresNIO
 /// made only for channels whose send function is published, so a deployment without one never
 /// fails its ticks on `notify.enqueue`'s unknown-function error.
 enum StrandedSendRescue {
-    /// How long a delivery stays in `sending` before it counts as stranded: well beyond any
-    /// attempt's request deadline, so a live attempt is never second-guessed.
-    static let age = "2 minutes"
+    /// How long a delivery stays in `sending` before it counts as stranded: beyond a live
+    /// attempt's request deadline (10 s by default). Should a send timeout be configured longer,
+    /// the rescue job only finds the delivery busy and looks again once the claim is stale (the
+    /// send engine's own rule), so a live attempt is never second-guessed.
+    static let age = "1 minute"
 
     static let statement: PostgresQuery = """
         WITH stranded AS (

@@ -48,11 +48,13 @@ struct ChannelBenchmark {
         var latencyMs = RuntimeBenchmark.Percentiles([0])
         var sandboxLatencyMs = 0
         var peakRSSMegabytes = 0.0
+        var costPerNotification: PipelineCost?
         var settings: [String: String] = [:]
         var notes: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case channel, provider, notifications, producer, settings, notes
+            case costPerNotification = "cost_per_notification"
             case notificationsPerSecond = "notifications_per_second"
             case acceptPerSecond = "accept_per_second"
             case latencyMs = "latency_ms"
@@ -65,6 +67,7 @@ struct ChannelBenchmark {
             pipeline (\(channel) via \(provider), sandbox latency \(sandboxLatencyMs) ms): \(Int(notificationsPerSecond)) notifications/s to the provider (\(notifications), producer \(producer); accepted \(Int(acceptPerSecond))/s)
             accept-to-provider: p50 \(latencyMs.p50) ms, p99 \(latencyMs.p99) ms, max \(latencyMs.max) ms (\(latencyMs.samples) samples)
             peak RSS:           \(peakRSSMegabytes) MB
+            cost:               \(costPerNotification.map(\.text) ?? "not measured")
             settings:           \(settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
             """
         }
@@ -128,6 +131,7 @@ struct ChannelBenchmark {
         report.producer = producer
         report.sandboxLatencyMs = sandboxLatencyMs
         report.settings = try await BenchSupport.settings(client, logger: logger)
+        let before = try await PipelineCost.read(client, logger: logger)
         let start = ContinuousClock.now
         if producer == "sql" {
             for first in stride(from: 0, to: notifications, by: 1000) {
@@ -162,6 +166,8 @@ struct ChannelBenchmark {
             try await Task.sleep(for: .milliseconds(5))
         }
         report.notificationsPerSecond = (Double(notifications) / (ContinuousClock.now - start).seconds).rounded()
+        report.costPerNotification = try await PipelineCost.since(
+            before, notifications: notifications, client: client, logger: logger)
         var latencies: [Double] = []
         for sample in 0..<samples {
             let before = accepted(sandbox)
@@ -182,6 +188,7 @@ struct ChannelBenchmark {
             "notifications_per_second: from the first notification produced to the sandbox accepting the last provider request; single-recipient notifications; API, worker, provider clients and sandbox in this process",
             "latency_ms: from the moment the notification was posted to the sandbox receiving the provider request, one at a time on an idle system",
             "provider callbacks are off: this measures the way out",
+            PipelineCost.note,
         ]
         return report
     }

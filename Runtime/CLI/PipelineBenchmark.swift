@@ -47,11 +47,13 @@ struct PipelineBenchmark {
         var latencyMs = RuntimeBenchmark.Percentiles([0])
         var broadcast: [String: Double]?
         var peakRSSMegabytes = 0.0
+        var costPerNotification: PipelineCost?
         var settings: [String: String] = [:]
         var notes: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case channel, notifications, clients, producer
+            case costPerNotification = "cost_per_notification"
             case notificationsPerSecond = "notifications_per_second"
             case acceptPerSecond = "accept_per_second"
             case latencyMs = "latency_ms"
@@ -66,6 +68,7 @@ struct PipelineBenchmark {
             accept-to-inbox:    p50 \(latencyMs.p50) ms, p99 \(latencyMs.p99) ms, max \(latencyMs.max) ms (\(latencyMs.samples) samples, 202 to SSE event)
             broadcast:          \(broadcast.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") } ?? "skipped")
             peak RSS:           \(peakRSSMegabytes) MB
+            cost:               \(costPerNotification.map(\.text) ?? "not measured")
             settings:           \(settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
             """
         }
@@ -104,11 +107,14 @@ struct PipelineBenchmark {
         report.notifications = notifications
         report.clients = clients
         report.producer = producer
+        let before = try await PipelineCost.read(client, logger: logger)
         if producer == "sql" {
             try await sqlThroughput(client: client, into: &report)
         } else {
             try await throughput(base: base, key: key, client: client, into: &report)
         }
+        report.costPerNotification = try await PipelineCost.since(
+            before, notifications: notifications, client: client, logger: logger)
         try await client.query("VACUUM ANALYZE", logger: logger)
         try await latency(base: base, key: key, client: client, into: &report)
         if broadcast > 0 { report.broadcast = try await broadcastFigures(base: base, key: key, client: client) }
@@ -117,6 +123,7 @@ struct PipelineBenchmark {
             "notifications_per_second: from the first POST /v1/notifications to the last inbox item committed, single-recipient in-app notifications, HTTP API and worker in this process",
             "latency_ms: from the API's 202 answer to the item's event on the user's SSE stream, one notification at a time on an idle system",
             "peak_rss_mb: the benchmark process (API, worker and client together)",
+            PipelineCost.note,
         ]
         return report
     }
