@@ -60,7 +60,8 @@ public struct PreferenceFilterFunction: NotifyFunction {
             }
         }
         var result = try output(
-            batch, send: send, drops: drops, deferrals: deferrals, lane: context.lane, deferredNow: candidates)
+            batch, send: send, drops: drops, deferrals: deferrals, lane: context.lane, deferredNow: candidates,
+            timedFallback: notification.timedFallback)
         if let digest = notification.category.digest, !collect.isEmpty {
             result.writes.append(
                 DigestCollection.write(
@@ -73,7 +74,7 @@ public struct PreferenceFilterFunction: NotifyFunction {
 
     private func output(
         _ batch: DeliveryBatch, send: [Int64], drops: [DropReason: [Int64]], deferrals: [DeferralKey: [Int64]],
-        lane: Lane, deferredNow candidates: [DeliveryFacts]
+        lane: Lane, deferredNow candidates: [DeliveryFacts], timedFallback: Bool
     ) throws -> FunctionOutput {
         var writes: [PostgresQuery] = []
         var next: [JobRequest] = []
@@ -108,6 +109,7 @@ public struct PreferenceFilterFunction: NotifyFunction {
         if !send.isEmpty {
             var onward = batch
             onward.userIDs = send
+            onward.timedFallback = timedFallback
             next.append(try JobRequest(function: "render", input: onward, lane: lane, tenantID: batch.tenantID))
         }
         let dropped = drops.values.reduce(0) { $0 + $1.count }

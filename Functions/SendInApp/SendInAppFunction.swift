@@ -66,9 +66,12 @@ public struct SendInAppFunction: NotifyFunction {
             SELECT pg_notify(\(Self.announcementChannel), tenant_id || ':' || user_id)
             FROM (SELECT DISTINCT tenant_id, user_id FROM items) AS announced
             """
-        let fallback = ChannelFallback.timedWrites(batch, userIDs: batch.userIDs, lane: context.lane)
+        var writes = [write]
+        if batch.timedFallback != false {
+            writes.append(ChannelFallback.timedWrites(batch, userIDs: batch.userIDs, lane: context.lane))
+        }
         return FunctionOutput(
-            writes: [write, fallback],
+            writes: writes,
             summary: #"{"users":\#(batch.userIDs.count)}"#)
     }
 }

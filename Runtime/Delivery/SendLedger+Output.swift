@@ -147,15 +147,15 @@ extension SendLedger {
             writes.append(ChannelFallback.writes(batch, userIDs: unreachable, lane: lane))
         }
         let reached = zip(ids, statuses).filter { $0.1 == "sent" || $0.1 == "delivered" }.compactMap { userOf[$0.0] }
-        if !reached.isEmpty {
+        if !reached.isEmpty && batch.timedFallback != false {
             writes.append(ChannelFallback.timedWrites(batch, userIDs: reached, lane: lane))
         }
         var next: [JobRequest] = []
         let busyDelay = Duration.milliseconds(Int64((busy.map(\.staleIn).max() ?? 0) * 1000) + 50)
         for (users, delay) in [(retryUsers, retryDelay), (snoozeUsers, snoozeDelay), (busy.map(\.userID), busyDelay)]
         where !users.isEmpty {
-            let onward = DeliveryBatch(
-                tenantID: batch.tenantID, notificationID: batch.notificationID, channel: channel, userIDs: users)
+            var onward = batch
+            onward.userIDs = users
             next.append(
                 try JobRequest(
                     function: FunctionName(validating: channel.sendFunction), input: onward, lane: lane,

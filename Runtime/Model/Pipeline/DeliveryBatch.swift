@@ -18,12 +18,17 @@ public struct DeliveryBatch: Codable, Sendable, Hashable {
     public var channel: Channel
     /// Internal user ids (`notify.users.id`).
     public var userIDs: [Int64]
+    /// Whether the notification's category has a timed fallback from this channel, as
+    /// `preference-filter` read it; `false` lets the send step skip looking for one. Absent (nil)
+    /// from batches other producers make, which then look.
+    public var timedFallback: Bool?
 
     enum CodingKeys: String, CodingKey {
         case tenantID = "tenant_id"
         case notificationID = "notification_id"
         case channel
         case userIDs = "user_ids"
+        case timedFallback = "timed_fallback"
     }
 
     /// Creates a batch.
