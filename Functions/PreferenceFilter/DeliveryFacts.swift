@@ -34,7 +34,8 @@ struct DeliveryFacts: Sendable {
     ) async throws
         -> [DeliveryFacts]
     {
-        let rows = try await context.database.query(
+        let rows = try await context.database.prepared(
+            DeliveryFactsRead.self,
             """
             SELECT d.user_id, d.status, u.id IS NOT NULL,
                    CASE d.channel
@@ -113,3 +114,6 @@ struct DeliveryFacts: Sendable {
         }
     }
 }
+
+/// The prepared-statement site of a hot read (see `FunctionDatabase.prepared`).
+enum DeliveryFactsRead {}

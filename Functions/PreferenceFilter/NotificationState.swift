@@ -14,7 +14,8 @@ struct NotificationState: Sendable {
 
     /// Reads the notification and its category in one query.
     static func load(_ batch: DeliveryBatch, context: FunctionContext) async throws -> NotificationState {
-        let rows = try await context.database.query(
+        let rows = try await context.database.prepared(
+            NotificationStateRead.self,
             """
             SELECT n.category_key, n.status, n.digest_id IS NOT NULL, \(unescaped: CategoryFacts.joinedColumns),
                    coalesce(jsonb_typeof(c.fallback -> \(batch.channel.rawValue)) = 'object'
@@ -36,3 +37,6 @@ struct NotificationState: Sendable {
             category: category, cancelled: status == "cancelled", isDigestRelease: isDigest, timedFallback: timed)
     }
 }
+
+/// The prepared-statement site of a hot read (see `FunctionDatabase.prepared`).
+enum NotificationStateRead {}

@@ -23,7 +23,8 @@ struct RenderJob: Sendable {
         let decoder = JSONDecoder()
         // The notification, its template key and tenant default locale, and the key's active
         // templates for the channel (one per locale), in one round trip.
-        let head = try await context.database.query(
+        let head = try await context.database.prepared(
+            RenderHeadRead.self,
             """
             SELECT h.template_key, h.default_locale, h.data,
                    coalesce(array_agg(tp.locale ORDER BY tp.locale) FILTER (WHERE tp.locale IS NOT NULL), '{}'),
@@ -54,7 +55,8 @@ struct RenderJob: Sendable {
             templates[locale] = try decoder.decode(TemplateSource.self, from: Data(source.utf8))
         }
         var recipients: [Recipient] = []
-        for row in try await context.database.query(
+        for row in try await context.database.prepared(
+            RenderRecipientsRead.self,
             """
             SELECT d.id, d.user_id, u.locale, u.external_id, u.data::text
             FROM notify.deliveries d JOIN notify.users u ON u.id = d.user_id AND u.tenant_id = d.tenant_id
@@ -75,3 +77,9 @@ struct RenderJob: Sendable {
             recipients: recipients)
     }
 }
+
+/// The prepared-statement site of a hot read (see `FunctionDatabase.prepared`).
+enum RenderHeadRead {}
+
+/// The prepared-statement site of a hot read (see `FunctionDatabase.prepared`).
+enum RenderRecipientsRead {}
