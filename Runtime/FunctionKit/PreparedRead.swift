@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import Synchronization
@@ -25,6 +26,9 @@ struct PreparedRead<Site>: PostgresPreparedStatement {
 /// The SQL text of each prepared-read site, fixed by its first use.
 final class PreparedReadTexts: Sendable {
     static let shared = PreparedReadTexts()
+    /// `NOTIFY_PREPARED_READS=off` runs every read unprepared (for comparison, or for a pooler
+    /// that cannot hold prepared statements).
+    static let enabled = ProcessInfo.processInfo.environment["NOTIFY_PREPARED_READS"] != "off"
     private let texts = Mutex<[ObjectIdentifier: String]>([:])
 
     func text(for site: ObjectIdentifier) -> String? { texts.withLock { $0[site] } }
@@ -43,10 +47,12 @@ extension FunctionDatabase {
     /// Runs a read as a prepared statement named after `site` (see ``PreparedRead``) and collects
     /// its rows. Use it for a function's hot reads, whose planning would otherwise cost more than
     /// running them.
-    public func prepared<Site>(_ site: Site.Type, _ query: PostgresQuery, logger: Logger) async throws
+    public func prepared<Site>(
+        _ site: Site.Type, _ query: PostgresQuery, logger: Logger
+    ) async throws
         -> [PostgresRow]
     {
-        guard PreparedReadTexts.shared.adopt(query.sql, for: ObjectIdentifier(site)) else {
+        guard PreparedReadTexts.enabled, PreparedReadTexts.shared.adopt(query.sql, for: ObjectIdentifier(site)) else {
             return try await self.query(query, logger: logger)
         }
         var rows: [PostgresRow] = []
