@@ -17,12 +17,22 @@ public struct CircuitSnapshot: Sendable, Hashable {
     public var openUntil: Date?
     /// Until when a half-open circuit's probe belongs to the process that took it.
     public var probeUntil: Date?
+    /// Failures in a row recorded so far.
+    public var consecutiveFailures: Int
 
     /// Creates a snapshot.
-    public init(state: State, openUntil: Date? = nil, probeUntil: Date? = nil) {
+    public init(state: State, openUntil: Date? = nil, probeUntil: Date? = nil, consecutiveFailures: Int = 0) {
         self.state = state
         self.openUntil = openUntil
         self.probeUntil = probeUntil
+        self.consecutiveFailures = consecutiveFailures
+    }
+
+    /// Whether recording `successes` and nothing else would leave this circuit as it is (closed,
+    /// no failures in a row), so the write can be skipped: one row every send of an account would
+    /// otherwise update, each in its own commit.
+    public func unchangedBySuccessesOnly(successes: Int, failures: Int, configurationFailure: Bool) -> Bool {
+        successes > 0 && failures == 0 && !configurationFailure && state == .closed && consecutiveFailures == 0
     }
 
     /// A closed circuit.

@@ -31,7 +31,8 @@ enum PendingDeliveryLoader {
         logger: Logger
     ) async throws -> Claim {
         let staleSeconds = staleAfter.inSeconds
-        let rows = try await client.query(
+        let rows = try await FunctionDatabase(client: client).prepared(
+            DeliveryClaimWrite.self,
             """
             WITH old AS (
                 SELECT d.id, d.status FROM notify.deliveries d
@@ -63,7 +64,7 @@ enum PendingDeliveryLoader {
             deliveries: [], unknownOutcome: "retry", categoryKind: "transactional", categoryKey: "",
             undecryptable: [])
         let decoder = JSONDecoder()
-        for try await row in rows {
+        for row in rows {
             let (
                 id, userID, contentText, attempts, inFlight, previousAccount, externalID, email, phone, policy, kind,
                 key
@@ -105,7 +106,8 @@ enum PendingDeliveryLoader {
     ) async throws {
         // This attempt's own claim just set its deliveries to `sending`: they are not busy.
         let claimed = claim.deliveries.map(\.id) + claim.undecryptable
-        let busy = try await client.query(
+        let busy = try await FunctionDatabase(client: client).prepared(
+            BusyDeliveriesRead.self,
             """
             SELECT user_id, extract(epoch FROM sending_since + make_interval(secs => \(staleSeconds)) - now())::float8
             FROM notify.deliveries
@@ -114,7 +116,8 @@ enum PendingDeliveryLoader {
               AND status = 'sending' AND sending_since >= now() - make_interval(secs => \(staleSeconds))
               AND NOT (id = ANY(\(claimed)::bigint[]))
             """, logger: logger)
-        for try await (userID, staleIn) in busy.decode((Int64, Double).self) {
+        for row in busy {
+            let (userID, staleIn) = try row.decode((Int64, Double).self)
             claim.busy.append((userID, max(staleIn, 0.05)))
         }
     }
@@ -123,14 +126,16 @@ enum PendingDeliveryLoader {
         _ claim: inout Claim, batch: DeliveryBatch, cipher: ContactCipher, client: PostgresClient, logger: Logger
     ) async throws {
         let users = claim.deliveries.map(\.userID)
-        let rows = try await client.query(
+        let rows = try await FunctionDatabase(client: client).prepared(
+            DeviceTokensRead.self,
             """
             SELECT id, user_id, platform, token_cipher FROM notify.devices
             WHERE tenant_id = \(batch.tenantID) AND user_id = ANY(\(users)::bigint[]) AND invalidated_at IS NULL
             ORDER BY id
             """, logger: logger)
         var devices: [Int64: [PendingDelivery.PushDevice]] = [:]
-        for try await (id, userID, platform, token) in rows.decode((Int64, Int64, String, Data).self) {
+        for row in rows {
+            let (id, userID, platform, token) = try row.decode((Int64, Int64, String, Data).self)
             guard let opened = try? cipher.open(Array(token)) else { continue }
             devices[userID, default: []].append(
                 PendingDelivery.PushDevice(id: id, platform: platform == "apns" ? .ios : .android, token: opened))
@@ -141,3 +146,8 @@ enum PendingDeliveryLoader {
         }
     }
 }
+
+/// The prepared-statement sites of the send claim and its reads.
+enum DeliveryClaimWrite {}
+enum BusyDeliveriesRead {}
+enum DeviceTokensRead {}

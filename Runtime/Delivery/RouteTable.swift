@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NotifyFunctionKit
 import NotifyModel
 import NotifyProviders
 import PostgresNIO
@@ -16,22 +17,26 @@ public struct RouteTable: Sendable {
     public static func load(
         tenantID: String, channel: NotifyModel.Channel, client: PostgresClient, logger: Logger
     ) async throws -> RouteTable {
-        let rows = try await client.query(
+        let rows = try await FunctionDatabase(client: client).prepared(
+            RouteTableRead.self,
             """
             SELECT a.id, a.kind, r.position, r.weight, r.cost_micros, a.rate_per_second, a.burst, a.sender::text,
-                   a.updated_at, a.config_cipher, coalesce(c.state, 'closed'), c.open_until, c.probe_until
+                   a.updated_at, a.config_cipher, coalesce(c.state, 'closed'), c.open_until, c.probe_until,
+                   coalesce(c.consecutive_failures, 0)
             FROM notify.provider_routes r
             JOIN notify.provider_accounts a ON a.id = r.account_id AND a.tenant_id = r.tenant_id
             LEFT JOIN notify.provider_circuits c ON c.account_id = a.id
             WHERE r.tenant_id = \(tenantID) AND r.channel = \(channel.rawValue) AND a.enabled
             """, logger: logger)
         var table = RouteTable(candidates: [], configCiphers: [:])
-        for try await row in rows {
+        for row in rows {
             let (
-                id, kind, position, weight, cost, rate, burst, sender, revision, config, state, openUntil, probeUntil
+                id, kind, position, weight, cost, rate, burst, sender, revision, config, state, openUntil, probeUntil,
+                failures
             ) =
                 try row.decode(
-                    (String, String, Int, Int, Int64, Double?, Int?, String, Date, Data, String, Date?, Date?).self)
+                    (String, String, Int, Int, Int64, Double?, Int?, String, Date, Data, String, Date?, Date?, Int)
+                        .self)
             guard let providerKind = ProviderKind(rawValue: kind) else { continue }
             let senderFields =
                 (try? JSONDecoder().decode([String: String].self, from: Data(sender.utf8))) ?? [:]
@@ -41,9 +46,12 @@ public struct RouteTable: Sendable {
                     ratePerSecond: rate, burst: burst, sender: senderFields, revision: revision,
                     circuit: CircuitSnapshot(
                         state: CircuitSnapshot.State(rawValue: state) ?? .closed, openUntil: openUntil,
-                        probeUntil: probeUntil)))
+                        probeUntil: probeUntil, consecutiveFailures: failures)))
             table.configCiphers[id] = Array(config)
         }
         return table
     }
 }
+
+/// The prepared-statement site of the route read.
+enum RouteTableRead {}

@@ -229,9 +229,13 @@ public struct SendEngine: Sendable {
                     }
                 }
             }
-            try await breaker.record(
-                accountID: candidate.accountID, successes: successes, failures: failures,
-                configurationFailure: configurationFailure, lastError: lastError, client: client, logger: logger)
+            if !candidate.circuit.unchangedBySuccessesOnly(
+                successes: successes, failures: failures, configurationFailure: configurationFailure)
+            {
+                try await breaker.record(
+                    accountID: candidate.accountID, successes: successes, failures: failures,
+                    configurationFailure: configurationFailure, lastError: lastError, client: client, logger: logger)
+            }
             pending = pending.indices.filter { !done.contains($0) }.map { pending[$0] }
             pending.removeAll { part in ledger.outcomes[claim.deliveries[part.delivery].id]?.snoozeFor != nil }
         }
