@@ -45,7 +45,7 @@ enum PendingDeliveryLoader {
                 FOR UPDATE OF d
             ), claimed AS (
                 UPDATE notify.deliveries d
-                SET status = 'sending', attempts = d.attempts + 1, sending_since = now(), updated_at = now(),
+                SET status = 'sending', attempts = d.attempts + 1, sending_since = clock_timestamp(), updated_at = now(),
                     reason = \(holder)
                 FROM old WHERE d.id = old.id
                 RETURNING d.id, d.user_id, d.content, d.attempts, old.status AS previous, d.provider_account_id

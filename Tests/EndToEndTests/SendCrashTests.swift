@@ -89,6 +89,7 @@ import Testing
                 (try? await Self.accepted(sandboxBase)) ?? 0 >= threshold
             }
             #expect(reached, "\(senders.map(\.log).joined(separator: "\n---\n").suffix(3000))")
+            print("send-crash: killing both senders at \(Date()) (\(threshold) accepted)")
             for process in senders { process.signal(SIGKILL) }
             for process in senders { _ = await process.waitForExit() }
             senders = [try await sender(), try await sender()]
@@ -156,6 +157,20 @@ import Testing
                 ORDER BY e.id
                 """)
             print("send-crash: a rescued delivery's timeline: \(story)")
+            let holderJob = try await Self.strings(
+                url,
+                """
+                SELECT 'job ' || j.id || ' ' || j.state || ' attempt ' || j.attempt || ' run_at ' || j.run_at::text
+                       || ' errors ' || j.errors::text
+                FROM notify.jobs j
+                WHERE j.id = (SELECT substring(detail ->> 'holder' FROM 'job ([0-9]+)')::bigint
+                              FROM notify.events WHERE kind = 'rescued' LIMIT 1)
+                UNION ALL
+                SELECT 'scheduled ' || s.id || ' run_at ' || s.run_at::text FROM notify.scheduled_jobs s
+                WHERE s.id = (SELECT substring(detail ->> 'holder' FROM 'job ([0-9]+)')::bigint
+                              FROM notify.events WHERE kind = 'rescued' LIMIT 1)
+                """)
+            print("send-crash: the job that held it: \(holderJob.isEmpty ? "gone (completed)" : holderJob.joined())")
         }
         for process in processes + senders { process.signal(SIGTERM) }
         for process in processes + senders { _ = await process.waitForExit() }
