@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NotifyDelivery
+import NotifyModel
 import PostgresNIO
 
 /// What the pipeline benchmarks share: posting a notification and reading the settings that matter.
@@ -37,6 +39,19 @@ enum BenchSupport {
     }
 
     /// The database settings a figure depends on.
+    /// Fresh development keys for a benchmark's contact points, and a send engine on them whose
+    /// provider requests go through `http`.
+    static func developmentEngine(http: HTTPClient) -> (cipher: ContactCipher, hasher: LookupHasher, engine: SendEngine)
+    {
+        let seed = "bench-\(UUID())"
+        let cipher = ContactCipher.derivedForDevelopment(seed: seed)
+        let hasher = LookupHasher.derivedForDevelopment(seed: seed)
+        let engine = SendEngine(
+            pool: ProviderPool(factory: StandardProviderFactory(httpClient: http), cipher: cipher), cipher: cipher,
+            hasher: hasher)
+        return (cipher, hasher, engine)
+    }
+
     static func settings(_ client: PostgresClient, logger: Logger) async throws -> [String: String] {
         var settings: [String: String] = [:]
         let rows = try await client.query(

@@ -97,12 +97,7 @@ struct ChannelBenchmark {
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             try await Migrator(client: client, logger: logger).migrate()
-            let seed = "bench-\(UUID())"
-            let cipher = ContactCipher.derivedForDevelopment(seed: seed)
-            let hasher = LookupHasher.derivedForDevelopment(seed: seed)
-            let engine = SendEngine(
-                pool: ProviderPool(factory: StandardProviderFactory(httpClient: http), cipher: cipher), cipher: cipher,
-                hasher: hasher)
+            let (cipher, hasher, engine) = BenchSupport.developmentEngine(http: http)
             let delivery = FunctionDirectory.catalog(delivery: nil)
             var catalog = try delivery.restricted(to: ["validate", "preference-filter", "render"])
             FunctionDirectory.registerSender(for: channel, engine: engine, in: &catalog)

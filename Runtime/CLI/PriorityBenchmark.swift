@@ -82,12 +82,7 @@ struct PriorityBenchmark {
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             try await Migrator(client: client, logger: logger).migrate()
-            let seed = "bench-\(UUID())"
-            let cipher = ContactCipher.derivedForDevelopment(seed: seed)
-            let hasher = LookupHasher.derivedForDevelopment(seed: seed)
-            let engine = SendEngine(
-                pool: ProviderPool(factory: StandardProviderFactory(httpClient: http), cipher: cipher), cipher: cipher,
-                hasher: hasher)
+            let (cipher, hasher, engine) = BenchSupport.developmentEngine(http: http)
             let everything = FunctionDirectory.catalog(delivery: nil)
             var catalog = try everything.restricted(to: [
                 "validate", "preference-filter", "render", "campaign-expand", "campaign-release",

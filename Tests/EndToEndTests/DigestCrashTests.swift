@@ -16,13 +16,7 @@ import Testing
         let url = try await TestCluster.freshDatabase()
         let database = url.secretURLString
         let keys = PipelineProcessTests.keys
-        let migrate = try await NotifyProcess.start(["migrate"], databaseURL: database)
-        #expect(await migrate.waitForExit() == 0)
-        let tenant = try await NotifyProcess.start(["tenants", "create", "acme"], databaseURL: database)
-        #expect(await tenant.waitForExit() == 0)
-        let keyProcess = try await NotifyProcess.start(["keys", "create", "--tenant", "acme"], databaseURL: database)
-        #expect(await keyProcess.waitForExit() == 0)
-        let key = try #require(keyProcess.log.split(separator: "\n").first { $0.hasPrefix("nk_") }.map(String.init))
+        let key = try await PipelineProcessTests.onboard(database).key
 
         let apiPort = try LoopbackPort.pickFree()
         var processes: [NotifyProcess] = []

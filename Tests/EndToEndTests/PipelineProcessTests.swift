@@ -20,16 +20,7 @@ import Testing
     @Test func eachFunctionInItsOwnProcessDeliversToTheInbox() async throws {
         let url = try await TestCluster.freshDatabase()
         let database = url.secretURLString
-        // Onboard with the CLI, as an operator would.
-        let migrate = try await NotifyProcess.start(["migrate"], databaseURL: database)
-        #expect(await migrate.waitForExit() == 0)
-        let tenant = try await NotifyProcess.start(["tenants", "create", "acme"], databaseURL: database)
-        #expect(await tenant.waitForExit() == 0, "\(tenant.log)")
-        let secret = try #require(
-            tenant.log.split(separator: "\n").first { $0.hasPrefix("inbox secret") }?.split(separator: " ").last)
-        let keys = try await NotifyProcess.start(["keys", "create", "--tenant", "acme"], databaseURL: database)
-        #expect(await keys.waitForExit() == 0)
-        let key = try #require(keys.log.split(separator: "\n").first { $0.hasPrefix("nk_") }.map(String.init))
+        let (key, secret) = try await Self.onboard(database)
 
         let port = try LoopbackPort.pickFree()
         var processes: [NotifyProcess] = []
@@ -82,6 +73,22 @@ import Testing
     struct Reply: Sendable {
         let status: Int
         let body: String
+    }
+
+    /// Onboards tenant `acme` with the CLI, as an operator would: `notify migrate`,
+    /// `notify tenants create acme`, `notify keys create --tenant acme`. Returns the API key and
+    /// the tenant's inbox secret.
+    static func onboard(_ database: String) async throws -> (key: String, inboxSecret: Substring) {
+        let migrate = try await NotifyProcess.start(["migrate"], databaseURL: database)
+        #expect(await migrate.waitForExit() == 0)
+        let tenant = try await NotifyProcess.start(["tenants", "create", "acme"], databaseURL: database)
+        #expect(await tenant.waitForExit() == 0, "\(tenant.log)")
+        let secret = try #require(
+            tenant.log.split(separator: "\n").first { $0.hasPrefix("inbox secret") }?.split(separator: " ").last)
+        let keys = try await NotifyProcess.start(["keys", "create", "--tenant", "acme"], databaseURL: database)
+        #expect(await keys.waitForExit() == 0)
+        let key = try #require(keys.log.split(separator: "\n").first { $0.hasPrefix("nk_") }.map(String.init))
+        return (key, secret)
     }
 
     static func call(
