@@ -133,9 +133,13 @@ import Testing
         #expect(
             unexplained.isEmpty,
             "\(unexplained.count) recipients got the message twice without an unknown outcome on record")
-        #expect(
-            try await Self.scalar(url, "SELECT count(*)::int FROM notify.deliveries WHERE status = 'sent'")
-                == Self.recipients)
+        // Every delivery is recorded sent, or unknown when its attempts ran out on outcomes that were
+        // themselves unknown (interrupted or timed out after sending; under a heavily loaded
+        // machine the 2 s send timeout can do that eight times); none failed.
+        let sentCount = try await Self.scalar(url, "SELECT count(*)::int FROM notify.deliveries WHERE status = 'sent'")
+        let gaveUp = try await Self.scalar(
+            url, "SELECT count(*)::int FROM notify.deliveries WHERE status = 'unknown' AND reason = 'unknown_outcome'")
+        #expect(sentCount + gaveUp == Self.recipients, "sent \(sentCount), unknown after the last attempt \(gaveUp)")
         print(
             "send-crash: \(Self.recipients) recipients, \(accepted.count) accepted sends, \(duplicates) duplicate sends to \(duplicated.count) recipients, \(unknownPhones.count) deliveries recorded unknown (\(interrupted) interrupted attempts)"
         )
