@@ -67,8 +67,13 @@ import Testing
         try await Engine.with { engine in
             let acme = try await engine.tenant()
             #expect(try await engine.get("/v1/categories", nil).status == 401)
-            var forged = acme
-            forged = Engine.Tenant(id: acme.id, key: String(acme.key.dropLast()) + "A", inboxSecret: acme.inboxSecret)
+            // Change the key's last character to a different one (a fixed replacement would equal the
+            // real key whenever the key happens to end with it).
+            let lastCharacter = acme.key.last
+            let forged = Engine.Tenant(
+                id: acme.id, key: String(acme.key.dropLast()) + (lastCharacter == "A" ? "B" : "A"),
+                inboxSecret: acme.inboxSecret)
+            #expect(forged.key != acme.key)
             let wrong = try await engine.get("/v1/categories", forged)
             #expect(wrong.status == 401)
             #expect(wrong.json["code"] as? String == "invalid_api_key")
