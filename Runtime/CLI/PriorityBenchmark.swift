@@ -210,7 +210,7 @@ struct PriorityBenchmark {
                        ORDER BY extract(epoch from k.at - a.at) * 1000))::bigint
             FROM notify.notifications n
             JOIN notify.events a ON a.notification_id = n.id AND a.kind = 'accepted'
-            JOIN notify.events k ON k.notification_id = n.id AND k.kind IN ('expanded', 'sent')
+            JOIN notify.events k ON k.notification_id = n.id AND k.kind <> 'accepted'
             WHERE n.category_key = 'otp' GROUP BY k.kind
             """, logger: logger
         ).collect() {

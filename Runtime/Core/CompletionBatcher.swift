@@ -190,7 +190,7 @@ final class CompletionBatcher: Sendable {
             var next: [JobRequest] = []
             for (job, output) in items where deleted.contains(job.id) {
                 next.append(contentsOf: output.next)
-                for write in output.writes { try await connection.query(write, logger: logger) }
+                for write in output.writes { try await AutoPreparedStatement.run(write, on: connection, logger: logger) }
             }
             if !next.isEmpty { try await producer.enqueue(next, on: connection) }
             return deleted

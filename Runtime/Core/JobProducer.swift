@@ -74,7 +74,7 @@ public struct JobProducer: Sendable {
             }
         }
         let decision = throttle.decide(wakeKeys)
-        let rows = try await connection.query(
+        let rows = try await AutoPreparedStatement.run(
             """
             WITH input AS (
                 SELECT ord, queue, lane,
@@ -98,10 +98,13 @@ public struct JobProducer: Sendable {
                 SELECT -1::bigint AS id, pg_notify('notify_jobs', q) FROM unnest(\(decision.now)::text[]) AS q
             )
             SELECT id FROM soon UNION ALL SELECT id FROM later UNION ALL SELECT id FROM woke
-            """, logger: logger)
+            """, on: connection, logger: logger)
         var ids: [Int64] = []
         ids.reserveCapacity(requests.count)
-        for try await id in rows.decode(Int64.self) where id >= 0 { ids.append(id) }
+        for row in rows {
+            let id = try row.decode(Int64.self)
+            if id >= 0 { ids.append(id) }
+        }
         for (key, delay) in decision.trailing { scheduleTrailingNotify(key, after: delay) }
         return ids.sorted()
     }

@@ -1,4 +1,5 @@
 import Logging
+import NotifyFunctionKit
 import PostgresNIO
 
 /// A send-rate limit per provider account, enforced across every process: a token bucket in
@@ -15,12 +16,13 @@ public struct SendRateLimiter: Sendable {
         accountID: String, wanted: Int, ratePerSecond: Double, burst: Int, client: PostgresClient, logger: Logger
     ) async throws -> (granted: Int, refillIn: Duration) {
         guard wanted > 0 else { return (0, .zero) }
-        let rows = try await client.query(
+        let rows = try await AutoPreparedStatement.run(
             """
             SELECT granted, remaining
             FROM notify.take_send_tokens(\(accountID), \(wanted)::integer, \(ratePerSecond), \(max(burst, 1))::integer)
-            """, logger: logger)
-        for try await (granted, remaining) in rows.decode((Int, Double).self) {
+            """, on: client, logger: logger)
+        for row in rows {
+            let (granted, remaining) = try row.decode((Int, Double).self)
             let missing = Double(wanted - granted) - remaining
             let seconds = missing > 0 ? missing / ratePerSecond : 0
             return (granted, .milliseconds(Int64((seconds * 1000).rounded(.up))))

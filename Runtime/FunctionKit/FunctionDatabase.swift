@@ -14,8 +14,6 @@ public struct FunctionDatabase: Sendable {
 
     /// Runs a query and collects its rows.
     public func query(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        var rows: [PostgresRow] = []
-        for try await row in try await client.query(query, logger: logger) { rows.append(row) }
-        return rows
+        try await AutoPreparedStatement.run(query, on: client, logger: logger)
     }
 }
