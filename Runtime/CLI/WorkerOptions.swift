@@ -54,7 +54,8 @@ struct WorkerOptions: ParsableArguments {
             completionWriters: completionWriters ?? environment.int("notify.completion.writers", default: 2),
             bulkConcurrency: bulkConcurrency ?? environment.int("notify.bulk.concurrency", default: 4),
             criticalPoolSize: criticalPoolSize ?? environment.int("notify.critical.pool.size", default: 8),
-            maxLane: maxLane.flatMap(Lane.init(name:)) ?? .bulk)
+            maxLane: maxLane.flatMap(Lane.init(name:)) ?? .bulk,
+            chainSuccessors: environment.config.bool(forKey: "notify.chain.successors") ?? true)
     }
 
     func election(_ environment: CommandEnvironment, holder: String) -> LeaderElection.Configuration {

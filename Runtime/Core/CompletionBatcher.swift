@@ -29,12 +29,20 @@ final class CompletionBatcher: Sendable {
     private let metrics: RuntimeMetrics
     private let logger: Logger
     private let onWritten: @Sendable ([JobCompletion]) -> Void
+    private let chaining: @Sendable () -> ChainedClaim?
+    private let onChained: @Sendable ([ClaimedJob]) -> Void
     let maxBatch: Int
 
+    /// `chaining` says which successors the worker takes as they are enqueued (nil: none), and
+    /// `onChained` receives them once their transaction has committed (see ``ChainedClaim``).
     init(
         client: PostgresClient, producer: JobProducer, metrics: RuntimeMetrics, writers: Int, maxBatch: Int = 1000,
-        logger: Logger, onWritten: @escaping @Sendable ([JobCompletion]) -> Void
+        logger: Logger, onWritten: @escaping @Sendable ([JobCompletion]) -> Void,
+        chaining: @escaping @Sendable () -> ChainedClaim? = { nil },
+        onChained: @escaping @Sendable ([ClaimedJob]) -> Void = { _ in }
     ) {
+        self.chaining = chaining
+        self.onChained = onChained
         self.client = client
         self.store = JobStore(logger: logger)
         self.producer = producer
@@ -185,17 +193,18 @@ final class CompletionBatcher: Sendable {
     }
 
     private func writeOutputs(_ items: [(ClaimedJob, FunctionOutput)], on connection: PostgresConnection) async throws {
-        let deleted = try await connection.withTransaction(logger: logger) { connection in
+        let (deleted, chained) = try await connection.withTransaction(logger: logger) { connection in
             let deleted = try await store.deleteCompleted(on: connection, jobs: items.map(\.0))
             var next: [JobRequest] = []
             for (job, output) in items where deleted.contains(job.id) {
                 next.append(contentsOf: output.next)
                 for write in output.writes { try await AutoPreparedStatement.run(write, on: connection, logger: logger) }
             }
-            if !next.isEmpty { try await producer.enqueue(next, on: connection) }
-            return deleted
+            guard !next.isEmpty else { return (deleted, [ClaimedJob]()) }
+            return (deleted, try await producer.enqueue(next, on: connection, chaining: chaining()).chained)
         }
         record(items.map(\.0), applied: deleted) { $0.completed }
+        if !chained.isEmpty { onChained(chained) }
     }
 
     private func record(

@@ -46,7 +46,18 @@ public struct JobProducer: Sendable {
     /// Enqueues jobs on a connection you hold, inside your transaction if one is open.
     @discardableResult
     public func enqueue(_ requests: [JobRequest], on connection: PostgresConnection) async throws -> [Int64] {
-        guard !requests.isEmpty else { return [] }
+        try await enqueue(requests, on: connection, chaining: nil).ids
+    }
+
+    /// Enqueues jobs on `connection`; those `chaining` takes are inserted already claimed by its
+    /// worker (running, attempt 1, leased) and returned as claimed jobs, to run at once without a
+    /// claim or a wake-up.
+    func enqueue(
+        _ requests: [JobRequest], on connection: PostgresConnection, chaining: ChainedClaim?
+    ) async throws -> (ids: [Int64], chained: [ClaimedJob]) {
+        guard !requests.isEmpty else { return ([], []) }
+        var claimed: [Bool] = []
+        var chainedRequests: [(request: JobRequest, lane: Lane, maxAttempts: Int)] = []
         var queues: [String] = []
         var lanes: [Int16] = []
         var runAts: [Double] = []
@@ -63,13 +74,16 @@ public struct JobProducer: Sendable {
                 )
             }
             let lane = request.lane ?? settings.defaultLane
+            let chained = chaining.map { chainedRequests.count < $0.budget && $0.takes(request, lane: lane) } ?? false
+            claimed.append(chained)
+            if chained { chainedRequests.append((request, lane, settings.maxAttempts)) }
             queues.append(request.function.rawValue)
             lanes.append(lane.rawValue)
             runAts.append(request.runAt?.timeIntervalSince1970 ?? 0)
             payloads.append(request.payload)
             tenants.append(request.tenantID ?? "")
             maxAttempts.append(Int32(settings.maxAttempts))
-            if (request.runAt ?? .distantPast) < horizon {
+            if !chained && (request.runAt ?? .distantPast) < horizon {
                 wakeKeys.insert(.init(queue: request.function.rawValue, lane: lane))
             }
         }
@@ -79,15 +93,21 @@ public struct JobProducer: Sendable {
             WITH input AS (
                 SELECT ord, queue, lane,
                        CASE WHEN run_at_epoch = 0 THEN now() ELSE to_timestamp(run_at_epoch) END AS run_at,
-                       payload::jsonb AS payload, nullif(tenant_id, '') AS tenant_id, max_attempts
+                       payload::jsonb AS payload, nullif(tenant_id, '') AS tenant_id, max_attempts, claimed
                 FROM unnest(\(queues)::text[], \(lanes)::int2[], \(runAts)::float8[], \(payloads)::text[],
-                            \(tenants)::text[], \(maxAttempts)::int4[])
-                     WITH ORDINALITY AS r(queue, lane, run_at_epoch, payload, tenant_id, max_attempts, ord)
+                            \(tenants)::text[], \(maxAttempts)::int4[], \(claimed)::bool[])
+                     WITH ORDINALITY AS r(queue, lane, run_at_epoch, payload, tenant_id, max_attempts, claimed, ord)
             ), soon AS (
-                INSERT INTO notify.jobs (queue, lane, run_at, payload, tenant_id, max_attempts)
-                SELECT queue, lane, run_at, payload, tenant_id, max_attempts FROM input
+                INSERT INTO notify.jobs
+                    (queue, lane, run_at, payload, tenant_id, max_attempts, state, attempt, fence, locked_by,
+                     locked_until)
+                SELECT queue, lane, run_at, payload, tenant_id, max_attempts,
+                       CASE WHEN claimed THEN 'running' ELSE 'ready' END, CASE WHEN claimed THEN 1 ELSE 0 END,
+                       CASE WHEN claimed THEN 1 ELSE 0 END, CASE WHEN claimed THEN \(chaining?.workerID ?? "") END,
+                       CASE WHEN claimed THEN now() + make_interval(secs => \(chaining?.leaseSeconds ?? 0)) END
+                FROM input
                 WHERE run_at <= now() + interval '30 seconds' ORDER BY ord
-                RETURNING id
+                RETURNING id, state = 'running' AS claimed
             ), later AS (
                 INSERT INTO notify.scheduled_jobs (id, queue, lane, run_at, payload, tenant_id, max_attempts)
                 SELECT nextval(pg_get_serial_sequence('notify.jobs', 'id')), queue, lane, run_at, payload, tenant_id,
@@ -97,16 +117,31 @@ public struct JobProducer: Sendable {
             ), woke AS (
                 SELECT -1::bigint AS id, pg_notify('notify_jobs', q) FROM unnest(\(decision.now)::text[]) AS q
             )
-            SELECT id FROM soon UNION ALL SELECT id FROM later UNION ALL SELECT id FROM woke
+            SELECT id, claimed FROM soon UNION ALL SELECT id, false FROM later UNION ALL SELECT id, false FROM woke
             """, on: connection, logger: logger)
         var ids: [Int64] = []
+        var chainedIDs: [Int64] = []
         ids.reserveCapacity(requests.count)
         for row in rows {
-            let id = try row.decode(Int64.self)
+            let (id, claimed) = try row.decode((Int64, Bool).self)
             if id >= 0 { ids.append(id) }
+            if claimed { chainedIDs.append(id) }
         }
         for (key, delay) in decision.trailing { scheduleTrailingNotify(key, after: delay) }
-        return ids.sorted()
+        // Identities are drawn in the insert's order (by ordinality), so the claimed rows' ids in
+        // ascending order match the chained requests in request order.
+        chainedIDs.sort()
+        guard chainedIDs.count == chainedRequests.count else {
+            throw RuntimeError(
+                .internalInconsistency,
+                "the enqueue returned \(chainedIDs.count) claimed jobs for \(chainedRequests.count) chained requests")
+        }
+        let chained = zip(chainedIDs, chainedRequests).map { id, chained in
+            ClaimedJob(
+                id: id, queue: chained.request.function.rawValue, lane: chained.lane, payload: chained.request.payload,
+                attempt: 1, maxAttempts: chained.maxAttempts, fence: 1, tenantID: chained.request.tenantID)
+        }
+        return (ids.sorted(), chained)
     }
 
     private func scheduleTrailingNotify(_ key: WakeupThrottle.Key, after delay: Duration) {

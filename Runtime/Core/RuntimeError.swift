@@ -18,6 +18,7 @@ public struct RuntimeError: Error, CustomStringConvertible, Sendable, Hashable {
         public static let notFound = Code(rawValue: "not_found")
         public static let timeout = Code(rawValue: "timeout")
         public static let shuttingDown = Code(rawValue: "shutting_down")
+        public static let internalInconsistency = Code(rawValue: "internal_inconsistency")
     }
 
     public let code: Code

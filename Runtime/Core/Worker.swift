@@ -37,6 +37,7 @@ public final class Worker: Service, Sendable {
     let criticalClient: PostgresClient
     let criticalBatcher: CompletionBatcher
     let store: JobStore
+    let handoff = ChainHandoff()
     private let draining = Atomic<Bool>(false)
     private let claimsStarted = Atomic<Int>(0)
     private let onFirstClaim: (@Sendable () -> Void)?
@@ -66,15 +67,38 @@ public final class Worker: Service, Sendable {
             metrics.inFlight.record(inFlight.count)
             doorbell.ring()
         }
-        self.batcher = CompletionBatcher(
+        let handoff = self.handoff
+        let served = Set(queues)
+        let chaining: @Sendable () -> ChainedClaim? = {
+            guard configuration.chainSuccessors, !handoff.isClosed else { return nil }
+            let budget = inFlight.freeSlots - handoff.pendingCount
+            guard budget > 0 else { return nil }
+            return ChainedClaim(
+                workerID: configuration.workerID,
+                leaseSeconds: Double(configuration.lease.components.seconds)
+                    + Double(configuration.lease.components.attoseconds) / 1e18, queues: served,
+                maxLane: configuration.maxLane, budget: budget)
+        }
+        let onChained: @Sendable ([ClaimedJob]) -> Void = { jobs in
+            handoff.hand(jobs)
+            doorbell.ring()
+        }
+        let batcher = CompletionBatcher(
             client: client, producer: producer, metrics: metrics, writers: configuration.completionWriters,
-            logger: logger, onWritten: onWritten)
+            logger: logger, onWritten: onWritten, chaining: chaining, onChained: onChained)
+        self.batcher = batcher
         var critical = databaseURL.clientConfiguration(applicationName: "notify-critical")
         critical.options.maximumConnections = configuration.criticalPoolSize
         self.criticalClient = PostgresClient(configuration: critical)
-        self.criticalBatcher = CompletionBatcher(
+        let criticalBatcher = CompletionBatcher(
             client: criticalClient, producer: producer, metrics: metrics, writers: 1, logger: logger,
-            onWritten: onWritten)
+            onWritten: onWritten, chaining: chaining, onChained: onChained)
+        self.criticalBatcher = criticalBatcher
+        handoff.releaseRefused { jobs in
+            for job in jobs {
+                (job.lane == .critical ? criticalBatcher : batcher).submit(JobCompletion(job: job, outcome: .released))
+            }
+        }
         self.onFirstClaim = onFirstClaim
     }
 
@@ -103,6 +127,7 @@ public final class Worker: Service, Sendable {
                 await self.claimAndRun()
             } onGracefulShutdown: {
                 self.draining.store(true, ordering: .relaxed)
+                self.handoff.close()
                 self.doorbell.ring()
             }
             await batcher.waitUntilDrained()
@@ -157,6 +182,8 @@ public final class Worker: Service, Sendable {
         // so the reserved slots need no claim of their own until the doorbell rings.
         var criticalLaneDrained = false
         while !isDraining && !Task.isCancelled {
+            let chained = handoff.take()
+            if !chained.isEmpty { start(chained, in: &handlers) }
             do {
                 if connection == nil || connection!.isClosed {
                     connection = try await openClaimConnection()
@@ -214,6 +241,8 @@ public final class Worker: Service, Sendable {
                 try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
             }
         }
+        // Jobs chained after this point are released by the handoff, not started.
+        handoff.close()
         if let connection { try? await connection.close() }
     }
 

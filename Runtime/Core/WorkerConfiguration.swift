@@ -44,6 +44,11 @@ public struct WorkerConfiguration: Sendable {
     /// Critical-lane jobs read, write and complete through it, so a one-time passcode never
     /// queues for a connection behind a campaign's jobs.
     public var criticalPoolSize: Int
+    /// Whether a completion that enqueues critical or transactional jobs for functions this worker
+    /// runs claims them for this worker in the same transaction and starts them at once, saving a
+    /// step of the pipeline its claim and wake-up (`NOTIFY_CHAIN_SUCCESSORS`, default on). See
+    /// ``ChainedClaim``.
+    public var chainSuccessors: Bool
     /// The wall clock functions see.
     public var clock: any NotifyClock
 
@@ -52,7 +57,7 @@ public struct WorkerConfiguration: Sendable {
         workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 1024, claimBatchSize: Int = 256,
         reservedCriticalSlots: Int? = nil, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(30),
         heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 2,
-        bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, maxLane: Lane = .bulk,
+        bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, maxLane: Lane = .bulk, chainSuccessors: Bool = true,
         clock: any NotifyClock = SystemClock()
     ) {
         self.workerID = workerID
@@ -68,6 +73,7 @@ public struct WorkerConfiguration: Sendable {
         self.criticalPoolSize = max(1, criticalPoolSize)
         self.bulkConcurrency = max(1, bulkConcurrency)
         self.maxLane = maxLane
+        self.chainSuccessors = chainSuccessors
         self.clock = clock
     }
 
