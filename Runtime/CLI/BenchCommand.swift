@@ -189,11 +189,16 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "The channel (push: FCM through the sandbox).") var channel = "push"
         @Option(help: "OTP notifications per second during the drain.") var otpRate = 50
         @Option(help: "Seconds of OTP traffic.") var otpSeconds = 30
+        @Option(help: "The campaign's send rate in messages per second (default: none, as fast as it can).")
+        var blastRate: Int?
         @Flag(help: "Print one JSON object.") var json = false
         @OptionGroup var workerOptions: WorkerOptions
 
         func validate() throws {
             guard channel == "push" else { throw ValidationError("--channel must be push") }
+            if let blastRate, !(1...100_000).contains(blastRate) {
+                throw ValidationError("--blast-rate must be 1 to 100,000 messages per second (got \(blastRate))")
+            }
             guard blast >= 1 && blast <= 10_000_000 else { throw ValidationError("--blast must be 1 to 10,000,000") }
             guard (1...1000).contains(otpRate) else { throw ValidationError("--otp-rate must be 1 to 1000") }
             guard (1...600).contains(otpSeconds) else { throw ValidationError("--otp-seconds must be 1 to 600") }
@@ -205,7 +210,7 @@ struct BenchCommand: AsyncParsableCommand {
             let (server, cluster) = try await BenchCommand.server(environment)
             let http = BenchCommand.httpClient(connectionsPerHost: 1024)
             let benchmark = PriorityBenchmark(
-                server: server, blast: blast, otpRate: otpRate, otpSeconds: otpSeconds,
+                server: server, blast: blast, blastRate: blastRate, otpRate: otpRate, otpSeconds: otpSeconds,
                 worker: workerOptions.configuration(environment), logger: environment.logger, http: http)
             let result: Result<PriorityBenchmark.Report, any Error>
             do { result = .success(try await benchmark.run()) } catch { result = .failure(error) }

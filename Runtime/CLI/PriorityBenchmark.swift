@@ -27,6 +27,8 @@ import Synchronization
 struct PriorityBenchmark {
     let server: DatabaseURL
     let blast: Int
+    /// The campaign's `rate_per_second`; nil sends as fast as the engine can.
+    let blastRate: Int?
     let otpRate: Int
     let otpSeconds: Int
     let worker: WorkerConfiguration
@@ -113,11 +115,13 @@ struct PriorityBenchmark {
         report.otpRatePerSecond = otpRate
         report.settings = try await BenchSupport.settings(client, logger: logger)
         report.settings["worker_concurrency"] = "\(worker.concurrency)"
+        report.settings["blast_rate_per_second"] = blastRate.map(String.init) ?? "unlimited"
+        let rate = blastRate.map { #","rate_per_second":\#($0)"# } ?? ""
 
         let start = ContinuousClock.now
         let created = try await BenchSupport.call(
             http, .POST, base: base, path: "/v1/campaigns", key: key,
-            body: #"{"name":"Winter sale","category":"promo","audience":{"topic":"blast"},"data":{"offer":"30% off"}}"#)
+            body: #"{"name":"Winter sale","category":"promo","audience":{"topic":"blast"},"data":{"offer":"30% off"}\#(rate)}"#)
         guard created.status == 201, let id = created.json["id"] as? String else {
             throw BenchError("the API answered \(created.status) to the campaign: \(created.json)")
         }
@@ -130,6 +134,12 @@ struct PriorityBenchmark {
             let (expanded, planned, released) = try rows[0].decode((Bool, Int64, Int64).self)
             if expanded && report.blastExpandSeconds == 0 {
                 report.blastExpandSeconds = ((ContinuousClock.now - start).seconds * 100).rounded() / 100
+            }
+            // A rated campaign is released over blast / rate seconds: its OTP window starts once
+            // it is expanded and releasing (blast_queued_seconds stays 0).
+            if expanded && blastRate != nil && released > 0 {
+                guard planned == blast else { throw BenchError("the campaign planned \(planned), not \(blast)") }
+                break
             }
             if expanded && released >= planned {
                 report.blastQueuedSeconds = ((ContinuousClock.now - start).seconds * 100).rounded() / 100
@@ -222,7 +232,7 @@ struct PriorityBenchmark {
         }
         _ = try? await BenchSupport.call(http, .POST, base: base, path: "/v1/campaigns/\(id)/cancel", key: key)
         report.notes = [
-            "blast_expand_seconds: from POST /v1/campaigns to every recipient having its delivery row; blast_queued_seconds: to every recipient released to preference-filter (no campaign rate set)",
+            "blast_expand_seconds: from POST /v1/campaigns to every recipient having its delivery row; blast_queued_seconds: to every recipient released to preference-filter (at the campaign's rate_per_second when --blast-rate is set)",
             "otp_latency_ms: from posting each OTP (category critical, priority lane critical) to the FCM sandbox receiving its push, while the campaign drains in the bulk lane",
             "blast_notifications_per_second: campaign pushes the FCM sandbox accepted per second during the OTP window",
             "one process: API, one worker running every pipeline function, FCM client and sandbox; private PostgreSQL with fsync and synchronous_commit on",
