@@ -104,8 +104,10 @@ enum PendingDeliveryLoader {
     private static func findBusy(
         _ claim: inout Claim, batch: DeliveryBatch, staleSeconds: Double, client: PostgresClient, logger: Logger
     ) async throws {
-        // This attempt's own claim just set its deliveries to `sending`: they are not busy.
+        // This attempt's own claim just set its deliveries to `sending`: they are not busy. When it
+        // claimed every user of the batch, there is nobody left to look for.
         let claimed = claim.deliveries.map(\.id) + claim.undecryptable
+        guard claimed.count < Set(batch.userIDs).count else { return }
         let busy = try await FunctionDatabase(client: client).prepared(
             BusyDeliveriesRead.self,
             """
