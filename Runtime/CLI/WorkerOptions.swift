@@ -20,6 +20,12 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "The lowest lane this worker claims: critical, transactional or bulk (default bulk: all).")
     var maxLane: String?
 
+    @Option(
+        help:
+            "The highest-priority lane this worker claims: critical (default: all), transactional (never critical work) or bulk."
+    )
+    var minLane: String?
+
     @Option(help: "Connections of the critical lane's own pool (env NOTIFY_CRITICAL_POOL_SIZE, default 8).")
     var criticalPoolSize: Int?
 
@@ -55,6 +61,7 @@ struct WorkerOptions: ParsableArguments {
             bulkConcurrency: bulkConcurrency ?? environment.int("notify.bulk.concurrency", default: 4),
             criticalPoolSize: criticalPoolSize ?? environment.int("notify.critical.pool.size", default: 8),
             maxLane: maxLane.flatMap(Lane.init(name:)) ?? .bulk,
+            minLane: minLane.flatMap(Lane.init(name:)) ?? .critical,
             chainSuccessors: environment.config.bool(forKey: "notify.chain.successors") ?? true)
     }
 
@@ -81,6 +88,13 @@ struct WorkerOptions: ParsableArguments {
         }
         if let maxLane, Lane(name: maxLane) == nil {
             throw ValidationError("--max-lane must be critical, transactional or bulk (got \(maxLane))")
+        }
+        if let minLane, Lane(name: minLane) == nil {
+            throw ValidationError("--min-lane must be critical, transactional or bulk (got \(minLane))")
+        }
+        if let low = minLane.flatMap(Lane.init(name:)), let high = maxLane.flatMap(Lane.init(name:)), low > high {
+            throw ValidationError(
+                "--min-lane \(low) comes after --max-lane \(high): lanes run critical, transactional, bulk")
         }
     }
 }

@@ -16,11 +16,14 @@ struct ChainedClaim: Sendable {
     let queues: Set<String>
     /// The lowest lane the worker claims.
     let maxLane: Lane
+    /// The highest-priority lane the worker claims.
+    var minLane: Lane = .critical
     /// How many jobs may be taken.
     let budget: Int
 
     /// Whether `request`, in `lane`, is a job this claim takes.
     func takes(_ request: JobRequest, lane: Lane) -> Bool {
-        request.runAt == nil && lane <= min(maxLane, .transactional) && queues.contains(request.function.rawValue)
+        request.runAt == nil && lane >= minLane && lane <= min(maxLane, .transactional)
+            && queues.contains(request.function.rawValue)
     }
 }

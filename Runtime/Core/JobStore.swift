@@ -12,12 +12,12 @@ struct JobStore: Sendable {
 
     // MARK: Claim
 
-    /// Claims up to `limit` ready jobs of `queues` in lanes up to `maxLane`, in one statement,
+    /// Claims up to `limit` ready jobs of `queues` in lanes `minLane` to `maxLane`, in one statement,
     /// ordered by lane, run_at, id (``ClaimStatement`` and ``MultiQueueClaimStatement``, prepared
     /// once per connection).
     func claim(
-        on connection: PostgresConnection, queues: [String], limit: Int, maxLane: Lane, workerID: String,
-        lease: Duration
+        on connection: PostgresConnection, queues: [String], limit: Int, minLane: Lane = .critical, maxLane: Lane,
+        workerID: String, lease: Duration
     ) async throws -> [ClaimedJob] {
         let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
         let maxLaneValue = Int16(maxLane.rawValue)
@@ -32,11 +32,13 @@ struct JobStore: Sendable {
         }
         if queues.count == 1 {
             let statement = ClaimStatement(
-                queue: queues[0], maxLane: maxLaneValue, limit: limit, workerID: workerID, leaseSeconds: leaseSeconds)
+                queue: queues[0], maxLane: maxLaneValue, limit: limit, workerID: workerID, leaseSeconds: leaseSeconds,
+                minLane: Int16(minLane.rawValue))
             for try await row in try await connection.execute(statement, logger: logger) { append(row) }
         } else {
             let statement = MultiQueueClaimStatement(
-                queues: queues, maxLane: maxLaneValue, limit: limit, workerID: workerID, leaseSeconds: leaseSeconds)
+                queues: queues, maxLane: maxLaneValue, limit: limit, workerID: workerID, leaseSeconds: leaseSeconds,
+                minLane: Int16(minLane.rawValue))
             for try await row in try await connection.execute(statement, logger: logger) { append(row) }
         }
         // The statement's row order is not the claim order: hand jobs out lane first.
@@ -45,10 +47,13 @@ struct JobStore: Sendable {
     }
 
     /// The earliest `run_at` among ready jobs of `queues`, to sleep until it rather than a full poll.
-    func nextRunAt(on connection: PostgresConnection, queues: [String]) async throws -> Date? {
+    func nextRunAt(
+        on connection: PostgresConnection, queues: [String], lanes: ClosedRange<Lane> = .critical ... .bulk
+    ) async throws -> Date? {
         let rows = try await connection.query(
             """
-            SELECT min(next) FROM unnest(\(queues)::text[]) AS q(name), generate_series(0, 2) AS l(lane),
+            SELECT min(next) FROM unnest(\(queues)::text[]) AS q(name),
+                 generate_series(\(Int(lanes.lowerBound.rawValue)), \(Int(lanes.upperBound.rawValue))) AS l(lane),
             LATERAL (SELECT run_at AS next FROM notify.jobs
                      WHERE queue = q.name AND lane = l.lane AND state = 'ready' ORDER BY run_at LIMIT 1) n
             """, logger: logger)

@@ -8,7 +8,7 @@ import PostgresNIO
 struct ClaimStatement: PostgresPreparedStatement {
     typealias Row = (Int64, String, Int16, String, Int32, Int32, Int64, String?)
 
-    static let name = "notify_claim_v1"
+    static let name = "notify_claim_v2"
 
     static let sql = """
         UPDATE notify.jobs j
@@ -16,7 +16,7 @@ struct ClaimStatement: PostgresPreparedStatement {
             locked_until = now() + make_interval(secs => $5)
         FROM (
             SELECT id FROM notify.jobs
-            WHERE queue = $1 AND state = 'ready' AND lane <= $2 AND run_at <= now()
+            WHERE queue = $1 AND state = 'ready' AND lane BETWEEN $6 AND $2 AND run_at <= now()
             ORDER BY lane, run_at, id
             LIMIT $3
             FOR UPDATE SKIP LOCKED
@@ -25,21 +25,24 @@ struct ClaimStatement: PostgresPreparedStatement {
         RETURNING j.id, j.queue, j.lane, j.payload, j.attempt, j.max_attempts, j.fence, j.tenant_id
         """
 
-    static let bindingDataTypes: [PostgresDataType] = [.text, .int2, .int8, .text, .float8]
+    static let bindingDataTypes: [PostgresDataType] = [.text, .int2, .int8, .text, .float8, .int2]
 
     let queue: String
     let maxLane: Int16
     let limit: Int
     let workerID: String
     let leaseSeconds: Double
+    /// The highest-priority lane claimed (`lane >= minLane`).
+    let minLane: Int16
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 5)
+        var bindings = PostgresBindings(capacity: 6)
         try bindings.append(queue, context: .default)
         try bindings.append(maxLane, context: .default)
         try bindings.append(Int64(limit), context: .default)
         try bindings.append(workerID, context: .default)
         try bindings.append(leaseSeconds, context: .default)
+        try bindings.append(minLane, context: .default)
         return bindings
     }
 
@@ -50,7 +53,7 @@ struct ClaimStatement: PostgresPreparedStatement {
 struct MultiQueueClaimStatement: PostgresPreparedStatement {
     typealias Row = ClaimStatement.Row
 
-    static let name = "notify_claim_many_v1"
+    static let name = "notify_claim_many_v2"
 
     static let sql = """
         UPDATE notify.jobs j
@@ -60,7 +63,7 @@ struct MultiQueueClaimStatement: PostgresPreparedStatement {
             SELECT p.id FROM unnest($1::text[]) AS q(name)
             CROSS JOIN LATERAL (
                 SELECT id, lane, run_at FROM notify.jobs
-                WHERE queue = q.name AND state = 'ready' AND lane <= $2 AND run_at <= now()
+                WHERE queue = q.name AND state = 'ready' AND lane BETWEEN $6 AND $2 AND run_at <= now()
                 ORDER BY lane, run_at, id
                 LIMIT $3
                 FOR UPDATE SKIP LOCKED
@@ -72,21 +75,24 @@ struct MultiQueueClaimStatement: PostgresPreparedStatement {
         RETURNING j.id, j.queue, j.lane, j.payload, j.attempt, j.max_attempts, j.fence, j.tenant_id
         """
 
-    static let bindingDataTypes: [PostgresDataType] = [.textArray, .int2, .int8, .text, .float8]
+    static let bindingDataTypes: [PostgresDataType] = [.textArray, .int2, .int8, .text, .float8, .int2]
 
     let queues: [String]
     let maxLane: Int16
     let limit: Int
     let workerID: String
     let leaseSeconds: Double
+    /// The highest-priority lane claimed (`lane >= minLane`).
+    let minLane: Int16
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 5)
+        var bindings = PostgresBindings(capacity: 6)
         try bindings.append(queues, context: .default)
         try bindings.append(maxLane, context: .default)
         try bindings.append(Int64(limit), context: .default)
         try bindings.append(workerID, context: .default)
         try bindings.append(leaseSeconds, context: .default)
+        try bindings.append(minLane, context: .default)
         return bindings
     }
 

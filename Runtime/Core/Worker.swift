@@ -77,7 +77,7 @@ public final class Worker: Service, Sendable {
                 workerID: configuration.workerID,
                 leaseSeconds: Double(configuration.lease.components.seconds)
                     + Double(configuration.lease.components.attoseconds) / 1e18, queues: served,
-                maxLane: configuration.maxLane, budget: budget)
+                maxLane: configuration.maxLane, minLane: configuration.minLane, budget: budget)
         }
         let onChained: @Sendable ([ClaimedJob]) -> Void = { jobs in
             handoff.hand(jobs)
@@ -190,7 +190,8 @@ public final class Worker: Service, Sendable {
                     failures = 0
                 }
                 let free = inFlight.freeSlots
-                let reserved = configuration.reservedCriticalSlots
+                // A worker that never claims the critical lane keeps no slots for it.
+                let reserved = configuration.minLane > .critical ? 0 : configuration.reservedCriticalSlots
                 let want: Int
                 var maxLane: Lane
                 let bulkRoom = configuration.bulkConcurrency - inFlight.bulkCount
@@ -199,7 +200,7 @@ public final class Worker: Service, Sendable {
                     // Bulk jobs within the cap: all lanes at once when the cap leaves room for a
                     // whole claim, else the higher lanes first and the bulk room after them.
                     maxLane = min(bulkRoom >= want ? .bulk : .transactional, configuration.maxLane)
-                } else if free > 0 && !criticalLaneDrained {
+                } else if free > 0 && !criticalLaneDrained && configuration.minLane == .critical {
                     want = min(configuration.claimBatchSize, free)
                     maxLane = .critical
                 } else {
@@ -209,13 +210,14 @@ public final class Worker: Service, Sendable {
                 }
                 let started = ContinuousClock.now
                 var jobs = try await store.claim(
-                    on: connection!, queues: queues, limit: want, maxLane: maxLane, workerID: configuration.workerID,
-                    lease: configuration.lease)
+                    on: connection!, queues: queues, limit: want, minLane: configuration.minLane, maxLane: maxLane,
+                    workerID: configuration.workerID, lease: configuration.lease)
                 if maxLane == .transactional && jobs.count < want && bulkRoom > 0 && configuration.maxLane == .bulk {
                     maxLane = .bulk
                     jobs += try await store.claim(
-                        on: connection!, queues: queues, limit: min(want - jobs.count, bulkRoom), maxLane: .bulk,
-                        workerID: configuration.workerID, lease: configuration.lease)
+                        on: connection!, queues: queues, limit: min(want - jobs.count, bulkRoom),
+                        minLane: configuration.minLane, maxLane: .bulk, workerID: configuration.workerID,
+                        lease: configuration.lease)
                 }
                 metrics.claimDuration.record(since: started)
                 if !jobs.isEmpty { start(jobs, in: &handlers) }
@@ -247,7 +249,10 @@ public final class Worker: Service, Sendable {
     }
 
     private func timeUntilNextJob(on connection: PostgresConnection) async throws -> Duration {
-        guard let next = try await store.nextRunAt(on: connection, queues: queues) else {
+        guard
+            let next = try await store.nextRunAt(
+                on: connection, queues: queues, lanes: configuration.minLane...configuration.maxLane)
+        else {
             return configuration.pollInterval
         }
         let seconds = next.timeIntervalSinceNow

@@ -40,6 +40,11 @@ public struct WorkerConfiguration: Sendable {
     /// `critical` makes a worker that runs only one-time passcodes and other critical work, so a
     /// deployment can give that lane processes (and cores) that no campaign can reach.
     public var maxLane: Lane
+    /// The highest-priority lane this worker claims (`notify work --min-lane`, default `critical`:
+    /// every lane). `transactional` makes a worker that never runs critical work: a campaign
+    /// worker that can be given a lower CPU priority (`nice`) than the processes serving one-time
+    /// passcodes. Such a worker keeps no slots reserved for the critical lane.
+    public var minLane: Lane
     /// Connections of the critical lane's own pool (`NOTIFY_CRITICAL_POOL_SIZE`, default 8).
     /// Critical-lane jobs read, write and complete through it, so a one-time passcode never
     /// queues for a connection behind a campaign's jobs.
@@ -57,7 +62,8 @@ public struct WorkerConfiguration: Sendable {
         workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 1024, claimBatchSize: Int = 256,
         reservedCriticalSlots: Int? = nil, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(30),
         heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 2,
-        bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, maxLane: Lane = .bulk, chainSuccessors: Bool = true,
+        bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, maxLane: Lane = .bulk, minLane: Lane = .critical,
+        chainSuccessors: Bool = true,
         clock: any NotifyClock = SystemClock()
     ) {
         self.workerID = workerID
@@ -73,6 +79,7 @@ public struct WorkerConfiguration: Sendable {
         self.criticalPoolSize = max(1, criticalPoolSize)
         self.bulkConcurrency = max(1, bulkConcurrency)
         self.maxLane = maxLane
+        self.minLane = min(minLane, maxLane)
         self.chainSuccessors = chainSuccessors
         self.clock = clock
     }

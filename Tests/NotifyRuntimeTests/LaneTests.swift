@@ -116,4 +116,24 @@ struct LaneTests {
             #expect(try await runtime.count("SELECT count(*) FROM notify.jobs WHERE state = 'ready'") == 2)
         }
     }
+
+    @Test("a worker from the transactional lane down never runs critical work, however free it is")
+    func aWorkerBelowTheCriticalLaneLeavesCriticalJobs() async throws {
+        let log = StartLog()
+        try await TestRuntime.with(catalog: catalog(log)) { runtime in
+            try await runtime.producer.enqueue(try .recording("otp", lane: .critical))
+            try await runtime.producer.enqueue(try .recording("bulk", lane: .bulk))
+            try await runtime.producer.enqueue(try .recording("tx", lane: .transactional))
+            var configuration = testWorker(poll: .milliseconds(50))
+            configuration.minLane = .transactional
+            let worker = runtime.startWorker(configuration)
+            #expect(await eventually(timeout: .seconds(5)) { log.count("bulk") == 1 && log.count("tx") == 1 })
+            try await runtime.producer.enqueue(try .recording("otp-2", lane: .critical))
+            try await Task.sleep(for: .milliseconds(500))
+            await worker.cancel()
+            #expect(log.count("otp") == 0 && log.count("otp-2") == 0)
+            #expect(
+                try await runtime.count("SELECT count(*) FROM notify.jobs WHERE state = 'ready' AND lane = 0") == 2)
+        }
+    }
 }
