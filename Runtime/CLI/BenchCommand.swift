@@ -191,11 +191,19 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Seconds of OTP traffic.") var otpSeconds = 30
         @Option(help: "The campaign's send rate in messages per second (default: none, as fast as it can).")
         var blastRate: Int?
+        @Option(
+            help:
+                "Run the campaign's work in a separate `notify work --min-lane transactional` process under `nice -n` this value; this process keeps only the critical lane (default: one process)."
+        )
+        var bulkProcessNice: Int?
         @Flag(help: "Print one JSON object.") var json = false
         @OptionGroup var workerOptions: WorkerOptions
 
         func validate() throws {
             guard channel == "push" else { throw ValidationError("--channel must be push") }
+            if let bulkProcessNice, !(0...19).contains(bulkProcessNice) {
+                throw ValidationError("--bulk-process-nice must be 0 to 19 (got \(bulkProcessNice))")
+            }
             if let blastRate, !(1...100_000).contains(blastRate) {
                 throw ValidationError("--blast-rate must be 1 to 100,000 messages per second (got \(blastRate))")
             }
@@ -210,7 +218,8 @@ struct BenchCommand: AsyncParsableCommand {
             let (server, cluster) = try await BenchCommand.server(environment)
             let http = BenchCommand.httpClient(connectionsPerHost: 1024)
             let benchmark = PriorityBenchmark(
-                server: server, blast: blast, blastRate: blastRate, otpRate: otpRate, otpSeconds: otpSeconds,
+                server: server, blast: blast, blastRate: blastRate, bulkProcessNiceness: bulkProcessNice,
+                otpRate: otpRate, otpSeconds: otpSeconds,
                 worker: workerOptions.configuration(environment), logger: environment.logger, http: http)
             let result: Result<PriorityBenchmark.Report, any Error>
             do { result = .success(try await benchmark.run()) } catch { result = .failure(error) }

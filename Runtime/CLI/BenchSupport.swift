@@ -46,10 +46,14 @@ enum BenchSupport {
         let seed = "bench-\(UUID())"
         let cipher = ContactCipher.derivedForDevelopment(seed: seed)
         let hasher = LookupHasher.derivedForDevelopment(seed: seed)
-        let engine = SendEngine(
+        return (cipher, hasher, engine(http: http, cipher: cipher, hasher: hasher))
+    }
+
+    /// A send engine with the standard provider clients over `http`.
+    static func engine(http: HTTPClient, cipher: ContactCipher, hasher: LookupHasher) -> SendEngine {
+        SendEngine(
             pool: ProviderPool(factory: StandardProviderFactory(httpClient: http), cipher: cipher), cipher: cipher,
             hasher: hasher)
-        return (cipher, hasher, engine)
     }
 
     static func settings(_ client: PostgresClient, logger: Logger) async throws -> [String: String] {

@@ -29,6 +29,9 @@ struct PriorityBenchmark {
     let blast: Int
     /// The campaign's `rate_per_second`; nil sends as fast as the engine can.
     let blastRate: Int?
+    /// When set, the campaign's work runs in a separate `notify work --min-lane transactional`
+    /// process under `nice -n` this value, and this process's worker keeps only the critical lane.
+    let bulkProcessNiceness: Int?
     let otpRate: Int
     let otpSeconds: Int
     let worker: WorkerConfiguration
@@ -84,7 +87,9 @@ struct PriorityBenchmark {
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             try await Migrator(client: client, logger: logger).migrate()
-            let (cipher, hasher, engine) = BenchSupport.developmentEngine(http: http)
+            let keys = BulkWorkerProcess.Keys.generate()
+            let (cipher, hasher) = (try keys.cipher(), try keys.hasher())
+            let engine = BenchSupport.engine(http: http, cipher: cipher, hasher: hasher)
             let everything = FunctionDirectory.catalog(delivery: nil)
             var catalog = try everything.restricted(to: [
                 "validate", "preference-filter", "render", "campaign-expand", "campaign-release",
@@ -92,18 +97,41 @@ struct PriorityBenchmark {
             FunctionDirectory.registerSender(for: .push, engine: engine, in: &catalog)
             try await everything.publish(to: client, logger: logger)
             let producer = JobProducer(client: client, catalog: everything, logger: logger)
+            var ownWorker = worker
+            if bulkProcessNiceness != nil { ownWorker.maxLane = .critical }
+            let bulkWorker = try bulkProcessNiceness.map { niceness in
+                try BulkWorkerProcess(
+                    databaseURL: url, keys: keys, niceness: niceness, functions: catalog.names.map(\.rawValue))
+            }
             var stack = BenchStack(
                 url: url, client: client, producer: producer, catalog: catalog, cipher: cipher, hasher: hasher,
-                worker: worker, logger: logger)
+                worker: ownWorker, logger: logger)
             stack.supportingServices = [sandbox]
             let otpUsers = otpRate * otpSeconds
-            return try await stack.run { base in
-                let key = try await PriorityBenchmarkSeed(
-                    client: client, cipher: cipher, hasher: hasher, logger: logger
-                )
-                .seed(blast: blast, otpUsers: otpUsers, sandbox: sandbox)
-                return try await figures(base: base, key: key, client: client, sandbox: sandbox)
+            let result: Result<Report, any Error>
+            do {
+                result = .success(try await stack.run { base in
+                    let key = try await PriorityBenchmarkSeed(
+                        client: client, cipher: cipher, hasher: hasher, logger: logger
+                    )
+                    .seed(blast: blast, otpUsers: otpUsers, sandbox: sandbox)
+                    guard bulkWorker?.isRunning ?? true else {
+                        throw BenchError("the campaign worker process exited; run it alone to see why")
+                    }
+                    var report = try await figures(base: base, key: key, client: client, sandbox: sandbox)
+                    if let niceness = bulkProcessNiceness {
+                        report.settings["bulk_process_nice"] = String(niceness)
+                        report.notes.append(
+                            "campaign work (transactional and bulk lanes) in a separate `notify work --min-lane transactional` process under `nice -n \(niceness)`; this process's worker claims only the critical lane"
+                        )
+                    }
+                    return report
+                })
+            } catch {
+                result = .failure(error)
             }
+            await bulkWorker?.stop()
+            return try result.get()
         }
     }
 
