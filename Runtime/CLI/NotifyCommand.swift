@@ -28,13 +28,16 @@ struct NotifyCommand: AsyncParsableCommand {
         ]
     )
 
-    /// Runs Swift Concurrency's jobs on SwiftNIO's event loop threads (unless
-    /// `NOTIFY_NIO_EXECUTOR=off`), then the command. A step of the pipeline is a chain of database
-    /// round trips; with one pool of threads, a reply from PostgreSQL resumes the task waiting for
-    /// it on the thread that read it, instead of waking a thread of a second pool (measured: that
-    /// hand-over, the kernel's thread switches, was the largest cost in the engine's profile).
+    /// Runs the command; with `NOTIFY_NIO_EXECUTOR=on`, Swift Concurrency's jobs run on SwiftNIO's
+    /// event loop threads. A step of the pipeline is a chain of database round trips: with one
+    /// pool of threads, a reply from PostgreSQL resumes the task waiting for it on the thread that
+    /// read it, instead of waking a thread of a second pool (that hand-over was the largest cost in
+    /// the engine's profile). It is off by default because it also puts every job's CPU work on
+    /// the threads that do everyone's I/O, and ignores task priorities: during a campaign, a
+    /// one-time passcode waited three times longer. Turn it on for processes that run no campaign
+    /// work: `notify serve`, `notify work --max-lane critical`.
     static func main() async {
-        if ProcessInfo.processInfo.environment["NOTIFY_NIO_EXECUTOR"] != "off" {
+        if ProcessInfo.processInfo.environment["NOTIFY_NIO_EXECUTOR"] == "on" {
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         do {
