@@ -110,23 +110,24 @@ struct PriorityBenchmark {
             let otpUsers = otpRate * otpSeconds
             let result: Result<Report, any Error>
             do {
-                result = .success(try await stack.run { base in
-                    let key = try await PriorityBenchmarkSeed(
-                        client: client, cipher: cipher, hasher: hasher, logger: logger
-                    )
-                    .seed(blast: blast, otpUsers: otpUsers, sandbox: sandbox)
-                    guard bulkWorker?.isRunning ?? true else {
-                        throw BenchError("the campaign worker process exited; run it alone to see why")
-                    }
-                    var report = try await figures(base: base, key: key, client: client, sandbox: sandbox)
-                    if let niceness = bulkProcessNiceness {
-                        report.settings["bulk_process_nice"] = String(niceness)
-                        report.notes.append(
-                            "campaign work (transactional and bulk lanes) in a separate `notify work --min-lane transactional` process under `nice -n \(niceness)`; this process's worker claims only the critical lane"
+                result = .success(
+                    try await stack.run { base in
+                        let key = try await PriorityBenchmarkSeed(
+                            client: client, cipher: cipher, hasher: hasher, logger: logger
                         )
-                    }
-                    return report
-                })
+                        .seed(blast: blast, otpUsers: otpUsers, sandbox: sandbox)
+                        guard bulkWorker?.isRunning ?? true else {
+                            throw BenchError("the campaign worker process exited; run it alone to see why")
+                        }
+                        var report = try await figures(base: base, key: key, client: client, sandbox: sandbox)
+                        if let niceness = bulkProcessNiceness {
+                            report.settings["bulk_process_nice"] = String(niceness)
+                            report.notes.append(
+                                "campaign work (transactional and bulk lanes) in a separate `notify work --min-lane transactional` process under `nice -n \(niceness)`; this process's worker claims only the critical lane"
+                            )
+                        }
+                        return report
+                    })
             } catch {
                 result = .failure(error)
             }
@@ -149,7 +150,9 @@ struct PriorityBenchmark {
         let start = ContinuousClock.now
         let created = try await BenchSupport.call(
             http, .POST, base: base, path: "/v1/campaigns", key: key,
-            body: #"{"name":"Winter sale","category":"promo","audience":{"topic":"blast"},"data":{"offer":"30% off"}\#(rate)}"#)
+            body:
+                #"{"name":"Winter sale","category":"promo","audience":{"topic":"blast"},"data":{"offer":"30% off"}\#(rate)}"#
+        )
         guard created.status == 201, let id = created.json["id"] as? String else {
             throw BenchError("the API answered \(created.status) to the campaign: \(created.json)")
         }

@@ -198,7 +198,9 @@ final class CompletionBatcher: Sendable {
             var next: [JobRequest] = []
             for (job, output) in items where deleted.contains(job.id) {
                 next.append(contentsOf: output.next)
-                for write in output.writes { try await AutoPreparedStatement.run(write, on: connection, logger: logger) }
+                for write in output.writes {
+                    try await AutoPreparedStatement.run(write, on: connection, logger: logger)
+                }
             }
             guard !next.isEmpty else { return (deleted, [ClaimedJob]()) }
             return (deleted, try await producer.enqueue(next, on: connection, chaining: chaining()).chained)

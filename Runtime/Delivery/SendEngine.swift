@@ -67,7 +67,9 @@ public struct SendEngine: Sendable {
             if !output.next.isEmpty { writes.append(JobRequest.enqueueWrite(output.next)) }
             if !writes.isEmpty {
                 try await context.database.client.withTransaction(logger: context.logger) { connection in
-                    for write in writes { try await AutoPreparedStatement.run(write, on: connection, logger: context.logger) }
+                    for write in writes {
+                        try await AutoPreparedStatement.run(write, on: connection, logger: context.logger)
+                    }
                 }
             }
             followUps += output.next.count

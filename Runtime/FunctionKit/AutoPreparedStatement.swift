@@ -42,7 +42,9 @@ public enum AutoPreparedStatement {
     /// Runs `query` through `client`'s pool, prepared when it has (or can get) a slot, and collects
     /// its rows.
     @discardableResult
-    public static func run(_ query: PostgresQuery, on client: PostgresClient, logger: Logger) async throws
+    public static func run(
+        _ query: PostgresQuery, on client: PostgresClient, logger: Logger
+    ) async throws
         -> [PostgresRow]
     {
         guard enabled, let slot = StatementSlots.shared.slot(for: query.sql) else {

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
-@testable import NotifyFunctionKit
 import NotifyTestSupport
 import PostgresNIO
 import Testing
+
+@testable import NotifyFunctionKit
 
 /// Statements run through ``AutoPreparedStatement`` are named prepared statements, one per text,
 /// that return what the same statement unprepared returns.
@@ -29,7 +30,9 @@ struct AutoPreparedStatementTests {
         let other = StatementSlots.shared.slot(for: "SELECT 'slot test two' WHERE $1::int > 0")
         #expect(first.map { ObjectIdentifier($0) } == again.map { ObjectIdentifier($0) })
         #expect(first.map { ObjectIdentifier($0) } != other.map { ObjectIdentifier($0) })
-        if let first { #expect(StatementSlots.shared.text(of: first.number) == "SELECT 'slot test one' WHERE $1::int > 0") }
+        if let first {
+            #expect(StatementSlots.shared.text(of: first.number) == "SELECT 'slot test one' WHERE $1::int > 0")
+        }
     }
 
     @Test("a prepared statement is prepared once per connection and returns each call's own values")

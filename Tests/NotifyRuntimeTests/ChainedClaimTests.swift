@@ -1,10 +1,11 @@
 import Foundation
 import NotifyFunctionKit
-@testable import NotifyRuntime
 import NotifyTestSupport
 import PostgresNIO
 import Synchronization
 import Testing
+
+@testable import NotifyRuntime
 
 /// A test function that passes itself on: each hop records its start and enqueues the next hop,
 /// and the last hop may hand over to `recording`.
@@ -90,7 +91,9 @@ struct ChainedClaimTests {
         }
     }
 
-    @Test("bulk-lane successors, successors of functions the worker does not run, and a worker that does not chain leave jobs ready")
+    @Test(
+        "bulk-lane successors, successors of functions the worker does not run, and a worker that does not chain leave jobs ready"
+    )
     func otherSuccessorsAreEnqueuedReady() async throws {
         let log = StartLog()
         try await TestRuntime.with(catalog: Self.catalog(log)) { runtime in
@@ -107,11 +110,14 @@ struct ChainedClaimTests {
             let relayWorker = runtime.startWorker(testWorker(poll: .milliseconds(50)), catalog: relayOnly)
             try await runtime.producer.enqueue(
                 try JobRequest(
-                    function: "relay", input: RelayFunction.Input(key: "r", hops: 1, lane: .critical, thenRecording: true)))
+                    function: "relay",
+                    input: RelayFunction.Input(key: "r", hops: 1, lane: .critical, thenRecording: true)))
             #expect(await eventually { log.count("r-1") == 1 })
             try await relayWorker.shutdown()
             #expect(log.count("r-recorded") == 0)
-            #expect(try await runtime.count("SELECT count(*) FROM notify.jobs WHERE queue = 'recording' AND state = 'ready'") == 1)
+            #expect(
+                try await runtime.count(
+                    "SELECT count(*) FROM notify.jobs WHERE queue = 'recording' AND state = 'ready'") == 1)
 
             // Chaining turned off.
             var unchained = testWorker(poll: .milliseconds(50))
@@ -158,7 +164,9 @@ struct ChainedClaimTests {
         let released = ReleasedJobs()
         handoff.releaseRefused { released.add($0) }
         let job = { (id: Int64) in
-            ClaimedJob(id: id, queue: "relay", lane: .critical, payload: "{}", attempt: 1, maxAttempts: 3, fence: 1, tenantID: nil)
+            ClaimedJob(
+                id: id, queue: "relay", lane: .critical, payload: "{}", attempt: 1, maxAttempts: 3, fence: 1,
+                tenantID: nil)
         }
         handoff.hand([job(1), job(2)])
         #expect(handoff.pendingCount == 2)
@@ -185,7 +193,8 @@ struct ChainedClaimTests {
         #expect(!claim.takes(now, lane: .bulk))
         #expect(!claim.takes(later, lane: .critical))
         #expect(!claim.takes(other, lane: .critical))
-        let criticalOnly = ChainedClaim(workerID: "w", leaseSeconds: 30, queues: ["relay"], maxLane: .critical, budget: 4)
+        let criticalOnly = ChainedClaim(
+            workerID: "w", leaseSeconds: 30, queues: ["relay"], maxLane: .critical, budget: 4)
         #expect(!criticalOnly.takes(now, lane: .transactional))
     }
 }
