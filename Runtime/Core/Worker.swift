@@ -71,7 +71,9 @@ public final class Worker: Service, Sendable {
         let served = Set(queues)
         let chaining: @Sendable () -> ChainedClaim? = {
             guard configuration.chainSuccessors, !handoff.isClosed else { return nil }
-            let budget = inFlight.freeSlots - handoff.pendingCount
+            // Slots reserved for critical jobs a claim has not seen yet stay free.
+            let reserved = configuration.minLane > .critical ? 0 : configuration.reservedCriticalSlots
+            let budget = inFlight.freeSlots - handoff.pendingCount - reserved
             guard budget > 0 else { return nil }
             return ChainedClaim(
                 workerID: configuration.workerID,
