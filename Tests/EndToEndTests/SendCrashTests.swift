@@ -44,6 +44,7 @@ import Testing
                 databaseURL: database, environment: keys.merging(["NOTIFY_SEND_TIMEOUT_MS": "2000"]) { _, new in new })
         }
         var senders = [try await sender(), try await sender()]
+        var everySender = senders
         defer {
             for process in processes + senders { process.signal(SIGKILL) }
         }
@@ -87,6 +88,7 @@ import Testing
             for process in senders { process.signal(SIGKILL) }
             for process in senders { _ = await process.waitForExit() }
             senders = [try await sender(), try await sender()]
+            everySender += senders
         }
         let finished = await eventually(timeout: .seconds(180), every: .milliseconds(250)) {
             (try? await Self.scalar(
@@ -169,6 +171,17 @@ import Testing
                               FROM notify.events WHERE kind = 'rescued' LIMIT 1)
                 """)
             print("send-crash: the job that held it: \(holderJob.isEmpty ? "gone (completed)" : holderJob.joined())")
+            // What every sender process (killed ones too) logged about that job.
+            if let holder = try await Self.strings(
+                url,
+                "SELECT substring(detail ->> 'holder' FROM 'job ([0-9]+)') FROM notify.events WHERE kind = 'rescued' LIMIT 1"
+            ).first {
+                for (index, process) in everySender.enumerated() {
+                    let lines = process.log.split(separator: "\n").filter { $0.contains("job_id=\(holder) ") }
+                    print("send-crash: sender \(index) logged about job \(holder): \(lines.isEmpty ? "nothing" : "")")
+                    for line in lines.prefix(20) { print("send-crash:   \(line.prefix(400))") }
+                }
+            }
         }
         for process in processes + senders { process.signal(SIGTERM) }
         for process in processes + senders { _ = await process.waitForExit() }
