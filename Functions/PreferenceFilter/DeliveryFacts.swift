@@ -34,8 +34,7 @@ struct DeliveryFacts: Sendable {
     ) async throws
         -> [DeliveryFacts]
     {
-        let rows = try await context.database.prepared(
-            DeliveryFactsRead.self,
+        let rows = try await context.database.query(
             """
             SELECT d.user_id, d.status, u.id IS NOT NULL,
                    CASE d.channel
@@ -114,6 +113,3 @@ struct DeliveryFacts: Sendable {
         }
     }
 }
-
-/// The prepared-statement site of a hot read (see `FunctionDatabase.prepared`).
-enum DeliveryFactsRead {}

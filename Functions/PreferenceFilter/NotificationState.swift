@@ -14,8 +14,7 @@ struct NotificationState: Sendable {
 
     /// Reads the notification and its category in one query.
     static func load(_ batch: DeliveryBatch, context: FunctionContext) async throws -> NotificationState {
-        let rows = try await context.database.prepared(
-            NotificationStateRead.self,
+        let rows = try await context.database.query(
             """
             SELECT n.category_key, n.status, n.digest_id IS NOT NULL, \(unescaped: CategoryFacts.joinedColumns),
                    coalesce(jsonb_typeof(c.fallback -> \(batch.channel.rawValue)) = 'object'
@@ -37,6 +36,3 @@ struct NotificationState: Sendable {
             category: category, cancelled: status == "cancelled", isDigestRelease: isDigest, timedFallback: timed)
     }
 }
-
-/// The prepared-statement site of a hot read (see `FunctionDatabase.prepared`).
-enum NotificationStateRead {}

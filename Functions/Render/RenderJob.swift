@@ -23,8 +23,7 @@ struct RenderJob: Sendable {
         let decoder = JSONDecoder()
         // The notification, its template key and tenant default locale, and the key's active
         // templates for the channel (one per locale), in one round trip.
-        let head = try await context.database.prepared(
-            RenderHeadRead.self,
+        let head = try await context.database.query(
             """
             SELECT h.template_key, h.default_locale, h.data,
                    coalesce(array_agg(tp.locale ORDER BY tp.locale) FILTER (WHERE tp.locale IS NOT NULL), '{}'),
@@ -55,8 +54,7 @@ struct RenderJob: Sendable {
             templates[locale] = try decoder.decode(TemplateSource.self, from: Data(source.utf8))
         }
         var recipients: [Recipient] = []
-        for row in try await context.database.prepared(
-            RenderRecipientsRead.self,
+        for row in try await context.database.query(
             """
             SELECT d.id, d.user_id, u.locale, u.external_id, u.data::text
             FROM notify.deliveries d JOIN notify.users u ON u.id = d.user_id AND u.tenant_id = d.tenant_id
@@ -77,9 +75,3 @@ struct RenderJob: Sendable {
             recipients: recipients)
     }
 }
-
-/// The prepared-statement site of a hot read (see `FunctionDatabase.prepared`).
-enum RenderHeadRead {}
-
-/// The prepared-statement site of a hot read (see `FunctionDatabase.prepared`).
-enum RenderRecipientsRead {}

@@ -74,8 +74,8 @@ struct ExpansionPlan: Sendable {
     static func templatedAndRoutedChannels(
         tenantID: String, key: String, context: FunctionContext
     ) async throws -> (templated: Set<Channel>, routed: Set<Channel>) {
-        let rows = try await context.database.prepared(
-            TemplateRoutingRead.self, TemplateRouting.query(tenantID: tenantID, templateKey: key),
+        let rows = try await context.database.query(
+            TemplateRouting.query(tenantID: tenantID, templateKey: key),
             logger: context.logger)
         var templated = Set<Channel>()
         var routed = Set<Channel>()
@@ -201,6 +201,3 @@ struct ExpansionPlan: Sendable {
         )
     }
 }
-
-/// The prepared-statement site of a hot read (see `FunctionDatabase.prepared`).
-enum TemplateRoutingRead {}

@@ -30,8 +30,7 @@ struct NotificationRecord: Sendable {
 
     /// Reads the notification and its category in one query.
     static func load(_ input: ValidateInput, context: FunctionContext) async throws -> NotificationRecord? {
-        let rows = try await context.database.prepared(
-            NotificationRecordRead.self,
+        let rows = try await context.database.query(
             """
             SELECT n.status, n.category_key, n.template_key, n.recipients::text, n.channels, n.lane,
                    to_char(n.send_at_local, 'YYYY-MM-DD"T"HH24:MI:SS'), \(unescaped: CategoryFacts.joinedColumns)
@@ -53,6 +52,3 @@ struct NotificationRecord: Sendable {
             categoryColumns: (v.7, v.8, v.9, v.10, v.11, v.12, v.13))
     }
 }
-
-/// The prepared-statement site of a hot read (see `FunctionDatabase.prepared`).
-enum NotificationRecordRead {}

@@ -19,7 +19,7 @@ struct JobStore: Sendable {
         on connection: PostgresConnection, queues: [String], limit: Int, minLane: Lane = .critical, maxLane: Lane,
         workerID: String, lease: Duration
     ) async throws -> [ClaimedJob] {
-        let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        let leaseSeconds = lease.inSeconds
         let maxLaneValue = Int16(maxLane.rawValue)
         var jobs: [ClaimedJob] = []
         jobs.reserveCapacity(limit)
@@ -142,7 +142,7 @@ struct JobStore: Sendable {
     func heartbeat(on connection: PostgresConnection, jobs: [ClaimedJob], lease: Duration) async throws -> Set<Int64> {
         let ids = jobs.map(\.id)
         let fences = jobs.map(\.fence)
-        let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        let leaseSeconds = lease.inSeconds
         let rows = try await connection.query(
             """
             UPDATE notify.jobs j SET locked_until = now() + make_interval(secs => \(leaseSeconds))

@@ -72,13 +72,10 @@ public final class Worker: Service, Sendable {
         let chaining: @Sendable () -> ChainedClaim? = {
             guard configuration.chainSuccessors, !handoff.isClosed else { return nil }
             // Slots reserved for critical jobs a claim has not seen yet stay free.
-            let reserved = configuration.minLane > .critical ? 0 : configuration.reservedCriticalSlots
-            let budget = inFlight.freeSlots - handoff.pendingCount - reserved
+            let budget = inFlight.freeSlots - handoff.pendingCount - configuration.criticalReserve
             guard budget > 0 else { return nil }
             return ChainedClaim(
-                workerID: configuration.workerID,
-                leaseSeconds: Double(configuration.lease.components.seconds)
-                    + Double(configuration.lease.components.attoseconds) / 1e18, queues: served,
+                workerID: configuration.workerID, leaseSeconds: configuration.lease.inSeconds, queues: served,
                 maxLane: configuration.maxLane, minLane: configuration.minLane, budget: budget)
         }
         let onChained: @Sendable ([ClaimedJob]) -> Void = { jobs in
@@ -192,8 +189,7 @@ public final class Worker: Service, Sendable {
                     failures = 0
                 }
                 let free = inFlight.freeSlots
-                // A worker that never claims the critical lane keeps no slots for it.
-                let reserved = configuration.minLane > .critical ? 0 : configuration.reservedCriticalSlots
+                let reserved = configuration.criticalReserve
                 let want: Int
                 var maxLane: Lane
                 let bulkRoom = configuration.bulkConcurrency - inFlight.bulkCount

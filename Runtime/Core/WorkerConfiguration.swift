@@ -84,6 +84,10 @@ public struct WorkerConfiguration: Sendable {
         self.clock = clock
     }
 
+    /// The slots this worker keeps free for the critical lane: ``reservedCriticalSlots``, or none
+    /// when it never claims that lane (``minLane`` below it).
+    var criticalReserve: Int { minLane > .critical ? 0 : reservedCriticalSlots }
+
     /// `hostname:pid:xxxx`.
     public static func defaultWorkerID() -> String {
         var buffer = [CChar](repeating: 0, count: 256)

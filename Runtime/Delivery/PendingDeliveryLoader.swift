@@ -31,8 +31,7 @@ enum PendingDeliveryLoader {
         logger: Logger
     ) async throws -> Claim {
         let staleSeconds = staleAfter.inSeconds
-        let rows = try await FunctionDatabase(client: client).prepared(
-            DeliveryClaimWrite.self,
+        let rows = try await FunctionDatabase(client: client).query(
             """
             WITH old AS (
                 SELECT d.id, d.status FROM notify.deliveries d
@@ -108,8 +107,7 @@ enum PendingDeliveryLoader {
         // claimed every user of the batch, there is nobody left to look for.
         let claimed = claim.deliveries.map(\.id) + claim.undecryptable
         guard claimed.count < Set(batch.userIDs).count else { return }
-        let busy = try await FunctionDatabase(client: client).prepared(
-            BusyDeliveriesRead.self,
+        let busy = try await FunctionDatabase(client: client).query(
             """
             SELECT user_id, extract(epoch FROM sending_since + make_interval(secs => \(staleSeconds)) - now())::float8
             FROM notify.deliveries
@@ -128,8 +126,7 @@ enum PendingDeliveryLoader {
         _ claim: inout Claim, batch: DeliveryBatch, cipher: ContactCipher, client: PostgresClient, logger: Logger
     ) async throws {
         let users = claim.deliveries.map(\.userID)
-        let rows = try await FunctionDatabase(client: client).prepared(
-            DeviceTokensRead.self,
+        let rows = try await FunctionDatabase(client: client).query(
             """
             SELECT id, user_id, platform, token_cipher FROM notify.devices
             WHERE tenant_id = \(batch.tenantID) AND user_id = ANY(\(users)::bigint[]) AND invalidated_at IS NULL
@@ -148,8 +145,3 @@ enum PendingDeliveryLoader {
         }
     }
 }
-
-/// The prepared-statement sites of the send claim and its reads.
-enum DeliveryClaimWrite {}
-enum BusyDeliveriesRead {}
-enum DeviceTokensRead {}

@@ -17,8 +17,7 @@ public struct RouteTable: Sendable {
     public static func load(
         tenantID: String, channel: NotifyModel.Channel, client: PostgresClient, logger: Logger
     ) async throws -> RouteTable {
-        let rows = try await FunctionDatabase(client: client).prepared(
-            RouteTableRead.self,
+        let rows = try await FunctionDatabase(client: client).query(
             """
             SELECT a.id, a.kind, r.position, r.weight, r.cost_micros, a.rate_per_second, a.burst, a.sender::text,
                    a.updated_at, a.config_cipher, coalesce(c.state, 'closed'), c.open_until, c.probe_until,
@@ -52,6 +51,3 @@ public struct RouteTable: Sendable {
         return table
     }
 }
-
-/// The prepared-statement site of the route read.
-enum RouteTableRead {}

@@ -39,28 +39,15 @@ public enum AutoPreparedStatement {
         return try await execute(slot, bindings: query.binds, on: connection, logger: logger)
     }
 
-    /// Runs `query` through `client`'s pool, prepared when it has (or can get) a slot, and collects
-    /// its rows.
+    /// Runs `query` on a connection of `client`'s pool, as the connection variant does,
+    /// and collects its rows.
     @discardableResult
     public static func run(
         _ query: PostgresQuery, on client: PostgresClient, logger: Logger
     ) async throws
         -> [PostgresRow]
     {
-        guard enabled, let slot = StatementSlots.shared.slot(for: query.sql) else {
-            return try await client.query(query, logger: logger).collect()
-        }
-        return try await execute(slot, bindings: query.binds, on: client, logger: logger)
-    }
-
-    private static func execute<Slot: StatementSlot>(
-        _ slot: Slot.Type, bindings: PostgresBindings, on client: PostgresClient, logger: Logger
-    ) async throws -> [PostgresRow] {
-        var rows: [PostgresRow] = []
-        for try await row in try await client.execute(SlottedStatement<Slot>(bindings: bindings), logger: logger) {
-            rows.append(row)
-        }
-        return rows
+        try await client.withConnection { connection in try await run(query, on: connection, logger: logger) }
     }
 
     private static func execute<Slot: StatementSlot>(

@@ -21,8 +21,8 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The largest delay that can be chosen after `failedAttempt` failures (1-based).
     public func ceiling(afterAttempt failedAttempt: Int) -> Duration {
         let exponent = min(max(failedAttempt - 1, 0), 40)
-        let baseSeconds = Double(base.components.seconds) + Double(base.components.attoseconds) / 1e18
-        let capSeconds = Double(cap.components.seconds) + Double(cap.components.attoseconds) / 1e18
+        let baseSeconds = base.inSeconds
+        let capSeconds = cap.inSeconds
         let seconds = min(capSeconds, baseSeconds * Double(1 << UInt64(exponent)))
         return .milliseconds(Int64(seconds * 1000))
     }
