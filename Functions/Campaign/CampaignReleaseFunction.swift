@@ -51,7 +51,9 @@ public struct CampaignReleaseFunction: NotifyFunction {
         _ campaign: CampaignRecord, input: CampaignJobInput, now: Date, context: FunctionContext
     ) async throws -> FunctionOutput {
         let pacing = CampaignPacing(rate: campaign.rate)
-        let users = try await unreleasedUsers(campaign, limit: pacing.perTick, context: context)
+        let waiting = try await waitingDeliveries(campaign, input: input, context: context)
+        let allowance = pacing.allowance(waiting: waiting, channels: campaign.channels.count)
+        let users = allowance == 0 ? [] : try await unreleasedUsers(campaign, limit: allowance, context: context)
         var writes: [PostgresQuery] = []
         var next: [JobRequest] = []
         if campaign.status == .scheduled {
@@ -84,7 +86,7 @@ public struct CampaignReleaseFunction: NotifyFunction {
                 }
             }
         }
-        if users.count < pacing.perTick && campaign.expanded {
+        if allowance > 0 && users.count < allowance && campaign.expanded {
             writes.append(
                 """
                 UPDATE notify.campaigns SET status = 'completed', finished_at = now(), updated_at = now()
@@ -98,6 +100,12 @@ public struct CampaignReleaseFunction: NotifyFunction {
             writes.append(
                 TimelineWrites.notificationEvent(
                     tenantID: input.tenantID, notificationID: campaign.notificationID, kind: "campaign_completed"))
+        } else if allowance == 0 {
+            // The pipeline has not taken the last ticks' recipients yet: look again shortly.
+            var following = input
+            let due = now.addingTimeInterval(max(pacing.interval, CampaignPacing.backlogRecheck).inSeconds)
+            following.due = due
+            next.append(try tick(following, runAt: due))
         } else {
             // Short of a full tick while expansion goes on: come back after one interval anyway.
             var following = input
@@ -106,7 +114,7 @@ public struct CampaignReleaseFunction: NotifyFunction {
             next.append(try tick(following, runAt: pacing.interval == .zero ? nil : due))
         }
         return FunctionOutput(
-            next: next, writes: writes, summary: #"{"released":\#(users.count)}"#)
+            next: next, writes: writes, summary: #"{"released":\#(users.count),"waiting":\#(waiting)}"#)
     }
 
     private func dropUnreleased(
@@ -136,6 +144,20 @@ public struct CampaignReleaseFunction: NotifyFunction {
             next.append(try tick(input, runAt: users.isEmpty ? context.clock.now().addingTimeInterval(1) : nil))
         }
         return FunctionOutput(next: next, writes: writes, summary: #"{"dropped":\#(users.count)}"#)
+    }
+
+    /// How many of the campaign's deliveries wait, released, for `preference-filter` to take them:
+    /// the users of its queued `preference-filter` jobs (``CampaignPacing/allowance(waiting:channels:)``).
+    private func waitingDeliveries(
+        _ campaign: CampaignRecord, input: CampaignJobInput, context: FunctionContext
+    ) async throws -> Int {
+        let rows = try await context.database.query(
+            """
+            SELECT coalesce(sum(jsonb_array_length(payload -> 'user_ids')), 0)::bigint FROM notify.jobs
+            WHERE queue = 'preference-filter' AND lane = \(Int16(campaign.lane.rawValue)) AND state = 'ready'
+              AND tenant_id = \(input.tenantID) AND (payload ->> 'notification_id')::uuid = \(campaign.notificationID)
+            """, logger: context.logger)
+        return Int(try rows.first?.decode(Int64.self) ?? 0)
     }
 
     /// The next `limit` recipients after the release cursor, in user order.

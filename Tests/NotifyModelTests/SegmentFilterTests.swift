@@ -86,4 +86,16 @@ import Testing
         let late = due.addingTimeInterval(10)
         #expect(pacing.nextDue(after: due, now: late) == late)
     }
+
+    @Test func aTickReleasesOnlyWhatTheBacklogHasRoomFor() {
+        let unlimited = CampaignPacing(rate: nil)
+        let full = CampaignPacing.maximumBacklog
+        #expect(unlimited.allowance(waiting: 0, channels: 1) == CampaignPacing.unlimitedTick)
+        #expect(unlimited.allowance(waiting: full - 1_000, channels: 1) == 1_000)
+        #expect(unlimited.allowance(waiting: full - 1_000, channels: 2) == 500, "two deliveries per recipient")
+        #expect(unlimited.allowance(waiting: full, channels: 1) == 0)
+        #expect(unlimited.allowance(waiting: full + 250, channels: 3) == 0)
+        #expect(CampaignPacing(rate: 100).allowance(waiting: 0, channels: 1) == 25, "the rate still caps a tick")
+        #expect(CampaignPacing(rate: 100).allowance(waiting: full - 1, channels: 4) == 1, "some room: one recipient")
+    }
 }

@@ -1,4 +1,7 @@
+import CampaignFunction
 import Foundation
+import NotifyFunctionKit
+import NotifyModel
 import NotifyTestSupport
 import PostgresNIO
 import Testing
@@ -241,6 +244,82 @@ import Testing
             #expect(
                 try await engine.runtime.count("SELECT count(*)::int FROM notify.inbox_items WHERE tenant_id = 'acme'")
                     == 30)
+        }
+    }
+
+    /// An unrated campaign's pacer releases only while the pipeline keeps up: the recipients it hands
+    /// to `preference-filter` never exceed ``CampaignPacing/maximumBacklog`` waiting deliveries, so
+    /// a large campaign's later stages are not queued behind all its filtering.
+    @Test func aPacerReleasesOnlyWhatTheBacklogHasRoomFor() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            try await seedFans(engine, acme, count: 12_000)
+            let start = Date().addingTimeInterval(3600)
+            let created = try expect(
+                try await engine.post(
+                    "/v1/campaigns", acme,
+                    [
+                        "name": "Big", "category": "welcome", "audience": ["topic": "fans"], "data": ["name": "x"],
+                        "start_at": ISO8601DateFormatter().string(from: start),
+                    ]), [201])
+            let text = try #require(created.json["id"] as? String)
+            let id = try #require(UUID(uuidString: text))
+            let notificationID = try await engine.runtime.rows(
+                "SELECT notification_id FROM notify.campaigns WHERE id = \(id)")[0].decode(UUID.self)
+
+            let clock = ManualClock(start.addingTimeInterval(1))
+            let context = FunctionContext(
+                jobID: 1, attempt: 1, maxAttempts: 10, deadline: .now + .seconds(30), tenantID: acme.id,
+                lane: .transactional, logger: engine.runtime.logger,
+                database: FunctionDatabase(client: engine.runtime.client), clock: clock)
+            let input = CampaignJobInput(tenantID: acme.id, campaignID: id, due: start)
+            // Expand it here, committing each batch as the runtime would; the queued jobs wait an hour.
+            var expanding = true
+            while expanding {
+                let output = try await CampaignExpandFunction().handle(input, context: context)
+                try await engine.runtime.client.withTransaction(logger: engine.runtime.logger) { connection in
+                    for write in output.writes { try await connection.query(write, logger: engine.runtime.logger) }
+                }
+                expanding = output.next.contains { $0.function == CampaignExpandFunction.name }
+            }
+            #expect(
+                try await engine.runtime.count("SELECT planned::int FROM notify.campaigns WHERE id = \(id)") == 12_000)
+            func tick() async throws -> (released: Int, next: [JobRequest]) {
+                let output = try await CampaignReleaseFunction().handle(input, context: context)
+                let batches = try output.next.filter { $0.function == "preference-filter" }.map {
+                    try JSONDecoder().decode(DeliveryBatch.self, from: Data($0.payload.utf8))
+                }
+                return (batches.reduce(0) { $0 + $1.userIDs.count }, output.next)
+            }
+            /// Queues (not yet due) `preference-filter` jobs naming `users` of the campaign's deliveries.
+            func queueWaiting(_ users: Int) async throws {
+                try await engine.runtime.client.query(
+                    """
+                    INSERT INTO notify.jobs (queue, lane, run_at, payload, tenant_id)
+                    SELECT 'preference-filter', 2, now() + interval '1 hour',
+                           jsonb_build_object('tenant_id', 'acme', 'notification_id', \(notificationID)::text,
+                                              'channel', 'inapp', 'user_ids', (SELECT jsonb_agg(g) FROM generate_series(1, 250) g)),
+                           'acme'
+                    FROM generate_series(1, \(users / 250))
+                    """, logger: engine.runtime.logger)
+            }
+
+            #expect(try await tick().released == CampaignPacing.unlimitedTick, "an empty pipeline: a full tick")
+            try await queueWaiting(CampaignPacing.maximumBacklog)
+            let held = try await tick()
+            #expect(held.released == 0, "a full backlog: nothing released")
+            let recheck = try #require(held.next.first { $0.function == CampaignReleaseFunction.name }?.runAt)
+            #expect(abs(recheck.timeIntervalSince(clock.now()) - CampaignPacing.backlogRecheck.inSeconds) < 0.01)
+            try await engine.runtime.client.query(
+                """
+                DELETE FROM notify.jobs WHERE id IN (
+                    SELECT id FROM notify.jobs WHERE queue = 'preference-filter' AND tenant_id = 'acme' LIMIT 12)
+                """, logger: engine.runtime.logger)
+            #expect(try await tick().released == 3_000, "room for 12 batches of 250")
+            #expect(
+                try await engine.runtime.count(
+                    "SELECT released::int FROM notify.campaigns WHERE id = \(id)") == 0,
+                "the ticks above were not committed")
         }
     }
 
