@@ -19,6 +19,7 @@ public struct APIServer: Sendable {
     /// The router with every route.
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        router.add(middleware: DedicatedExecutorMiddleware())
         router.add(middleware: ProblemMiddleware())
         operations.addRoutes(to: router)
         router.get("openapi.json") { _, _ in OpenAPIDocument.response() }

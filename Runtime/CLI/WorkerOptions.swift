@@ -62,7 +62,8 @@ struct WorkerOptions: ParsableArguments {
             criticalPoolSize: criticalPoolSize ?? environment.int("notify.critical.pool.size", default: 8),
             maxLane: maxLane.flatMap(Lane.init(name:)) ?? .bulk,
             minLane: minLane.flatMap(Lane.init(name:)) ?? .critical,
-            chainSuccessors: environment.config.bool(forKey: "notify.chain.successors") ?? true)
+            chainSuccessors: environment.config.bool(forKey: "notify.chain.successors") ?? true,
+            criticalCompletionTarget: .milliseconds(environment.int("notify.critical.target.ms", default: 10)))
     }
 
     func election(_ environment: CommandEnvironment, holder: String) -> LeaderElection.Configuration {

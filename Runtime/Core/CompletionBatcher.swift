@@ -31,16 +31,20 @@ final class CompletionBatcher: Sendable {
     private let onWritten: @Sendable ([JobCompletion]) -> Void
     private let chaining: @Sendable () -> ChainedClaim?
     private let onChained: @Sendable ([ClaimedJob]) -> Void
+    private let onWriteDuration: @Sendable (Duration) -> Void
     let maxBatch: Int
 
     /// `chaining` says which successors the worker takes as they are enqueued (nil: none), and
     /// `onChained` receives them once their transaction has committed (see ``ChainedClaim``).
+    /// `onWriteDuration` learns how long each successful batch write took.
     init(
         client: PostgresClient, producer: JobProducer, metrics: RuntimeMetrics, writers: Int, maxBatch: Int = 1000,
         logger: Logger, onWritten: @escaping @Sendable ([JobCompletion]) -> Void,
         chaining: @escaping @Sendable () -> ChainedClaim? = { nil },
-        onChained: @escaping @Sendable ([ClaimedJob]) -> Void = { _ in }
+        onChained: @escaping @Sendable ([ClaimedJob]) -> Void = { _ in },
+        onWriteDuration: @escaping @Sendable (Duration) -> Void = { _ in }
     ) {
+        self.onWriteDuration = onWriteDuration
         self.chaining = chaining
         self.onChained = onChained
         self.client = client
@@ -107,7 +111,9 @@ final class CompletionBatcher: Sendable {
                 continue
             }
             do {
+                let started = ContinuousClock.now
                 try await write(batch)
+                onWriteDuration(.now - started)
                 failures = 0
                 state.withLock { $0.writing -= 1 }
                 onWritten(batch)

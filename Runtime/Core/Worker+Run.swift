@@ -30,7 +30,8 @@ extension Worker {
             jobID: job.id, attempt: job.attempt, maxAttempts: job.maxAttempts,
             deadline: started + entry.settings.timeout, tenantID: job.tenantID, lane: job.lane, logger: logger,
             database: FunctionDatabase(client: job.lane == .critical ? criticalClient : client),
-            clock: configuration.clock)
+            clock: configuration.clock,
+            priorityGate: priorityGate(for: job.lane))
         do {
             let output = try await entry.invoke(job.payload, context)
             let timedOut = inFlight.detach(job)
@@ -51,6 +52,14 @@ extension Worker {
             }
             return failure(job, entry: entry, error: error, logger: logger)
         }
+    }
+
+    /// What a job's ``NotifyFunctionKit/FunctionContext/yieldToPriorityWork()`` waits for: bulk
+    /// jobs wait while the ``BulkGovernor`` pauses bulk work; the others never wait.
+    private func priorityGate(for lane: Lane) -> @Sendable () async -> Void {
+        guard lane == .bulk else { return {} }
+        let governor = self.governor
+        return { await governor.waitWhilePaused() }
     }
 
     private func failure(

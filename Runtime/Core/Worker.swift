@@ -38,6 +38,7 @@ public final class Worker: Service, Sendable {
     let criticalBatcher: CompletionBatcher
     let store: JobStore
     let handoff = ChainHandoff()
+    let governor: BulkGovernor
     private let draining = Atomic<Bool>(false)
     private let claimsStarted = Atomic<Int>(0)
     private let onFirstClaim: (@Sendable () -> Void)?
@@ -62,6 +63,9 @@ public final class Worker: Service, Sendable {
         self.store = JobStore(logger: logger)
         let doorbell = self.doorbell
         let metrics = self.metrics
+        let governor = BulkGovernor(
+            maximum: configuration.bulkConcurrency, target: configuration.criticalCompletionTarget)
+        self.governor = governor
         let onWritten: @Sendable ([JobCompletion]) -> Void = { written in
             inFlight.remove(written.lazy.map(\.job))
             metrics.inFlight.record(inFlight.count)
@@ -91,7 +95,8 @@ public final class Worker: Service, Sendable {
         self.criticalClient = PostgresClient(configuration: critical)
         let criticalBatcher = CompletionBatcher(
             client: criticalClient, producer: producer, metrics: metrics, writers: 1, logger: logger,
-            onWritten: onWritten, chaining: chaining, onChained: onChained)
+            onWritten: onWritten, chaining: chaining, onChained: onChained,
+            onWriteDuration: { governor.observeCritical($0) })
         self.criticalBatcher = criticalBatcher
         handoff.releaseRefused { jobs in
             for job in jobs {
@@ -117,13 +122,16 @@ public final class Worker: Service, Sendable {
         await withDiscardingTaskGroup { background in
             let listener = WakeupListener(
                 databaseURL: databaseURL, queues: Set(queues), doorbell: doorbell, logger: logger)
-            background.addTask { await listener.run() }
-            background.addTask { await self.batcher.run() }
-            background.addTask { await self.criticalBatcher.run() }
-            background.addTask { await self.maintainLeases() }
+            // The claim loop, its wake-ups and the critical lane run on the critical executor, so
+            // a one-time passcode never waits behind queued campaign work (``DedicatedExecutor``).
+            let critical = DedicatedExecutor.critical
+            background.addTask(executorPreference: critical) { await listener.run() }
+            background.addTask(executorPreference: globalConcurrentExecutor) { await self.batcher.run() }
+            background.addTask(executorPreference: critical) { await self.criticalBatcher.run() }
+            background.addTask(executorPreference: globalConcurrentExecutor) { await self.maintainLeases() }
 
             await withGracefulShutdownHandler {
-                await self.claimAndRun()
+                await withTaskExecutorPreference(critical) { await self.claimAndRun() }
             } onGracefulShutdown: {
                 self.draining.store(true, ordering: .relaxed)
                 self.handoff.close()
@@ -192,7 +200,7 @@ public final class Worker: Service, Sendable {
                 let reserved = configuration.criticalReserve
                 let want: Int
                 var maxLane: Lane
-                let bulkRoom = configuration.bulkConcurrency - inFlight.bulkCount
+                let bulkRoom = governor.allowance() - inFlight.bulkCount
                 if free > reserved {
                     want = min(configuration.claimBatchSize, free - reserved)
                     // Bulk jobs within the cap: all lanes at once when the cap leaves room for a
@@ -227,6 +235,9 @@ public final class Worker: Service, Sendable {
                 if jobs.isEmpty && maxLane == .bulk {
                     let wait = try await timeUntilNextJob(on: connection!)
                     await doorbell.wait(timeout: wait)
+                } else if governor.isThrottling() {
+                    // Bulk work held back for the critical lane: look again as it recovers.
+                    await doorbell.wait(timeout: min(configuration.pollInterval, .milliseconds(100)))
                 } else {
                     await doorbell.wait(timeout: configuration.pollInterval)
                 }
@@ -285,7 +296,12 @@ public final class Worker: Service, Sendable {
         var claimedPerFunction: [String: Int] = [:]
         for job in jobs {
             claimedPerFunction[job.queue, default: 0] += 1
-            handlers.addTask(priority: Self.priority(of: job.lane)) { await self.run(job) }
+            let executor: any TaskExecutor =
+                job.lane == .critical
+                ? DedicatedExecutor.critical ?? globalConcurrentExecutor : globalConcurrentExecutor
+            handlers.addTask(executorPreference: executor, priority: Self.priority(of: job.lane)) {
+                await self.run(job)
+            }
         }
         for (function, count) in claimedPerFunction { metrics.function(function).claimed.increment(by: Int64(count)) }
     }

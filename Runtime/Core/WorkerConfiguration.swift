@@ -54,6 +54,10 @@ public struct WorkerConfiguration: Sendable {
     /// step of the pipeline its claim and wake-up (`NOTIFY_CHAIN_SUCCESSORS`, default on). See
     /// ``ChainedClaim``.
     public var chainSuccessors: Bool
+    /// The longest a critical-lane completion transaction may take before the worker halves the
+    /// bulk jobs it keeps in flight (`NOTIFY_CRITICAL_TARGET_MS`, default 10; 0 or nil: never).
+    /// They grow back while critical completions stay fast. See ``BulkGovernor``.
+    public var criticalCompletionTarget: Duration?
     /// The wall clock functions see.
     public var clock: any NotifyClock
 
@@ -63,7 +67,7 @@ public struct WorkerConfiguration: Sendable {
         reservedCriticalSlots: Int? = nil, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(30),
         heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 2,
         bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, maxLane: Lane = .bulk, minLane: Lane = .critical,
-        chainSuccessors: Bool = true,
+        chainSuccessors: Bool = true, criticalCompletionTarget: Duration? = .milliseconds(10),
         clock: any NotifyClock = SystemClock()
     ) {
         self.workerID = workerID
@@ -81,6 +85,7 @@ public struct WorkerConfiguration: Sendable {
         self.maxLane = maxLane
         self.minLane = min(minLane, maxLane)
         self.chainSuccessors = chainSuccessors
+        self.criticalCompletionTarget = criticalCompletionTarget.flatMap { $0 > .zero ? $0 : nil }
         self.clock = clock
     }
 

@@ -60,6 +60,7 @@ public struct SendEngine: Sendable {
         var sent = 0
         var followUps = 0
         for start in stride(from: 0, to: batch.userIDs.count, by: settings.chunkSize) {
+            await context.yieldToPriorityWork()
             var chunk = batch
             chunk.userIDs = Array(batch.userIDs[start..<min(start + settings.chunkSize, batch.userIDs.count)])
             let output = try await sendChunk(chunk, route: &route, context: context)

@@ -21,12 +21,16 @@ public struct FunctionContext: Sendable {
     public let database: FunctionDatabase
     /// The wall clock; injected in tests.
     public let clock: any NotifyClock
+    /// What ``yieldToPriorityWork()`` waits for.
+    let priorityGate: @Sendable () async -> Void
 
     /// Creates a context. The runtime does this for every job; tests do it to call a function directly.
     public init(
         jobID: Int64, attempt: Int, maxAttempts: Int, deadline: ContinuousClock.Instant, tenantID: String?,
-        lane: Lane, logger: Logger, database: FunctionDatabase, clock: any NotifyClock
+        lane: Lane, logger: Logger, database: FunctionDatabase, clock: any NotifyClock,
+        priorityGate: @escaping @Sendable () async -> Void = {}
     ) {
+        self.priorityGate = priorityGate
         self.jobID = jobID
         self.attempt = attempt
         self.maxAttempts = maxAttempts
@@ -37,6 +41,12 @@ public struct FunctionContext: Sendable {
         self.database = database
         self.clock = clock
     }
+
+    /// A point at which a long job gives way to more urgent work. Call it between units of work
+    /// (the send step calls it before each chunk). It returns at once, unless the job is in the bulk
+    /// lane and its worker is holding bulk work back because critical work is slowing down; then
+    /// it waits, for half a second at most, until the worker lets bulk work go on.
+    public func yieldToPriorityWork() async { await priorityGate() }
 
     /// True when a failure of this attempt sends the job to the dead-letter table.
     public var isLastAttempt: Bool { attempt >= maxAttempts }

@@ -1,0 +1,73 @@
+import Synchronization
+
+/// Gives the bulk lane only the capacity the critical lane leaves it.
+///
+/// Reserved slots, a connection pool and an executor of its own keep a one-time passcode from
+/// queueing behind a campaign inside the worker, but not from sharing the cores and the database
+/// with it: a campaign draining as fast as it can slows every round trip an OTP makes. So the
+/// worker watches how long the critical lane's completion transactions take, the part of an OTP's
+/// path that is pure database work. When one takes longer than the target, the number of bulk jobs
+/// the worker keeps in flight is halved (down to none: bulk claims pause); while they stay fast it
+/// grows back by ``recoveryPerSecond`` slots a second, up to the configured cap. A campaign thus
+/// drains as fast as it can without slowing the critical lane, like a TCP sender that backs off
+/// when the network queues.
+final class BulkGovernor: Sendable {
+    private struct State {
+        var limit: Double
+        var updated: ContinuousClock.Instant
+        var lastCut: ContinuousClock.Instant?
+    }
+
+    /// The cap (``WorkerConfiguration/bulkConcurrency``).
+    let maximum: Int
+    /// The longest a critical completion may take before bulk work backs off (nil: never backs off).
+    let target: Duration?
+    /// Bulk slots regained per second while the critical lane stays fast.
+    let recoveryPerSecond: Double
+    private let state: Mutex<State>
+
+    init(maximum: Int, target: Duration?, recoveryPerSecond: Double = 4) {
+        self.maximum = max(1, maximum)
+        self.target = target
+        self.recoveryPerSecond = recoveryPerSecond
+        self.state = Mutex(State(limit: Double(max(1, maximum)), updated: .now))
+    }
+
+    /// Reports that a critical completion took `duration`.
+    func observeCritical(_ duration: Duration, at now: ContinuousClock.Instant = .now) {
+        guard let target, duration > target else { return }
+        state.withLock { state in
+            recover(&state, now: now)
+            // One cut per target interval: a burst of slow completions is one congestion signal.
+            if let last = state.lastCut, now - last < target { return }
+            state.limit = state.limit >= 1 ? state.limit / 2 : 0
+            if state.limit < 0.5 { state.limit = 0 }
+            state.lastCut = now
+        }
+    }
+
+    /// How many bulk jobs may be in flight now.
+    func allowance(at now: ContinuousClock.Instant = .now) -> Int {
+        state.withLock { state in
+            recover(&state, now: now)
+            return Int(state.limit)
+        }
+    }
+
+    /// Waits while bulk work is paused (no allowance), checking every 10 ms, for `limit` at most.
+    func waitWhilePaused(limit: Duration = .milliseconds(500)) async {
+        let deadline = ContinuousClock.now + limit
+        while allowance() == 0 && ContinuousClock.now < deadline && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Whether bulk work is held below the cap.
+    func isThrottling(at now: ContinuousClock.Instant = .now) -> Bool { allowance(at: now) < maximum }
+
+    private func recover(_ state: inout State, now: ContinuousClock.Instant) {
+        guard now > state.updated else { return }
+        state.limit = min(Double(maximum), state.limit + (now - state.updated).inSeconds * recoveryPerSecond)
+        state.updated = now
+    }
+}

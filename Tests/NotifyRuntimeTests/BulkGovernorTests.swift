@@ -1,0 +1,113 @@
+import Foundation
+import NotifyFunctionKit
+import NotifyTestSupport
+import PostgresNIO
+import Testing
+
+@testable import NotifyRuntime
+
+/// A critical test function whose completion transaction takes `milliseconds` in PostgreSQL.
+struct SlowCompletionFunction: NotifyFunction {
+    struct Input: Codable, Sendable { var milliseconds: Int }
+
+    static let name: FunctionName = "slow-completion"
+
+    func handle(_ input: Input, context: FunctionContext) async throws -> FunctionOutput {
+        FunctionOutput(writes: ["SELECT pg_sleep(\(Double(input.milliseconds) / 1000))"])
+    }
+}
+
+/// The bulk lane gets only the capacity the critical lane leaves (``BulkGovernor``).
+@Suite("Bulk work backs off for the critical lane", .timeLimit(.minutes(3)))
+struct BulkGovernorTests {
+    let start = ContinuousClock.now
+
+    @Test("a slow critical completion halves the bulk allowance, once per target interval, down to none")
+    func slowCompletionsCutTheAllowance() {
+        let governor = BulkGovernor(maximum: 8, target: .milliseconds(10), recoveryPerSecond: 0)
+        #expect(governor.allowance(at: start) == 8)
+        governor.observeCritical(.milliseconds(5), at: start)
+        #expect(governor.allowance(at: start) == 8, "a fast completion changes nothing")
+        governor.observeCritical(.milliseconds(40), at: start)
+        #expect(governor.allowance(at: start) == 4)
+        governor.observeCritical(.milliseconds(40), at: start + .milliseconds(5))
+        #expect(governor.allowance(at: start + .milliseconds(5)) == 4, "one cut per target interval")
+        for step in 1...4 {
+            governor.observeCritical(.milliseconds(40), at: start + .milliseconds(20 * step))
+        }
+        #expect(governor.allowance(at: start + .milliseconds(80)) == 0)
+        #expect(governor.isThrottling(at: start + .milliseconds(80)))
+    }
+
+    @Test("the allowance grows back while the critical lane stays fast, up to the cap")
+    func theAllowanceRecovers() {
+        let governor = BulkGovernor(maximum: 4, target: .milliseconds(10), recoveryPerSecond: 4)
+        for step in 0..<4 { governor.observeCritical(.milliseconds(50), at: start + .milliseconds(10 * step)) }
+        let paused = start + .milliseconds(30)
+        #expect(governor.allowance(at: paused) == 0)
+        #expect(governor.allowance(at: paused + .milliseconds(260)) == 1)
+        #expect(governor.allowance(at: paused + .milliseconds(760)) == 3)
+        #expect(governor.allowance(at: paused + .seconds(5)) == 4)
+        #expect(!governor.isThrottling(at: paused + .seconds(5)))
+    }
+
+    @Test("without a target the governor never cuts")
+    func noTargetNoCuts() {
+        let governor = BulkGovernor(maximum: 4, target: nil)
+        governor.observeCritical(.seconds(3), at: start)
+        #expect(governor.allowance(at: start) == 4)
+    }
+
+    @Test("a bulk job's yield point waits while bulk work is paused, and not longer than its limit")
+    func theYieldPointWaitsWhilePaused() async {
+        let open = BulkGovernor(maximum: 2, target: .milliseconds(10))
+        let before = ContinuousClock.now
+        await open.waitWhilePaused(limit: .seconds(5))
+        #expect(ContinuousClock.now - before < .seconds(1), "not paused: no wait")
+
+        let paused = BulkGovernor(maximum: 1, target: .milliseconds(10), recoveryPerSecond: 0)
+        paused.observeCritical(.milliseconds(50))
+        #expect(paused.allowance() == 0)
+        let waitStart = ContinuousClock.now
+        await paused.waitWhilePaused(limit: .milliseconds(300))
+        #expect(ContinuousClock.now - waitStart >= .milliseconds(300))
+    }
+
+    @Test("while critical completions are slow, a worker stops starting bulk jobs, and resumes after")
+    func aWorkerHoldsBulkWorkBackWhileCriticalWorkIsSlow() async throws {
+        let log = StartLog()
+        var catalog = NotifyRuntimeTests.catalog(log)
+        catalog.register(SlowCompletionFunction())
+        try await TestRuntime.with(catalog: catalog) { runtime in
+            try await runtime.producer.enqueue(
+                try (0..<400).map { try .recording("bulk-\($0)", sleep: 100, lane: .bulk) })
+            var configuration = testWorker(concurrency: 64, poll: .milliseconds(50), bulk: 4)
+            configuration.criticalCompletionTarget = .milliseconds(10)
+            let worker = runtime.startWorker(configuration)
+            #expect(await eventually(timeout: .seconds(10)) { log.total() >= 8 })
+
+            // Critical jobs whose completions take 30 ms, every 20 ms for about two seconds.
+            let slowStart = ContinuousClock.now
+            let startedBefore = log.total()
+            for _ in 0..<100 {
+                try await runtime.producer.enqueue(
+                    try JobRequest(
+                        function: "slow-completion", input: SlowCompletionFunction.Input(milliseconds: 30),
+                        lane: .critical))
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let slowRate = Double(log.total() - startedBefore) / (ContinuousClock.now - slowStart).inSeconds
+
+            // Then nothing critical: the allowance grows back to the cap within a second.
+            try await Task.sleep(for: .milliseconds(1500))
+            let fastStart = ContinuousClock.now
+            let startedAfter = log.total()
+            try await Task.sleep(for: .seconds(2))
+            let fastRate = Double(log.total() - startedAfter) / (ContinuousClock.now - fastStart).inSeconds
+            // Four slots of 100 ms jobs start about 40 a second when nothing holds them back.
+            #expect(fastRate > 15, "bulk jobs started per second afterwards: \(fastRate)")
+            #expect(slowRate < fastRate / 2, "per second while critical work was slow: \(slowRate), after: \(fastRate)")
+            await worker.cancel()
+        }
+    }
+}
