@@ -6,7 +6,9 @@ import Synchronization
 /// queueing behind a campaign inside the worker, but not from sharing the cores and the database
 /// with it: a campaign draining as fast as it can slows every round trip an OTP makes. So the
 /// worker watches how long the critical lane's completion transactions take, the part of an OTP's
-/// path that is pure database work. When one takes longer than the target, the number of bulk jobs
+/// path that is pure database work. When one takes longer than the target (the configured one, or
+/// three times the fastest completion of the last 5 to 10 seconds when that is more, so that a
+/// database across a network does not look congested all the time), the number of bulk jobs
 /// the worker keeps in flight is halved (down to none: bulk claims pause); while they stay fast it
 /// grows back by ``recoveryPerSecond`` slots a second, up to the configured cap. A campaign thus
 /// drains as fast as it can without slowing the critical lane, like a TCP sender that backs off
@@ -16,7 +18,14 @@ final class BulkGovernor: Sendable {
         var limit: Double
         var updated: ContinuousClock.Instant
         var lastCut: ContinuousClock.Instant?
+        /// The fastest completion of the current and the previous five-second bucket.
+        var currentFastest: Duration?
+        var previousFastest: Duration?
+        var bucketStart: ContinuousClock.Instant
     }
+
+    /// How long one bucket of the fastest-completion window lasts.
+    static let bucket: Duration = .seconds(5)
 
     /// The cap (``WorkerConfiguration/bulkConcurrency``).
     let maximum: Int
@@ -30,13 +39,15 @@ final class BulkGovernor: Sendable {
         self.maximum = max(1, maximum)
         self.target = target
         self.recoveryPerSecond = recoveryPerSecond
-        self.state = Mutex(State(limit: Double(max(1, maximum)), updated: .now))
+        self.state = Mutex(State(limit: Double(max(1, maximum)), updated: .now, bucketStart: .now))
     }
 
     /// Reports that a critical completion took `duration`.
     func observeCritical(_ duration: Duration, at now: ContinuousClock.Instant = .now) {
-        guard let target, duration > target else { return }
+        guard let target else { return }
         state.withLock { state in
+            let fastest = Self.noteFastest(duration, in: &state, now: now)
+            guard duration > max(target, fastest * 3) else { return }
             recover(&state, now: now)
             // One cut per target interval: a burst of slow completions is one congestion signal.
             if let last = state.lastCut, now - last < target { return }
@@ -64,6 +75,21 @@ final class BulkGovernor: Sendable {
 
     /// Whether bulk work is held below the cap.
     func isThrottling(at now: ContinuousClock.Instant = .now) -> Bool { allowance(at: now) < maximum }
+
+    /// Records `duration` in the fastest-completion window and returns the window's fastest.
+    private static func noteFastest(
+        _ duration: Duration, in state: inout State, now: ContinuousClock.Instant
+    )
+        -> Duration
+    {
+        if now - state.bucketStart >= bucket {
+            state.previousFastest = now - state.bucketStart >= bucket * 2 ? nil : state.currentFastest
+            state.currentFastest = nil
+            state.bucketStart = now
+        }
+        state.currentFastest = min(state.currentFastest ?? duration, duration)
+        return min(state.currentFastest!, state.previousFastest ?? duration)
+    }
 
     private func recover(_ state: inout State, now: ContinuousClock.Instant) {
         guard now > state.updated else { return }

@@ -6,7 +6,7 @@ import Testing
 
 @testable import NotifyRuntime
 
-/// A critical test function whose completion transaction takes `milliseconds` in PostgreSQL.
+/// A test function whose completion transaction takes `milliseconds` in PostgreSQL.
 struct SlowCompletionFunction: NotifyFunction {
     struct Input: Codable, Sendable { var milliseconds: Int }
 
@@ -42,13 +42,29 @@ struct BulkGovernorTests {
     @Test("the allowance grows back while the critical lane stays fast, up to the cap")
     func theAllowanceRecovers() {
         let governor = BulkGovernor(maximum: 4, target: .milliseconds(10), recoveryPerSecond: 4)
-        for step in 0..<4 { governor.observeCritical(.milliseconds(50), at: start + .milliseconds(10 * step)) }
-        let paused = start + .milliseconds(30)
+        governor.observeCritical(.milliseconds(3), at: start)
+        for step in 1...4 { governor.observeCritical(.milliseconds(50), at: start + .milliseconds(10 * step)) }
+        let paused = start + .milliseconds(40)
         #expect(governor.allowance(at: paused) == 0)
         #expect(governor.allowance(at: paused + .milliseconds(260)) == 1)
         #expect(governor.allowance(at: paused + .milliseconds(760)) == 3)
         #expect(governor.allowance(at: paused + .seconds(5)) == 4)
         #expect(!governor.isThrottling(at: paused + .seconds(5)))
+    }
+
+    @Test("a database whose completions are never fast raises the target to three times its fastest")
+    func theTargetFollowsTheFastestCompletion() {
+        let governor = BulkGovernor(maximum: 4, target: .milliseconds(10), recoveryPerSecond: 0)
+        for step in 0..<10 {
+            governor.observeCritical(.milliseconds(30 + step), at: start + .milliseconds(100 * step))
+        }
+        #expect(governor.allowance(at: start + .seconds(1)) == 4, "30 ms round trips are this database's normal")
+        governor.observeCritical(.milliseconds(95), at: start + .milliseconds(1100))
+        #expect(governor.allowance(at: start + .milliseconds(1100)) == 2, "three times the fastest is congestion")
+        // Ten seconds later the window has forgotten the fast ones: 95 ms is the new fastest.
+        governor.observeCritical(.milliseconds(95), at: start + .seconds(12))
+        governor.observeCritical(.milliseconds(200), at: start + .seconds(12) + .milliseconds(50))
+        #expect(governor.allowance(at: start + .seconds(12) + .milliseconds(50)) == 2)
     }
 
     @Test("without a target the governor never cuts")
@@ -66,6 +82,7 @@ struct BulkGovernorTests {
         #expect(ContinuousClock.now - before < .seconds(1), "not paused: no wait")
 
         let paused = BulkGovernor(maximum: 1, target: .milliseconds(10), recoveryPerSecond: 0)
+        paused.observeCritical(.milliseconds(2))
         paused.observeCritical(.milliseconds(50))
         #expect(paused.allowance() == 0)
         let waitStart = ContinuousClock.now
@@ -86,15 +103,23 @@ struct BulkGovernorTests {
             let worker = runtime.startWorker(configuration)
             #expect(await eventually(timeout: .seconds(10)) { log.total() >= 8 })
 
-            // Critical jobs whose completions take 30 ms, every 20 ms for about two seconds.
-            let slowStart = ContinuousClock.now
-            let startedBefore = log.total()
-            for _ in 0..<100 {
+            // Fast critical completions first, so the governor knows what this database's are like.
+            for _ in 0..<10 {
                 try await runtime.producer.enqueue(
                     try JobRequest(
-                        function: "slow-completion", input: SlowCompletionFunction.Input(milliseconds: 30),
+                        function: "slow-completion", input: SlowCompletionFunction.Input(milliseconds: 0),
                         lane: .critical))
                 try await Task.sleep(for: .milliseconds(20))
+            }
+            // Then critical jobs whose completions take 50 ms, every 60 ms for about two seconds.
+            let slowStart = ContinuousClock.now
+            let startedBefore = log.total()
+            for _ in 0..<33 {
+                try await runtime.producer.enqueue(
+                    try JobRequest(
+                        function: "slow-completion", input: SlowCompletionFunction.Input(milliseconds: 50),
+                        lane: .critical))
+                try await Task.sleep(for: .milliseconds(60))
             }
             let slowRate = Double(log.total() - startedBefore) / (ContinuousClock.now - slowStart).inSeconds
 
