@@ -7,7 +7,7 @@ import Synchronization
 /// with it: a campaign draining as fast as it can slows every round trip an OTP makes. So the
 /// worker watches how long the critical lane's completion transactions take, the part of an OTP's
 /// path that is pure database work. When one takes longer than the target (the configured one, or
-/// three times the fastest completion of the last 5 to 10 seconds when that is more, so that a
+/// twice the fastest completion of the last 5 to 10 seconds when that is more, so that a
 /// database across a network does not look congested all the time), the number of bulk jobs
 /// the worker keeps in flight is halved (down to none: bulk claims pause); while they stay fast it
 /// grows back by ``recoveryPerSecond`` slots a second, up to the configured cap. A campaign thus
@@ -47,7 +47,7 @@ final class BulkGovernor: Sendable {
         guard let target else { return }
         state.withLock { state in
             let fastest = Self.noteFastest(duration, in: &state, now: now)
-            guard duration > max(target, fastest * 3) else { return }
+            guard duration > max(target, fastest * 2) else { return }
             recover(&state, now: now)
             // One cut per target interval: a burst of slow completions is one congestion signal.
             if let last = state.lastCut, now - last < target { return }
