@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// A task executor with threads of its own, for work that must not wait behind everything else.
@@ -36,12 +37,16 @@ public final class DedicatedExecutor: TaskExecutor, @unchecked Sendable {
         self.name = name
         for index in 0..<max(1, threads) {
             let threadName = threads > 1 ? "\(name)-\(index)" : name
-            // Named from the thread itself: on Linux a name set before `start()` never reaches it.
+            // Named from the thread itself, once `start()` has returned: on Linux, a name set
+            // before then may never reach the operating system's thread.
+            let started = DispatchSemaphore(value: 0)
             let thread = Thread { [self] in
+                started.wait()
                 Thread.current.name = threadName
                 self.serve()
             }
             thread.start()
+            started.signal()
         }
     }
 
