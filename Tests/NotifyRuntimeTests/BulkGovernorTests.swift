@@ -103,24 +103,23 @@ struct BulkGovernorTests {
             let worker = runtime.startWorker(configuration)
             #expect(await eventually(timeout: .seconds(10)) { log.total() >= 8 })
 
-            // Fast critical completions first, so the governor knows what this database's are like.
-            for _ in 0..<10 {
-                try await runtime.producer.enqueue(
-                    try JobRequest(
-                        function: "slow-completion", input: SlowCompletionFunction.Input(milliseconds: 0),
-                        lane: .critical))
-                try await Task.sleep(for: .milliseconds(20))
+            /// Enqueues `count` critical jobs whose completions take `milliseconds`, one every `every`.
+            func critical(_ count: Int, completionMilliseconds milliseconds: Int, every: Duration) async throws {
+                for _ in 0..<count {
+                    try await runtime.producer.enqueue(
+                        try JobRequest(
+                            function: "slow-completion",
+                            input: SlowCompletionFunction.Input(milliseconds: milliseconds),
+                            lane: .critical))
+                    try await Task.sleep(for: every)
+                }
             }
+            // Fast critical completions first, so the governor knows what this database's are like.
+            try await critical(10, completionMilliseconds: 0, every: .milliseconds(20))
             // Then critical jobs whose completions take 50 ms, every 60 ms for about two seconds.
             let slowStart = ContinuousClock.now
             let startedBefore = log.total()
-            for _ in 0..<33 {
-                try await runtime.producer.enqueue(
-                    try JobRequest(
-                        function: "slow-completion", input: SlowCompletionFunction.Input(milliseconds: 50),
-                        lane: .critical))
-                try await Task.sleep(for: .milliseconds(60))
-            }
+            try await critical(33, completionMilliseconds: 50, every: .milliseconds(60))
             let slowRate = Double(log.total() - startedBefore) / (ContinuousClock.now - slowStart).inSeconds
 
             // Then nothing critical: the allowance grows back to the cap within a second.
