@@ -29,7 +29,9 @@ public struct RenderFunction: NotifyFunction {
         var failures: [(userID: Int64, detail: String)] = []
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        for recipient in job.recipients {
+        for (index, recipient) in job.recipients.enumerated() {
+            // A campaign's batch gives way to critical work every 32 renders (see the send step).
+            if index % 32 == 31 { await context.yieldToPriorityWork() }
             guard
                 let locale = LocaleFallback.resolve(
                     requested: recipient.locale, tenantDefault: job.defaultLocale, available: Set(job.templates.keys))
