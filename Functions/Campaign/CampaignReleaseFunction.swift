@@ -154,7 +154,7 @@ public struct CampaignReleaseFunction: NotifyFunction {
         let rows = try await context.database.query(
             """
             SELECT coalesce(sum(jsonb_array_length(payload -> 'user_ids')), 0)::bigint FROM notify.jobs
-            WHERE queue = 'preference-filter' AND lane = \(Int16(campaign.lane.rawValue)) AND state = 'ready'
+            WHERE queue = 'preference-filter' AND lane = \(campaign.lane.rawValue) AND state = 'ready'
               AND tenant_id = \(input.tenantID) AND (payload ->> 'notification_id')::uuid = \(campaign.notificationID)
             """, logger: context.logger)
         return Int(try rows.first?.decode(Int64.self) ?? 0)

@@ -25,6 +25,8 @@ public struct FunctionContext: Sendable {
     let priorityGate: @Sendable () async -> Void
 
     /// Creates a context. The runtime does this for every job; tests do it to call a function directly.
+    /// `priorityGate` is what ``yieldToPriorityWork()`` waits for: the runtime passes its worker's
+    /// for bulk jobs; the default never waits.
     public init(
         jobID: Int64, attempt: Int, maxAttempts: Int, deadline: ContinuousClock.Instant, tenantID: String?,
         lane: Lane, logger: Logger, database: FunctionDatabase, clock: any NotifyClock,

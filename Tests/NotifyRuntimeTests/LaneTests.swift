@@ -101,13 +101,18 @@ struct LaneTests {
         }
     }
 
+    /// Enqueues one recording job per lane: `otp` (critical), `tx` (transactional), `bulk` (bulk).
+    static func enqueueOnePerLane(_ runtime: TestRuntime) async throws {
+        try await runtime.producer.enqueue(try .recording("otp", lane: .critical))
+        try await runtime.producer.enqueue(try .recording("tx", lane: .transactional))
+        try await runtime.producer.enqueue(try .recording("bulk", lane: .bulk))
+    }
+
     @Test("a worker whose lowest lane is critical runs critical jobs and leaves the other lanes")
     func aCriticalOnlyWorkerLeavesOtherLanes() async throws {
         let log = StartLog()
         try await TestRuntime.with(catalog: catalog(log)) { runtime in
-            try await runtime.producer.enqueue(try .recording("bulk", lane: .bulk))
-            try await runtime.producer.enqueue(try .recording("tx", lane: .transactional))
-            try await runtime.producer.enqueue(try .recording("otp", lane: .critical))
+            try await Self.enqueueOnePerLane(runtime)
             let worker = runtime.startWorker(testWorker(poll: .milliseconds(50), maxLane: .critical))
             #expect(await eventually(timeout: .seconds(5)) { log.count("otp") == 1 })
             try await Task.sleep(for: .milliseconds(500))
@@ -121,9 +126,7 @@ struct LaneTests {
     func aWorkerBelowTheCriticalLaneLeavesCriticalJobs() async throws {
         let log = StartLog()
         try await TestRuntime.with(catalog: catalog(log)) { runtime in
-            try await runtime.producer.enqueue(try .recording("otp", lane: .critical))
-            try await runtime.producer.enqueue(try .recording("bulk", lane: .bulk))
-            try await runtime.producer.enqueue(try .recording("tx", lane: .transactional))
+            try await Self.enqueueOnePerLane(runtime)
             var configuration = testWorker(poll: .milliseconds(50))
             configuration.minLane = .transactional
             let worker = runtime.startWorker(configuration)
