@@ -76,13 +76,6 @@ public struct RenderFunction: NotifyFunction {
         var writes: [PostgresQuery] = []
         var next: [JobRequest] = []
         if !ids.isEmpty {
-            writes.append(
-                """
-                UPDATE notify.deliveries AS d
-                SET content = r.content::jsonb, status = 'rendered', updated_at = now()
-                FROM unnest(\(ids)::bigint[], \(contents)::text[]) AS r(id, content)
-                WHERE d.id = r.id AND d.tenant_id = \(batch.tenantID) AND d.status = 'pending'
-                """)
             var onward = batch
             onward.userIDs = users
             next.append(
@@ -98,7 +91,25 @@ public struct RenderFunction: NotifyFunction {
                     batch, userIDs: [failure.userID], from: ["pending"], to: "dropped", reason: reason.rawValue,
                     event: "dropped", detail: failure.detail))
         }
-        return FunctionOutput(
-            next: next, writes: writes, summary: #"{"rendered":\#(ids.count),"failed":\#(failures.count)}"#)
+        var result = FunctionOutput(
+            next: next, summary: #"{"rendered":\#(ids.count),"failed":\#(failures.count)}"#)
+        if !ids.isEmpty {
+            result.appendMergeable(
+                MergeableWrite(
+                    sql: Self.storeSQL,
+                    columns: [.bigint(ids), .text(contents), .text(Array(repeating: batch.tenantID, count: ids.count))])
+            )
+        }
+        result.writes += writes
+        return result
     }
+
+    /// Stores rendered content, given as rows of (delivery, content, tenant): the statement of a
+    /// ``NotifyFunctionKit/MergeableWrite``, so the renders of many jobs are stored in one statement.
+    static let storeSQL = """
+        UPDATE notify.deliveries AS d
+        SET content = r.content::jsonb, status = 'rendered', updated_at = now()
+        FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(id, content, tenant_id)
+        WHERE d.id = ANY($1::bigint[]) AND d.id = r.id AND d.tenant_id = r.tenant_id AND d.status = 'pending'
+        """
 }

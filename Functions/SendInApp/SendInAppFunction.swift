@@ -27,51 +27,69 @@ public struct SendInAppFunction: NotifyFunction {
             throw FunctionError(
                 .permanent, code: "wrong_channel", "send-inapp received a \(batch.channel.rawValue) batch")
         }
-        let write: PostgresQuery = """
-            WITH ready AS (
-                SELECT d.id, d.tenant_id, d.user_id, d.notification_id, n.category_key, d.content
-                FROM notify.deliveries d
-                JOIN notify.notifications n ON n.id = d.notification_id
-                WHERE d.notification_id = \(batch.notificationID) AND d.tenant_id = \(batch.tenantID)
-                  AND d.channel = 'inapp' AND d.user_id = ANY(\(batch.userIDs)::bigint[]) AND d.status = 'rendered'
-                  AND n.status <> 'cancelled'
-                FOR UPDATE OF d
-            ), items AS (
-                INSERT INTO notify.inbox_items
-                    (tenant_id, user_id, delivery_id, notification_id, category_key, title, body, action_url)
-                SELECT tenant_id, user_id, id, notification_id, category_key, content ->> 'title', content ->> 'body',
-                       content ->> 'action_url'
-                FROM ready
-                ON CONFLICT (delivery_id) DO NOTHING
-                RETURNING tenant_id, user_id
-            ), delivered AS (
-                UPDATE notify.deliveries d SET status = 'delivered', provider = 'inapp', updated_at = now()
-                FROM ready WHERE d.id = ready.id
-                RETURNING d.id, d.tenant_id, d.notification_id
-            ), events AS (
-                INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
-                SELECT tenant_id, notification_id, id, 'delivered', '{"provider":"inapp"}'::jsonb FROM delivered
-            ), cancelled AS (
-                -- Rendered before their notification (a campaign) was cancelled: dropped, not left waiting.
-                UPDATE notify.deliveries d SET status = 'dropped', reason = 'cancelled', updated_at = now()
-                FROM notify.notifications n
-                WHERE n.id = d.notification_id AND n.status = 'cancelled'
-                  AND d.notification_id = \(batch.notificationID) AND d.tenant_id = \(batch.tenantID)
-                  AND d.channel = 'inapp' AND d.user_id = ANY(\(batch.userIDs)::bigint[]) AND d.status = 'rendered'
-                RETURNING d.id, d.tenant_id, d.notification_id
-            ), cancelled_events AS (
-                INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
-                SELECT tenant_id, notification_id, id, 'dropped', '{"reason":"cancelled"}'::jsonb FROM cancelled
-            )
-            SELECT pg_notify(\(Self.announcementChannel), tenant_id || ':' || user_id)
-            FROM (SELECT DISTINCT tenant_id, user_id FROM items) AS announced
-            """
-        var writes = [write]
+        var output = FunctionOutput(summary: #"{"users":\#(batch.userIDs.count)}"#)
+        output.appendMergeable(
+            MergeableWrite(
+                sql: Self.deliverSQL,
+                columns: [
+                    .uuid(Array(repeating: batch.notificationID, count: batch.userIDs.count)),
+                    .text(Array(repeating: batch.tenantID, count: batch.userIDs.count)), .bigint(batch.userIDs),
+                ]))
         if batch.timedFallback != false {
-            writes.append(ChannelFallback.timedWrites(batch, userIDs: batch.userIDs, lane: context.lane))
+            output.writes.append(ChannelFallback.timedWrites(batch, userIDs: batch.userIDs, lane: context.lane))
         }
-        return FunctionOutput(
-            writes: writes,
-            summary: #"{"users":\#(batch.userIDs.count)}"#)
+        return output
     }
+
+    /// Delivers rendered in-app deliveries, given as rows of (notification, tenant, user): the
+    /// statement of a ``NotifyFunctionKit/MergeableWrite``, so the deliveries of many jobs go into
+    /// their inboxes in one statement.
+    static let deliverSQL = """
+        WITH input AS (
+            SELECT DISTINCT * FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS i(notification_id, tenant_id, user_id)
+        ), found AS (
+            -- One lookup by key per row (OFFSET 0 keeps each a lookup): a join planned from the
+            -- statistics of a young table could scan it whole instead.
+            SELECT d.id, d.tenant_id, d.user_id, d.notification_id, d.content, n.category_key,
+                   n.status = 'cancelled' AS cancelled
+            FROM input i
+            CROSS JOIN LATERAL (
+                SELECT n.category_key, n.status FROM notify.notifications n
+                WHERE n.id = i.notification_id AND n.tenant_id = i.tenant_id OFFSET 0
+            ) n
+            CROSS JOIN LATERAL (
+                SELECT d.id, d.tenant_id, d.user_id, d.notification_id, d.content FROM notify.deliveries d
+                WHERE d.notification_id = i.notification_id AND d.user_id = i.user_id AND d.channel = 'inapp'
+                  AND d.tenant_id = i.tenant_id AND d.status = 'rendered'
+                OFFSET 0 FOR UPDATE
+            ) d
+        ), ready AS (
+            SELECT * FROM found WHERE NOT cancelled
+        ), items AS (
+            INSERT INTO notify.inbox_items
+                (tenant_id, user_id, delivery_id, notification_id, category_key, title, body, action_url)
+            SELECT tenant_id, user_id, id, notification_id, category_key, content ->> 'title', content ->> 'body',
+                   content ->> 'action_url'
+            FROM ready
+            ON CONFLICT (delivery_id) DO NOTHING
+            RETURNING tenant_id, user_id
+        ), delivered AS (
+            UPDATE notify.deliveries d SET status = 'delivered', provider = 'inapp', updated_at = now()
+            WHERE d.id = ANY(ARRAY(SELECT id FROM ready))
+            RETURNING d.id, d.tenant_id, d.notification_id
+        ), events AS (
+            INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
+            SELECT tenant_id, notification_id, id, 'delivered', '{"provider":"inapp"}'::jsonb FROM delivered
+        ), cancelled AS (
+            -- Rendered before their notification (a campaign) was cancelled: dropped, not left waiting.
+            UPDATE notify.deliveries d SET status = 'dropped', reason = 'cancelled', updated_at = now()
+            WHERE d.id = ANY(ARRAY(SELECT id FROM found WHERE cancelled))
+            RETURNING d.id, d.tenant_id, d.notification_id
+        ), cancelled_events AS (
+            INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
+            SELECT tenant_id, notification_id, id, 'dropped', '{"reason":"cancelled"}'::jsonb FROM cancelled
+        )
+        SELECT pg_notify('\(announcementChannel)', tenant_id || ':' || user_id)
+        FROM (SELECT DISTINCT tenant_id, user_id FROM items) AS announced
+        """
 }

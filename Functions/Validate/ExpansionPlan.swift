@@ -134,25 +134,27 @@ struct ExpansionPlan: Sendable {
     }
 
     func output(_ input: ValidateInput) throws -> FunctionOutput {
-        var writes: [PostgresQuery] = []
+        var result = FunctionOutput()
         var next: [JobRequest] = []
         let channelNames = channels.map(\.rawValue)
         let finished = nextCursor == nil
-        writes.append(
-            """
-            INSERT INTO notify.deliveries (tenant_id, notification_id, user_id, channel)
-            SELECT \(input.tenantID), \(input.notificationID), u, c
-            FROM unnest(\(userIDs)::bigint[]) AS u CROSS JOIN unnest(\(channelNames)::text[]) AS c
-            ON CONFLICT (notification_id, user_id, channel) DO NOTHING
-            """)
-        writes.append(
-            """
-            UPDATE notify.notifications
-            SET status = \(finished ? "done" : "processing"), recipient_count = recipient_count + \(userIDs.count),
-                updated_at = now()
-            WHERE id = \(input.notificationID) AND tenant_id = \(input.tenantID)
-              AND status IN ('accepted', 'scheduled', 'processing')
-            """)
+        let pairs = userIDs.flatMap { user in channelNames.map { (user, $0) } }
+        result.appendMergeable(
+            MergeableWrite(
+                sql: Self.deliveriesSQL,
+                columns: [
+                    .text(Array(repeating: input.tenantID, count: pairs.count)),
+                    .uuid(Array(repeating: input.notificationID, count: pairs.count)), .bigint(pairs.map(\.0)),
+                    .text(pairs.map(\.1)),
+                ]))
+        result.appendMergeable(
+            MergeableWrite(
+                sql: Self.progressSQL,
+                columns: [
+                    .uuid([input.notificationID]), .text([input.tenantID]), .text([finished ? "done" : "processing"]),
+                    .bigint([Int64(userIDs.count)]),
+                ]))
+        var writes: [PostgresQuery] = []
         if isFirstBatch {
             for skipped in skippedChannels {
                 writes.append(
@@ -167,16 +169,14 @@ struct ExpansionPlan: Sendable {
                     tenantID: input.tenantID, notificationID: input.notificationID, kind: "recipient_refused",
                     detail: TimelineWrites.detail(["user": external, "reason": "unknown_user"])))
         }
+        result.writes += writes
         if finished {
-            writes.append(
-                """
-                INSERT INTO notify.events (tenant_id, notification_id, kind, detail)
-                SELECT tenant_id, id, 'expanded', jsonb_build_object('recipients', recipient_count)
-                FROM notify.notifications WHERE id = \(input.notificationID) AND tenant_id = \(input.tenantID)
-                """)
+            result.appendMergeable(
+                MergeableWrite(
+                    sql: Self.expandedSQL, columns: [.uuid([input.notificationID]), .text([input.tenantID])]))
         }
         if let localRelease {
-            writes.append(localRelease.events(input, channels: channels))
+            result.writes.append(localRelease.events(input, channels: channels))
             next += try localRelease.jobs(input, channels: channels, lane: lane)
         }
         for channel in channels where localRelease == nil {
@@ -194,10 +194,43 @@ struct ExpansionPlan: Sendable {
                 try JobRequest(
                     function: ValidateFunction.name, input: continuation, lane: lane, tenantID: input.tenantID))
         }
-        return FunctionOutput(
-            next: next, writes: writes,
-            summary:
-                #"{"recipients":\#(userIDs.count),"unknown_users":\#(unknownUsers.count),"channels":\#(channels.count),"more":\#(!finished)}"#
-        )
+        result.next = next
+        result.summary =
+            #"{"recipients":\#(userIDs.count),"unknown_users":\#(unknownUsers.count),"channels":\#(channels.count),"more":\#(!finished)}"#
+        return result
     }
+
+    /// Creates deliveries, given as rows of (tenant, notification, user, channel). This and the
+    /// two below are the statements of ``NotifyFunctionKit/MergeableWrite``s: the expansions of many
+    /// notifications are written in one statement each.
+    static let deliveriesSQL = """
+        INSERT INTO notify.deliveries (tenant_id, notification_id, user_id, channel)
+        SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[])
+        ON CONFLICT (notification_id, user_id, channel) DO NOTHING
+        """
+
+    /// Counts expanded recipients and moves notifications on, given as rows of (notification,
+    /// tenant, new status, recipients added); rows of one notification add up.
+    static let progressSQL = """
+        UPDATE notify.notifications AS n
+        SET status = r.status, recipient_count = n.recipient_count + r.added, updated_at = now()
+        FROM (
+            SELECT id, tenant_id, CASE WHEN bool_or(status = 'done') THEN 'done' ELSE 'processing' END AS status,
+                   sum(added) AS added
+            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[]) AS u(id, tenant_id, status, added)
+            GROUP BY id, tenant_id
+        ) AS r
+        WHERE n.id = ANY($1::uuid[]) AND n.id = r.id AND n.tenant_id = r.tenant_id
+          AND n.status IN ('accepted', 'scheduled', 'processing')
+        """
+
+    /// Records that notifications are fully expanded, given as rows of (notification, tenant).
+    static let expandedSQL = """
+        INSERT INTO notify.events (tenant_id, notification_id, kind, detail)
+        SELECT n.tenant_id, n.id, 'expanded', jsonb_build_object('recipients', n.recipient_count)
+        FROM notify.notifications n
+        JOIN (SELECT DISTINCT * FROM unnest($1::uuid[], $2::text[]) AS u(id, tenant_id)) AS r
+          ON n.id = r.id AND n.tenant_id = r.tenant_id
+        WHERE n.id = ANY($1::uuid[])
+        """
 }

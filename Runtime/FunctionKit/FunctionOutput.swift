@@ -12,6 +12,9 @@ public struct FunctionOutput: Sendable {
     public var writes: [PostgresQuery]
     /// Runtime upkeep (only honoured for `schedule-tick` run by the leader).
     public var maintenance: [MaintenanceAction]
+    /// The writes among ``writes`` that may run merged with other jobs' (see ``MergeableWrite``),
+    /// by their index in ``writes``. Kept by ``appendMergeable(_:)``.
+    public private(set) var mergeable: [Int: MergeableWrite] = [:]
     /// A JSON summary of what happened, printed by `notify invoke`. No personal data.
     public var summary: String?
 
@@ -24,6 +27,22 @@ public struct FunctionOutput: Sendable {
         self.writes = writes
         self.maintenance = maintenance
         self.summary = summary
+    }
+
+    /// Appends a write that the runtime may run as one statement with the same write of other
+    /// jobs it completes in the same transaction. It still runs in its place among this job's
+    /// ``writes``: the n-th writes of the jobs in one transaction run together, after their
+    /// (n-1)-th.
+    public mutating func appendMergeable(_ write: MergeableWrite) {
+        mergeable[writes.count] = write
+        writes.append(write.query)
+    }
+
+    /// The mergeable form of the write at `index` of ``writes``, if it has one and ``writes`` still
+    /// holds it there.
+    public func mergeableWrite(at index: Int) -> MergeableWrite? {
+        guard let write = mergeable[index], index < writes.count, writes[index].sql == write.sql else { return nil }
+        return write
     }
 
     /// Nothing to do next.
