@@ -27,16 +27,33 @@ struct DeliveryFacts: Sendable {
             isDigestRelease: isDigestRelease)
     }
 
-    /// Reads the batch's pending and deferred deliveries with their user's address, suppression,
-    /// preferences and, for users with a cap on this category, their recent sends.
-    static func load(
-        _ batch: DeliveryBatch, categoryKey: String, context: FunctionContext
-    ) async throws
-        -> [DeliveryFacts]
-    {
+    /// Reads the deliveries of `requests` still to decide (pending or deferred), with their
+    /// users' preferences, in one query: per request, its batch and the key of its notification's
+    /// category. Frequency-cap counts are left out (see ``addRecentSends(to:batch:categoryKey:context:)``).
+    /// A request whose rows cannot be read gets its own failure.
+    static func loadAll(
+        _ requests: [(batch: DeliveryBatch, categoryKey: String)], context: FunctionContext
+    ) async throws -> [Result<[DeliveryFacts], any Error>] {
+        var ords: [Int64] = []
+        var notifications: [UUID] = []
+        var tenants: [String] = []
+        var channels: [String] = []
+        var users: [Int64] = []
+        var categories: [String] = []
+        for (index, request) in requests.enumerated() {
+            var seen = Set<Int64>()
+            for user in request.batch.userIDs where seen.insert(user).inserted {
+                ords.append(Int64(index))
+                notifications.append(request.batch.notificationID)
+                tenants.append(request.batch.tenantID)
+                channels.append(request.batch.channel.rawValue)
+                users.append(user)
+                categories.append(request.categoryKey)
+            }
+        }
         let rows = try await context.database.query(
             """
-            SELECT d.user_id, d.status, u.id IS NOT NULL,
+            SELECT r.ord, d.user_id, d.status, u.id IS NOT NULL,
                    CASE d.channel
                        WHEN 'email' THEN u.email_cipher IS NOT NULL
                        WHEN 'sms' THEN u.phone_cipher IS NOT NULL
@@ -47,39 +64,48 @@ struct DeliveryFacts: Sendable {
                            WHERE s.tenant_id = d.tenant_id AND s.channel = d.channel
                              AND s.address_hash = CASE d.channel WHEN 'email' THEN u.email_hash
                                                                  WHEN 'sms' THEN u.phone_hash END),
-                   (p.channels -> \(categoryKey) ->> d.channel)::boolean,
+                   (p.channels -> r.category_key ->> d.channel)::boolean,
                    p.quiet_hours::text,
-                   (p.frequency_caps -> \(categoryKey))::text,
+                   (p.frequency_caps -> r.category_key)::text,
                    coalesce((SELECT f.status = 'delivered'
                                     AND (f.channel <> 'inapp' OR EXISTS (SELECT 1 FROM notify.inbox_items i
                                                                          WHERE i.delivery_id = f.id
                                                                            AND i.read_at IS NOT NULL))
                              FROM notify.deliveries f WHERE f.id = d.fallback_of), false)
-            FROM notify.deliveries d
+            FROM unnest(\(ords)::bigint[], \(notifications)::uuid[], \(tenants)::text[], \(channels)::text[],
+                        \(users)::bigint[], \(categories)::text[])
+                 AS r(ord, notification_id, tenant_id, channel, user_id, category_key)
+            -- One lookup by key per delivery (OFFSET 0 keeps it a lookup, whatever the statistics say).
+            CROSS JOIN LATERAL (
+                SELECT d.id, d.tenant_id, d.user_id, d.channel, d.status, d.fallback_of FROM notify.deliveries d
+                WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
+                  AND d.tenant_id = r.tenant_id AND d.status IN ('pending', 'deferred')
+                OFFSET 0
+            ) d
             LEFT JOIN notify.users u ON u.id = d.user_id AND u.tenant_id = d.tenant_id
             LEFT JOIN notify.preferences p ON p.user_id = d.user_id AND p.tenant_id = d.tenant_id
-            WHERE d.notification_id = \(batch.notificationID) AND d.tenant_id = \(batch.tenantID)
-              AND d.channel = \(batch.channel.rawValue) AND d.user_id = ANY(\(batch.userIDs)::bigint[])
-              AND d.status IN ('pending', 'deferred')
             """, logger: context.logger)
         let decoder = JSONDecoder()
-        var facts: [DeliveryFacts] = []
+        var facts = [[DeliveryFacts]](repeating: [], count: requests.count)
+        var failures: [Int: any Error] = [:]
         for row in rows {
-            let (userID, status, exists, hasAddress, suppressed, optedIn, quiet, cap, primaryReached) = try row.decode(
-                (Int64, String, Bool, Bool?, Bool, Bool?, String?, String?, Bool).self)
-            facts.append(
-                DeliveryFacts(
-                    userID: userID, status: status, userExists: exists, hasAddress: hasAddress ?? false,
-                    suppressed: suppressed, optedIn: optedIn,
-                    quietHours: try quiet.map { try decoder.decode(QuietHours.self, from: Data($0.utf8)) },
-                    frequencyCap: try cap.map { try decoder.decode(FrequencyCap.self, from: Data($0.utf8)) },
-                    sentInWindow: 0, oldestSentInWindow: nil, primaryReached: primaryReached))
+            let (index, userID, status, exists, hasAddress, suppressed, optedIn, quiet, cap, primaryReached) =
+                try row.decode((Int64, Int64, String, Bool, Bool?, Bool, Bool?, String?, String?, Bool).self)
+            do {
+                facts[Int(index)].append(
+                    DeliveryFacts(
+                        userID: userID, status: status, userExists: exists, hasAddress: hasAddress ?? false,
+                        suppressed: suppressed, optedIn: optedIn,
+                        quietHours: try quiet.map { try decoder.decode(QuietHours.self, from: Data($0.utf8)) },
+                        frequencyCap: try cap.map { try decoder.decode(FrequencyCap.self, from: Data($0.utf8)) },
+                        sentInWindow: 0, oldestSentInWindow: nil, primaryReached: primaryReached))
+            } catch {
+                failures[Int(index)] = error
+            }
         }
-        try await addRecentSends(to: &facts, batch: batch, categoryKey: categoryKey, context: context)
-        return facts
+        return facts.indices.map { index in failures[index].map { .failure($0) } ?? .success(facts[index]) }
     }
 
-    /// Counts, per capped user, the category's sends within the cap's window (any channel).
     static func addRecentSends(
         to facts: inout [DeliveryFacts], batch: DeliveryBatch, categoryKey: String, context: FunctionContext
     ) async throws {

@@ -13,26 +13,45 @@ struct NotificationState: Sendable {
     var timedFallback = true
 
     /// Reads the notification and its category in one query.
-    static func load(_ batch: DeliveryBatch, context: FunctionContext) async throws -> NotificationState {
+    /// Reads the notifications of `batches` (with their categories) in one query. A batch whose
+    /// notification does not exist for its tenant, or whose category cannot be read, gets its
+    /// own failure; the others are not affected.
+    static func loadAll(
+        _ batches: [DeliveryBatch], context: FunctionContext
+    ) async throws -> [Result<NotificationState, any Error>] {
         let rows = try await context.database.query(
             """
-            SELECT n.category_key, n.status, n.digest_id IS NOT NULL, \(unescaped: CategoryFacts.joinedColumns),
-                   coalesce(jsonb_typeof(c.fallback -> \(batch.channel.rawValue)) = 'object'
-                            AND c.fallback -> \(batch.channel.rawValue) ? 'after_seconds', false)
-            FROM notify.notifications n
+            SELECT r.ord, n.category_key, n.status, n.digest_id IS NOT NULL, \(unescaped: CategoryFacts.joinedColumns),
+                   coalesce(jsonb_typeof(c.fallback -> r.channel) = 'object'
+                            AND c.fallback -> r.channel ? 'after_seconds', false)
+            FROM unnest(\(batches.map(\.notificationID))::uuid[], \(batches.map(\.tenantID))::text[],
+                        \(batches.map(\.channel.rawValue))::text[]) WITH ORDINALITY AS r(id, tenant_id, channel, ord)
+            -- One lookup by key per batch (OFFSET 0 keeps it a lookup, whatever the statistics say).
+            CROSS JOIN LATERAL (
+                SELECT n.tenant_id, n.category_key, n.status, n.digest_id FROM notify.notifications n
+                WHERE n.id = r.id AND n.tenant_id = r.tenant_id OFFSET 0
+            ) n
             LEFT JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
-            WHERE n.id = \(batch.notificationID) AND n.tenant_id = \(batch.tenantID)
             """, logger: context.logger)
-        guard let row = rows.first else {
-            throw FunctionError(
-                .permanent, code: "notification_not_found", "notification \(batch.notificationID) does not exist")
+        var states = batches.map { batch -> Result<NotificationState, any Error> in
+            .failure(
+                FunctionError(
+                    .permanent, code: "notification_not_found",
+                    "notification \(batch.notificationID) does not exist"))
         }
-        let (categoryKey, status, isDigest, kind, critical, channels, template, unknown, cap, digest, timed) =
-            try row.decode(
-                (String, String, Bool, String?, Bool?, [String]?, String?, String?, String?, String?, Bool).self)
-        let category = try CategoryFacts(
-            key: categoryKey, columns: (kind, critical, channels, template, unknown, cap, digest))
-        return NotificationState(
-            category: category, cancelled: status == "cancelled", isDigestRelease: isDigest, timedFallback: timed)
+        for row in rows {
+            let (ord, categoryKey, status, isDigest, kind, critical, channels, template, unknown, cap, digest, timed) =
+                try row.decode(
+                    (Int64, String, String, Bool, String?, Bool?, [String]?, String?, String?, String?, String?, Bool)
+                        .self)
+            states[Int(ord) - 1] = Result {
+                let category = try CategoryFacts(
+                    key: categoryKey, columns: (kind, critical, channels, template, unknown, cap, digest))
+                return NotificationState(
+                    category: category, cancelled: status == "cancelled", isDigestRelease: isDigest,
+                    timedFallback: timed)
+            }
+        }
+        return states
     }
 }

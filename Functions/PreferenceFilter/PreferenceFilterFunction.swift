@@ -17,13 +17,20 @@ public struct PreferenceFilterFunction: NotifyFunction {
     public static let name: FunctionName = "preference-filter"
     public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30))
 
+    /// Reads the inputs of concurrent jobs together.
+    private let reads = ReadCoalescer<DeliveryBatch, Result<PreferenceInputs, any Error>>(
+        fetch: PreferenceInputs.fetch)
+
     /// Creates the function.
     public init() {}
 
     public func handle(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {
         let now = context.clock.now()
-        let notification = try await NotificationState.load(batch, context: context)
-        let candidates = try await DeliveryFacts.load(batch, categoryKey: notification.category.key, context: context)
+        let inputs = try await reads.load(batch, context: context).get()
+        let notification = inputs.notification
+        var candidates = inputs.candidates
+        try await DeliveryFacts.addRecentSends(
+            to: &candidates, batch: batch, categoryKey: notification.category.key, context: context)
         if notification.cancelled {
             return FunctionOutput(
                 writes: [

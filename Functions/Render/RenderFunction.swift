@@ -20,8 +20,11 @@ public struct RenderFunction: NotifyFunction {
     /// Creates the function.
     public init() {}
 
+    /// Reads what concurrent jobs render together.
+    private let reads = ReadCoalescer<DeliveryBatch, Result<RenderJob, any Error>>(fetch: RenderJob.loadAll)
+
     public func handle(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {
-        let job = try await RenderJob.load(batch, context: context)
+        let job = try await reads.load(batch, context: context).get()
         let renderer = TemplateRenderer()
         var renderedIDs: [Int64] = []
         var renderedUsers: [Int64] = []

@@ -19,59 +19,107 @@ struct RenderJob: Sendable {
     var templates: [String: TemplateSource]
     var recipients: [Recipient]
 
-    static func load(_ batch: DeliveryBatch, context: FunctionContext) async throws -> RenderJob {
+    /// Reads what the jobs of `batches` render, in two queries: the notifications with their
+    /// templates, then the recipients. A batch that cannot be read gets its own failure.
+    static func loadAll(
+        _ batches: [DeliveryBatch], context: FunctionContext
+    ) async throws -> [Result<RenderJob, any Error>] {
         let decoder = JSONDecoder()
-        // The notification, its template key and tenant default locale, and the key's active
-        // templates for the channel (one per locale), in one round trip.
-        let head = try await context.database.query(
+        // The notifications, their template keys and tenant default locales, and each key's active
+        // templates for the channel (one per locale).
+        let heads = try await context.database.query(
             """
-            SELECT h.template_key, h.default_locale, h.data,
+            SELECT h.ord, h.template_key, h.default_locale, h.data,
                    coalesce(array_agg(tp.locale ORDER BY tp.locale) FILTER (WHERE tp.locale IS NOT NULL), '{}'),
                    coalesce(array_agg(tp.source::text ORDER BY tp.locale) FILTER (WHERE tp.locale IS NOT NULL), '{}')
             FROM (
-                SELECT coalesce(n.template_key, c.template_key) AS template_key, t.default_locale,
+                SELECT r.ord, r.channel, coalesce(n.template_key, c.template_key) AS template_key, t.default_locale,
                        n.data::text AS data, n.tenant_id
-                FROM notify.notifications n
+                FROM unnest(\(batches.map(\.notificationID))::uuid[], \(batches.map(\.tenantID))::text[],
+                            \(batches.map(\.channel.rawValue))::text[]) WITH ORDINALITY AS r(id, tenant_id, channel, ord)
+                -- One lookup by key per batch (OFFSET 0 keeps it a lookup, whatever the statistics say).
+                CROSS JOIN LATERAL (
+                    SELECT n.tenant_id, n.template_key, n.category_key, n.data FROM notify.notifications n
+                    WHERE n.id = r.id AND n.tenant_id = r.tenant_id OFFSET 0
+                ) n
                 JOIN notify.tenants t ON t.id = n.tenant_id
                 JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
-                WHERE n.id = \(batch.notificationID) AND n.tenant_id = \(batch.tenantID)
             ) h
             LEFT JOIN notify.templates tp
-                ON tp.tenant_id = h.tenant_id AND tp.key = h.template_key AND tp.channel = \(batch.channel.rawValue)
-               AND tp.active
-            GROUP BY h.template_key, h.default_locale, h.data
+                ON tp.tenant_id = h.tenant_id AND tp.key = h.template_key AND tp.channel = h.channel AND tp.active
+            GROUP BY h.ord, h.template_key, h.default_locale, h.data
             """, logger: context.logger)
-        guard let row = head.first else {
-            throw FunctionError(
-                .permanent, code: "notification_not_found",
-                "notification \(batch.notificationID) or its category does not exist")
+        var jobs = batches.map { batch -> Result<RenderJob, any Error> in
+            .failure(
+                FunctionError(
+                    .permanent, code: "notification_not_found",
+                    "notification \(batch.notificationID) or its category does not exist"))
         }
-        let (templateKey, defaultLocale, dataText, locales, sources) = try row.decode(
-            (String, String, String, [String], [String]).self)
-        let data = try decoder.decode([String: JSONValue].self, from: Data(dataText.utf8))
-        var templates: [String: TemplateSource] = [:]
-        for (locale, source) in zip(locales, sources) {
-            templates[locale] = try decoder.decode(TemplateSource.self, from: Data(source.utf8))
+        for row in heads {
+            let (ord, templateKey, defaultLocale, dataText, locales, sources) = try row.decode(
+                (Int64, String, String, String, [String], [String]).self)
+            jobs[Int(ord) - 1] = Result {
+                let data = try decoder.decode([String: JSONValue].self, from: Data(dataText.utf8))
+                var templates: [String: TemplateSource] = [:]
+                for (locale, source) in zip(locales, sources) {
+                    templates[locale] = try decoder.decode(TemplateSource.self, from: Data(source.utf8))
+                }
+                return RenderJob(
+                    templateKey: templateKey, defaultLocale: defaultLocale, data: data, templates: templates,
+                    recipients: [])
+            }
         }
-        var recipients: [Recipient] = []
+        var ords: [Int64] = []
+        var notifications: [UUID] = []
+        var tenants: [String] = []
+        var channels: [String] = []
+        var users: [Int64] = []
+        for (index, batch) in batches.enumerated() {
+            guard case .success = jobs[index] else { continue }
+            var seen = Set<Int64>()
+            for user in batch.userIDs where seen.insert(user).inserted {
+                ords.append(Int64(index))
+                notifications.append(batch.notificationID)
+                tenants.append(batch.tenantID)
+                channels.append(batch.channel.rawValue)
+                users.append(user)
+            }
+        }
+        guard !users.isEmpty else { return jobs }
+        var recipients = [[Recipient]](repeating: [], count: batches.count)
+        var failures: [Int: any Error] = [:]
         for row in try await context.database.query(
             """
-            SELECT d.id, d.user_id, u.locale, u.external_id, u.data::text
-            FROM notify.deliveries d JOIN notify.users u ON u.id = d.user_id AND u.tenant_id = d.tenant_id
-            WHERE d.notification_id = \(batch.notificationID) AND d.tenant_id = \(batch.tenantID)
-              AND d.channel = \(batch.channel.rawValue) AND d.user_id = ANY(\(batch.userIDs)::bigint[])
-              AND d.status = 'pending'
+            SELECT r.ord, d.id, d.user_id, u.locale, u.external_id, u.data::text
+            FROM unnest(\(ords)::bigint[], \(notifications)::uuid[], \(tenants)::text[], \(channels)::text[],
+                        \(users)::bigint[]) AS r(ord, notification_id, tenant_id, channel, user_id)
+            CROSS JOIN LATERAL (
+                SELECT d.id, d.user_id, d.tenant_id FROM notify.deliveries d
+                WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
+                  AND d.tenant_id = r.tenant_id AND d.status = 'pending'
+                OFFSET 0
+            ) d
+            JOIN notify.users u ON u.id = d.user_id AND u.tenant_id = d.tenant_id
             """, logger: context.logger)
         {
-            let (deliveryID, userID, locale, externalID, userData) = try row.decode(
-                (Int64, Int64, String?, String, String).self)
-            var user = try decoder.decode([String: JSONValue].self, from: Data(userData.utf8))
-            user["external_id"] = .string(externalID)
-            recipients.append(
-                Recipient(deliveryID: deliveryID, userID: userID, locale: locale, templateValue: .object(user)))
+            let (ord, deliveryID, userID, locale, externalID, userData) = try row.decode(
+                (Int64, Int64, Int64, String?, String, String).self)
+            do {
+                var user = try decoder.decode([String: JSONValue].self, from: Data(userData.utf8))
+                user["external_id"] = .string(externalID)
+                recipients[Int(ord)].append(
+                    Recipient(deliveryID: deliveryID, userID: userID, locale: locale, templateValue: .object(user)))
+            } catch {
+                failures[Int(ord)] = error
+            }
         }
-        return RenderJob(
-            templateKey: templateKey, defaultLocale: defaultLocale, data: data, templates: templates,
-            recipients: recipients)
+        return jobs.indices.map { index in
+            if let failure = failures[index] { return .failure(failure) }
+            return jobs[index].map { job in
+                var job = job
+                job.recipients = recipients[index]
+                return job
+            }
+        }
     }
 }

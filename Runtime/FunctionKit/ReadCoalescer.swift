@@ -1,0 +1,116 @@
+import Synchronization
+
+/// Serves one kind of read for many concurrent jobs with one query: requests that arrive while
+/// the read is already running wait for it to finish and then go out together, in one batch.
+///
+/// A request that finds the read idle goes out at once, alone, so an idle system pays no delay.
+/// Under load, each read carries everything that queued behind the one before it: the batch grows
+/// with the load, and the number of statements per job shrinks.
+///
+/// Jobs of the critical lane never wait behind others: their requests go out alone, at once, on
+/// their own connection pool.
+///
+/// A function keeps one coalescer per read for its whole life (it is created with the function),
+/// so every job of that function in a process shares it.
+public final class ReadCoalescer<Request: Sendable, Response: Sendable>: Sendable {
+    /// Reads the responses to `requests`, one per request and in the same order, through
+    /// `context` (the context of the job whose request leads the batch).
+    public typealias Fetch = @Sendable (_ requests: [Request], _ context: FunctionContext) async throws -> [Response]
+
+    private enum Ticket: Sendable {
+        case served(Result<Response, any Error>)
+        case lead
+    }
+
+    private struct Waiter {
+        var request: Request
+        var continuation: CheckedContinuation<Ticket, Never>
+    }
+
+    private struct State {
+        var waiting: [Waiter] = []
+        var fetching = 0
+    }
+
+    private let state = Mutex(State())
+    private let fetch: Fetch
+    private let maxBatch: Int
+    private let maxConcurrentFetches: Int
+
+    /// Creates a coalescer that reads through `fetch`, at most `maxBatch` requests at a time and
+    /// with at most `maxConcurrentFetches` reads under way.
+    public init(maxBatch: Int = 128, maxConcurrentFetches: Int = 2, fetch: @escaping Fetch) {
+        precondition(maxBatch >= 1 && maxConcurrentFetches >= 1)
+        self.fetch = fetch
+        self.maxBatch = maxBatch
+        self.maxConcurrentFetches = maxConcurrentFetches
+    }
+
+    /// The response to `request`, read alone or together with other jobs' requests.
+    public func load(_ request: Request, context: FunctionContext) async throws -> Response {
+        if context.lane == .critical { return try await single(request, context: context) }
+        let leads = state.withLock { state in
+            guard state.fetching < maxConcurrentFetches else { return false }
+            state.fetching += 1
+            return true
+        }
+        if !leads {
+            let ticket = await withCheckedContinuation { (continuation: CheckedContinuation<Ticket, Never>) in
+                let queued = state.withLock { state in
+                    guard state.fetching >= maxConcurrentFetches else {
+                        state.fetching += 1
+                        return false
+                    }
+                    state.waiting.append(Waiter(request: request, continuation: continuation))
+                    return true
+                }
+                if !queued { continuation.resume(returning: .lead) }
+            }
+            if case .served(let result) = ticket { return try result.get() }
+        }
+        return try await lead(request, context: context)
+    }
+
+    /// Reads `request` and what waits behind it, serves the waiters, then hands the read on to
+    /// the next waiter (or frees its place).
+    private func lead(_ request: Request, context: FunctionContext) async throws -> Response {
+        let followers = state.withLock { state -> [Waiter] in
+            let count = min(state.waiting.count, maxBatch - 1)
+            defer { state.waiting.removeFirst(count) }
+            return Array(state.waiting.prefix(count))
+        }
+        let result: Result<[Response], any Error>
+        do {
+            let responses = try await fetch([request] + followers.map(\.request), context)
+            guard responses.count == followers.count + 1 else {
+                throw FunctionError(
+                    .transient, code: "read_mismatch",
+                    "a coalesced read returned \(responses.count) responses to \(followers.count + 1) requests")
+            }
+            result = .success(responses)
+        } catch {
+            result = .failure(error)
+        }
+        for (index, follower) in followers.enumerated() {
+            follower.continuation.resume(returning: .served(result.map { $0[index + 1] }))
+        }
+        let next = state.withLock { state -> Waiter? in
+            guard !state.waiting.isEmpty else {
+                state.fetching -= 1
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.continuation.resume(returning: .lead)
+        return try result.get()[0]
+    }
+
+    private func single(_ request: Request, context: FunctionContext) async throws -> Response {
+        let responses = try await fetch([request], context)
+        guard let response = responses.first, responses.count == 1 else {
+            throw FunctionError(
+                .transient, code: "read_mismatch", "a read returned \(responses.count) responses to 1 request")
+        }
+        return response
+    }
+}
