@@ -17,7 +17,7 @@ struct ExpansionPlan: Sendable {
     var localRelease: LocalRelease? = nil
 
     static func make(
-        for notification: NotificationRecord, input: ValidateInput, context: FunctionContext
+        for notification: NotificationRecord, input: ValidateInput, reads: ValidateReads, context: FunctionContext
     ) async throws -> ExpansionPlan {
         let category: CategoryFacts
         do {
@@ -29,7 +29,8 @@ struct ExpansionPlan: Sendable {
         var channels: [Channel] = []
         var skipped: [(String, String)] = []
         let (templated, routed) = try await templatedAndRoutedChannels(
-            tenantID: input.tenantID, key: notification.templateKey ?? category.templateKey, context: context)
+            tenantID: input.tenantID, key: notification.templateKey ?? category.templateKey, reads: reads,
+            context: context)
         for name in requested {
             guard let channel = Channel(rawValue: name) else {
                 skipped.append((name, "unknown_channel"))
@@ -56,7 +57,7 @@ struct ExpansionPlan: Sendable {
             channels: channels, skippedChannels: skipped, userIDs: [], unknownUsers: [], nextCursor: nil,
             isFirstBatch: input.cursor == nil)
         if let users = notification.recipients.users {
-            try await plan.expandUsers(users, input: input, context: context)
+            try await plan.expandUsers(users, input: input, reads: reads, context: context)
         } else if let topic = notification.recipients.topic {
             try await plan.expandTopic(topic, input: input, context: context)
         } else {
@@ -72,14 +73,13 @@ struct ExpansionPlan: Sendable {
     /// The channels with an active template for `key`, and those of them that can be delivered:
     /// in-app always, the others when the tenant routes them through a provider.
     static func templatedAndRoutedChannels(
-        tenantID: String, key: String, context: FunctionContext
+        tenantID: String, key: String, reads: ValidateReads, context: FunctionContext
     ) async throws -> (templated: Set<Channel>, routed: Set<Channel>) {
-        let rows = try await context.database.query(
-            TemplateRouting.query(tenantID: tenantID, templateKey: key),
-            logger: context.logger)
+        let routing = try await reads.routing.load(
+            ValidateReads.TemplateKey(tenantID: tenantID, key: key), context: context)
         var templated = Set<Channel>()
         var routed = Set<Channel>()
-        for (name, isRouted) in try TemplateRouting.decode(rows) {
+        for (name, isRouted) in routing {
             guard let channel = Channel(rawValue: name) else { continue }
             templated.insert(channel)
             if isRouted { routed.insert(channel) }
@@ -87,20 +87,14 @@ struct ExpansionPlan: Sendable {
         return (templated, routed)
     }
 
-    mutating func expandUsers(_ externalIDs: [String], input: ValidateInput, context: FunctionContext) async throws {
+    mutating func expandUsers(
+        _ externalIDs: [String], input: ValidateInput, reads: ValidateReads, context: FunctionContext
+    ) async throws {
         let offset = Int(input.cursor ?? 0)
         let end = min(externalIDs.count, offset + ValidateFunction.expansionBatchSize)
         let page = offset < end ? Array(externalIDs[offset..<end]) : []
-        let rows = try await context.database.query(
-            """
-            SELECT id, external_id FROM notify.users
-            WHERE tenant_id = \(input.tenantID) AND external_id = ANY(\(page)::text[])
-            """, logger: context.logger)
-        var found: [String: Int64] = [:]
-        for row in rows {
-            let (id, external) = try row.decode((Int64, String).self)
-            found[external] = id
-        }
+        let found = try await reads.users.load(
+            ValidateReads.UserPage(tenantID: input.tenantID, externalIDs: page), context: context)
         var seen = Set<Int64>()
         for external in page {
             if let id = found[external] {

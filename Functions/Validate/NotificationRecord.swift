@@ -28,27 +28,40 @@ struct NotificationRecord: Sendable {
         try CategoryFacts(key: categoryKey, columns: categoryColumns)
     }
 
-    /// Reads the notification and its category in one query.
-    static func load(_ input: ValidateInput, context: FunctionContext) async throws -> NotificationRecord? {
+    /// Reads the notifications of `inputs` with their categories, in one query: nil for an input
+    /// whose notification does not exist for its tenant. An input whose row cannot be read gets
+    /// its own failure.
+    static func loadAll(
+        _ inputs: [ValidateInput], context: FunctionContext
+    ) async throws -> [Result<NotificationRecord?, any Error>] {
         let rows = try await context.database.query(
             """
-            SELECT n.status, n.category_key, n.template_key, n.recipients::text, n.channels, n.lane,
+            SELECT r.ord, n.status, n.category_key, n.template_key, n.recipients::text, n.channels, n.lane,
                    to_char(n.send_at_local, 'YYYY-MM-DD"T"HH24:MI:SS'), \(unescaped: CategoryFacts.joinedColumns)
-            FROM notify.notifications n
+            FROM unnest(\(inputs.map(\.notificationID))::uuid[], \(inputs.map(\.tenantID))::text[]) WITH ORDINALITY
+                 AS r(id, tenant_id, ord)
+            -- One lookup by key per input (OFFSET 0 keeps it a lookup, whatever the statistics say).
+            CROSS JOIN LATERAL (
+                SELECT n.* FROM notify.notifications n WHERE n.id = r.id AND n.tenant_id = r.tenant_id OFFSET 0
+            ) n
             LEFT JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
-            WHERE n.id = \(input.notificationID) AND n.tenant_id = \(input.tenantID)
             """, logger: context.logger)
-        guard let row = rows.first else { return nil }
-        let v = try row.decode(
-            (
-                String, String, String?, String, [String]?, String?, String?, String?, Bool?, [String]?, String?,
-                String?,
-                String?, String?
-            ).self)
-        return NotificationRecord(
-            status: v.0, categoryKey: v.1, templateKey: v.2,
-            recipients: try JSONDecoder().decode(Recipients.self, from: Data(v.3.utf8)),
-            channels: v.4, priority: v.5, sendAtLocal: try v.6.map { try LocalDateTime(parsing: $0) },
-            categoryColumns: (v.7, v.8, v.9, v.10, v.11, v.12, v.13))
+        var records = inputs.map { _ in Result<NotificationRecord?, any Error>.success(nil) }
+        let decoder = JSONDecoder()
+        for row in rows {
+            let v = try row.decode(
+                (
+                    Int64, String, String, String?, String, [String]?, String?, String?, String?, Bool?, [String]?,
+                    String?, String?, String?, String?
+                ).self)
+            records[Int(v.0) - 1] = Result {
+                NotificationRecord(
+                    status: v.1, categoryKey: v.2, templateKey: v.3,
+                    recipients: try decoder.decode(Recipients.self, from: Data(v.4.utf8)),
+                    channels: v.5, priority: v.6, sendAtLocal: try v.7.map { try LocalDateTime(parsing: $0) },
+                    categoryColumns: (v.8, v.9, v.10, v.11, v.12, v.13, v.14))
+            }
+        }
+        return records
     }
 }

@@ -24,8 +24,11 @@ public struct ValidateFunction: NotifyFunction {
     /// Creates the function.
     public init() {}
 
+    /// The reads of concurrent jobs, made together.
+    private let reads = ValidateReads()
+
     public func handle(_ input: ValidateInput, context: FunctionContext) async throws -> FunctionOutput {
-        guard let notification = try await NotificationRecord.load(input, context: context) else {
+        guard let notification = try await reads.notifications.load(input, context: context).get() else {
             throw FunctionError(
                 .permanent, code: "notification_not_found",
                 "notification \(input.notificationID) does not exist for tenant \(input.tenantID)")
@@ -39,7 +42,7 @@ public struct ValidateFunction: NotifyFunction {
         }
         let plan: ExpansionPlan
         do {
-            plan = try await ExpansionPlan.make(for: notification, input: input, context: context)
+            plan = try await ExpansionPlan.make(for: notification, input: input, reads: reads, context: context)
         } catch let refusal as Refusal {
             return refusal.output(input)
         }
