@@ -18,7 +18,7 @@ public struct PreferenceFilterFunction: NotifyFunction {
     public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30))
 
     /// Reads the inputs of concurrent jobs together.
-    private let reads = ReadCoalescer<DeliveryBatch, Result<PreferenceInputs, any Error>>(
+    private let reads = RequestCoalescer<DeliveryBatch, Result<PreferenceInputs, any Error>>(
         fetch: PreferenceInputs.fetch)
 
     /// Creates the function.

@@ -2,7 +2,7 @@ import NotifyFunctionKit
 import NotifyModel
 
 /// What `preference-filter` reads for one job before it decides: its notification and the
-/// deliveries still to decide. Read for many jobs at once through a ``NotifyFunctionKit/ReadCoalescer``.
+/// deliveries still to decide. Read for many jobs at once through a ``NotifyFunctionKit/RequestCoalescer``.
 struct PreferenceInputs: Sendable {
     var notification: NotificationState
     var candidates: [DeliveryFacts]

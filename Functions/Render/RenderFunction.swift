@@ -21,7 +21,7 @@ public struct RenderFunction: NotifyFunction {
     public init() {}
 
     /// Reads what concurrent jobs render together.
-    private let reads = ReadCoalescer<DeliveryBatch, Result<RenderJob, any Error>>(fetch: RenderJob.loadAll)
+    private let reads = RequestCoalescer<DeliveryBatch, Result<RenderJob, any Error>>(fetch: RenderJob.loadAll)
 
     public func handle(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {
         let job = try await reads.load(batch, context: context).get()

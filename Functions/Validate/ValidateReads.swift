@@ -4,7 +4,7 @@ import NotifyModel
 import PostgresNIO
 
 /// The reads of `validate`, each shared by concurrent jobs through a
-/// ``NotifyFunctionKit/ReadCoalescer``: the notification with its category, the channels its
+/// ``NotifyFunctionKit/RequestCoalescer``: the notification with its category, the channels its
 /// template key can deliver, and the users named by external id.
 struct ValidateReads: Sendable {
     /// One page of external ids of a tenant's users.
@@ -19,10 +19,10 @@ struct ValidateReads: Sendable {
         var key: String
     }
 
-    let notifications = ReadCoalescer<ValidateInput, Result<NotificationRecord?, any Error>>(
+    let notifications = RequestCoalescer<ValidateInput, Result<NotificationRecord?, any Error>>(
         fetch: NotificationRecord.loadAll)
-    let routing = ReadCoalescer<TemplateKey, [String: Bool]>(fetch: Self.routing)
-    let users = ReadCoalescer<UserPage, [String: Int64]>(fetch: Self.users)
+    let routing = RequestCoalescer<TemplateKey, [String: Bool]>(fetch: Self.routing)
+    let users = RequestCoalescer<UserPage, [String: Int64]>(fetch: Self.users)
 
     /// Per template key, its channels with an active template, and whether each can be delivered:
     /// in-app always, the others when the tenant routes them through a provider.

@@ -203,48 +203,12 @@ final class CompletionBatcher: Sendable {
             let deleted = try await store.deleteCompleted(on: connection, jobs: items.map(\.0))
             let kept = items.filter { deleted.contains($0.0.id) }.map(\.1)
             let next = kept.flatMap(\.next)
-            try await runWrites(of: kept, on: connection)
+            try await FunctionOutput.runWrites(of: kept, on: connection, logger: logger)
             guard !next.isEmpty else { return (deleted, [ClaimedJob]()) }
             return (deleted, try await producer.enqueue(next, on: connection, chaining: chaining()).chained)
         }
         record(items.map(\.0), applied: deleted) { $0.completed }
         if !chained.isEmpty { onChained(chained) }
-    }
-
-    /// Runs the writes of `outputs`: each output's in order, and where some are mergeable, the
-    /// n-th writes of all outputs together, merged per statement (see ``MergeableWrite``).
-    private func runWrites(of outputs: [FunctionOutput], on connection: PostgresConnection) async throws {
-        guard outputs.count > 1, outputs.contains(where: { !$0.mergeable.isEmpty }) else {
-            for output in outputs {
-                for write in output.writes {
-                    try await AutoPreparedStatement.run(write, on: connection, logger: logger)
-                }
-            }
-            return
-        }
-        let rounds = outputs.lazy.map(\.writes.count).max() ?? 0
-        for round in 0..<rounds {
-            var merged: [String: [MergeableWrite]] = [:]
-            var statements: [String] = []
-            for output in outputs where round < output.writes.count {
-                guard let write = output.mergeableWrite(at: round) else {
-                    try await AutoPreparedStatement.run(output.writes[round], on: connection, logger: logger)
-                    continue
-                }
-                if merged[write.sql] == nil { statements.append(write.sql) }
-                merged[write.sql, default: []].append(write)
-            }
-            for sql in statements {
-                let writes = merged[sql]!
-                if let one = MergeableWrite.merged(writes) {
-                    try await AutoPreparedStatement.run(one.query, on: connection, logger: logger)
-                } else {
-                    for write in writes {
-                        try await AutoPreparedStatement.run(write.query, on: connection, logger: logger)
-                    }
-                }
-            }
-        }
     }
 
     private func record(

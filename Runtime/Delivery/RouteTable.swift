@@ -17,37 +17,62 @@ public struct RouteTable: Sendable {
     public static func load(
         tenantID: String, channel: NotifyModel.Channel, client: PostgresClient, logger: Logger
     ) async throws -> RouteTable {
-        let rows = try await FunctionDatabase(client: client).query(
+        try await loadAll(
+            [Key(tenantID: tenantID, channel: channel)], database: FunctionDatabase(client: client), logger: logger)[0]
+    }
+
+    /// A tenant's channel.
+    public struct Key: Sendable {
+        public var tenantID: String
+        public var channel: NotifyModel.Channel
+
+        /// Creates a key.
+        public init(tenantID: String, channel: NotifyModel.Channel) {
+            self.tenantID = tenantID
+            self.channel = channel
+        }
+    }
+
+    /// Loads the routes of `keys` in one query, one table per key, in order.
+    public static func loadAll(_ keys: [Key], database: FunctionDatabase, logger: Logger) async throws -> [RouteTable] {
+        let rows = try await database.query(
             """
-            SELECT a.id, a.kind, r.position, r.weight, r.cost_micros, a.rate_per_second, a.burst, a.sender::text,
+            SELECT k.ord, a.id, a.kind, r.position, r.weight, r.cost_micros, a.rate_per_second, a.burst, a.sender::text,
                    a.updated_at, a.config_cipher, coalesce(c.state, 'closed'), c.open_until, c.probe_until,
                    coalesce(c.consecutive_failures, 0)
-            FROM notify.provider_routes r
+            FROM unnest(\(keys.map(\.tenantID))::text[], \(keys.map(\.channel.rawValue))::text[]) WITH ORDINALITY
+                 AS k(tenant_id, channel, ord)
+            JOIN notify.provider_routes r ON r.tenant_id = k.tenant_id AND r.channel = k.channel
             JOIN notify.provider_accounts a ON a.id = r.account_id AND a.tenant_id = r.tenant_id
             LEFT JOIN notify.provider_circuits c ON c.account_id = a.id
-            WHERE r.tenant_id = \(tenantID) AND r.channel = \(channel.rawValue) AND a.enabled
+            WHERE a.enabled
             """, logger: logger)
-        var table = RouteTable(candidates: [], configCiphers: [:])
+        var tables = keys.map { _ in RouteTable(candidates: [], configCiphers: [:]) }
         for row in rows {
             let (
-                id, kind, position, weight, cost, rate, burst, sender, revision, config, state, openUntil, probeUntil,
+                ord, id, kind, position, weight, cost, rate, burst, sender, revision, config, state, openUntil,
+                probeUntil,
                 failures
             ) =
                 try row.decode(
-                    (String, String, Int, Int, Int64, Double?, Int?, String, Date, Data, String, Date?, Date?, Int)
-                        .self)
+                    (
+                        Int64, String, String, Int, Int, Int64, Double?, Int?, String, Date, Data, String, Date?, Date?,
+                        Int
+                    )
+                    .self)
             guard let providerKind = ProviderKind(rawValue: kind) else { continue }
             let senderFields =
                 (try? JSONDecoder().decode([String: String].self, from: Data(sender.utf8))) ?? [:]
-            table.candidates.append(
+            let index = Int(ord) - 1
+            tables[index].candidates.append(
                 RouteCandidate(
                     accountID: id, kind: providerKind, position: position, weight: weight, costMicros: cost,
                     ratePerSecond: rate, burst: burst, sender: senderFields, revision: revision,
                     circuit: CircuitSnapshot(
                         state: CircuitSnapshot.State(rawValue: state) ?? .closed, openUntil: openUntil,
                         probeUntil: probeUntil, consecutiveFailures: failures)))
-            table.configCiphers[id] = Array(config)
+            tables[index].configCiphers[id] = Array(config)
         }
-        return table
+        return tables
     }
 }

@@ -24,6 +24,12 @@ public struct SendEngine: Sendable {
     let limiter: SendRateLimiter
     let settings: SendSettings
     let unsubscribeKey: SymmetricKey?
+    /// Reads the routes of concurrent jobs together (each read is fresh: circuits change).
+    let routes = RequestCoalescer<RouteTable.Key, RouteTable> { keys, context in
+        try await RouteTable.loadAll(keys, database: context.database, logger: context.logger)
+    }
+    /// Commits the outcomes of concurrent jobs' chunks together.
+    let outcomes = RequestCoalescer<FunctionOutput, Result<Void, any Error>>(fetch: SendEngine.commit)
 
     /// Creates the engine. With `unsubscribeKey` and a public URL, commercial email carries
     /// one-click unsubscribe headers.
@@ -63,27 +69,51 @@ public struct SendEngine: Sendable {
             await context.yieldToPriorityWork()
             var chunk = batch
             chunk.userIDs = Array(batch.userIDs[start..<min(start + settings.chunkSize, batch.userIDs.count)])
-            let output = try await sendChunk(chunk, route: &route, context: context)
-            var writes = output.writes
-            if !output.next.isEmpty { writes.append(JobRequest.enqueueWrite(output.next)) }
-            if !writes.isEmpty {
-                try await context.database.client.withTransaction(logger: context.logger) { connection in
-                    for write in writes {
-                        try await AutoPreparedStatement.run(write, on: connection, logger: context.logger)
-                    }
-                }
-            }
+            let (output, sentCount) = try await sendChunk(chunk, route: &route, context: context)
+            // The chunk's follow-up jobs are enqueued by its outcome's own transaction.
+            var outcome = output
+            outcome.next = []
+            if !output.next.isEmpty { outcome.writes.append(JobRequest.enqueueWrite(output.next)) }
+            if !outcome.writes.isEmpty { try await outcomes.load(outcome, context: context).get() }
             followUps += output.next.count
-            sent += output.sentCount
+            sent += sentCount
         }
         return FunctionOutput(
             summary: #"{"deliveries":\#(batch.userIDs.count),"sent":\#(sent),"follow_up_jobs":\#(followUps)}"#)
     }
 
+    /// Commits chunk outcomes in one transaction, their mergeable writes merged. When that fails,
+    /// each commits alone, so one outcome that cannot be written holds no other back.
+    @Sendable static func commit(
+        _ outcomes: [FunctionOutput], context: FunctionContext
+    ) async throws -> [Result<Void, any Error>] {
+        let client = context.database.client
+        let logger = context.logger
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                try await FunctionOutput.runWrites(of: outcomes, on: connection, logger: logger)
+            }
+            return outcomes.map { _ in .success(()) }
+        } catch  where outcomes.count > 1 {
+            var results: [Result<Void, any Error>] = []
+            for outcome in outcomes {
+                do {
+                    try await client.withTransaction(logger: logger) { connection in
+                        try await FunctionOutput.runWrites(of: [outcome], on: connection, logger: logger)
+                    }
+                    results.append(.success(()))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
+        }
+    }
+
     /// Claims, sends and records one chunk; returns its writes and follow-up jobs.
     private func sendChunk(
         _ batch: DeliveryBatch, route cachedRoute: inout RouteTable?, context: FunctionContext
-    ) async throws -> (writes: [PostgresQuery], next: [JobRequest], sentCount: Int) {
+    ) async throws -> (output: FunctionOutput, sentCount: Int) {
         let client = context.database.client
         let logger = context.logger
         let claim = try await PendingDeliveryLoader.claim(
@@ -127,8 +157,8 @@ public struct SendEngine: Sendable {
         if let cachedRoute {
             route = cachedRoute
         } else {
-            route = try await RouteTable.load(
-                tenantID: batch.tenantID, channel: batch.channel, client: client, logger: logger)
+            route = try await routes.load(
+                RouteTable.Key(tenantID: batch.tenantID, channel: batch.channel), context: context)
             cachedRoute = route
         }
         var pending = parts

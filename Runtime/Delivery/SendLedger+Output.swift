@@ -4,11 +4,12 @@ import NotifyModel
 import PostgresNIO
 
 extension SendLedger {
-    /// The job's output: one statement updating every delivery, one appending the events, the
-    /// suppressions and invalidated devices, and jobs for what retries or snoozes.
+    /// The chunk's outcome: one statement updating every delivery, one appending the events (both
+    /// mergeable with other chunks'), the suppressions and invalidated devices, and jobs for what
+    /// retries or snoozes.
     func output(
         unknownPolicy: String, settings: SendSettings, lane: Lane, now: Date
-    ) throws -> (writes: [PostgresQuery], next: [JobRequest], sentCount: Int) {
+    ) throws -> (output: FunctionOutput, sentCount: Int) {
         var ids: [Int64] = []
         var statuses: [String] = []
         var reasons: [String] = []
@@ -85,40 +86,30 @@ extension SendLedger {
             refunds.append(refund)
         }
 
-        var writes: [PostgresQuery] = []
-        if skippedSome { writes.append(TimelineWrites.dropCancelledRendered(batch)) }
+        var result = FunctionOutput()
+        if skippedSome { result.writes.append(TimelineWrites.dropCancelledRendered(batch)) }
         if !ids.isEmpty {
-            writes.append(
-                """
-                UPDATE notify.deliveries d SET
-                    status = CASE WHEN o.status = 'sent' AND d.status IN ('delivered', 'failed') THEN d.status
-                                  ELSE o.status END,
-                    reason = CASE WHEN o.status = 'sent' AND d.status IN ('delivered', 'failed') THEN d.reason
-                                  ELSE nullif(o.reason, '') END,
-                    provider_account_id = coalesce(nullif(o.account, ''), d.provider_account_id),
-                    provider = coalesce(nullif(o.provider, ''), d.provider),
-                    provider_message_id = coalesce(nullif(o.message_id, ''), d.provider_message_id),
-                    cost_micros = CASE WHEN o.status = 'sent' THEN o.cost ELSE d.cost_micros END,
-                    attempts = d.attempts - o.refund, sending_since = NULL, updated_at = now()
-                FROM unnest(\(ids)::bigint[], \(statuses)::text[], \(reasons)::text[], \(accounts)::text[],
-                            \(providers)::text[], \(messageIDs)::text[], \(costs)::bigint[], \(refunds)::integer[])
-                     AS o(id, status, reason, account, provider, message_id, cost, refund)
-                WHERE d.id = o.id AND d.tenant_id = \(batch.tenantID)
-                """)
+            result.appendMergeable(
+                MergeableWrite(
+                    sql: Self.outcomeSQL,
+                    columns: [
+                        .bigint(ids), .text(statuses), .text(reasons), .text(accounts), .text(providers),
+                        .text(messageIDs), .bigint(costs), .bigint(refunds.map(Int64.init)),
+                        .text(Array(repeating: batch.tenantID, count: ids.count)),
+                    ]))
         }
         if !events.isEmpty {
-            let eventIDs = events.map(\.delivery)
-            let kinds = events.map(\.kind)
-            let details = events.map { TimelineWrites.detail($0.detail) }
-            writes.append(
-                """
-                INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
-                SELECT \(batch.tenantID), \(batch.notificationID), e.id, e.kind, e.detail::jsonb
-                FROM unnest(\(eventIDs)::bigint[], \(kinds)::text[], \(details)::text[]) WITH ORDINALITY
-                     AS e(id, kind, detail, n)
-                ORDER BY e.n
-                """)
+            result.appendMergeable(
+                MergeableWrite(
+                    sql: Self.eventsSQL,
+                    columns: [
+                        .text(Array(repeating: batch.tenantID, count: events.count)),
+                        .uuid(Array(repeating: batch.notificationID, count: events.count)),
+                        .bigint(events.map(\.delivery)), .text(events.map(\.kind)),
+                        .text(events.map { TimelineWrites.detail($0.detail) }),
+                    ]))
         }
+        var writes: [PostgresQuery] = []
         if !suppressedHashes.isEmpty {
             let hashes = suppressedHashes.map(\.hash)
             let why = suppressedHashes.map(\.reason)
@@ -161,8 +152,40 @@ extension SendLedger {
                     function: FunctionName(validating: channel.sendFunction), input: onward, lane: lane,
                     runAt: now.addingTimeInterval(delay.inSeconds), tenantID: batch.tenantID))
         }
-        return (writes, next, statuses.filter { $0 == "sent" || $0 == "delivered" }.count)
+        result.writes += writes
+        result.next = next
+        return (result, statuses.filter { $0 == "sent" || $0 == "delivered" }.count)
     }
+
+    /// Records outcomes, given as rows of (delivery, status, reason, account, provider, message id,
+    /// cost, refunded attempts, tenant). A `sent` never overwrites a callback's `delivered` or
+    /// `failed` that arrived first.
+    static let outcomeSQL = """
+        UPDATE notify.deliveries d SET
+            status = CASE WHEN o.status = 'sent' AND d.status IN ('delivered', 'failed') THEN d.status
+                          ELSE o.status END,
+            reason = CASE WHEN o.status = 'sent' AND d.status IN ('delivered', 'failed') THEN d.reason
+                          ELSE nullif(o.reason, '') END,
+            provider_account_id = coalesce(nullif(o.account, ''), d.provider_account_id),
+            provider = coalesce(nullif(o.provider, ''), d.provider),
+            provider_message_id = coalesce(nullif(o.message_id, ''), d.provider_message_id),
+            cost_micros = CASE WHEN o.status = 'sent' THEN o.cost ELSE d.cost_micros END,
+            attempts = d.attempts - o.refund::integer, sending_since = NULL, updated_at = now()
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                    $8::bigint[], $9::text[])
+             AS o(id, status, reason, account, provider, message_id, cost, refund, tenant_id)
+        WHERE d.id = ANY($1::bigint[]) AND d.id = o.id AND d.tenant_id = o.tenant_id
+        """
+
+    /// Appends timeline events, given as rows of (tenant, notification, delivery, kind, detail), in
+    /// the order given.
+    static let eventsSQL = """
+        INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
+        SELECT e.tenant_id, e.notification_id, e.id, e.kind, e.detail::jsonb
+        FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::text[]) WITH ORDINALITY
+             AS e(tenant_id, notification_id, id, kind, detail, n)
+        ORDER BY e.n
+        """
 
     static func ms(_ duration: Duration) -> String {
         String(Int64(duration.inSeconds * 1000))

@@ -1,18 +1,19 @@
 import Synchronization
 
-/// Serves one kind of read for many concurrent jobs with one query: requests that arrive while
-/// the read is already running wait for it to finish and then go out together, in one batch.
+/// Serves one kind of request (a read, or a commit of writes) for many concurrent jobs with one
+/// round trip: requests that arrive while one is under way wait for it to finish and then go out
+/// together, in one batch.
 ///
-/// A request that finds the read idle goes out at once, alone, so an idle system pays no delay.
-/// Under load, each read carries everything that queued behind the one before it: the batch grows
-/// with the load, and the number of statements per job shrinks.
+/// A request that finds it idle goes out at once, alone, so an idle system pays no delay. Under
+/// load, each batch carries everything that queued behind the one before it: the batch grows with
+/// the load, and the number of statements per job shrinks.
 ///
 /// Jobs of the critical lane never wait behind others: their requests go out alone, at once, on
 /// their own connection pool.
 ///
-/// A function keeps one coalescer per read for its whole life (it is created with the function),
+/// A function keeps one coalescer per kind of request for its whole life (it is created with the function),
 /// so every job of that function in a process shares it.
-public final class ReadCoalescer<Request: Sendable, Response: Sendable>: Sendable {
+public final class RequestCoalescer<Request: Sendable, Response: Sendable>: Sendable {
     /// Reads the responses to `requests`, one per request and in the same order, through
     /// `context` (the context of the job whose request leads the batch).
     public typealias Fetch = @Sendable (_ requests: [Request], _ context: FunctionContext) async throws -> [Response]

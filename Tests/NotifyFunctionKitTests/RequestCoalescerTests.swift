@@ -14,7 +14,7 @@ final class BatchLog: Sendable {
 struct ReadFailed: Error {}
 
 @Suite("Read coalescer")
-struct ReadCoalescerTests {
+struct RequestCoalescerTests {
     /// A context of `lane`; its database is never used by these reads.
     static func context(_ lane: Lane = .transactional) -> FunctionContext {
         let client = PostgresClient(
@@ -28,9 +28,9 @@ struct ReadCoalescerTests {
     static func doubler(
         _ log: BatchLog, delay: Duration = .milliseconds(30), maxBatch: Int = 128
     )
-        -> ReadCoalescer<Int, Int>
+        -> RequestCoalescer<Int, Int>
     {
-        ReadCoalescer(maxBatch: maxBatch, maxConcurrentFetches: 1) { requests, _ in
+        RequestCoalescer(maxBatch: maxBatch, maxConcurrentFetches: 1) { requests, _ in
             log.record(requests)
             try await Task.sleep(for: delay)
             if requests.contains(where: { $0 < 0 }) { throw ReadFailed() }
