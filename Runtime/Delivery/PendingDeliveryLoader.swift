@@ -22,84 +22,147 @@ enum PendingDeliveryLoader {
         var busy: [(userID: Int64, staleIn: Double)] = []
     }
 
-    /// A delivery in `sending` for longer than `staleAfter` was left by an attempt that died; a
-    /// younger one belongs to an attempt still running (a duplicate job), which is left alone.
-    /// `holder` names the job attempt in the delivery's `reason` while it is `sending`, so an
-    /// operator (and `schedule-tick`'s rescue event) can tell which attempt was sending it.
-    static func claim(
-        _ batch: DeliveryBatch, staleAfter: Duration, holder: String, cipher: ContactCipher, client: PostgresClient,
-        logger: Logger
-    ) async throws -> Claim {
-        let staleSeconds = staleAfter.inSeconds
-        let rows = try await FunctionDatabase(client: client).query(
+    /// One chunk to claim: its batch, the claim's holder, and how old another attempt's claim
+    /// must be before it counts as abandoned.
+    struct Request: Sendable {
+        var batch: DeliveryBatch
+        var holder: String
+        var staleAfter: Duration
+    }
+
+    /// Claims the chunks of `requests` in one statement: moves each one's rendered deliveries
+    /// (and those whose earlier attempt is older than the request's `staleAfter`) to `sending`,
+    /// with the request's holder, and returns them with their recipients' contact points and their
+    /// category's policy; then finds, per chunk, the deliveries another live attempt holds, and
+    /// for push the recipients' devices. A chunk whose rows cannot be read gets its own failure.
+    static func claimAll(
+        _ requests: [Request], cipher: ContactCipher, database: FunctionDatabase, logger: Logger
+    ) async throws -> [Result<Claim, any Error>] {
+        var ords: [Int64] = []
+        var notifications: [UUID] = []
+        var tenants: [String] = []
+        var channels: [String] = []
+        var users: [Int64] = []
+        var holders: [String] = []
+        var stale: [Double] = []
+        for (index, request) in requests.enumerated() {
+            var seen = Set<Int64>()
+            for user in request.batch.userIDs where seen.insert(user).inserted {
+                ords.append(Int64(index))
+                notifications.append(request.batch.notificationID)
+                tenants.append(request.batch.tenantID)
+                channels.append(request.batch.channel.rawValue)
+                users.append(user)
+                holders.append(request.holder)
+                stale.append(request.staleAfter.inSeconds)
+            }
+        }
+        let rows = try await database.query(
             """
-            WITH old AS (
-                SELECT d.id, d.status FROM notify.deliveries d
-                JOIN notify.notifications n ON n.id = d.notification_id
-                WHERE d.notification_id = \(batch.notificationID) AND d.tenant_id = \(batch.tenantID)
-                  AND d.channel = \(batch.channel.rawValue) AND d.user_id = ANY(\(batch.userIDs)::bigint[])
-                  AND (d.status = 'rendered'
-                       OR (d.status = 'sending' AND d.sending_since < now() - make_interval(secs => \(staleSeconds))))
-                  AND n.status <> 'cancelled'
-                FOR UPDATE OF d
+            WITH input AS (
+                SELECT * FROM unnest(\(ords)::bigint[], \(notifications)::uuid[], \(tenants)::text[],
+                                     \(channels)::text[], \(users)::bigint[], \(holders)::text[], \(stale)::float8[])
+                     AS r(ord, notification_id, tenant_id, channel, user_id, holder, stale_seconds)
+            ), old AS (
+                -- One lookup by key per delivery (OFFSET 0 keeps it a lookup, whatever the statistics say).
+                SELECT r.ord, r.holder, d.id, d.status
+                FROM input r
+                CROSS JOIN LATERAL (
+                    SELECT n.status FROM notify.notifications n
+                    WHERE n.id = r.notification_id AND n.tenant_id = r.tenant_id OFFSET 0
+                ) n
+                CROSS JOIN LATERAL (
+                    SELECT d.id, d.status FROM notify.deliveries d
+                    WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
+                      AND d.tenant_id = r.tenant_id
+                      AND (d.status = 'rendered'
+                           OR (d.status = 'sending'
+                               AND d.sending_since < now() - make_interval(secs => r.stale_seconds)))
+                    OFFSET 0 FOR UPDATE
+                ) d
+                WHERE n.status <> 'cancelled'
             ), claimed AS (
                 UPDATE notify.deliveries d
                 SET status = 'sending', attempts = d.attempts + 1, sending_since = clock_timestamp(), updated_at = now(),
-                    reason = \(holder)
-                FROM old WHERE d.id = old.id
-                RETURNING d.id, d.user_id, d.content, d.attempts, old.status AS previous, d.provider_account_id
+                    reason = old.holder
+                FROM old WHERE d.id = ANY(ARRAY(SELECT id FROM old)) AND d.id = old.id
+                RETURNING old.ord, d.id, d.tenant_id, d.notification_id, d.user_id, d.content, d.attempts,
+                          old.status AS previous, d.provider_account_id
             )
-            SELECT c.id, c.user_id, c.content::text, c.attempts, c.previous = 'sending', c.provider_account_id,
+            SELECT c.ord, c.id, c.user_id, c.content::text, c.attempts, c.previous = 'sending', c.provider_account_id,
                    u.external_id, u.email_cipher, u.phone_cipher,
                    coalesce(k.unknown_outcome, 'retry'), coalesce(k.kind, 'transactional'), coalesce(k.key, '')
-            FROM claimed c JOIN notify.users u ON u.id = c.user_id AND u.tenant_id = \(batch.tenantID)
-            LEFT JOIN (
+            FROM claimed c JOIN notify.users u ON u.id = c.user_id AND u.tenant_id = c.tenant_id
+            LEFT JOIN LATERAL (
                 SELECT cat.unknown_outcome, cat.kind, cat.key FROM notify.notifications n
                 JOIN notify.categories cat ON cat.tenant_id = n.tenant_id AND cat.key = n.category_key
-                WHERE n.id = \(batch.notificationID) AND n.tenant_id = \(batch.tenantID)
+                WHERE n.id = c.notification_id AND n.tenant_id = c.tenant_id
             ) k ON true
             """, logger: logger)
-        var claim = Claim(
-            deliveries: [], unknownOutcome: "retry", categoryKind: "transactional", categoryKey: "",
-            undecryptable: [])
+        var claims = requests.map { _ in
+            Claim(
+                deliveries: [], unknownOutcome: "retry", categoryKind: "transactional", categoryKey: "",
+                undecryptable: [])
+        }
+        var failures: [Int: any Error] = [:]
         let decoder = JSONDecoder()
         for row in rows {
             let (
-                id, userID, contentText, attempts, inFlight, previousAccount, externalID, email, phone, policy, kind,
-                key
+                ord, id, userID, contentText, attempts, inFlight, previousAccount, externalID, email, phone, policy,
+                kind, key
             ) =
                 try row.decode(
-                    (Int64, Int64, String, Int, Bool, String?, String, Data?, Data?, String, String, String).self)
-            claim.unknownOutcome = policy
-            claim.categoryKind = kind
-            claim.categoryKey = key
-            let content = try decoder.decode(RenderedContent.self, from: Data(contentText.utf8))
+                    (Int64, Int64, Int64, String, Int, Bool, String?, String, Data?, Data?, String, String, String)
+                        .self)
+            let index = Int(ord)
+            let channel = requests[index].batch.channel
+            claims[index].unknownOutcome = policy
+            claims[index].categoryKind = kind
+            claims[index].categoryKey = key
+            let content: RenderedContent
+            do {
+                content = try decoder.decode(RenderedContent.self, from: Data(contentText.utf8))
+            } catch {
+                failures[index] = error
+                continue
+            }
             var contact = PendingDelivery.Contact.none
             do {
-                switch batch.channel {
+                switch channel {
                 case .email: if let email { contact = .email(try cipher.open(Array(email))) }
                 case .sms: if let phone { contact = .phone(try cipher.open(Array(phone))) }
                 case .webhook: contact = .endpoint
                 case .push, .inapp: break
                 }
             } catch {
-                claim.undecryptable.append(id)
+                claims[index].undecryptable.append(id)
                 continue
             }
-            claim.deliveries.append(
+            claims[index].deliveries.append(
                 PendingDelivery(
                     id: id, userID: userID, externalID: externalID, content: content, attempts: attempts,
                     wasInFlight: inFlight, previousAccountID: previousAccount, contact: contact))
         }
-        try await findBusy(&claim, batch: batch, staleSeconds: staleSeconds, client: client, logger: logger)
-        if batch.channel == .push, !claim.deliveries.isEmpty {
-            try await attachDevices(&claim, batch: batch, cipher: cipher, client: client, logger: logger)
+        for index in requests.indices where failures[index] == nil {
+            let request = requests[index]
+            do {
+                try await findBusy(
+                    &claims[index], batch: request.batch, staleSeconds: request.staleAfter.inSeconds,
+                    client: database.client, logger: logger)
+            } catch {
+                failures[index] = error
+            }
         }
-        return claim
+        let push = requests.indices.filter {
+            failures[$0] == nil && requests[$0].batch.channel == .push && !claims[$0].deliveries.isEmpty
+        }
+        if !push.isEmpty {
+            try await attachDevices(&claims, at: push, tenants: push.map { requests[$0].batch.tenantID },
+                cipher: cipher, database: database, logger: logger)
+        }
+        return claims.indices.map { index in failures[index].map { .failure($0) } ?? .success(claims[index]) }
     }
 
-    /// Records the batch's deliveries that another live attempt is sending (claimed less than
-    /// `staleSeconds` ago).
     private static func findBusy(
         _ claim: inout Claim, batch: DeliveryBatch, staleSeconds: Double, client: PostgresClient, logger: Logger
     ) async throws {
@@ -122,26 +185,43 @@ enum PendingDeliveryLoader {
         }
     }
 
+    /// Gives the push deliveries of the claims at `indices` their recipients' valid devices, in one
+    /// query for all of them.
     private static func attachDevices(
-        _ claim: inout Claim, batch: DeliveryBatch, cipher: ContactCipher, client: PostgresClient, logger: Logger
+        _ claims: inout [Claim], at indices: [Int], tenants: [String], cipher: ContactCipher,
+        database: FunctionDatabase, logger: Logger
     ) async throws {
-        let users = claim.deliveries.map(\.userID)
-        let rows = try await FunctionDatabase(client: client).query(
+        var pairTenants: [String] = []
+        var pairUsers: [Int64] = []
+        for (index, tenant) in zip(indices, tenants) {
+            for user in Set(claims[index].deliveries.map(\.userID)) {
+                pairTenants.append(tenant)
+                pairUsers.append(user)
+            }
+        }
+        let rows = try await database.query(
             """
-            SELECT id, user_id, platform, token_cipher FROM notify.devices
-            WHERE tenant_id = \(batch.tenantID) AND user_id = ANY(\(users)::bigint[]) AND invalidated_at IS NULL
-            ORDER BY id
+            SELECT v.id, v.tenant_id, v.user_id, v.platform, v.token_cipher
+            FROM (SELECT DISTINCT * FROM unnest(\(pairTenants)::text[], \(pairUsers)::bigint[]) AS k(tenant_id, user_id)) k
+            JOIN notify.devices v ON v.tenant_id = k.tenant_id AND v.user_id = k.user_id AND v.invalidated_at IS NULL
+            ORDER BY v.id
             """, logger: logger)
-        var devices: [Int64: [PendingDelivery.PushDevice]] = [:]
+        struct Owner: Hashable {
+            var tenant: String
+            var user: Int64
+        }
+        var devices: [Owner: [PendingDelivery.PushDevice]] = [:]
         for row in rows {
-            let (id, userID, platform, token) = try row.decode((Int64, Int64, String, Data).self)
+            let (id, tenant, userID, platform, token) = try row.decode((Int64, String, Int64, String, Data).self)
             guard let opened = try? cipher.open(Array(token)) else { continue }
-            devices[userID, default: []].append(
+            devices[Owner(tenant: tenant, user: userID), default: []].append(
                 PendingDelivery.PushDevice(id: id, platform: platform == "apns" ? .ios : .android, token: opened))
         }
-        for index in claim.deliveries.indices {
-            let found = devices[claim.deliveries[index].userID] ?? []
-            claim.deliveries[index].contact = found.isEmpty ? .none : .devices(found)
+        for (index, tenant) in zip(indices, tenants) {
+            for position in claims[index].deliveries.indices {
+                let found = devices[Owner(tenant: tenant, user: claims[index].deliveries[position].userID)] ?? []
+                claims[index].deliveries[position].contact = found.isEmpty ? .none : .devices(found)
+            }
         }
     }
 }

@@ -28,6 +28,8 @@ public struct SendEngine: Sendable {
     let routes = RequestCoalescer<RouteTable.Key, RouteTable> { keys, context in
         try await RouteTable.loadAll(keys, database: context.database, logger: context.logger)
     }
+    /// Claims the chunks of concurrent jobs together.
+    let claims: RequestCoalescer<PendingDeliveryLoader.Request, Result<PendingDeliveryLoader.Claim, any Error>>
     /// Commits the outcomes of concurrent jobs' chunks together.
     let outcomes = RequestCoalescer<FunctionOutput, Result<Void, any Error>>(fetch: SendEngine.commit)
 
@@ -45,6 +47,10 @@ public struct SendEngine: Sendable {
         self.breaker = breaker
         self.limiter = limiter
         self.settings = settings
+        self.claims = RequestCoalescer { requests, context in
+            try await PendingDeliveryLoader.claimAll(
+                requests, cipher: cipher, database: context.database, logger: context.logger)
+        }
     }
 
     /// The error of a send function in a process that has no send engine.
@@ -116,10 +122,12 @@ public struct SendEngine: Sendable {
     ) async throws -> (output: FunctionOutput, sentCount: Int) {
         let client = context.database.client
         let logger = context.logger
-        let claim = try await PendingDeliveryLoader.claim(
-            batch, staleAfter: settings.requestTimeout * 2 + .seconds(5),
-            holder: "sending: job \(context.jobID), attempt \(context.attempt)", cipher: cipher, client: client,
-            logger: logger)
+        let claim = try await claims.load(
+            PendingDeliveryLoader.Request(
+                batch: batch, holder: "sending: job \(context.jobID), attempt \(context.attempt)",
+                staleAfter: settings.requestTimeout * 2 + .seconds(5)),
+            context: context
+        ).get()
         var ledger = SendLedger(batch: batch, deliveries: claim.deliveries)
         ledger.busy = claim.busy
         ledger.skippedSome =
