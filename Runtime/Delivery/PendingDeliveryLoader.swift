@@ -157,7 +157,8 @@ enum PendingDeliveryLoader {
             failures[$0] == nil && requests[$0].batch.channel == .push && !claims[$0].deliveries.isEmpty
         }
         if !push.isEmpty {
-            try await attachDevices(&claims, at: push, tenants: push.map { requests[$0].batch.tenantID },
+            try await attachDevices(
+                &claims, at: push, tenants: push.map { requests[$0].batch.tenantID },
                 cipher: cipher, database: database, logger: logger)
         }
         return claims.indices.map { index in failures[index].map { .failure($0) } ?? .success(claims[index]) }

@@ -8,15 +8,16 @@ import Synchronization
 /// load, each batch carries everything that queued behind the one before it: the batch grows with
 /// the load, and the number of statements per job shrinks.
 ///
-/// Jobs of the critical lane never wait behind others: their requests go out alone, at once, on
-/// their own connection pool.
+/// A caller whose context says it ``CoalescingContext/goesAlone`` never waits behind others: its
+/// request goes out alone, at once. Jobs of the critical lane do (and use their own pool).
 ///
-/// A function keeps one coalescer per kind of request for its whole life (it is created with the function),
-/// so every job of that function in a process shares it.
-public final class RequestCoalescer<Request: Sendable, Response: Sendable>: Sendable {
-    /// Reads the responses to `requests`, one per request and in the same order, through
-    /// `context` (the context of the job whose request leads the batch).
-    public typealias Fetch = @Sendable (_ requests: [Request], _ context: FunctionContext) async throws -> [Response]
+/// A function keeps one coalescer per kind of request for its whole life (it is created with the
+/// function), so every job of that function in a process shares it. ``RequestCoalescer`` is the
+/// coalescer of functions; the API uses others.
+public final class Coalescer<Request: Sendable, Response: Sendable, Context: CoalescingContext>: Sendable {
+    /// Serves `requests`, one response per request and in the same order, through `context` (the
+    /// context of the caller whose request leads the batch).
+    public typealias Fetch = @Sendable (_ requests: [Request], _ context: Context) async throws -> [Response]
 
     private enum Ticket: Sendable {
         case served(Result<Response, any Error>)
@@ -48,8 +49,8 @@ public final class RequestCoalescer<Request: Sendable, Response: Sendable>: Send
     }
 
     /// The response to `request`, read alone or together with other jobs' requests.
-    public func load(_ request: Request, context: FunctionContext) async throws -> Response {
-        if context.lane == .critical { return try await single(request, context: context) }
+    public func load(_ request: Request, context: Context) async throws -> Response {
+        if context.goesAlone { return try await single(request, context: context) }
         let leads = state.withLock { state in
             guard state.fetching < maxConcurrentFetches else { return false }
             state.fetching += 1
@@ -74,7 +75,7 @@ public final class RequestCoalescer<Request: Sendable, Response: Sendable>: Send
 
     /// Reads `request` and what waits behind it, serves the waiters, then hands the read on to
     /// the next waiter (or frees its place).
-    private func lead(_ request: Request, context: FunctionContext) async throws -> Response {
+    private func lead(_ request: Request, context: Context) async throws -> Response {
         let followers = state.withLock { state -> [Waiter] in
             let count = min(state.waiting.count, maxBatch - 1)
             defer { state.waiting.removeFirst(count) }
@@ -106,7 +107,7 @@ public final class RequestCoalescer<Request: Sendable, Response: Sendable>: Send
         return try result.get()[0]
     }
 
-    private func single(_ request: Request, context: FunctionContext) async throws -> Response {
+    private func single(_ request: Request, context: Context) async throws -> Response {
         let responses = try await fetch([request], context)
         guard let response = responses.first, responses.count == 1 else {
             throw FunctionError(
@@ -115,3 +116,17 @@ public final class RequestCoalescer<Request: Sendable, Response: Sendable>: Send
         return response
     }
 }
+
+/// What a ``Coalescer`` needs to know of its caller.
+public protocol CoalescingContext: Sendable {
+    /// True when this caller's requests must not wait behind others': they go out alone, at once.
+    var goesAlone: Bool { get }
+}
+
+extension FunctionContext: CoalescingContext {
+    /// Jobs of the critical lane go alone.
+    public var goesAlone: Bool { lane == .critical }
+}
+
+/// The coalescer of functions: requests of concurrent jobs, each with its job's context.
+public typealias RequestCoalescer<Request: Sendable, Response: Sendable> = Coalescer<Request, Response, FunctionContext>

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import NotifyDelivery
+import NotifyFunctionKit
 import NotifyModel
 import NotifyRuntime
 import PostgresNIO
@@ -31,6 +32,8 @@ public struct APIDependencies: Sendable {
     public let publicURL: String?
     /// Verifies one-click unsubscribe links (``UnsubscribeToken``).
     public let unsubscribeKey: SymmetricKey?
+    /// Makes accepted notifications durable, many requests per transaction.
+    let acceptance: NotificationAcceptance
 
     /// Creates the dependencies.
     public init(
@@ -39,6 +42,7 @@ public struct APIDependencies: Sendable {
         providerFactory: (any ProviderFactory)? = nil, publicURL: String? = nil, unsubscribeKey: SymmetricKey? = nil
     ) {
         self.unsubscribeKey = unsubscribeKey
+        self.acceptance = NotificationAcceptance(client: client, producer: producer)
         self.publicURL = publicURL
         self.providerFactory = providerFactory
         self.client = client
@@ -51,10 +55,9 @@ public struct APIDependencies: Sendable {
         self.logger = logger
     }
 
-    /// Runs a query and collects its rows.
+    /// Runs a query, as a prepared statement chosen by its text (see ``AutoPreparedStatement``),
+    /// and collects its rows.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        var rows: [PostgresRow] = []
-        for try await row in try await client.query(query, logger: logger) { rows.append(row) }
-        return rows
+        try await AutoPreparedStatement.run(query, on: client, logger: logger)
     }
 }

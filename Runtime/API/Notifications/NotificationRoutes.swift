@@ -42,59 +42,20 @@ struct NotificationRoutes: Sendable {
         let scheduled = timing.isScheduled(now: Date())
         let status = scheduled ? "scheduled" : "accepted"
         let data = String(decoding: try JSONEncoder().encode(notification.data ?? [:]), as: UTF8.self)
-        let outcome: (id: UUID, replay: Bool, status: String) = try await dependencies.client.withTransaction(
-            logger: context.logger
-        ) { connection in
-            let inserted = try await connection.query(
-                """
-                WITH created AS (
-                    INSERT INTO notify.notifications
-                        (tenant_id, category_key, template_key, recipients, data, channels, lane, send_at,
-                         send_at_local, status, idempotency_key, request_hash)
-                    VALUES (\(tenantID), \(notification.category), \(notification.template), \(recipients)::jsonb,
-                            \(data)::jsonb, \(notification.channels),
-                            \(notification.priority.flatMap(Lane.init(name:))?.description), \(notification.sendAt),
-                            \(timing.localText)::timestamp, \(status), \(key), \(requestHash))
-                    ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-                    RETURNING id
-                ), event AS (
-                    INSERT INTO notify.events (tenant_id, notification_id, kind, detail)
-                    SELECT \(tenantID), id, \(status),
-                           jsonb_strip_nulls(jsonb_build_object('via', 'api', 'send_at_local', \(timing.localText)::text))
-                    FROM created
-                )
-                SELECT id FROM created
-                """, logger: context.logger)
-            var created: UUID?
-            for try await id in inserted.decode(UUID.self) { created = id }
-            if let id = created {
-                try await dependencies.producer.enqueue(
-                    [
-                        try JobRequest(
-                            function: "validate", input: ValidateInput(tenantID: tenantID, notificationID: id),
-                            lane: lane, runAt: scheduled ? timing.validateRunAt : nil,
-                            tenantID: tenantID)
-                    ], on: connection)
-                return (id, false, status)
-            }
-            // The key was used before: answer as the first request was answered, if it was the same.
-            let existing = try await connection.query(
-                """
-                SELECT id, request_hash, send_at, send_at_local IS NOT NULL FROM notify.notifications
-                WHERE tenant_id = \(tenantID) AND idempotency_key = \(key)
-                """, logger: context.logger)
-            var first: (UUID, Data?, Date?, Bool)?
-            for try await row in existing.decode((UUID, Data?, Date?, Bool).self) { first = row }
-            if let (id, hash, sendAt, local) = first {
-                guard hash == requestHash else {
-                    throw APIError(
-                        .unprocessableContent, code: "idempotency_key_reused",
-                        "this Idempotency-Key was used with a different body; use a new key for a new notification")
-                }
-                return (id, true, local || (sendAt != nil && sendAt! > Date()) ? "scheduled" : "accepted")
-            }
-            throw APIError(.conflict, code: "idempotency_conflict", "retry the request")
-        }
+        let id = UUID()
+        let outcome = try await dependencies.acceptance.accept(
+            NotificationAcceptance.Request(
+                row: NotificationAcceptance.Row(
+                    id: id, tenantID: tenantID, categoryKey: notification.category,
+                    templateKey: notification.template, recipients: recipients, data: data,
+                    channels: notification.channels, lane: notification.priority.flatMap(Lane.init(name:))?.description,
+                    sendAt: notification.sendAt, sendAtLocal: timing.localText, status: status, idempotencyKey: key,
+                    requestHash: requestHash),
+                job: try JobRequest(
+                    function: "validate", input: ValidateInput(tenantID: tenantID, notificationID: id), lane: lane,
+                    runAt: scheduled ? timing.validateRunAt : nil, tenantID: tenantID),
+                critical: lane == .critical),
+            logger: context.logger)
         var headers: HTTPFields = [.location: "/v1/notifications/\(outcome.id.uuidString.lowercased())"]
         if outcome.replay { headers[named: "Idempotent-Replayed"] = "true" }
         return try APIResponse.json(

@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import NotifyFunctionKit
+import NotifyModel
+import NotifyRuntime
+import PostgresNIO
+
+/// Makes accepted notifications durable: the notification row, its first timeline event and its
+/// `validate` job, for many concurrent `POST /v1/notifications` requests in one transaction (see
+/// ``NotifyFunctionKit/Coalescer``). Each request still gets its own answer: created, a replay of
+/// an earlier request with the same `Idempotency-Key`, or the reuse of a key with another body.
+struct NotificationAcceptance: Sendable {
+    /// One request to accept. `row.id` is the new notification's id, chosen by the caller.
+    struct Request: Sendable {
+        var row: Row
+        var job: JobRequest
+        /// True for critical notifications: they never wait behind other requests.
+        var critical: Bool
+    }
+
+    /// The notification row, as JSON for `jsonb_to_recordset` (`recipients` and `data` are JSON
+    /// texts).
+    struct Row: Encodable, Sendable {
+        var id: UUID
+        var tenantID: String
+        var categoryKey: String
+        var templateKey: String?
+        var recipients: String
+        var data: String
+        var channels: [String]?
+        var lane: String?
+        var sendAt: Date?
+        /// The local send time as the request gave it, for the timeline.
+        var sendAtLocal: String?
+        var status: String
+        var idempotencyKey: String?
+        var requestHash: Data
+
+        enum CodingKeys: String, CodingKey {
+            case id, recipients, data, channels, lane, status
+            case tenantID = "tenant_id"
+            case categoryKey = "category_key"
+            case templateKey = "template_key"
+            case sendAt = "send_at"
+            case sendAtLocal = "send_at_local"
+            case idempotencyKey = "idempotency_key"
+            case requestHash = "request_hash"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(tenantID, forKey: .tenantID)
+            try container.encode(categoryKey, forKey: .categoryKey)
+            try container.encode(templateKey, forKey: .templateKey)
+            try container.encode(recipients, forKey: .recipients)
+            try container.encode(data, forKey: .data)
+            try container.encode(channels, forKey: .channels)
+            try container.encode(lane, forKey: .lane)
+            try container.encode(
+                sendAt.map { $0.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }, forKey: .sendAt)
+            try container.encode(sendAtLocal, forKey: .sendAtLocal)
+            try container.encode(status, forKey: .status)
+            try container.encode(idempotencyKey, forKey: .idempotencyKey)
+            try container.encode(
+                requestHash.reduce(into: #"\x"#) { $0 += ($1 < 16 ? "0" : "") + String($1, radix: 16) },
+                forKey: .requestHash)
+        }
+    }
+
+    /// What a request is answered.
+    struct Accepted: Sendable {
+        var id: UUID
+        var replay: Bool
+        var status: String
+    }
+
+    /// Who asks: critical requests go alone.
+    struct Caller: CoalescingContext {
+        var goesAlone: Bool
+        var logger: Logger
+    }
+
+    private let coalescer: Coalescer<Request, Result<Accepted, any Error>, Caller>
+
+    /// Creates the acceptance of an API process.
+    init(client: PostgresClient, producer: JobProducer) {
+        coalescer = Coalescer { requests, caller in
+            try await Self.acceptAll(requests, client: client, producer: producer, logger: caller.logger)
+        }
+    }
+
+    /// Accepts one request, together with the requests that arrive with it.
+    func accept(_ request: Request, logger: Logger) async throws -> Accepted {
+        try await coalescer.load(request, context: Caller(goesAlone: request.critical, logger: logger)).get()
+    }
+
+    /// Accepts `requests` in one transaction; should it fail, each in a transaction of its own, so
+    /// that one request that cannot be written holds no other back.
+    static func acceptAll(
+        _ requests: [Request], client: PostgresClient, producer: JobProducer, logger: Logger
+    ) async throws -> [Result<Accepted, any Error>] {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await write(requests, on: connection, producer: producer, logger: logger)
+            }
+        } catch  where requests.count > 1 {
+            var results: [Result<Accepted, any Error>] = []
+            for request in requests {
+                do {
+                    results += try await client.withTransaction(logger: logger) { connection in
+                        try await write([request], on: connection, producer: producer, logger: logger)
+                    }
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
+        }
+    }
+
+    /// Inserts the rows (a key already used leaves its row out), their events and the jobs of the
+    /// rows inserted, then answers the others from the rows their keys name.
+    private static func write(
+        _ requests: [Request], on connection: PostgresConnection, producer: JobProducer, logger: Logger
+    ) async throws -> [Result<Accepted, any Error>] {
+        let rows = String(decoding: try JSONEncoder().encode(requests.map(\.row)), as: UTF8.self)
+        var created = Set<UUID>()
+        for row in try await AutoPreparedStatement.run(
+            PostgresQuery(unsafeSQL: insertSQL, binds: Self.bindings(rows)), on: connection, logger: logger)
+        {
+            created.insert(try row.decode(UUID.self))
+        }
+        let jobs = requests.filter { created.contains($0.row.id) }.map(\.job)
+        if !jobs.isEmpty { try await producer.enqueue(jobs, on: connection) }
+        var results: [Result<Accepted, any Error>] = []
+        for request in requests {
+            if created.contains(request.row.id) {
+                results.append(.success(Accepted(id: request.row.id, replay: false, status: request.row.status)))
+            } else {
+                results.append(try await replay(request.row, on: connection, logger: logger))
+            }
+        }
+        return results
+    }
+
+    private static func bindings(_ rows: String) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(rows)
+        return bindings
+    }
+
+    /// The answer to a request whose key was used before: the first request's, if the body is
+    /// the same.
+    private static func replay(
+        _ row: Row, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Result<Accepted, any Error> {
+        guard let key = row.idempotencyKey else {
+            return .failure(APIError(.conflict, code: "idempotency_conflict", "retry the request"))
+        }
+        let existing = try await connection.query(
+            """
+            SELECT id, request_hash, send_at, send_at_local IS NOT NULL FROM notify.notifications
+            WHERE tenant_id = \(row.tenantID) AND idempotency_key = \(key)
+            """, logger: logger)
+        var first: (UUID, Data?, Date?, Bool)?
+        for try await found in existing.decode((UUID, Data?, Date?, Bool).self) { first = found }
+        guard let (id, hash, sendAt, local) = first else {
+            return .failure(APIError(.conflict, code: "idempotency_conflict", "retry the request"))
+        }
+        guard hash == row.requestHash else {
+            return .failure(
+                APIError(
+                    .unprocessableContent, code: "idempotency_key_reused",
+                    "this Idempotency-Key was used with a different body; use a new key for a new notification"))
+        }
+        let scheduled = local || (sendAt.map { $0 > Date() } ?? false)
+        return .success(Accepted(id: id, replay: true, status: scheduled ? "scheduled" : "accepted"))
+    }
+
+    /// Inserts notifications given as a JSON array of ``Row``s, with their first timeline event;
+    /// returns the ids inserted.
+    static let insertSQL = """
+        WITH input AS (
+            SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+                id uuid, tenant_id text, category_key text, template_key text, recipients text, data text,
+                channels text[], lane text, send_at timestamptz, send_at_local text, status text,
+                idempotency_key text, request_hash bytea)
+        ), created AS (
+            INSERT INTO notify.notifications
+                (id, tenant_id, category_key, template_key, recipients, data, channels, lane, send_at,
+                 send_at_local, status, idempotency_key, request_hash)
+            SELECT id, tenant_id, category_key, template_key, recipients::jsonb, data::jsonb, channels, lane, send_at,
+                   send_at_local::timestamp, status, idempotency_key, request_hash
+            FROM input
+            ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING id, tenant_id, status
+        ), event AS (
+            INSERT INTO notify.events (tenant_id, notification_id, kind, detail)
+            SELECT c.tenant_id, c.id, c.status,
+                   jsonb_strip_nulls(jsonb_build_object('via', 'api', 'send_at_local', i.send_at_local))
+            FROM created c JOIN input i ON i.id = c.id
+        )
+        SELECT id FROM created
+        """
+}
