@@ -21,6 +21,40 @@ enum BenchSupport {
         return Int(response.status.code)
     }
 
+    /// Waits until `done()` says the work arrived, looking every `interval`; throws, rather than
+    /// waiting for ever, once a job of the pipeline has failed for good (with that job's error) or
+    /// when nothing has progressed for `stallLimit`.
+    static func wait(
+        every interval: Duration, client: PostgresClient, logger: Logger, stallLimit: Duration = .seconds(60),
+        progress: () async throws -> Int, until done: (Int) -> Bool
+    ) async throws {
+        var last = try await progress()
+        var lastChange = ContinuousClock.now
+        var lastCheck = ContinuousClock.now
+        while !done(last) {
+            try await Task.sleep(for: interval)
+            let now = try await progress()
+            if now != last {
+                last = now
+                lastChange = .now
+            }
+            guard ContinuousClock.now - lastCheck >= .seconds(1) else { continue }
+            lastCheck = .now
+            let dead = try await client.query(
+                "SELECT queue, errors -> -1 ->> 'message' FROM notify.dead_jobs ORDER BY died_at LIMIT 1",
+                logger: logger
+            ).collect()
+            if let row = dead.first {
+                let (queue, message) = try row.decode((String, String?).self)
+                throw BenchError(
+                    "a \(queue) job failed for good, so the benchmark cannot finish: \(message ?? "no message")")
+            }
+            if ContinuousClock.now - lastChange >= stallLimit {
+                throw BenchError("nothing progressed for \(stallLimit); stopped at \(last)")
+            }
+        }
+    }
+
     /// A request to the API; returns the status and the JSON object answered (empty if none).
     static func call(
         _ http: HTTPClient, _ method: HTTPMethod, base: String, path: String, key: String, body: String? = nil

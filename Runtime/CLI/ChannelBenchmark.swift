@@ -157,9 +157,9 @@ struct ChannelBenchmark {
             }
         }
         report.acceptPerSecond = (Double(notifications) / (ContinuousClock.now - start).seconds).rounded()
-        while accepted(sandbox) < notifications {
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try await BenchSupport.wait(
+            every: .milliseconds(5), client: client, logger: logger, progress: { accepted(sandbox) },
+            until: { $0 >= notifications })
         report.notificationsPerSecond = (Double(notifications) / (ContinuousClock.now - start).seconds).rounded()
         report.costPerNotification = try await PipelineCost.since(
             before, notifications: notifications, client: client, logger: logger)

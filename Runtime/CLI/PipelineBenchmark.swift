@@ -262,9 +262,10 @@ struct PipelineBenchmark {
         let status = try await post(
             base: base, key: key, body: #"{"category":"alert","to":{"topic":"fans"},"data":{"n":0}}"#)
         guard status == 202 else { throw BenchError("the API answered \(status)") }
-        while try await count(client, "SELECT count(*) FROM notify.inbox_items") < before + broadcast {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await BenchSupport.wait(
+            every: .milliseconds(50), client: client, logger: logger,
+            progress: { try await count(client, "SELECT count(*) FROM notify.inbox_items") },
+            until: { $0 >= before + broadcast })
         let seconds = (ContinuousClock.now - start).seconds
         return [
             "subscribers": Double(broadcast), "seconds": (seconds * 100).rounded() / 100,
@@ -278,11 +279,13 @@ struct PipelineBenchmark {
 
     /// Waits until the inbox holds `total` items, looking every 50 ms: often enough to time a run of
     /// seconds to within 2 %, and rarely enough that counting a growing table does not weigh on
-    /// the server whose work is being timed.
+    /// the server whose work is being timed. A pipeline that fails or stalls stops the wait with
+    /// its error.
     private func waitForInboxItems(_ total: Int, client: PostgresClient) async throws {
-        while try await count(client, "SELECT count(*) FROM notify.inbox_items") < total {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await BenchSupport.wait(
+            every: .milliseconds(50), client: client, logger: logger,
+            progress: { try await count(client, "SELECT count(*) FROM notify.inbox_items") },
+            until: { $0 >= total })
     }
 
     private func count(_ client: PostgresClient, _ query: PostgresQuery) async throws -> Int {

@@ -55,9 +55,18 @@ public struct APIDependencies: Sendable {
         self.logger = logger
     }
 
-    /// Runs a query, as a prepared statement chosen by its text (see ``AutoPreparedStatement``),
-    /// and collects its rows.
+    /// Runs a query and collects its rows.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        var rows: [PostgresRow] = []
+        for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+        return rows
+    }
+
+    /// Runs a query of every request as a prepared statement chosen by its text (see
+    /// ``NotifyFunctionKit/AutoPreparedStatement``) and collects its rows. Its parameters must
+    /// have the same type whatever their values: the first execution fixes them, so a parameter
+    /// first bound NULL takes the type its use implies (cast it, as in `$1::text`).
+    func preparedRows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         try await AutoPreparedStatement.run(query, on: client, logger: logger)
     }
 }

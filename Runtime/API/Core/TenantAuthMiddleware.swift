@@ -42,7 +42,7 @@ public struct TenantAuthMiddleware: RouterMiddleware {
         } catch {
             throw APIError(.unauthorized, code: error.code, error.message)
         }
-        let rows = try await dependencies.rows(
+        let rows = try await dependencies.preparedRows(
             """
             SELECT k.tenant_id, k.secret_hash, k.revoked_at IS NOT NULL, t.requests_per_second
             FROM notify.api_keys k JOIN notify.tenants t ON t.id = k.tenant_id WHERE k.id = \(parsed.id)

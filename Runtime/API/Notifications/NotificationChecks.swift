@@ -16,7 +16,7 @@ struct NotificationChecks: Sendable {
         let users = request.to.users ?? [request.to.user].compactMap { $0 }
         // One round trip: the category's template, whether that template (or the requested one)
         // has an active version, whether the topic exists, and which of the users exist.
-        let rows = try await dependencies.rows(
+        let rows = try await dependencies.preparedRows(
             """
             SELECT c.template_key, c.kind, c.critical,
                    EXISTS (SELECT 1 FROM notify.templates t WHERE t.tenant_id = c.tenant_id
