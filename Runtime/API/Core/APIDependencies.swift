@@ -34,6 +34,8 @@ public struct APIDependencies: Sendable {
     public let unsubscribeKey: SymmetricKey?
     /// Makes accepted notifications durable, many requests per transaction.
     let acceptance: NotificationAcceptance
+    /// The reads of every request, shared by concurrent requests.
+    let lookups: APILookups
 
     /// Creates the dependencies.
     public init(
@@ -43,6 +45,7 @@ public struct APIDependencies: Sendable {
     ) {
         self.unsubscribeKey = unsubscribeKey
         self.acceptance = NotificationAcceptance(client: client, producer: producer)
+        self.lookups = APILookups(client: client)
         self.publicURL = publicURL
         self.providerFactory = providerFactory
         self.client = client
@@ -60,13 +63,5 @@ public struct APIDependencies: Sendable {
         var rows: [PostgresRow] = []
         for try await row in try await client.query(query, logger: logger) { rows.append(row) }
         return rows
-    }
-
-    /// Runs a query of every request as a prepared statement chosen by its text (see
-    /// ``NotifyFunctionKit/AutoPreparedStatement``) and collects its rows. Its parameters must
-    /// have the same type whatever their values: the first execution fixes them, so a parameter
-    /// first bound NULL takes the type its use implies (cast it, as in `$1::text`).
-    func preparedRows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await AutoPreparedStatement.run(query, on: client, logger: logger)
     }
 }

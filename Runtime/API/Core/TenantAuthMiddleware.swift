@@ -42,13 +42,13 @@ public struct TenantAuthMiddleware: RouterMiddleware {
         } catch {
             throw APIError(.unauthorized, code: error.code, error.message)
         }
-        let rows = try await dependencies.preparedRows(
-            """
-            SELECT k.tenant_id, k.secret_hash, k.revoked_at IS NOT NULL, t.requests_per_second
-            FROM notify.api_keys k JOIN notify.tenants t ON t.id = k.tenant_id WHERE k.id = \(parsed.id)
-            """)
-        guard let row = rows.first else { throw Self.invalidKey }
-        let (tenantID, hash, revoked, rate) = try row.decode((String, Data, Bool, Int32).self)
+        guard
+            let record = try await dependencies.lookups.keys.load(
+                parsed.id, context: APICaller(logger: dependencies.logger))
+        else { throw Self.invalidKey }
+        let (tenantID, hash, revoked, rate) = (
+            record.tenantID, record.secretHash, record.revoked, record.requestsPerSecond
+        )
         guard APIKey.verify(secret: parsed.secret, against: Array(hash)) else { throw Self.invalidKey }
         if revoked {
             throw APIError(.unauthorized, code: "api_key_revoked", "this API key was revoked; create a new one")

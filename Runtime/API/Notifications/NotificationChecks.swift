@@ -14,27 +14,25 @@ struct NotificationChecks: Sendable {
     /// category's (critical categories in the critical lane from the very first stage).
     func check(_ request: NotificationRequest) async throws -> Lane {
         let users = request.to.users ?? [request.to.user].compactMap { $0 }
-        // One round trip: the category's template, whether that template (or the requested one)
-        // has an active version, whether the topic exists, and which of the users exist.
-        let rows = try await dependencies.preparedRows(
-            """
-            SELECT c.template_key, c.kind, c.critical,
-                   EXISTS (SELECT 1 FROM notify.templates t WHERE t.tenant_id = c.tenant_id
-                           AND t.key = coalesce(\(request.template), c.template_key) AND t.active),
-                   \(request.to.topic)::text IS NULL OR EXISTS (SELECT 1 FROM notify.topics p
-                           WHERE p.tenant_id = c.tenant_id AND p.key = \(request.to.topic)),
-                   ARRAY(SELECT external_id FROM notify.users u
-                         WHERE u.tenant_id = c.tenant_id AND u.external_id = ANY(\(users)::text[]))
-            FROM notify.categories c WHERE c.tenant_id = \(tenantID) AND c.key = \(request.category)
-            """)
-        guard let row = rows.first else {
+        // One round trip, shared with concurrent requests: the category's template, whether that
+        // template (or the requested one) has an active version, whether the topic exists, and
+        // which of the users exist.
+        guard
+            let facts = try await dependencies.lookups.checks.load(
+                APILookups.CheckQuery(
+                    tenantID: tenantID, category: request.category, template: request.template,
+                    topic: request.to.topic, users: users),
+                context: APICaller(logger: dependencies.logger))
+        else {
             throw APIError(
                 .unprocessableContent, code: "unknown_category",
                 "category \"\(request.category)\" does not exist; create it with PUT /v1/categories/\(request.category)"
             )
         }
-        let (categoryTemplate, kind, critical, templateActive, topicExists, found) = try row.decode(
-            (String, String, Bool, Bool, Bool, [String]).self)
+        let (categoryTemplate, kind, critical, templateActive, topicExists, found) = (
+            facts.categoryTemplate, facts.kind, facts.critical, facts.templateActive, facts.topicExists,
+            facts.foundUsers
+        )
         let templateKey = request.template ?? categoryTemplate
         if !templateActive {
             throw APIError(
