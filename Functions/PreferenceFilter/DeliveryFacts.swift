@@ -34,23 +34,7 @@ struct DeliveryFacts: Sendable {
     static func loadAll(
         _ requests: [(batch: DeliveryBatch, categoryKey: String)], context: FunctionContext
     ) async throws -> [Result<[DeliveryFacts], any Error>] {
-        var ords: [Int64] = []
-        var notifications: [UUID] = []
-        var tenants: [String] = []
-        var channels: [String] = []
-        var users: [Int64] = []
-        var categories: [String] = []
-        for (index, request) in requests.enumerated() {
-            var seen = Set<Int64>()
-            for user in request.batch.userIDs where seen.insert(user).inserted {
-                ords.append(Int64(index))
-                notifications.append(request.batch.notificationID)
-                tenants.append(request.batch.tenantID)
-                channels.append(request.batch.channel.rawValue)
-                users.append(user)
-                categories.append(request.categoryKey)
-            }
-        }
+        let keys = DeliveryKeys(requests.map(\.batch))
         let rows = try await context.database.query(
             """
             SELECT r.ord, d.user_id, d.status, u.id IS NOT NULL,
@@ -72,8 +56,9 @@ struct DeliveryFacts: Sendable {
                                                                          WHERE i.delivery_id = f.id
                                                                            AND i.read_at IS NOT NULL))
                              FROM notify.deliveries f WHERE f.id = d.fallback_of), false)
-            FROM unnest(\(ords)::bigint[], \(notifications)::uuid[], \(tenants)::text[], \(channels)::text[],
-                        \(users)::bigint[], \(categories)::text[])
+            FROM unnest(\(keys.batchIndexes)::bigint[], \(keys.notificationIDs)::uuid[], \(keys.tenantIDs)::text[],
+                        \(keys.channels)::text[], \(keys.userIDs)::bigint[],
+                        \(keys.perRow { requests[$0].categoryKey })::text[])
                  AS r(ord, notification_id, tenant_id, channel, user_id, category_key)
             -- One lookup by key per delivery (OFFSET 0 keeps it a lookup, whatever the statistics say).
             CROSS JOIN LATERAL (

@@ -69,30 +69,19 @@ struct RenderJob: Sendable {
                     recipients: [])
             }
         }
-        var ords: [Int64] = []
-        var notifications: [UUID] = []
-        var tenants: [String] = []
-        var channels: [String] = []
-        var users: [Int64] = []
-        for (index, batch) in batches.enumerated() {
-            guard case .success = jobs[index] else { continue }
-            var seen = Set<Int64>()
-            for user in batch.userIDs where seen.insert(user).inserted {
-                ords.append(Int64(index))
-                notifications.append(batch.notificationID)
-                tenants.append(batch.tenantID)
-                channels.append(batch.channel.rawValue)
-                users.append(user)
-            }
+        let keys = DeliveryKeys(batches) { index in
+            if case .success = jobs[index] { return true }
+            return false
         }
-        guard !users.isEmpty else { return jobs }
+        guard !keys.isEmpty else { return jobs }
         var recipients = [[Recipient]](repeating: [], count: batches.count)
         var failures: [Int: any Error] = [:]
         for row in try await context.database.query(
             """
             SELECT r.ord, d.id, d.user_id, u.locale, u.external_id, u.data::text
-            FROM unnest(\(ords)::bigint[], \(notifications)::uuid[], \(tenants)::text[], \(channels)::text[],
-                        \(users)::bigint[]) AS r(ord, notification_id, tenant_id, channel, user_id)
+            FROM unnest(\(keys.batchIndexes)::bigint[], \(keys.notificationIDs)::uuid[], \(keys.tenantIDs)::text[],
+                        \(keys.channels)::text[], \(keys.userIDs)::bigint[])
+                 AS r(ord, notification_id, tenant_id, channel, user_id)
             CROSS JOIN LATERAL (
                 SELECT d.id, d.user_id, d.tenant_id FROM notify.deliveries d
                 WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel

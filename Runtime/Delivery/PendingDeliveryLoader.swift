@@ -38,30 +38,14 @@ enum PendingDeliveryLoader {
     static func claimAll(
         _ requests: [Request], cipher: ContactCipher, database: FunctionDatabase, logger: Logger
     ) async throws -> [Result<Claim, any Error>] {
-        var ords: [Int64] = []
-        var notifications: [UUID] = []
-        var tenants: [String] = []
-        var channels: [String] = []
-        var users: [Int64] = []
-        var holders: [String] = []
-        var stale: [Double] = []
-        for (index, request) in requests.enumerated() {
-            var seen = Set<Int64>()
-            for user in request.batch.userIDs where seen.insert(user).inserted {
-                ords.append(Int64(index))
-                notifications.append(request.batch.notificationID)
-                tenants.append(request.batch.tenantID)
-                channels.append(request.batch.channel.rawValue)
-                users.append(user)
-                holders.append(request.holder)
-                stale.append(request.staleAfter.inSeconds)
-            }
-        }
+        let keys = DeliveryKeys(requests.map(\.batch))
         let rows = try await database.query(
             """
             WITH input AS (
-                SELECT * FROM unnest(\(ords)::bigint[], \(notifications)::uuid[], \(tenants)::text[],
-                                     \(channels)::text[], \(users)::bigint[], \(holders)::text[], \(stale)::float8[])
+                SELECT * FROM unnest(\(keys.batchIndexes)::bigint[], \(keys.notificationIDs)::uuid[],
+                                     \(keys.tenantIDs)::text[], \(keys.channels)::text[], \(keys.userIDs)::bigint[],
+                                     \(keys.perRow { requests[$0].holder })::text[],
+                                     \(keys.perRow { requests[$0].staleAfter.inSeconds })::float8[])
                      AS r(ord, notification_id, tenant_id, channel, user_id, holder, stale_seconds)
             ), old AS (
                 -- One lookup by key per delivery (OFFSET 0 keeps it a lookup, whatever the statistics say).
