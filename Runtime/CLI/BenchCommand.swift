@@ -48,7 +48,7 @@ struct BenchCommand: AsyncParsableCommand {
             let (server, cluster) = try await BenchCommand.server(environment)
             let benchmark = RuntimeBenchmark(
                 server: server, jobs: jobs, samples: samples, notifySeconds: notifySeconds,
-                worker: workerOptions.configuration(environment), logger: environment.logger)
+                worker: try workerOptions.configuration(environment), logger: environment.logger)
             let result: Result<RuntimeBenchmark.Report, any Error>
             do {
                 result = .success(try await benchmark.run())
@@ -144,7 +144,7 @@ struct BenchCommand: AsyncParsableCommand {
                 let benchmark = ChannelBenchmark(
                     server: server, channel: channel, notifications: notifications, clients: clients, samples: samples,
                     users: users, producer: producer, sandboxLatencyMs: sandboxLatencyMs,
-                    worker: workerOptions.configuration(environment), logger: environment.logger, http: http)
+                    worker: try workerOptions.configuration(environment), logger: environment.logger, http: http)
                 let result: Result<ChannelBenchmark.Report, any Error>
                 do { result = .success(try await benchmark.run()) } catch { result = .failure(error) }
                 try? await http.shutdown()
@@ -155,7 +155,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             let benchmark = PipelineBenchmark(
                 server: server, notifications: notifications, clients: clients, samples: samples, users: users,
-                broadcast: broadcast, producer: producer, worker: workerOptions.configuration(environment),
+                broadcast: broadcast, producer: producer, worker: try workerOptions.configuration(environment),
                 logger: environment.logger,
                 http: http)
             let result: Result<PipelineBenchmark.Report, any Error>
@@ -220,7 +220,7 @@ struct BenchCommand: AsyncParsableCommand {
             let benchmark = PriorityBenchmark(
                 server: server, blast: blast, blastRate: blastRate, bulkProcessNiceness: bulkProcessNice,
                 otpRate: otpRate, otpSeconds: otpSeconds,
-                worker: workerOptions.configuration(environment), logger: environment.logger, http: http)
+                worker: try workerOptions.configuration(environment), logger: environment.logger, http: http)
             let result: Result<PriorityBenchmark.Report, any Error>
             do { result = .success(try await benchmark.run()) } catch { result = .failure(error) }
             try? await http.shutdown()

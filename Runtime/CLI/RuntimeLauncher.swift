@@ -28,7 +28,7 @@ struct RuntimeLauncher {
 
     func run() async throws {
         let logger = environment.logger
-        let configuration = workerOptions.configuration(environment)
+        let configuration = try workerOptions.configuration(environment)
         let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "notify-worker"))
         let producer = JobProducer(client: client, catalog: FunctionDirectory.all, logger: logger)
         let start = ContinuousClock.now

@@ -47,23 +47,39 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Leader lock retry and tick interval in milliseconds (env NOTIFY_LEADER_INTERVAL_MS, default 1000).")
     var leaderIntervalMs: Int?
 
-    func configuration(_ environment: CommandEnvironment) -> WorkerConfiguration {
-        let concurrency = concurrency ?? environment.int("notify.concurrency", default: 1024)
+    /// The worker's settings: each option, else its `NOTIFY_…` variable, else its default. A
+    /// variable out of range is a configuration error that names it (options are checked by
+    /// ``validate()``).
+    func configuration(_ environment: CommandEnvironment) throws -> WorkerConfiguration {
+        /// The option, else the variable of `key`, else `value`; at least `minimum`.
+        func setting(_ option: Int?, _ key: String, default value: Int, minimum: Int = 1) throws -> Int {
+            let resolved = option ?? environment.int(key, default: value)
+            guard resolved >= minimum else {
+                let variable = key.uppercased().replacingOccurrences(of: ".", with: "_")
+                throw RuntimeError(
+                    .invalidConfiguration, "\(variable) must be at least \(minimum) (got \(resolved))")
+            }
+            return resolved
+        }
         return WorkerConfiguration(
-            concurrency: concurrency,
-            claimBatchSize: claimBatch ?? environment.int("notify.claim.batch", default: 256),
-            reservedCriticalSlots: reservedCritical ?? environment.config.int(forKey: "notify.reserved.critical"),
-            pollInterval: .milliseconds(pollIntervalMs ?? environment.int("notify.poll.interval.ms", default: 1000)),
-            lease: .milliseconds(leaseMs ?? environment.int("notify.lease.ms", default: 30_000)),
+            concurrency: try setting(concurrency, "notify.concurrency", default: 1024),
+            claimBatchSize: try setting(claimBatch, "notify.claim.batch", default: 256),
+            reservedCriticalSlots: try reservedCritical
+                ?? environment.config.int(forKey: "notify.reserved.critical").map {
+                    try setting($0, "notify.reserved.critical", default: 0, minimum: 0)
+                },
+            pollInterval: .milliseconds(try setting(pollIntervalMs, "notify.poll.interval.ms", default: 1000)),
+            lease: .milliseconds(try setting(leaseMs, "notify.lease.ms", default: 30_000)),
             shutdownGracePeriod: .milliseconds(
-                shutdownGraceMs ?? environment.int("notify.shutdown.grace.ms", default: 20_000)),
-            completionWriters: completionWriters ?? environment.int("notify.completion.writers", default: 2),
-            bulkConcurrency: bulkConcurrency ?? environment.int("notify.bulk.concurrency", default: 4),
-            criticalPoolSize: criticalPoolSize ?? environment.int("notify.critical.pool.size", default: 8),
+                try setting(shutdownGraceMs, "notify.shutdown.grace.ms", default: 20_000, minimum: 0)),
+            completionWriters: try setting(completionWriters, "notify.completion.writers", default: 2),
+            bulkConcurrency: try setting(bulkConcurrency, "notify.bulk.concurrency", default: 4),
+            criticalPoolSize: try setting(criticalPoolSize, "notify.critical.pool.size", default: 8),
             maxLane: maxLane.flatMap(Lane.init(name:)) ?? .bulk,
             minLane: minLane.flatMap(Lane.init(name:)) ?? .critical,
             chainSuccessors: environment.config.bool(forKey: "notify.chain.successors") ?? true,
-            criticalCompletionTarget: .milliseconds(environment.int("notify.critical.target.ms", default: 10)))
+            criticalCompletionTarget: .milliseconds(
+                try setting(nil, "notify.critical.target.ms", default: 10, minimum: 0)))
     }
 
     func election(_ environment: CommandEnvironment, holder: String) -> LeaderElection.Configuration {

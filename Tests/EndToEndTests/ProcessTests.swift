@@ -15,6 +15,23 @@ struct ProcessTests {
         return catalog
     }
 
+    @Test("a worker setting out of range in the environment stops the process with a message naming it")
+    func aBadEnvironmentSettingIsRefused() async throws {
+        try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
+            for (variable, value, message) in [
+                ("NOTIFY_CRITICAL_TARGET_MS", "-5", "NOTIFY_CRITICAL_TARGET_MS must be at least 0 (got -5)"),
+                ("NOTIFY_CONCURRENCY", "0", "NOTIFY_CONCURRENCY must be at least 1 (got 0)"),
+            ] {
+                let worker = try await NotifyProcess.start(
+                    ["work", "--functions", "probe", "--no-lead"], databaseURL: runtime.url.secretURLString,
+                    environment: [variable: value])
+                let status = await worker.waitForExit()
+                #expect(status != 0)
+                #expect(worker.log.contains(message), "log: \(worker.log)")
+            }
+        }
+    }
+
     @Test("three worker processes drain 10,000 jobs: every job runs exactly once, none is lost")
     func severalProcessesDrainOnce() async throws {
         try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
