@@ -95,28 +95,16 @@ public struct SendEngine: Sendable {
     ) async throws -> [Result<Void, any Error>] {
         let client = context.database.client
         let logger = context.logger
-        do {
+        return try await servedTogetherOrEachAlone(outcomes) { batch in
             try await client.withTransaction(logger: logger) { connection in
-                try await FunctionOutput.runWrites(of: outcomes, on: connection, logger: logger)
+                try await FunctionOutput.runWrites(of: batch, on: connection, logger: logger)
             }
-            return outcomes.map { _ in .success(()) }
-        } catch  where outcomes.count > 1 {
-            var results: [Result<Void, any Error>] = []
-            for outcome in outcomes {
-                do {
-                    try await client.withTransaction(logger: logger) { connection in
-                        try await FunctionOutput.runWrites(of: [outcome], on: connection, logger: logger)
-                    }
-                    results.append(.success(()))
-                } catch {
-                    results.append(.failure(error))
-                }
-            }
-            return results
+            return batch.map { _ in .success(()) }
         }
     }
 
-    /// Claims, sends and records one chunk; returns its writes and follow-up jobs.
+    /// Claims, sends and records one chunk; returns its outcome (writes and follow-up jobs) and
+    /// how many of its deliveries were sent.
     private func sendChunk(
         _ batch: DeliveryBatch, route cachedRoute: inout RouteTable?, context: FunctionContext
     ) async throws -> (output: FunctionOutput, sentCount: Int) {

@@ -46,14 +46,11 @@ public struct TenantAuthMiddleware: RouterMiddleware {
             let record = try await dependencies.lookups.keys.load(
                 parsed.id, context: APICaller(logger: dependencies.logger))
         else { throw Self.invalidKey }
-        let (tenantID, hash, revoked, rate) = (
-            record.tenantID, record.secretHash, record.revoked, record.requestsPerSecond
-        )
-        guard APIKey.verify(secret: parsed.secret, against: Array(hash)) else { throw Self.invalidKey }
-        if revoked {
+        guard APIKey.verify(secret: parsed.secret, against: Array(record.secretHash)) else { throw Self.invalidKey }
+        if record.revoked {
             throw APIError(.unauthorized, code: "api_key_revoked", "this API key was revoked; create a new one")
         }
-        return (tenantID, Int(rate))
+        return (record.tenantID, record.requestsPerSecond)
     }
 
     func tenant(forToken token: String) async throws -> (String, Int) {

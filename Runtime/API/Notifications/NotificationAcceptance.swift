@@ -18,8 +18,8 @@ struct NotificationAcceptance: Sendable {
         var critical: Bool
     }
 
-    /// The notification row, as JSON for `jsonb_to_recordset` (`recipients` and `data` are JSON
-    /// texts).
+    /// The notification row, as JSON for `jsonb_to_recordset` (see ``encoder``): `recipients` and
+    /// `data` are JSON texts, `sendAt` seconds since 1970, `requestHash` base64.
     struct Row: Encodable, Sendable {
         var id: UUID
         var tenantID: String
@@ -46,26 +46,6 @@ struct NotificationAcceptance: Sendable {
             case idempotencyKey = "idempotency_key"
             case requestHash = "request_hash"
         }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(tenantID, forKey: .tenantID)
-            try container.encode(categoryKey, forKey: .categoryKey)
-            try container.encode(templateKey, forKey: .templateKey)
-            try container.encode(recipients, forKey: .recipients)
-            try container.encode(data, forKey: .data)
-            try container.encode(channels, forKey: .channels)
-            try container.encode(lane, forKey: .lane)
-            try container.encode(
-                sendAt.map { $0.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }, forKey: .sendAt)
-            try container.encode(sendAtLocal, forKey: .sendAtLocal)
-            try container.encode(status, forKey: .status)
-            try container.encode(idempotencyKey, forKey: .idempotencyKey)
-            try container.encode(
-                requestHash.reduce(into: #"\x"#) { $0 += ($1 < 16 ? "0" : "") + String($1, radix: 16) },
-                forKey: .requestHash)
-        }
     }
 
     /// What a request is answered.
@@ -75,13 +55,7 @@ struct NotificationAcceptance: Sendable {
         var status: String
     }
 
-    /// Who asks: critical requests go alone.
-    struct Caller: CoalescingContext {
-        var goesAlone: Bool
-        var logger: Logger
-    }
-
-    private let coalescer: Coalescer<Request, Result<Accepted, any Error>, Caller>
+    private let coalescer: Coalescer<Request, Result<Accepted, any Error>, APICaller>
 
     /// Creates the acceptance of an API process.
     init(client: PostgresClient, producer: JobProducer) {
@@ -92,7 +66,7 @@ struct NotificationAcceptance: Sendable {
 
     /// Accepts one request, together with the requests that arrive with it.
     func accept(_ request: Request, logger: Logger) async throws -> Accepted {
-        try await coalescer.load(request, context: Caller(goesAlone: request.critical, logger: logger)).get()
+        try await coalescer.load(request, context: APICaller(goesAlone: request.critical, logger: logger)).get()
     }
 
     /// Accepts `requests` in one transaction; should it fail, each in a transaction of its own, so
@@ -100,22 +74,10 @@ struct NotificationAcceptance: Sendable {
     static func acceptAll(
         _ requests: [Request], client: PostgresClient, producer: JobProducer, logger: Logger
     ) async throws -> [Result<Accepted, any Error>] {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await write(requests, on: connection, producer: producer, logger: logger)
+        try await servedTogetherOrEachAlone(requests) { batch in
+            try await client.withTransaction(logger: logger) { connection in
+                try await write(batch, on: connection, producer: producer, logger: logger)
             }
-        } catch  where requests.count > 1 {
-            var results: [Result<Accepted, any Error>] = []
-            for request in requests {
-                do {
-                    results += try await client.withTransaction(logger: logger) { connection in
-                        try await write([request], on: connection, producer: producer, logger: logger)
-                    }
-                } catch {
-                    results.append(.failure(error))
-                }
-            }
-            return results
         }
     }
 
@@ -124,7 +86,7 @@ struct NotificationAcceptance: Sendable {
     private static func write(
         _ requests: [Request], on connection: PostgresConnection, producer: JobProducer, logger: Logger
     ) async throws -> [Result<Accepted, any Error>] {
-        let rows = String(decoding: try JSONEncoder().encode(requests.map(\.row)), as: UTF8.self)
+        let rows = String(decoding: try encoder.encode(requests.map(\.row)), as: UTF8.self)
         var created = Set<UUID>()
         for row in try await AutoPreparedStatement.run(
             PostgresQuery(unsafeSQL: insertSQL, binds: Self.bindings(rows)), on: connection, logger: logger)
@@ -142,6 +104,13 @@ struct NotificationAcceptance: Sendable {
             }
         }
         return results
+    }
+
+    /// Encodes ``Row``s as ``insertSQL`` reads them.
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
     }
 
     private static func bindings(_ rows: String) -> PostgresBindings {
@@ -184,14 +153,15 @@ struct NotificationAcceptance: Sendable {
         WITH input AS (
             SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
                 id uuid, tenant_id text, category_key text, template_key text, recipients text, data text,
-                channels text[], lane text, send_at timestamptz, send_at_local text, status text,
-                idempotency_key text, request_hash bytea)
+                channels text[], lane text, send_at float8, send_at_local text, status text,
+                idempotency_key text, request_hash text)
         ), created AS (
             INSERT INTO notify.notifications
                 (id, tenant_id, category_key, template_key, recipients, data, channels, lane, send_at,
                  send_at_local, status, idempotency_key, request_hash)
-            SELECT id, tenant_id, category_key, template_key, recipients::jsonb, data::jsonb, channels, lane, send_at,
-                   send_at_local::timestamp, status, idempotency_key, request_hash
+            SELECT id, tenant_id, category_key, template_key, recipients::jsonb, data::jsonb, channels, lane,
+                   to_timestamp(send_at), send_at_local::timestamp, status, idempotency_key,
+                   decode(request_hash, 'base64')
             FROM input
             ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id, tenant_id, status

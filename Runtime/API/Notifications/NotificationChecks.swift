@@ -29,23 +29,19 @@ struct NotificationChecks: Sendable {
                 "category \"\(request.category)\" does not exist; create it with PUT /v1/categories/\(request.category)"
             )
         }
-        let (categoryTemplate, kind, critical, templateActive, topicExists, found) = (
-            facts.categoryTemplate, facts.kind, facts.critical, facts.templateActive, facts.topicExists,
-            facts.foundUsers
-        )
-        let templateKey = request.template ?? categoryTemplate
-        if !templateActive {
+        let templateKey = request.template ?? facts.categoryTemplate
+        if !facts.templateActive {
             throw APIError(
                 .unprocessableContent, code: "unknown_template",
                 "template \"\(templateKey)\" has no active version; create one with POST /v1/templates/\(templateKey)/{channel}/{locale}/versions"
             )
         }
-        if let topic = request.to.topic, !topicExists {
+        if let topic = request.to.topic, !facts.topicExists {
             throw APIError(
                 .unprocessableContent, code: "unknown_topic",
                 "topic \"\(topic)\" does not exist; create it with PUT /v1/topics/\(topic)")
         }
-        let known = Set(found)
+        let known = Set(facts.foundUsers)
         let missing = users.filter { !known.contains($0) }
         if !missing.isEmpty {
             let shown = missing.prefix(10).map { "\"\($0)\"" }.joined(separator: ", ")
@@ -55,6 +51,7 @@ struct NotificationChecks: Sendable {
             )
         }
         return PipelineLane.lane(
-            priority: request.priority, kind: CategoryKind(rawValue: kind) ?? .transactional, critical: critical)
+            priority: request.priority, kind: CategoryKind(rawValue: facts.kind) ?? .transactional,
+            critical: facts.critical)
     }
 }
