@@ -4,7 +4,8 @@ import NotifyRuntime
 import PostgresNIO
 
 /// A scratch database for a benchmark: `notify_bench_<pid>` on the server, dropped afterwards
-/// whatever happens.
+/// whatever happens, unless `NOTIFY_BENCH_KEEP_DATABASE=1` keeps it for inspection (its name is
+/// logged).
 enum BenchDatabase {
     static func with<T>(server: DatabaseURL, logger: Logger, _ body: (DatabaseURL) async throws -> T) async throws -> T
     {
@@ -18,6 +19,10 @@ enum BenchDatabase {
             outcome = .success(try await body(url))
         } catch {
             outcome = .failure(error)
+        }
+        if ProcessInfo.processInfo.environment["NOTIFY_BENCH_KEEP_DATABASE"] == "1" {
+            logger.notice("benchmark database kept", metadata: ["database": "\(database)"])
+            return try outcome.get()
         }
         _ = try? await withPostgresClient(server, logger: logger) { admin in
             try await admin.query(

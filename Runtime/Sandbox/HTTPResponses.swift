@@ -1,11 +1,12 @@
 import Foundation
 import Hummingbird
+import NotifyModel
 
 /// Small builders for the JSON and form answers every simulator gives.
 enum HTTPResponses {
     /// A JSON answer from a JSON-serialisable dictionary or array.
     static func json(_ object: Any, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? SortedJSON.data(object)) ?? Data("{}".utf8)
         return bytes(data, status: status, contentType: "application/json", headers: headers)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NotifyModel
 
 /// SendGrid Event Webhook events for an accepted mail, one list per recipient: `processed`, then
 /// what the recipient's magic name asks for (see `MagicRecipients`), else the configured default.
@@ -48,7 +49,7 @@ enum SendGridEvents {
                 event["sg_message_id"] = sgMessageID
                 if let categories = mail["categories"] as? [String] { event["category"] = categories }
                 details(name, email: recipient.email).forEach { event[$0.key] = $0.value }
-                if let data = try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys]) {
+                if let data = try? SortedJSON.data(event) {
                     result.append(data)
                 }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NotifyModel
 
 /// An HTTP API error, answered as RFC 9457 `application/problem+json` with a stable `code` and a
 /// `detail` sentence that says what to fix. Never put secrets or personal data in `detail`.
@@ -30,7 +31,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             "detail": detail,
             "instance": request.uri.path,
         ]
-        let data = try JSONSerialization.data(withJSONObject: problem, options: [.sortedKeys, .withoutEscapingSlashes])
+        let data = try SortedJSON.data(problem)
         var fields = headers
         fields[.contentType] = "application/problem+json"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))

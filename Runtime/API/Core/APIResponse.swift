@@ -1,11 +1,12 @@
 import Foundation
 import Hummingbird
+import NotifyModel
 
 /// JSON responses of the API.
 enum APIResponse {
     /// A JSON response from a JSONSerialization-compatible value (keys sorted, so answers are stable).
     static func json(_ value: Any, status: HTTPResponse.Status, headers: HTTPFields = [:]) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        let data = try SortedJSON.data(value)
         var fields = headers
         fields[.contentType] = "application/json"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
