@@ -197,7 +197,7 @@ let package = Package(
             name: "NotifySandbox",
             dependencies: [
                 "NotifyProviders",
-                "NotifyModel",
+                "NotifyFunctionKit",
                 "NotifySMTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),

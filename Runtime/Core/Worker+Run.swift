@@ -116,7 +116,7 @@ extension Worker {
             "attempt": job.attempt, "code": code, "message": message, "kind": kind,
             "at": ISO8601DateFormatter().string(from: Date()), "worker": workerID,
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? SortedJSON.data(object, escapingSlashes: true)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

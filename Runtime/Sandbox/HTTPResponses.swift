@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import NotifyModel
+import NotifyFunctionKit
 
 /// Small builders for the JSON and form answers every simulator gives.
 enum HTTPResponses {

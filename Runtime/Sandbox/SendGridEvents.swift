@@ -1,5 +1,5 @@
 import Foundation
-import NotifyModel
+import NotifyFunctionKit
 
 /// SendGrid Event Webhook events for an accepted mail, one list per recipient: `processed`, then
 /// what the recipient's magic name asks for (see `MagicRecipients`), else the configured default.

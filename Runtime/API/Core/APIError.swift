@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import NotifyModel
+import NotifyFunctionKit
 
 /// An HTTP API error, answered as RFC 9457 `application/problem+json` with a stable `code` and a
 /// `detail` sentence that says what to fix. Never put secrets or personal data in `detail`.

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import NotifyModel
+import NotifyFunctionKit
 
 /// JSON responses of the API.
 enum APIResponse {

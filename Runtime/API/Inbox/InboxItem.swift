@@ -1,4 +1,5 @@
 import Foundation
+import NotifyFunctionKit
 import PostgresNIO
 
 /// One inbox item as the inbox API shows it.
@@ -25,7 +26,7 @@ struct InboxItem: Sendable {
     }
 
     func jsonText() throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
+        String(decoding: try SortedJSON.data(json, escapingSlashes: true), as: UTF8.self)
     }
 
     static func load(_ query: PostgresQuery, dependencies: APIDependencies) async throws -> [InboxItem] {

@@ -130,7 +130,7 @@ public struct APNsClient: MessageProvider {
         for (key, value) in message.data where key != "aps" { payload[key] = value }
         payload["aps"] = aps
         let body =
-            (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]))
+            (try? JSONSerialization.data(withJSONObject: payload, options: [.withoutEscapingSlashes]))
             .map(Array.init) ?? []
         guard body.count <= maximumPayloadBytes else {
             return .failure(

@@ -1,5 +1,5 @@
 import Foundation
-import NotifyModel
+import NotifyFunctionKit
 import Testing
 
 @Suite struct SortedJSONTests {
