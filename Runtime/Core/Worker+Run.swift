@@ -20,11 +20,14 @@ extension Worker {
                     kind: "permanent", workerID: configuration.workerID))
         }
         var logger = self.logger
-        // Rendered only if something is logged: no string formatting per job on the hot path.
-        logger[metadataKey: LogKeys.jobID] = .stringConvertible(job.id)
-        logger[metadataKey: LogKeys.function] = .string(job.queue)
-        logger[metadataKey: LogKeys.attempt] = .stringConvertible(job.attempt)
-        if let tenant = job.tenantID { logger[metadataKey: LogKeys.tenantID] = .string(tenant) }
+        // Values render only if something is logged, and the metadata is set once: a handler may
+        // re-render all of it on every change (swift-log's StreamLogHandler does).
+        var metadata = logger.handler.metadata
+        metadata[LogKeys.jobID] = .stringConvertible(job.id)
+        metadata[LogKeys.function] = .string(job.queue)
+        metadata[LogKeys.attempt] = .stringConvertible(job.attempt)
+        if let tenant = job.tenantID { metadata[LogKeys.tenantID] = .string(tenant) }
+        logger.handler.metadata = metadata
         let started = ContinuousClock.now
         let context = FunctionContext(
             jobID: job.id, attempt: job.attempt, maxAttempts: job.maxAttempts,
