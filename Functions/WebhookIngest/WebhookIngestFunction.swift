@@ -110,9 +110,19 @@ public struct WebhookIngestFunction: NotifyFunction {
         }
         if !unmatched.isEmpty {
             throw FunctionError(
-                .transient(retryAfter: .seconds(1)), code: "send_not_recorded_yet",
+                .rateLimited(retryAfter: Self.recheckDelay(waited: Date().timeIntervalSince(receivedAt))),
+                code: "send_not_recorded_yet",
                 "\(unmatched.count) status callback event(s) name a message whose send is not recorded yet; retrying")
         }
+    }
+
+    /// How long a callback that outran its send waits before looking again: a quarter of the time
+    /// it has waited, from 100 ms to 1 s. A send is usually recorded within milliseconds of the
+    /// provider's answer, and a "delivered" applied late can let a timed channel fallback (which
+    /// may be due after one second) send the same notification twice. The wait is a snooze: it
+    /// spends no attempt, so a sender stalled for minutes loses no callback within `matchWindow`.
+    static func recheckDelay(waited: TimeInterval) -> Duration {
+        .milliseconds(Int(min(1000, max(100, waited * 250))))
     }
 
     private func apply(
