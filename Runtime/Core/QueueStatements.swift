@@ -8,20 +8,18 @@ import PostgresNIO
 struct ClaimStatement: PostgresPreparedStatement {
     typealias Row = (Int64, String, Int16, String, Int32, Int32, Int64, String?)
 
-    static let name = "notify_claim_v2"
+    static let name = "notify_claim_v3"
 
     static let sql = """
         UPDATE notify.jobs j
         SET state = 'running', attempt = j.attempt + 1, fence = j.fence + 1, locked_by = $4,
             locked_until = now() + make_interval(secs => $5)
-        FROM (
+        WHERE j.id = ANY(ARRAY(
             SELECT id FROM notify.jobs
             WHERE queue = $1 AND state = 'ready' AND lane BETWEEN $6 AND $2 AND run_at <= now()
             ORDER BY lane, run_at, id
             LIMIT $3
-            FOR UPDATE SKIP LOCKED
-        ) picked
-        WHERE j.id = picked.id
+            FOR UPDATE SKIP LOCKED))
         RETURNING j.id, j.queue, j.lane, j.payload, j.attempt, j.max_attempts, j.fence, j.tenant_id
         """
 
@@ -53,13 +51,13 @@ struct ClaimStatement: PostgresPreparedStatement {
 struct MultiQueueClaimStatement: PostgresPreparedStatement {
     typealias Row = ClaimStatement.Row
 
-    static let name = "notify_claim_many_v2"
+    static let name = "notify_claim_many_v3"
 
     static let sql = """
         UPDATE notify.jobs j
         SET state = 'running', attempt = j.attempt + 1, fence = j.fence + 1, locked_by = $4,
             locked_until = now() + make_interval(secs => $5)
-        FROM (
+        WHERE j.id = ANY(ARRAY(
             SELECT p.id FROM unnest($1::text[]) AS q(name)
             CROSS JOIN LATERAL (
                 SELECT id, lane, run_at FROM notify.jobs
@@ -69,9 +67,7 @@ struct MultiQueueClaimStatement: PostgresPreparedStatement {
                 FOR UPDATE SKIP LOCKED
             ) p
             ORDER BY p.lane, p.run_at, p.id
-            LIMIT $3
-        ) picked
-        WHERE j.id = picked.id
+            LIMIT $3))
         RETURNING j.id, j.queue, j.lane, j.payload, j.attempt, j.max_attempts, j.fence, j.tenant_id
         """
 
