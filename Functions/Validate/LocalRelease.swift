@@ -17,7 +17,11 @@ struct LocalRelease: Sendable {
         userIDs: [Int64], local: LocalDateTime, tenantID: String, context: FunctionContext
     ) async throws -> LocalRelease {
         let rows = try await context.database.query(
-            "SELECT id, timezone FROM notify.users WHERE tenant_id = \(tenantID) AND id = ANY(\(userIDs)::bigint[])",
+            """
+            SELECT u.id, coalesce(u.timezone, t.default_timezone)
+            FROM notify.users u JOIN notify.tenants t ON t.id = u.tenant_id
+            WHERE u.tenant_id = \(tenantID) AND u.id = ANY(\(userIDs)::bigint[])
+            """,
             logger: context.logger)
         var zones: [Int64: String?] = [:]
         for row in rows {

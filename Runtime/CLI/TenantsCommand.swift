@@ -5,7 +5,7 @@ import NotifyModel
 
 struct TenantsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tenants", abstract: "Manage tenants.", subcommands: [Create.self])
+        commandName: "tenants", abstract: "Manage tenants.", subcommands: [Create.self, SetTimeZone.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -25,17 +25,53 @@ struct TenantsCommand: AsyncParsableCommand {
         @Option(help: "The locale templates fall back to.")
         var defaultLocale = "en"
 
+        @Option(
+            help:
+                "The IANA time zone of users who have none, for local-time sends and quiet hours (such as Europe/Berlin)."
+        )
+        var timezone = "UTC"
+
         func run() async throws {
             let environment = CommandEnvironment()
             let url = try environment.resolveDatabase()
             let secret = try await withPostgresClient(url, logger: environment.logger) { client in
                 try await AdminErrors.run {
                     try await TenantAdmin(client: client, logger: environment.logger).createTenant(
-                        id: id, name: name ?? id, defaultLocale: defaultLocale)
+                        id: id, name: name ?? id, defaultLocale: defaultLocale, defaultTimeZone: timezone)
                 }
             }
             print("tenant \(id) created")
             print("inbox secret (shown once; keep it on your backend): \(secret)")
+        }
+    }
+}
+
+extension TenantsCommand {
+    struct SetTimeZone: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-timezone",
+            abstract: "Set the time zone of a tenant's users who have none.",
+            discussion: """
+                Used for local-time sends (send_at_local) and quiet hours of users without a zone
+                of their own. Sends already planned keep their instants.
+                """)
+
+        @Argument(help: "The tenant id.")
+        var id: String
+
+        @Argument(help: "An IANA time zone, such as Europe/Berlin or America/New_York.")
+        var timezone: String
+
+        func run() async throws {
+            let environment = CommandEnvironment()
+            let url = try environment.resolveDatabase()
+            try await withPostgresClient(url, logger: environment.logger) { client in
+                try await AdminErrors.run {
+                    try await TenantAdmin(client: client, logger: environment.logger).setDefaultTimeZone(
+                        tenantID: id, timezone)
+                }
+            }
+            print("tenant \(id): users without a time zone now use \(timezone)")
         }
     }
 }

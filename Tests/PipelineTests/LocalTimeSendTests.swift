@@ -1,5 +1,7 @@
 import Foundation
+import NotifyAPI
 import NotifyFunctionKit
+import NotifyModel
 import NotifyTestSupport
 import PostgresNIO
 import Testing
@@ -92,6 +94,52 @@ import Testing
             #expect(fall["berlin"]?.at == "2026-10-25T00:30:00Z")  // 02:30 CEST, not 02:30 CET
             #expect(fall["london"]?.at == "2026-10-25T02:30:00Z")  // London repeats 01:00-02:00; 02:30 is once, GMT
             #expect(fall["adelaide"]?.at == "2026-10-24T16:00:00Z")  // ACDT since October 4
+        }
+    }
+
+    @Test func usersWithoutAZoneTakeTheTenantsDefaultForLocalTimeAndQuietHours() async throws {
+        let clock = ManualClock(Self.at("2026-03-28T00:00:00Z"))
+        try await Engine.with(clock: clock, leader: true) { engine in
+            let acme = try await engine.tenant()
+            let admin = TenantAdmin(client: engine.runtime.client, logger: engine.runtime.logger)
+            #expect(try await admin.defaultTimeZone(of: acme.id) == "UTC")
+            do {
+                try await admin.setDefaultTimeZone(tenantID: acme.id, "Mars/Olympus_Mons")
+                Issue.record("an unknown zone was accepted")
+            } catch let error as ModelError {
+                #expect(error.code == "unknown_timezone")
+                #expect(error.message.contains("Europe/Berlin"))
+            }
+            do {
+                try await admin.setDefaultTimeZone(tenantID: "nobody", "Asia/Kolkata")
+                Issue.record("an unknown tenant was accepted")
+            } catch let error as ModelError {
+                #expect(error.code == "unknown_tenant")
+            }
+            try await admin.setDefaultTimeZone(tenantID: acme.id, "Asia/Kolkata")
+            #expect(try await admin.defaultTimeZone(of: acme.id) == "Asia/Kolkata")
+            try await Self.addUsers(engine, acme)
+
+            let send = try await engine.notify(
+                acme,
+                [
+                    "category": "welcome", "to": ["users": ["nozone", "berlin"]], "data": ["name": "Local"],
+                    "send_at_local": "2026-03-29T09:00",
+                ])
+            try await Self.poll {
+                Self.releases(try await engine.get("/v1/notifications/\(send)", acme).json).count == 2
+            }
+            let releases = Self.releases(try await engine.get("/v1/notifications/\(send)", acme).json)
+            #expect(releases["nozone"]?.at == "2026-03-29T03:30:00Z")  // 09:00 in Kolkata (+05:30)
+            #expect(releases["nozone"]?.zone == "Asia/Kolkata")
+            #expect(releases["berlin"]?.at == "2026-03-29T07:00:00Z")  // the user's own zone wins (CEST)
+
+            // Quiet hours without a zone, for a user without one: the tenant's zone, not an error.
+            let saved = try await engine.put(
+                "/v1/users/nozone/preferences", acme, ["quiet_hours": ["start": "22:00", "end": "07:00"]])
+            try expect(saved, [200])
+            let quiet = saved.json["quiet_hours"] as? [String: Any]
+            #expect(quiet?["timezone"] as? String == "Asia/Kolkata")
         }
     }
 

@@ -17,13 +17,19 @@ public struct TenantAdmin: Sendable {
     }
 
     /// Creates a tenant and returns its inbox secret (hex), which signs end users' inbox access.
-    public func createTenant(id: String, name: String, defaultLocale: String = "en") async throws -> String {
+    ///
+    /// - Parameter defaultTimeZone: The IANA zone of the tenant's users who have none (local-time
+    ///   sends, quiet hours). Throws `unknown_timezone` for a name the system does not know.
+    public func createTenant(
+        id: String, name: String, defaultLocale: String = "en", defaultTimeZone: String = "UTC"
+    ) async throws -> String {
+        try Self.checkTimeZone(defaultTimeZone)
         let secret = InboxSignature.generateSecret()
         do {
             try await client.query(
                 """
-                INSERT INTO notify.tenants (id, name, default_locale, inbox_secret)
-                VALUES (\(id), \(name), \(defaultLocale), \(Data(secret)))
+                INSERT INTO notify.tenants (id, name, default_locale, default_timezone, inbox_secret)
+                VALUES (\(id), \(name), \(defaultLocale), \(defaultTimeZone), \(Data(secret)))
                 """, logger: logger)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw ModelError(code: "tenant_exists", "tenant \"\(id)\" already exists")
@@ -33,6 +39,37 @@ public struct TenantAdmin: Sendable {
                 "tenant ids are 2 to 63 lowercase letters, digits, '_' or '-' (got \"\(id.prefix(70))\")")
         }
         return secret.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Sets the tenant's default time zone (see ``createTenant(id:name:defaultLocale:defaultTimeZone:)``).
+    /// Local-time sends already planned keep the instants they were given.
+    public func setDefaultTimeZone(tenantID: String, _ zone: String) async throws {
+        try Self.checkTimeZone(zone)
+        var updated = false
+        for try await _ in try await client.query(
+            "UPDATE notify.tenants SET default_timezone = \(zone) WHERE id = \(tenantID) RETURNING id", logger: logger)
+        {
+            updated = true
+        }
+        guard updated else { throw Self.unknownTenant(tenantID) }
+    }
+
+    /// The tenant's default time zone; nil when there is no such tenant.
+    public func defaultTimeZone(of tenantID: String) async throws -> String? {
+        for try await zone in try await client.query(
+            "SELECT default_timezone FROM notify.tenants WHERE id = \(tenantID)", logger: logger
+        ).decode(String.self) {
+            return zone
+        }
+        return nil
+    }
+
+    private static func checkTimeZone(_ zone: String) throws {
+        guard !zone.isEmpty, zone.count <= 64, TimeZone(identifier: zone) != nil else {
+            throw ModelError(
+                code: "unknown_timezone",
+                "\"\(zone.prefix(64))\" is not an IANA time zone; use a name such as Europe/Berlin or America/New_York")
+        }
     }
 
     /// True when the tenant exists.

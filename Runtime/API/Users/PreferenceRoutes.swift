@@ -10,7 +10,8 @@ import PostgresNIO
 ///  "quiet_hours": {"start": "22:00", "end": "07:00", "timezone": "Europe/Berlin"},
 ///  "frequency_caps": {"marketing": {"limit": 3, "window_seconds": 86400}}}
 /// ```
-/// `PUT` replaces the whole document. A quiet-hours window without a time zone takes the user's.
+/// `PUT` replaces the whole document. A quiet-hours window without a time zone takes the user's,
+/// or the tenant's default for a user without one.
 struct PreferenceRoutes: Sendable {
     let dependencies: APIDependencies
 
@@ -71,7 +72,11 @@ struct PreferenceRoutes: Sendable {
             try ContactCheck.run { () throws(ModelError) in try cap.validate() }
         }
         let users = try await dependencies.rows(
-            "SELECT id, timezone FROM notify.users WHERE tenant_id = \(tenantID) AND external_id = \(externalID)")
+            """
+            SELECT u.id, coalesce(u.timezone, t.default_timezone)
+            FROM notify.users u JOIN notify.tenants t ON t.id = u.tenant_id
+            WHERE u.tenant_id = \(tenantID) AND u.external_id = \(externalID)
+            """)
         guard let user = users.first else { throw APIError.notFound("user", externalID) }
         let (userID, userZone) = try user.decode((Int64, String?).self)
         var quiet: QuietHours?

@@ -4,8 +4,9 @@ import Foundation
 /// requested time.
 ///
 /// Rules, stated once and tested:
-/// - **Zone.** The recipient's IANA zone (`notify.users.timezone`). A user with no zone, or one
-///   this system does not know, gets UTC.
+/// - **Zone.** The recipient's IANA zone (`notify.users.timezone`); a user with none gets the
+///   tenant's default (`notify tenants set-timezone`, UTC unless set). A zone this system does not
+///   know counts as UTC.
 /// - **Gap** (clocks jump forward over the time, such as 02:30 on a spring-forward day): the first
 ///   instant after the gap, which is the moment of the jump (03:00 local in Europe and the US).
 /// - **Overlap** (clocks go back and the time occurs twice): the first occurrence (the one before
