@@ -48,6 +48,48 @@ import Testing
         try await engine.runtime.rows(query).first?.decode(Int.self) ?? 0
     }
 
+    @Test func aUsersDigestsAreListedNewestFirstWithTheirCountsAndPages() async throws {
+        try await Engine.with { engine in
+            let tenant = try await engine.tenant()
+            try await Self.digestCategory(engine, tenant, window: 600, maxItems: 3)
+            // Three fill and close the first digest; two more collect in a second, still open.
+            _ = try await Self.send(engine, tenant, 1...5)
+            let settled = await eventually(timeout: .seconds(60)) {
+                let list = try? await engine.get("/v1/users/ada/digests", tenant).json["digests"] as? [[String: Any]]
+                return list?.count == 2 && list?.last?["status"] as? String == "closed"
+                    && list?.first?["items"] as? Int == 2
+            }
+            #expect(settled)
+            let all = try await engine.get("/v1/users/ada/digests", tenant).json["digests"] as? [[String: Any]] ?? []
+            #expect(all.map { $0["status"] as? String } == ["open", "closed"])
+            #expect(all.first?["category"] as? String == "activity")
+            #expect(all.first?["channel"] as? String == "inapp")
+            #expect(all.first?["max_items"] as? Int == 3)
+            #expect(all.first?["notification_id"] is NSNull)
+            #expect(all.last?["items"] as? Int == 3)
+            #expect((all.last?["notification_id"] as? String)?.count == 36)
+
+            let open = try await engine.get("/v1/users/ada/digests?status=open", tenant).json
+            #expect((open["digests"] as? [[String: Any]])?.count == 1)
+            let first = try await engine.get("/v1/users/ada/digests?limit=1", tenant).json
+            #expect((first["digests"] as? [[String: Any]])?.first?["status"] as? String == "open")
+            let cursor = try #require(first["next_cursor"] as? String)
+            let second = try await engine.get("/v1/users/ada/digests?limit=1&cursor=\(cursor)", tenant).json
+            #expect((second["digests"] as? [[String: Any]])?.first?["status"] as? String == "closed")
+            #expect(second["next_cursor"] == nil)
+
+            for (query, code) in [
+                ("status=pending", "invalid_status"), ("limit=0", "invalid_limit"), ("limit=x", "invalid_limit"),
+                ("cursor=-3", "invalid_cursor"),
+            ] {
+                let reply = try await engine.get("/v1/users/ada/digests?\(query)", tenant)
+                #expect(reply.status == 400, "\(query)")
+                #expect(reply.json["code"] as? String == code, "\(query)")
+            }
+            #expect(try await engine.get("/v1/users/nobody/digests", tenant).status == 404)
+        }
+    }
+
     @Test func fiftyNotificationsBecomeOneInAppMessageAndEachTimelineSaysSo() async throws {
         try await Engine.with { engine in
             let tenant = try await engine.tenant()

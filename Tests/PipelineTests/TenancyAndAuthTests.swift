@@ -22,6 +22,7 @@ import Testing
             // Reads of acme's resources with globex's key: 404, as if they did not exist.
             for path in [
                 "/v1/notifications/\(id)", "/v1/users/ada", "/v1/users/ada/preferences", "/v1/topics/news",
+                "/v1/users/ada/digests",
             ] {
                 let reply = try await engine.get(path, globex)
                 #expect(reply.status == 404, "GET \(path)")

@@ -40,6 +40,10 @@ enum OpenAPIDocument {
             ("delete", "/v1/users/{user}/devices/{device}", "Remove a push device", "tenant", nil, 204),
             ("get", "/v1/users/{user}/preferences", "A user's preferences", "tenant", nil, 200),
             ("put", "/v1/users/{user}/preferences", "Replace a user's preferences", "tenant", "Preferences", 200),
+            (
+                "get", "/v1/users/{user}/digests",
+                "A user's digests, newest first (status=open|closing|closed, limit, cursor)", "tenant", nil, 200
+            ),
             ("put", "/v1/categories/{key}", "Create or replace a category", "tenant", "CategoryRequest", 200),
             ("get", "/v1/categories", "List categories", "tenant", nil, 200),
             (
