@@ -6,14 +6,23 @@ import PostgresNIO
 /// Producers send `pg_notify('notify_jobs', <queue>)`. A notification is only a hint: the worker
 /// also polls. After a lost connection the listener reconnects with backoff and rings once, since
 /// notifications sent meanwhile are gone.
+///
+/// Workers also announce a cut of their bulk work on the same channel
+/// (``pressurePayload(from:)``); the listener hands those to `onPressure` with the sender's id.
 struct WakeupListener: Sendable {
     /// The channel producers notify.
     static let channel = "notify_jobs"
+    /// The payload prefix of a bulk cut announced by a worker; no queue name starts with `!`.
+    static let pressurePrefix = "!pressure "
+
+    /// The payload announcing that worker `workerID` cut its bulk work.
+    static func pressurePayload(from workerID: String) -> String { pressurePrefix + workerID }
 
     let databaseURL: DatabaseURL
     let queues: Set<String>
     let doorbell: Doorbell
     let logger: Logger
+    var onPressure: @Sendable (_ sender: String) -> Void = { _ in }
 
     func run() async {
         var failures = 0
@@ -25,8 +34,13 @@ struct WakeupListener: Sendable {
                         if failures > 0 { logger.info("wake-up listener reconnected") }
                         failures = 0
                         doorbell.ring()
-                        for try await notification in notifications where queues.contains(notification.payload) {
-                            doorbell.ring()
+                        for try await notification in notifications {
+                            let payload = notification.payload
+                            if queues.contains(payload) {
+                                doorbell.ring()
+                            } else if payload.hasPrefix(Self.pressurePrefix) {
+                                onPressure(String(payload.dropFirst(Self.pressurePrefix.count)))
+                            }
                         }
                     }
                 }

@@ -39,6 +39,8 @@ public final class Worker: Service, Sendable {
     let store: JobStore
     let handoff = ChainHandoff()
     let governor: BulkGovernor
+    /// Announces this worker's bulk cuts to the others (see ``BulkGovernor``).
+    let pressure: PressureSignal
     private let draining = Atomic<Bool>(false)
     private let claimsStarted = Atomic<Int>(0)
     private let onFirstClaim: (@Sendable () -> Void)?
@@ -63,8 +65,11 @@ public final class Worker: Service, Sendable {
         self.store = JobStore(logger: logger)
         let doorbell = self.doorbell
         let metrics = self.metrics
+        let pressure = PressureSignal()
+        self.pressure = pressure
         let governor = BulkGovernor(
-            maximum: configuration.bulkConcurrency, target: configuration.criticalCompletionTarget)
+            maximum: configuration.bulkConcurrency, target: configuration.criticalCompletionTarget,
+            onCut: { pressure.raise() })
         self.governor = governor
         let onWritten: @Sendable ([JobCompletion]) -> Void = { written in
             inFlight.remove(written.lazy.map(\.job))
@@ -120,8 +125,13 @@ public final class Worker: Service, Sendable {
         let criticalPool = Task.detached { [criticalClient] in await criticalClient.run() }
         defer { criticalPool.cancel() }
         await withDiscardingTaskGroup { background in
+            let workerID = configuration.workerID
+            let governor = self.governor
             let listener = WakeupListener(
-                databaseURL: databaseURL, queues: Set(queues), doorbell: doorbell, logger: logger)
+                databaseURL: databaseURL, queues: Set(queues), doorbell: doorbell, logger: logger,
+                onPressure: { sender in
+                    if sender != workerID { governor.observeRemoteCut() }
+                })
             // The claim loop, its wake-ups and the critical lane run on the critical executor, so
             // a one-time passcode never waits behind queued campaign work (``DedicatedExecutor``).
             let critical = DedicatedExecutor.critical
@@ -129,6 +139,9 @@ public final class Worker: Service, Sendable {
             background.addTask(executorPreference: globalConcurrentExecutor) { await self.batcher.run() }
             background.addTask(executorPreference: critical) { await self.criticalBatcher.run() }
             background.addTask(executorPreference: globalConcurrentExecutor) { await self.maintainLeases() }
+            background.addTask(executorPreference: critical) { [criticalClient, pressure, logger] in
+                await pressure.run(client: criticalClient, workerID: workerID, logger: logger)
+            }
 
             await withGracefulShutdownHandler {
                 await withTaskExecutorPreference(critical) { await self.claimAndRun() }

@@ -2,6 +2,7 @@ import Foundation
 import NotifyFunctionKit
 import NotifyTestSupport
 import PostgresNIO
+import Synchronization
 import Testing
 
 @testable import NotifyRuntime
@@ -65,6 +66,32 @@ struct BulkGovernorTests {
         governor.observeCritical(.milliseconds(95), at: start + .seconds(12))
         governor.observeCritical(.milliseconds(180), at: start + .seconds(12) + .milliseconds(50))
         #expect(governor.allowance(at: start + .seconds(12) + .milliseconds(50)) == 2)
+    }
+
+    @Test("a cut is announced at most once per signal interval, and another worker's cut halves the allowance")
+    func cutsAreSharedBetweenWorkers() {
+        let announced = Mutex(0)
+        let governor = BulkGovernor(
+            maximum: 8, target: .milliseconds(10), recoveryPerSecond: 0, onCut: { announced.withLock { $0 += 1 } })
+        #expect(!governor.observeCritical(.milliseconds(5), at: start), "a fast completion")
+        #expect(governor.observeCritical(.milliseconds(40), at: start))
+        #expect(!governor.observeCritical(.milliseconds(40), at: start + .milliseconds(5)), "within the target")
+        #expect(governor.observeCritical(.milliseconds(40), at: start + .milliseconds(50)))
+        #expect(announced.withLock { $0 } == 1, "two cuts within 100 ms are one announcement")
+        #expect(governor.observeCritical(.milliseconds(40), at: start + .milliseconds(120)))
+        #expect(announced.withLock { $0 } == 2)
+
+        let other = BulkGovernor(maximum: 8, target: .milliseconds(10), recoveryPerSecond: 0)
+        other.observeRemoteCut(at: start)
+        #expect(other.allowance(at: start) == 4)
+        other.observeRemoteCut(at: start + .milliseconds(50))
+        #expect(other.allowance(at: start) == 4, "one remote cut per signal interval")
+        other.observeRemoteCut(at: start + .milliseconds(150))
+        #expect(other.allowance(at: start + .milliseconds(150)) == 2)
+
+        let untuned = BulkGovernor(maximum: 8, target: nil)
+        untuned.observeRemoteCut(at: start)
+        #expect(untuned.allowance(at: start) == 8, "a worker that never backs off ignores other workers' cuts")
     }
 
     @Test("without a target the governor never cuts")
@@ -132,6 +159,41 @@ struct BulkGovernorTests {
             #expect(fastRate > 15, "bulk jobs started per second afterwards: \(fastRate)")
             #expect(slowRate < fastRate / 2, "per second while critical work was slow: \(slowRate), after: \(fastRate)")
             await worker.cancel()
+        }
+    }
+
+    @Test("a worker that runs only campaign work backs off when another worker's critical completions are slow")
+    func aBulkOnlyWorkerTakesTheCriticalWorkersCuts() async throws {
+        var catalog = NotifyRuntimeTests.catalog(StartLog())
+        catalog.register(SlowCompletionFunction())
+        try await TestRuntime.with(catalog: catalog) { runtime in
+            var criticalConfiguration = testWorker(concurrency: 16, poll: .milliseconds(50), maxLane: .critical)
+            criticalConfiguration.criticalCompletionTarget = .milliseconds(10)
+            criticalConfiguration.workerID = "otp-worker"
+            var bulkConfiguration = testWorker(concurrency: 16, poll: .milliseconds(50), bulk: 8)
+            bulkConfiguration.minLane = .transactional
+            bulkConfiguration.criticalCompletionTarget = .milliseconds(10)
+            bulkConfiguration.workerID = "campaign-worker"
+            let otp = runtime.startWorker(criticalConfiguration)
+            let campaign = runtime.startWorker(bulkConfiguration)
+            // Its own announcement changes nothing for the worker that sent it.
+            try await runtime.client.query(
+                "SELECT pg_notify('notify_jobs', \(WakeupListener.pressurePayload(from: "campaign-worker")))",
+                logger: runtime.logger)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(campaign.service.governor.allowance() == 8)
+
+            // Fast critical completions, so the other worker knows this database's, then slow ones.
+            for milliseconds in Array(repeating: 0, count: 10) + Array(repeating: 50, count: 6) {
+                try await runtime.producer.enqueue(
+                    try JobRequest(
+                        function: "slow-completion", input: SlowCompletionFunction.Input(milliseconds: milliseconds),
+                        lane: .critical))
+                try await Task.sleep(for: .milliseconds(milliseconds == 0 ? 20 : 60))
+            }
+            #expect(await eventually(timeout: .seconds(5)) { campaign.service.governor.allowance() < 8 })
+            await campaign.cancel()
+            await otp.cancel()
         }
     }
 }
