@@ -24,7 +24,7 @@ struct NotifyCommand: AsyncParsableCommand {
         subcommands: [
             DevCommand.self, WorkCommand.self, MigrateCommand.self, InvokeCommand.self, QueuesCommand.self,
             DeadCommand.self, BenchCommand.self, ServeCommand.self, TenantsCommand.self, KeysCommand.self,
-            SendCommand.self, StatusCommand.self, SandboxCommand.self, CampaignCommand.self,
+            SendCommand.self, StatusCommand.self, SandboxCommand.self, CampaignCommand.self, SchedulesCommand.self,
         ]
     )
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NotifyAPI
 import NotifyFunctionKit
 import NotifyTestSupport
 import PostgresNIO
@@ -102,6 +103,42 @@ import Testing
             #expect(mine["paused"] as? Bool == false)
             #expect((try await engine.get("/v1/schedules", acme).json["schedules"] as? [Any])?.count == 1)
             #expect(try await engine.get("/v1/schedules", nil).status == 401)
+        }
+    }
+
+    @Test func theOperatorControlListsPausesAndResumesWithinItsTenant() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            _ = try await engine.tenant("globex")
+            try expect(try await engine.post("/v1/schedules", acme, Self.daily), [201])
+            let control = ScheduleControl(client: engine.runtime.client, logger: engine.runtime.logger)
+
+            let listed = try await control.list(tenantID: "acme")
+            #expect(listed.map(\.id) == ["daily"])
+            #expect(listed.first?.paused == false)
+            #expect(listed.first?.timezone == "Asia/Kolkata")
+            #expect(try await control.list(tenantID: "globex").isEmpty)
+
+            // Another tenant, or an unknown id: nothing found, nothing changed.
+            #expect(try await control.setPaused(true, tenantID: "globex", id: "daily") == nil)
+            #expect(try await control.setPaused(true, tenantID: "acme", id: "nightly") == nil)
+            #expect(try await engine.get("/v1/schedules/daily", acme).json["paused"] as? Bool == false)
+
+            let paused = try await control.setPaused(true, tenantID: "acme", id: "daily")
+            #expect(paused?.paused == true)
+            #expect(try await engine.get("/v1/schedules/daily", acme).json["paused"] as? Bool == true)
+
+            // A resume moves the next release to the first 09:00 Kolkata after now.
+            try await engine.runtime.client.query(
+                "UPDATE notify.schedules SET next_run_at = now() - interval '3 days' WHERE id = 'daily'",
+                logger: engine.runtime.logger)
+            let resumed = try #require(try await control.setPaused(false, tenantID: "acme", id: "daily"))
+            #expect(resumed.paused == false)
+            let next = try #require(resumed.nextReleaseAt)
+            #expect(next > Date() && next <= Date().addingTimeInterval(86_400))
+            var kolkata = Calendar(identifier: .gregorian)
+            kolkata.timeZone = TimeZone(identifier: "Asia/Kolkata")!
+            #expect(kolkata.component(.hour, from: next) == 9 && kolkata.component(.minute, from: next) == 0)
         }
     }
 
