@@ -259,13 +259,6 @@ struct PriorityBenchmark {
             UNION ALL
             SELECT 'otp ' || n.status || ' / ' || coalesce(d.status, '-'), count(*) FROM notify.notifications n
             LEFT JOIN notify.deliveries d ON d.notification_id = n.id WHERE n.category_key = 'otp' GROUP BY 1
-            UNION ALL
-            SELECT 'otp median ms ' || k.kind, (percentile_cont(0.5) WITHIN GROUP (
-                       ORDER BY extract(epoch from k.at - a.at) * 1000))::bigint
-            FROM notify.notifications n
-            JOIN notify.events a ON a.notification_id = n.id AND a.kind = 'accepted'
-            JOIN notify.events k ON k.notification_id = n.id AND k.kind <> 'accepted'
-            WHERE n.category_key = 'otp' GROUP BY k.kind
             """, logger: logger
         ).collect() {
             for row in diagnostics {

@@ -43,10 +43,9 @@ public struct SortedJSON: Encodable {
         switch value {
         case let string as String: try container.encode(string)
         case let substring as Substring: try container.encode(String(substring))
-        case let number as NSNumber
-        where !(type(of: value) is any BinaryInteger.Type)
-            && !(type(of: value) is any BinaryFloatingPoint.Type) && type(of: value) != Bool.self:
-            // Parsed JSON: the number's own type says boolean, whole or fractional.
+        case let number as NSNumber where type(of: value) is NSNumber.Type:
+            // Parsed JSON (a Swift Int or Bool would also cast, so the value's own type must be
+            // NSNumber): the number's own type says boolean, whole or fractional.
             switch String(cString: number.objCType) {
             case "c", "B": try container.encode(number.boolValue)
             case "f", "d": try container.encode(number.doubleValue)

@@ -23,7 +23,7 @@ public struct TenantAdmin: Sendable {
     public func createTenant(
         id: String, name: String, defaultLocale: String = "en", defaultTimeZone: String = "UTC"
     ) async throws -> String {
-        try Self.checkTimeZone(defaultTimeZone)
+        let defaultTimeZone = try Self.checkedTimeZone(defaultTimeZone)
         let secret = InboxSignature.generateSecret()
         do {
             try await client.query(
@@ -44,7 +44,7 @@ public struct TenantAdmin: Sendable {
     /// Sets the tenant's default time zone (see ``createTenant(id:name:defaultLocale:defaultTimeZone:)``).
     /// Local-time sends already planned keep the instants they were given.
     public func setDefaultTimeZone(tenantID: String, _ zone: String) async throws {
-        try Self.checkTimeZone(zone)
+        let zone = try Self.checkedTimeZone(zone)
         var updated = false
         for try await _ in try await client.query(
             "UPDATE notify.tenants SET default_timezone = \(zone) WHERE id = \(tenantID) RETURNING id", logger: logger)
@@ -64,11 +64,13 @@ public struct TenantAdmin: Sendable {
         return nil
     }
 
-    private static func checkTimeZone(_ zone: String) throws {
-        guard !zone.isEmpty, zone.count <= 64, TimeZone(identifier: zone) != nil else {
-            throw ModelError(
-                code: "unknown_timezone",
-                "\"\(zone.prefix(64))\" is not an IANA time zone; use a name such as Europe/Berlin or America/New_York")
+    /// The zone as users' zones are checked (``ContactValidation/timeZone(_:)``), trimmed; refused
+    /// as `unknown_timezone`, the code schedules use for a zone the system does not know.
+    private static func checkedTimeZone(_ zone: String) throws -> String {
+        do {
+            return try ContactValidation.timeZone(zone)
+        } catch {
+            throw ModelError(code: "unknown_timezone", "\"\(zone.prefix(64))\" is not a time zone; \(error.message)")
         }
     }
 
