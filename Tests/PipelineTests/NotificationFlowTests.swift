@@ -51,6 +51,36 @@ import Testing
         }
     }
 
+    @Test func aReplayMayOrderItsFieldsDifferentlyAndRequestsWithoutAKeyKeepNoHash() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            var headers = ["Authorization": "Bearer \(acme.key)", "Idempotency-Key": "order-7"]
+            let first = try await engine.request(
+                .POST, "/v1/notifications", headers: headers,
+                body: Data(#"{"category":"welcome","to":{"user":"ada"},"data":{"name":"Ada","n":1}}"#.utf8))
+            let reordered = try await engine.request(
+                .POST, "/v1/notifications", headers: headers,
+                body: Data(#"{"data":{"n":1,"name":"Ada"},"to":{"user":"ada"},"category":"welcome"}"#.utf8))
+            #expect(first.status == 202 && reordered.status == 202)
+            #expect(reordered.json["replay"] as? Bool == true)
+            #expect(reordered.json["id"] as? String == first.json["id"] as? String)
+
+            headers["Idempotency-Key"] = nil
+            let keyless = try await engine.request(
+                .POST, "/v1/notifications", headers: headers,
+                body: Data(#"{"category":"welcome","to":{"user":"ada"},"data":{"name":"Ada"}}"#.utf8))
+            #expect(keyless.status == 202)
+            #expect(
+                try await engine.runtime.count(
+                    "SELECT count(*)::int FROM notify.notifications WHERE request_hash IS NULL AND idempotency_key IS NULL"
+                )
+                    == 1)
+            #expect(
+                try await engine.runtime.count(
+                    "SELECT count(*)::int FROM notify.notifications WHERE request_hash IS NOT NULL") == 1)
+        }
+    }
+
     @Test func theSQLProducerLeavesNothingWhenRolledBackAndDeliversWhenCommitted() async throws {
         try await Engine.with { engine in
             let acme = try await engine.tenant()

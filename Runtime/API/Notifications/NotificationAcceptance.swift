@@ -34,7 +34,9 @@ struct NotificationAcceptance: Sendable {
         var sendAtLocal: String?
         var status: String
         var idempotencyKey: String?
-        var requestHash: Data
+        /// The hash of the request's canonical body, kept only with an idempotency key (to tell a
+        /// replay from a reuse of the key with another body).
+        var requestHash: Data?
 
         enum CodingKeys: String, CodingKey {
             case id, recipients, data, channels, lane, status

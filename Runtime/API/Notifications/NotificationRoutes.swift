@@ -34,11 +34,8 @@ struct NotificationRoutes: Sendable {
             throw APIError(.badRequest, code: "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters")
         }
         // The hash of the body in canonical form (sorted keys), so the same request with its fields
-        // in another order is still the same request.
-        let canonical =
-            (try? JSONSerialization.data(
-                withJSONObject: JSONSerialization.jsonObject(with: body), options: [.sortedKeys])) ?? body
-        let requestHash = Data(SHA256.hash(data: canonical))
+        // in another order is still the same request. Only a request with a key is ever compared.
+        let requestHash = key.map { _ in Self.canonicalHash(of: body) }
         let scheduled = timing.isScheduled(now: Date())
         let status = scheduled ? "scheduled" : "accepted"
         let data = String(decoding: try JSONEncoder().encode(notification.data ?? [:]), as: UTF8.self)
@@ -62,6 +59,14 @@ struct NotificationRoutes: Sendable {
             ["id": outcome.id.uuidString.lowercased(), "status": outcome.status, "replay": outcome.replay]
                 as [String: Any],
             status: .accepted, headers: headers)
+    }
+
+    /// SHA-256 of `body` with its object keys sorted, or of `body` itself when it is not JSON.
+    static func canonicalHash(of body: Data) -> Data {
+        let canonical =
+            (try? JSONSerialization.data(
+                withJSONObject: JSONSerialization.jsonObject(with: body), options: [.sortedKeys])) ?? body
+        return Data(SHA256.hash(data: canonical))
     }
 
     func get(_ context: APIRequestContext) async throws -> Response {
