@@ -118,6 +118,9 @@ import Testing
             let auth = ["Authorization": "Bearer \(acme.key)"]
             let cases: [(Data, Int, String)] = [
                 (Data("{\"category\": ".utf8), 400, "malformed_json"),
+                (Data("{\"category\":\"welcome\"} trailing".utf8), 400, "malformed_json"),
+                (Data("[{\"category\":\"welcome\"}]".utf8), 400, "invalid_body"),
+                (Data("\"welcome\"".utf8), 400, "invalid_body"),
                 (Data(repeating: UInt8(ascii: " "), count: 300 * 1024), 413, "body_too_large"),
                 (Data("{\"category\":\"welcome\",\"to\":{\"user\":\"ada\"},\"sendAt\":1}".utf8), 400, "unknown_field"),
                 (Data("{\"category\":\"welcome\",\"to\":{\"users\":\"ada\"}}".utf8), 400, "invalid_body"),

@@ -39,29 +39,17 @@ public enum JSONBody {
         guard !data.isEmpty else {
             throw APIError(.badRequest, code: "empty_body", "the request needs a JSON body")
         }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            throw APIError(
-                .badRequest, code: "malformed_json", "the body is not valid JSON; check quotes, commas and brackets")
-        }
-        if let allowedKeys {
-            guard let fields = object as? [String: Any] else {
-                throw APIError(.badRequest, code: "invalid_body", "the body must be a JSON object")
-            }
-            let unknown = Set(fields.keys).subtracting(allowedKeys).sorted()
-            if !unknown.isEmpty {
-                throw APIError(
-                    .badRequest, code: "unknown_field",
-                    "unknown field\(unknown.count > 1 ? "s" : "") \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); allowed: \(allowedKeys.sorted().joined(separator: ", "))"
-                )
-            }
-        }
+        // One parse: the body's own keys are checked as it is decoded (JSONSerialization would
+        // build a second, Foundation-object copy of every body first).
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {
-            return try decoder.decode(T.self, from: data)
+            guard let allowedKeys else { return try decoder.decode(T.self, from: data) }
+            decoder.userInfo[KeyCheckedBody<T>.allowedKeys] = allowedKeys
+            return try decoder.decode(KeyCheckedBody<T>.self, from: data).value
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            throw APIError(
+                .badRequest, code: "malformed_json", "the body is not valid JSON; check quotes, commas and brackets")
         } catch let error as DecodingError {
             throw APIError(.badRequest, code: "invalid_body", describe(error))
         } catch let error as APIError {
@@ -74,6 +62,40 @@ public enum JSONBody {
 
     /// A sentence naming the field and what it should be.
     static func describe(_ error: DecodingError) -> String { DecodingErrorSentence.describe(error) }
+}
+
+/// A body whose top-level fields must all be in the set given in the decoder's user info, decoded
+/// as `Value` once they are.
+struct KeyCheckedBody<Value: Decodable>: Decodable {
+    static var allowedKeys: CodingUserInfoKey { CodingUserInfoKey(rawValue: "notify.allowedKeys")! }
+
+    let value: Value
+
+    init(from decoder: any Decoder) throws {
+        let allowed = decoder.userInfo[Self.allowedKeys] as? Set<String> ?? []
+        let fields: KeyedDecodingContainer<FieldName>
+        do {
+            fields = try decoder.container(keyedBy: FieldName.self)
+        } catch DecodingError.typeMismatch {
+            throw APIError(.badRequest, code: "invalid_body", "the body must be a JSON object")
+        }
+        let unknown = Set(fields.allKeys.map(\.stringValue)).subtracting(allowed).sorted()
+        if !unknown.isEmpty {
+            throw APIError(
+                .badRequest, code: "unknown_field",
+                "unknown field\(unknown.count > 1 ? "s" : "") \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); allowed: \(allowed.sorted().joined(separator: ", "))"
+            )
+        }
+        value = try Value(from: decoder)
+    }
+
+    /// Any field name.
+    struct FieldName: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 }
 
 extension Data {
