@@ -1,7 +1,8 @@
 import Foundation
 
-/// One versioned schema change. Migrations are applied in order, each in its own transaction,
-/// and never edited once released: a change is a new migration.
+/// One versioned schema change. Migrations are applied in order, each in its own transaction
+/// (or, when ``transactional`` is false, statement by statement), and never edited once released:
+/// a change is a new migration.
 public struct Migration: Sendable {
     /// Strictly increasing version.
     public let version: Int
@@ -10,12 +11,19 @@ public struct Migration: Sendable {
     /// The SQL: statements separated by `;` at the end of a line (outside `$$` bodies), run in order
     /// inside the migration's transaction.
     public let sql: String
+    /// False for a migration that builds indexes on busy tables with `CREATE INDEX CONCURRENTLY`,
+    /// which cannot run inside a transaction and does not block writes while it builds. Its
+    /// statements run one at a time; each must be safe to run again (`IF EXISTS`, a `DROP … IF
+    /// EXISTS` before a `CREATE`), because a crash can stop such a migration part-way and the next
+    /// migrator starts it over.
+    public let transactional: Bool
 
     /// Creates a migration.
-    public init(version: Int, name: String, sql: String) {
+    public init(version: Int, name: String, sql: String, transactional: Bool = true) {
         self.version = version
         self.name = name
         self.sql = sql
+        self.transactional = transactional
     }
 
     /// The statements of ``sql``, split on `;` at the end of a line outside `$$`-quoted bodies.

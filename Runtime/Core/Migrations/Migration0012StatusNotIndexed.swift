@@ -12,12 +12,18 @@ extension Migration {
     /// needs room on the row's own page. In a 30,000-notification in-app run, 78 % of delivery
     /// updates and all notification updates were heap-only (38 % and 21 % with the fuller pages),
     /// and the tables ended no larger, since heap-only versions are pruned in place.
+    ///
+    /// The index is built `CONCURRENTLY`, so deliveries keep being written while it builds on a
+    /// large table. (The first release of this migration built it inside its transaction, which
+    /// held every delivery write for the length of the build; the schema it leaves is the same.)
+    /// A build interrupted by a crash leaves an invalid index, which the next run drops first.
     static let v0012StatusNotIndexed = Migration(
         version: 12, name: "delivery status changes without index writes",
         sql: #"""
-            DROP INDEX notify.deliveries_sent_recently;
-            CREATE INDEX deliveries_by_user ON notify.deliveries (tenant_id, user_id, created_at);
+            DROP INDEX CONCURRENTLY IF EXISTS notify.deliveries_sent_recently;
+            DROP INDEX CONCURRENTLY IF EXISTS notify.deliveries_by_user;
+            CREATE INDEX CONCURRENTLY deliveries_by_user ON notify.deliveries (tenant_id, user_id, created_at);
             ALTER TABLE notify.deliveries SET (fillfactor = 50);
             ALTER TABLE notify.notifications SET (fillfactor = 50);
-            """#)
+            """#, transactional: false)
 }
