@@ -30,8 +30,13 @@ struct PipelineBenchmark {
     let samples: Int
     let users: Int
     let broadcast: Int
-    /// `http` (POST /v1/notifications) or `sql` (notify.send in batches of 1,000, no HTTP).
+    /// `http` (POST /v1/notifications) or `sql` (notify.send, no HTTP).
     let producer: String
+    /// With the SQL producer: notifications per transaction (1 is what an application calling
+    /// `notify.send` in each of its own transactions does).
+    var sqlBatch = 1000
+    /// With the SQL producer: concurrent producer connections.
+    var sqlConnections = 1
     let worker: WorkerConfiguration
     let logger: Logger
     /// An HTTP client with a connection per benchmark client (the shared client allows 8 per host).
@@ -96,12 +101,12 @@ struct PipelineBenchmark {
                 logger: logger)
             return try await stack.run { base in
                 let key = try await seedTenant(client)
-                return try await figures(base: base, key: key, client: client)
+                return try await figures(base: base, key: key, url: url, client: client)
             }
         }
     }
 
-    private func figures(base: String, key: String, client: PostgresClient) async throws -> Report {
+    private func figures(base: String, key: String, url: DatabaseURL, client: PostgresClient) async throws -> Report {
         var report = Report()
         report.settings = try await settings(client)
         report.notifications = notifications
@@ -109,7 +114,7 @@ struct PipelineBenchmark {
         report.producer = producer
         let before = try await PipelineCost.read(client, logger: logger)
         if producer == "sql" {
-            try await sqlThroughput(client: client, into: &report)
+            try await sqlThroughput(url: url, client: client, into: &report)
         } else {
             try await throughput(base: base, key: key, client: client, into: &report)
         }
@@ -153,20 +158,38 @@ struct PipelineBenchmark {
         return try await admin.createKey(tenantID: "bench", name: "bench").plaintext
     }
 
-    /// The pipeline alone: notifications inserted with the SQL producer, 1,000 per transaction,
-    /// then drained; the rate is from the first insert to the last inbox item.
-    private func sqlThroughput(client: PostgresClient, into report: inout Report) async throws {
+    /// The pipeline alone: notifications inserted with the SQL producer, ``sqlBatch`` per
+    /// transaction from ``sqlConnections`` connections of their own, then drained; the rate is
+    /// from the first insert to the last inbox item.
+    private func sqlThroughput(url: DatabaseURL, client: PostgresClient, into report: inout Report) async throws {
+        var configuration = url.clientConfiguration(applicationName: "notify-bench-producer")
+        configuration.options.maximumConnections = sqlConnections
+        let producers = PostgresClient(configuration: configuration)
         let start = ContinuousClock.now
-        for first in stride(from: 0, to: notifications, by: 1000) {
-            let last = min(notifications, first + 1000) - 1
-            try await client.withTransaction(logger: logger) { connection in
-                _ = try await connection.query(
-                    """
-                    SELECT notify.send('bench', 'alert', ARRAY['user-' || (n % \(users) + 1)], jsonb_build_object('n', n))
-                    FROM generate_series(\(first), \(last)) AS n
-                    """, logger: logger
-                ).collect()
+        try await withThrowingTaskGroup(of: Void.self) { pool in
+            pool.addTask { await producers.run() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let batches = Array(stride(from: 0, to: notifications, by: sqlBatch))
+                for lane in 0..<sqlConnections {
+                    group.addTask {
+                        // Each connection commits every `sqlConnections`-th batch, one at a time.
+                        for first in stride(from: lane, to: batches.count, by: sqlConnections).map({ batches[$0] }) {
+                            let last = min(notifications, first + sqlBatch) - 1
+                            try await producers.withTransaction(logger: logger) { connection in
+                                _ = try await connection.query(
+                                    """
+                                    SELECT notify.send('bench', 'alert', ARRAY['user-' || (n % \(users) + 1)],
+                                                       jsonb_build_object('n', n))
+                                    FROM generate_series(\(first), \(last)) AS n
+                                    """, logger: logger
+                                ).collect()
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
             }
+            pool.cancelAll()
         }
         report.acceptPerSecond = (Double(notifications) / (ContinuousClock.now - start).seconds).rounded()
         try await waitForInboxItems(notifications, client: client)

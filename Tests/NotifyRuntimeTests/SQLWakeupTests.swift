@@ -1,0 +1,75 @@
+import Foundation
+import NotifyFunctionKit
+import NotifyRuntime
+import NotifyTestSupport
+import PostgresNIO
+import Testing
+
+/// The SQL producer's wake-ups: at most one per function per 20 ms (critical jobs always), and
+/// jobs whose wake-up was skipped are still run.
+@Suite(.timeLimit(.minutes(2))) struct SQLWakeupTests {
+    @Test func aWakeUpIsDueOncePerFunctionPer20Milliseconds() async throws {
+        try await TestRuntime.with(catalog: catalog()) { runtime in
+            let rows = try await runtime.rows(
+                """
+                WITH b AS (SELECT date_trunc('second', now()) + interval '1 hour' AS t)
+                SELECT notify.wake_due('recording', t), notify.wake_due('recording', t + interval '5 milliseconds'),
+                       notify.wake_due('recording', t + interval '25 milliseconds'),
+                       notify.wake_due('probe', t + interval '5 milliseconds'), notify.wake_due('no-such-function', t)
+                FROM b
+                """)
+            let due = try rows.first?.decode((Bool, Bool, Bool, Bool, Bool).self)
+            #expect(due?.0 == true, "the first in its bucket")
+            #expect(due?.1 == false, "the same bucket")
+            #expect(due?.2 == true, "the next bucket")
+            #expect(due?.3 == true, "another function")
+            #expect(due?.4 == true, "a function without a sequence always rings")
+        }
+    }
+
+    @Test func skippedWakeUpsLoseNoJobsAndCriticalJobsAlwaysRing() async throws {
+        let log = StartLog()
+        try await TestRuntime.with(catalog: catalog(log)) { runtime in
+            // As if another transaction had just rung for `recording`.
+            _ = try await runtime.rows("SELECT notify.wake_due('recording', now() + interval '1 hour')")
+            let heard = StartLog()
+            try await runtime.client.withConnection { connection in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    let notifications = try await connection.listen("notify_jobs")
+                    group.addTask {
+                        for try await notification in notifications {
+                            heard.record(notification.payload)
+                        }
+                    }
+                    for key in ["bulk-1", "bulk-2", "bulk-3"] {
+                        _ = try await runtime.rows(
+                            "SELECT notify.enqueue('recording', jsonb_build_object('key', \(key)::text, 'sleepMilliseconds', 0), 'bulk')"
+                        )
+                    }
+                    for key in ["otp-1", "otp-2"] {
+                        _ = try await runtime.rows(
+                            "SELECT notify.enqueue('recording', jsonb_build_object('key', \(key)::text, 'sleepMilliseconds', 0), 'critical')"
+                        )
+                    }
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while heard.total() < 2 && ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    try await Task.sleep(for: .milliseconds(300))
+                    group.cancelAll()
+                }
+            }
+            #expect(heard.total() == 2 && heard.count("recording") == 2, "only the two critical enqueues rang")
+
+            let worker = runtime.startWorker(testWorker(poll: .seconds(1)))
+            #expect(await eventually(timeout: .seconds(10)) { log.total() == 5 })
+            // Once idle, jobs enqueued without a wake-up are still found (by the next poll).
+            try await Task.sleep(for: .milliseconds(1500))
+            _ = try await runtime.rows("SELECT notify.wake_due('recording', now() + interval '2 hours')")
+            _ = try await runtime.rows(
+                "SELECT notify.enqueue('recording', '{\"key\":\"quiet\",\"sleepMilliseconds\":0}')")
+            #expect(await eventually(timeout: .seconds(5)) { log.count("quiet") == 1 })
+            try await worker.shutdown()
+        }
+    }
+}
