@@ -48,6 +48,9 @@ struct PipelineBenchmark {
         var clients = 0
         var notificationsPerSecond = 0.0
         var producer = "http"
+        /// With the SQL producer: notifications per transaction and concurrent connections.
+        var sqlBatch: Int?
+        var sqlConnections: Int?
         var acceptPerSecond = 0.0
         var latencyMs = RuntimeBenchmark.Percentiles([0])
         var broadcast: [String: Double]?
@@ -58,6 +61,8 @@ struct PipelineBenchmark {
 
         enum CodingKeys: String, CodingKey {
             case channel, notifications, clients, producer
+            case sqlBatch = "sql_batch"
+            case sqlConnections = "sql_connections"
             case costPerNotification = "cost_per_notification"
             case notificationsPerSecond = "notifications_per_second"
             case acceptPerSecond = "accept_per_second"
@@ -112,6 +117,10 @@ struct PipelineBenchmark {
         report.notifications = notifications
         report.clients = clients
         report.producer = producer
+        if producer == "sql" {
+            report.sqlBatch = sqlBatch
+            report.sqlConnections = sqlConnections
+        }
         let before = try await PipelineCost.read(client, logger: logger)
         if producer == "sql" {
             try await sqlThroughput(url: url, client: client, into: &report)
@@ -125,7 +134,9 @@ struct PipelineBenchmark {
         if broadcast > 0 { report.broadcast = try await broadcastFigures(base: base, key: key, client: client) }
         report.peakRSSMegabytes = Self.peakRSSMegabytes()
         report.notes = [
-            "notifications_per_second: from the first POST /v1/notifications to the last inbox item committed, single-recipient in-app notifications, HTTP API and worker in this process",
+            producer == "sql"
+                ? "notifications_per_second: from the first notify.send transaction (sql_batch notifications each, from sql_connections connections) to the last inbox item committed, single-recipient in-app notifications, worker in this process"
+                : "notifications_per_second: from the first POST /v1/notifications to the last inbox item committed, single-recipient in-app notifications, HTTP API and worker in this process",
             "latency_ms: from the API's 202 answer to the item's event on the user's SSE stream, one notification at a time on an idle system",
             "peak_rss_mb: the benchmark process (API, worker and client together)",
             PipelineCost.note,
