@@ -25,7 +25,10 @@ extension Migration {
             CREATE FUNCTION notify.wake_sequence(p_function text) RETURNS text
             LANGUAGE sql IMMUTABLE AS $$ SELECT format('notify.%I', 'wake_' || p_function) $$;
 
-            CREATE FUNCTION notify.functions_wake_sequence() RETURNS trigger LANGUAGE plpgsql AS $$
+            -- Runs as its owner (the role that migrates), so a process that publishes a new function
+            -- needs no right to create objects in the schema.
+            CREATE FUNCTION notify.functions_wake_sequence() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
             BEGIN
                 EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %s', notify.wake_sequence(NEW.name));
                 RETURN NEW;
