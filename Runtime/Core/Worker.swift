@@ -251,11 +251,6 @@ public final class Worker: Service, Sendable {
                 } else if governor.isThrottling() {
                     // Bulk work held back for the critical lane: look again as it recovers.
                     await doorbell.wait(timeout: min(configuration.pollInterval, .milliseconds(100)))
-                } else if !jobs.isEmpty {
-                    // Producers skip wake-ups for a short while after one (``WakeupThrottle``, and
-                    // `notify.wake_due` for the SQL producer): look again soon for jobs committed
-                    // since this claim whose wake-up was skipped.
-                    await doorbell.wait(timeout: min(configuration.pollInterval, Self.trailingClaimDelay))
                 } else {
                     await doorbell.wait(timeout: configuration.pollInterval)
                 }
@@ -274,10 +269,6 @@ public final class Worker: Service, Sendable {
         handoff.close()
         if let connection { try? await connection.close() }
     }
-
-    /// How soon a worker whose claim found jobs, but fewer than it asked for, claims again
-    /// without a wake-up: a little longer than the producers' wake-up interval (20 ms).
-    static let trailingClaimDelay: Duration = .milliseconds(25)
 
     private func timeUntilNextJob(on connection: PostgresConnection) async throws -> Duration {
         guard

@@ -16,9 +16,9 @@ extension Migration {
     /// transactions may both notify at a bucket's edge, which is harmless.
     ///
     /// What it costs: a transaction that skipped its notify relies on the one that notified in the
-    /// same bucket. If that one commits later or rolls back, the skipped jobs are found by the
-    /// worker's next claim: a worker that just ran jobs claims again within 25 ms
-    /// (`Worker.trailingClaimDelay`), and every worker polls at least once a second.
+    /// same bucket. If that one commits later or rolls back, the skipped jobs are found by a
+    /// worker's next claim: a worker claims again whenever its jobs' outcomes are written, and
+    /// every worker polls at least once a second.
     static let v0014ThrottledSQLWakeups = Migration(
         version: 14, name: "throttled wake-ups from the SQL producer",
         sql: #"""
