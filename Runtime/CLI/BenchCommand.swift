@@ -117,14 +117,22 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Subscribers of a topic broadcast to measure (0 skips it).") var broadcast = 0
         @Option(help: "How the throughput phase produces: http (the API) or sql (notify.send, the pipeline alone).")
         var producer = "http"
-        @Option(help: "With --producer sql: notifications per producer transaction.") var sqlBatch = 1000
-        @Option(help: "With --producer sql: concurrent producer connections.") var sqlConnections = 1
+        @Option(help: "With --producer sql and --channel inapp: notifications per producer transaction (default 1000).")
+        var sqlBatch: Int?
+        @Option(help: "With --producer sql and --channel inapp: concurrent producer connections (default 1).")
+        var sqlConnections: Int?
         @Flag(help: "Print one JSON object.") var json = false
         @OptionGroup var workerOptions: WorkerOptions
 
         func validate() throws {
-            guard (1...10_000).contains(sqlBatch), (1...256).contains(sqlConnections) else {
-                throw ValidationError("--sql-batch must be 1 to 10,000 and --sql-connections 1 to 256")
+            if sqlBatch != nil || sqlConnections != nil {
+                guard producer == "sql" && channel == "inapp" else {
+                    throw ValidationError(
+                        "--sql-batch and --sql-connections apply only to --producer sql with --channel inapp")
+                }
+                guard (1...10_000).contains(sqlBatch ?? 1000), (1...256).contains(sqlConnections ?? 1) else {
+                    throw ValidationError("--sql-batch must be 1 to 10,000 and --sql-connections 1 to 256")
+                }
             }
             guard ["inapp", "sms", "email", "push"].contains(channel) else {
                 throw ValidationError("--channel must be inapp, sms, email or push")
@@ -160,7 +168,8 @@ struct BenchCommand: AsyncParsableCommand {
             }
             let benchmark = PipelineBenchmark(
                 server: server, notifications: notifications, clients: clients, samples: samples, users: users,
-                broadcast: broadcast, producer: producer, sqlBatch: sqlBatch, sqlConnections: sqlConnections,
+                broadcast: broadcast, producer: producer, sqlBatch: sqlBatch ?? 1000,
+                sqlConnections: sqlConnections ?? 1,
                 worker: try workerOptions.configuration(environment),
                 logger: environment.logger,
                 http: http)

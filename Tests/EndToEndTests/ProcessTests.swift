@@ -32,6 +32,21 @@ struct ProcessTests {
         }
     }
 
+    @Test("benchmark options that do not apply to the chosen producer or channel are refused, naming them")
+    func benchOptionsThatDoNotApplyAreRefused() async throws {
+        for arguments in [
+            ["bench", "pipeline", "--sql-batch", "1"],
+            ["bench", "pipeline", "--channel", "sms", "--producer", "sql", "--sql-connections", "4"],
+        ] {
+            let bench = try await NotifyProcess.start(arguments, databaseURL: "postgres://unused@127.0.0.1:1/none")
+            #expect(await bench.waitForExit() != 0)
+            #expect(
+                bench.log.contains(
+                    "--sql-batch and --sql-connections apply only to --producer sql with --channel inapp"),
+                "log: \(bench.log)")
+        }
+    }
+
     @Test("three worker processes drain 10,000 jobs: every job runs exactly once, none is lost")
     func severalProcessesDrainOnce() async throws {
         try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in

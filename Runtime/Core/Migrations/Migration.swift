@@ -1,15 +1,16 @@
 import Foundation
 
 /// One versioned schema change. Migrations are applied in order, each in its own transaction
-/// (or, when ``transactional`` is false, statement by statement), and never edited once released:
-/// a change is a new migration.
+/// (or, when ``transactional`` is false, statement by statement). What a released migration
+/// leaves is never changed: a change is a new migration. Only how it runs may improve, as long as
+/// it leaves the same schema (migration 12 now builds its index without blocking writes).
 public struct Migration: Sendable {
     /// Strictly increasing version.
     public let version: Int
     /// A short name, shown by `notify migrate`.
     public let name: String
     /// The SQL: statements separated by `;` at the end of a line (outside `$$` bodies), run in order
-    /// inside the migration's transaction.
+    /// inside the migration's transaction (one at a time when ``transactional`` is false).
     public let sql: String
     /// False for a migration that builds indexes on busy tables with `CREATE INDEX CONCURRENTLY`,
     /// which cannot run inside a transaction and does not block writes while it builds. Its
