@@ -9,8 +9,8 @@ import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 
-/// The engine a pipeline benchmark drives: the HTTP API on a free port, the inbox hub and a
-/// worker for `catalog`, with any supporting services (the provider sandbox), in one ServiceGroup
+/// The engine a pipeline benchmark drives: the HTTP API on a free port, the inbox hub, a worker
+/// for `catalog` and the scheduler leader, with any supporting services (the provider sandbox), in one ServiceGroup
 /// that shuts down gracefully when the measurement ends.
 struct BenchStack {
     let url: DatabaseURL
@@ -42,9 +42,19 @@ struct BenchStack {
         let node = Worker(
             configuration: worker, catalog: catalog, client: client, databaseURL: url, producer: producer,
             logger: logger)
+        // The scheduler leader, as every deployment has one: besides its ticks it keeps the young
+        // tables' statistics current (``StatisticsKeeper``), which the prepared plans depend on.
+        var leader: [any Service] = []
+        if let tick = FunctionDirectory.all.entry("schedule-tick") {
+            leader.append(
+                LeaderElection(
+                    configuration: .init(holder: worker.workerID), databaseURL: url, client: client, tick: tick,
+                    logger: logger))
+        }
         let services = ServiceGroup(
             configuration: .init(
-                services: (supportingServices + [apiClient, node, app, hub]).map { .init(service: $0) }, logger: logger)
+                services: (supportingServices + [apiClient, node] + leader + [app, hub]).map { .init(service: $0) },
+                logger: logger)
         )
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }

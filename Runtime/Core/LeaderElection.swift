@@ -131,11 +131,22 @@ public final class LeaderElection: Service, Sendable {
             currentTerm.store(0, ordering: .relaxed)
             logger.info("no longer scheduler leader")
         }
+        let statistics = StatisticsKeeper(logger: logger)
+        var lastStatisticsCheck = ContinuousClock.now - StatisticsKeeper.interval
         while !Task.isCancelled {
             let stillLeader = try await runTick(term: term, on: connection, logger: logger)
             if !stillLeader {
                 logger.warning("deposed: another process holds a newer term")
                 return
+            }
+            if ContinuousClock.now - lastStatisticsCheck >= StatisticsKeeper.interval {
+                lastStatisticsCheck = .now
+                do {
+                    try await statistics.refresh(on: connection)
+                } catch {
+                    logger.warning(
+                        "could not refresh table statistics", metadata: ["error": "\(String(reflecting: error))"])
+                }
             }
             try await Task.sleep(for: configuration.tickInterval)
         }
