@@ -109,10 +109,15 @@ public struct RenderFunction: NotifyFunction {
 
     /// Stores rendered content, given as rows of (delivery, content, tenant): the statement of a
     /// ``NotifyFunctionKit/MergeableWrite``, so the renders of many jobs are stored in one statement.
+    ///
+    /// The table is reached from the rows, one key lookup each: with an `id = ANY($1)` anchor the
+    /// planner, which rightly expects few rows in this status, started from the table and re-read
+    /// every input row for each row it found: work that grew with the square of the batch (41 ms
+    /// against 2.6 ms for 400 rows).
     static let storeSQL = """
         UPDATE notify.deliveries AS d
         SET content = r.content::jsonb, status = 'rendered', updated_at = now()
         FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(id, content, tenant_id)
-        WHERE d.id = ANY($1::bigint[]) AND d.id = r.id AND d.tenant_id = r.tenant_id AND d.status = 'pending'
+        WHERE d.id = r.id AND d.tenant_id = r.tenant_id AND d.status = 'pending'
         """
 }

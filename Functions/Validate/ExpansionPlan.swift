@@ -205,6 +205,11 @@ struct ExpansionPlan: Sendable {
 
     /// Counts expanded recipients and moves notifications on, given as rows of (notification,
     /// tenant, new status, recipients added); rows of one notification add up.
+    ///
+    /// The table is reached from the rows, one key lookup each: with an `id = ANY($1)` anchor the
+    /// planner, which rightly expects few rows in this status, started from the table and re-read
+    /// every input row for each row it found: work that grew with the square of the batch (41 ms
+    /// against 2.6 ms for 400 rows).
     static let progressSQL = """
         UPDATE notify.notifications AS n
         SET status = r.status, recipient_count = n.recipient_count + r.added, updated_at = now()
@@ -214,7 +219,7 @@ struct ExpansionPlan: Sendable {
             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[]) AS u(id, tenant_id, status, added)
             GROUP BY id, tenant_id
         ) AS r
-        WHERE n.id = ANY($1::uuid[]) AND n.id = r.id AND n.tenant_id = r.tenant_id
+        WHERE n.id = r.id AND n.tenant_id = r.tenant_id
           AND n.status IN ('accepted', 'scheduled', 'processing')
         """
 
@@ -225,6 +230,5 @@ struct ExpansionPlan: Sendable {
         FROM notify.notifications n
         JOIN (SELECT DISTINCT * FROM unnest($1::uuid[], $2::text[]) AS u(id, tenant_id)) AS r
           ON n.id = r.id AND n.tenant_id = r.tenant_id
-        WHERE n.id = ANY($1::uuid[])
         """
 }

@@ -160,6 +160,11 @@ extension SendLedger {
     /// Records outcomes, given as rows of (delivery, status, reason, account, provider, message id,
     /// cost, refunded attempts, tenant). A `sent` never overwrites a callback's `delivered` or
     /// `failed` that arrived first.
+    ///
+    /// The table is reached from the rows, one key lookup each: with an `id = ANY($1)` anchor the
+    /// planner, which rightly expects few rows in this status, started from the table and re-read
+    /// every input row for each row it found: work that grew with the square of the batch (41 ms
+    /// against 2.6 ms for 400 rows).
     static let outcomeSQL = """
         UPDATE notify.deliveries d SET
             status = CASE WHEN o.status = 'sent' AND d.status IN ('delivered', 'failed') THEN d.status
@@ -174,7 +179,7 @@ extension SendLedger {
         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
                     $8::bigint[], $9::text[])
              AS o(id, status, reason, account, provider, message_id, cost, refund, tenant_id)
-        WHERE d.id = ANY($1::bigint[]) AND d.id = o.id AND d.tenant_id = o.tenant_id
+        WHERE d.id = o.id AND d.tenant_id = o.tenant_id
         """
 
     /// Appends timeline events, given as rows of (tenant, notification, delivery, kind, detail), in
