@@ -143,7 +143,7 @@ public final class LeaderElection: Service, Sendable {
                 lastStatisticsCheck = .now
                 do {
                     try await statistics.refresh(on: connection)
-                } catch {
+                } catch  where !Task.isCancelled {
                     logger.warning(
                         "could not refresh table statistics", metadata: ["error": "\(String(reflecting: error))"])
                 }

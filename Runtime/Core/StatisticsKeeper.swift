@@ -15,7 +15,8 @@ import PostgresNIO
 /// So the scheduler leader, after its tick, analyzes each table of the `notify` schema that it
 /// owns and that has at least doubled since its last analysis (and holds at least
 /// ``minimumRows``): a table growing from empty to a million rows is analyzed about ten times.
-/// Queue tables, whose rows come and go, do not grow and are left to autovacuum. An analysis
+/// The queue (`notify.jobs`), whose rows come and go, is left to its own aggressive autovacuum
+/// settings, and its claim is planned to use the indexes whatever the statistics. An analysis
 /// that would wait for a lock (autovacuum is busy with the table) gives up at once and is tried
 /// at a later tick.
 struct StatisticsKeeper: Sendable {
@@ -32,7 +33,7 @@ struct StatisticsKeeper: Sendable {
         SELECT s.relname
         FROM pg_stat_user_tables s
         JOIN pg_class c ON c.oid = s.relid
-        WHERE s.schemaname = 'notify' AND pg_has_role(c.relowner, 'USAGE')
+        WHERE s.schemaname = 'notify' AND s.relname <> 'jobs' AND pg_has_role(c.relowner, 'USAGE')
           AND s.n_live_tup >= $1 AND s.n_live_tup >= 2 * greatest(c.reltuples, 0)
         ORDER BY s.n_live_tup DESC
         """
