@@ -29,11 +29,18 @@ import Testing
         ).collect().map { try $0.decode(String.self) }.joined(separator: "\n")
     }
 
-    @Test func aPlanMadeWhileTheTableWasYoungIsReplacedOnceTheTableHasDoubled() async throws {
+    /// Runs `body` with a client of a fresh database that has one tenant.
+    static func withTenant(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
         let url = try await TestCluster.freshDatabase()
-        let logger = TestCluster.logger
         try await TestCluster.withClient(url) { client in
-            try await client.query(PostgresQuery(unsafeSQL: Self.tenantSQL), logger: logger)
+            try await client.query(PostgresQuery(unsafeSQL: tenantSQL), logger: TestCluster.logger)
+            try await body(client)
+        }
+    }
+
+    @Test func aPlanMadeWhileTheTableWasYoungIsReplacedOnceTheTableHasDoubled() async throws {
+        let logger = TestCluster.logger
+        try await Self.withTenant { client in
             try await client.withConnection { session in
                 try await Self.insertNotifications(20, on: session, logger: logger)
                 try await session.query("ANALYZE notify.notifications", logger: logger)
@@ -64,10 +71,8 @@ import Testing
     }
 
     @Test func tablesBelowTheMinimumAreLeftToAutovacuum() async throws {
-        let url = try await TestCluster.freshDatabase()
         let logger = TestCluster.logger
-        try await TestCluster.withClient(url) { client in
-            try await client.query(PostgresQuery(unsafeSQL: Self.tenantSQL), logger: logger)
+        try await Self.withTenant { client in
             try await client.withConnection { session in
                 try await Self.insertNotifications(StatisticsKeeper.minimumRows - 1, on: session, logger: logger)
             }
