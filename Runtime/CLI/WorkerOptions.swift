@@ -79,7 +79,8 @@ struct WorkerOptions: ParsableArguments {
             minLane: minLane.flatMap(Lane.init(name:)) ?? .critical,
             chainSuccessors: environment.config.bool(forKey: "notify.chain.successors") ?? true,
             criticalCompletionTarget: .milliseconds(
-                try setting(nil, "notify.critical.target.ms", default: 10, minimum: 0)))
+                try setting(nil, "notify.critical.target.ms", default: 10, minimum: 0)),
+            criticalGenericPlans: environment.config.bool(forKey: "notify.critical.generic.plans") ?? true)
     }
 
     func election(_ environment: CommandEnvironment, holder: String) -> LeaderElection.Configuration {

@@ -97,6 +97,9 @@ public final class Worker: Service, Sendable {
         self.batcher = batcher
         var critical = databaseURL.clientConfiguration(applicationName: "notify-critical")
         critical.options.maximumConnections = configuration.criticalPoolSize
+        if configuration.criticalGenericPlans {
+            critical.options.additionalStartupParameters.append(("plan_cache_mode", "force_generic_plan"))
+        }
         self.criticalClient = PostgresClient(configuration: critical)
         let criticalBatcher = CompletionBatcher(
             client: criticalClient, producer: producer, metrics: metrics, writers: 1, logger: logger,

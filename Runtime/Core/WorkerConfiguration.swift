@@ -58,6 +58,11 @@ public struct WorkerConfiguration: Sendable {
     /// bulk jobs it keeps in flight (`NOTIFY_CRITICAL_TARGET_MS`, default 10; 0 or nil: never).
     /// They grow back while critical completions stay fast. See ``BulkGovernor``.
     public var criticalCompletionTarget: Duration?
+    /// Whether the critical lane's pool plans every prepared statement once (`plan_cache_mode =
+    /// force_generic_plan`, `NOTIFY_CRITICAL_GENERIC_PLANS`, default on). A one-time passcode's
+    /// statements carry one row, and PostgreSQL, weighing a plan for one row against a generic plan
+    /// costed for ten, plans them afresh on every call, which is most of their database CPU.
+    public var criticalGenericPlans: Bool
     /// The wall clock functions see.
     public var clock: any NotifyClock
 
@@ -68,7 +73,7 @@ public struct WorkerConfiguration: Sendable {
         heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 2,
         bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, maxLane: Lane = .bulk, minLane: Lane = .critical,
         chainSuccessors: Bool = true, criticalCompletionTarget: Duration? = .milliseconds(10),
-        clock: any NotifyClock = SystemClock()
+        criticalGenericPlans: Bool = true, clock: any NotifyClock = SystemClock()
     ) {
         self.workerID = workerID
         self.concurrency = max(1, concurrency)
@@ -86,6 +91,7 @@ public struct WorkerConfiguration: Sendable {
         self.minLane = min(minLane, maxLane)
         self.chainSuccessors = chainSuccessors
         self.criticalCompletionTarget = criticalCompletionTarget.flatMap { $0 > .zero ? $0 : nil }
+        self.criticalGenericPlans = criticalGenericPlans
         self.clock = clock
     }
 
