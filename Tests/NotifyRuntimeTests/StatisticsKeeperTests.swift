@@ -83,6 +83,35 @@ import Testing
         }
     }
 
+    @Test func aTableAnotherSessionHoldsIsPostponedNotFailed() async throws {
+        let logger = TestCluster.logger
+        try await Self.withTenant { client in
+            try await client.withConnection { session in
+                try await Self.insertNotifications(5000, on: session, logger: logger)
+            }
+            let keeper = StatisticsKeeper(logger: logger)
+            // A lock that conflicts with ANALYZE, as autovacuum's would.
+            let (release, mayRelease) = AsyncStream<Void>.makeStream()
+            let (locked, isLocked) = AsyncStream<Void>.makeStream()
+            async let holder: Void = client.withConnection { connection in
+                _ = try await connection.query("BEGIN", logger: logger).collect()
+                _ = try await connection.query(
+                    "LOCK TABLE notify.notifications IN SHARE UPDATE EXCLUSIVE MODE", logger: logger
+                ).collect()
+                isLocked.yield()
+                for await _ in release { break }
+                _ = try await connection.query("COMMIT", logger: logger).collect()
+            }
+            for await _ in locked { break }
+            let whileHeld = try await client.withConnection { try await keeper.refresh(on: $0) }
+            #expect(!whileHeld.contains("notifications"))
+            mayRelease.yield()
+            try await holder
+            let afterwards = try await client.withConnection { try await keeper.refresh(on: $0) }
+            #expect(afterwards.contains("notifications"))
+        }
+    }
+
     @Test func theSchedulerLeaderAnalyzesGrownTables() async throws {
         try await TestRuntime.with(catalog: FunctionCatalog()) { runtime in
             try await runtime.client.query(PostgresQuery(unsafeSQL: Self.tenantSQL), logger: runtime.logger)
