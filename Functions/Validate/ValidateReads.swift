@@ -48,29 +48,43 @@ struct ValidateReads: Sendable {
     }
 
     /// Per page, the ids of the users it names that exist, by external id.
+    ///
+    /// The keys travel as a recordset (``NotifyFunctionKit/RecordSetJSON``), so the statement is
+    /// planned once per connection rather than on every call.
     static func users(_ pages: [UserPage], context: FunctionContext) async throws -> [[String: Int64]] {
-        var ords: [Int64] = []
-        var tenants: [String] = []
-        var externalIDs: [String] = []
+        var keys: [UserKey] = []
         for (index, page) in pages.enumerated() {
             for external in Set(page.externalIDs) {
-                ords.append(Int64(index))
-                tenants.append(page.tenantID)
-                externalIDs.append(external)
+                keys.append(UserKey(ord: index, tenantID: page.tenantID, externalID: external))
             }
         }
         var found = [[String: Int64]](repeating: [:], count: pages.count)
-        guard !ords.isEmpty else { return found }
+        guard !keys.isEmpty else { return found }
+        let input = try RecordSetJSON.encode(keys)
         let rows = try await context.database.query(
             """
             SELECT r.ord, u.id, u.external_id
-            FROM unnest(\(ords)::bigint[], \(tenants)::text[], \(externalIDs)::text[]) AS r(ord, tenant_id, external_id)
-            JOIN notify.users u ON u.tenant_id = r.tenant_id AND u.external_id = r.external_id
+            FROM jsonb_to_recordset(\(input)::jsonb) AS r(ord bigint, tenant_id text, external_id text)
+            CROSS JOIN LATERAL (SELECT u.id, u.external_id FROM notify.users u
+                                WHERE u.tenant_id = r.tenant_id AND u.external_id = r.external_id OFFSET 0) u
             """, logger: context.logger)
         for row in rows {
             let (ord, id, external) = try row.decode((Int64, Int64, String).self)
             found[Int(ord)][external] = id
         }
         return found
+    }
+
+    /// One external id to look up, for ``users(_:context:)``.
+    private struct UserKey: Encodable {
+        var ord: Int
+        var tenantID: String
+        var externalID: String
+
+        enum CodingKeys: String, CodingKey {
+            case ord
+            case tenantID = "tenant_id"
+            case externalID = "external_id"
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NotifyModel
 import NotifyTestSupport
+import PostgresNIO
 import Testing
 
 @testable import NotifyAPI
@@ -36,6 +37,44 @@ import Testing
                 [try APIKey.parse(acme.key).id, "unknown", try APIKey.parse(globex.key).id], client: runtime.client,
                 logger: runtime.logger)
             #expect(keys.map { $0?.tenantID } == [acme.id, nil, globex.id])
+        }
+    }
+
+    /// The checks run on every notification request, mostly a few at a time: PostgreSQL must
+    /// settle on one plan per connection rather than planning the statement on every call. (With
+    /// the users as `unnest` arrays and a table of realistic size, every call was custom-planned.)
+    @Test func theCheckQueryIsPlannedOncePerConnection() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant("acme")
+            _ = try await engine.runtime.client.query(
+                """
+                INSERT INTO notify.users (tenant_id, external_id)
+                SELECT \(acme.id), 'user-' || n FROM generate_series(1, 20000) AS n
+                """, logger: engine.runtime.logger)
+            _ = try await engine.runtime.client.query("ANALYZE notify.users", logger: engine.runtime.logger)
+            var configuration = engine.runtime.url.clientConfiguration(applicationName: "notify-test")
+            configuration.options.maximumConnections = 1
+            let client = PostgresClient(configuration: configuration)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                for round in 1...8 {
+                    let query = APILookups.CheckQuery(
+                        tenantID: acme.id, category: "welcome", template: nil, topic: nil,
+                        users: round.isMultiple(of: 2) ? ["ada"] : ["ada", "nobody-\(round)"])
+                    let facts = try await APILookups.checks([query], client: client, logger: engine.runtime.logger)
+                    #expect(facts.first??.foundUsers == ["ada"])
+                }
+                let plans = try await client.query(
+                    """
+                    SELECT generic_plans, custom_plans FROM pg_prepared_statements
+                    WHERE statement LIKE '%notify.categories%' AND statement LIKE '%notify.users%'
+                    """, logger: engine.runtime.logger
+                ).collect().map { try $0.decode((Int64, Int64).self) }
+                #expect(plans.count == 1)
+                // Five custom plans while PostgreSQL compares, then the generic one for the rest.
+                #expect((plans.first?.0 ?? 0) >= 3, "generic and custom plans: \(plans)")
+            }
         }
     }
 }

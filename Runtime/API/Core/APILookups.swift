@@ -69,36 +69,42 @@ struct APILookups: Sendable {
     /// The facts of `queries`, in order, in one round trip: each category's template, whether that
     /// template (or the requested one) has an active version, whether the topic exists, and which
     /// of the users exist.
+    ///
+    /// The queries and the users travel as recordsets (``NotifyFunctionKit/RecordSetJSON``) and
+    /// each row is looked up by key, so the statement is planned once per connection: as arrays,
+    /// its planning took twice as long as running it, on every request.
     static func checks(_ queries: [CheckQuery], client: PostgresClient, logger: Logger) async throws -> [CheckFacts?] {
-        var userOrds: [Int64] = []
-        var userTenants: [String] = []
-        var userIDs: [String] = []
+        var users: [UserKey] = []
         for (index, query) in queries.enumerated() {
             for user in Set(query.users) {
-                userOrds.append(Int64(index + 1))
-                userTenants.append(query.tenantID)
-                userIDs.append(user)
+                users.append(UserKey(ord: index + 1, tenantID: query.tenantID, externalID: user))
             }
         }
+        let asked = queries.enumerated().map { index, query in
+            QueryRow(
+                ord: index + 1, tenantID: query.tenantID, category: query.category, template: query.template,
+                topic: query.topic)
+        }
+        let (askedJSON, usersJSON) = (try RecordSetJSON.encode(asked), try RecordSetJSON.encode(users))
         let rows = try await AutoPreparedStatement.run(
             """
             WITH found AS (
                 SELECT f.ord, array_agg(u.external_id) AS users
-                FROM unnest(\(userOrds)::bigint[], \(userTenants)::text[], \(userIDs)::text[])
-                     AS f(ord, tenant_id, external_id)
-                JOIN notify.users u ON u.tenant_id = f.tenant_id AND u.external_id = f.external_id
+                FROM jsonb_to_recordset(\(usersJSON)::jsonb) AS f(ord bigint, tenant_id text, external_id text)
+                CROSS JOIN LATERAL (SELECT u.external_id FROM notify.users u
+                                    WHERE u.tenant_id = f.tenant_id AND u.external_id = f.external_id OFFSET 0) u
                 GROUP BY f.ord
             )
             SELECT q.ord, c.template_key, c.kind, c.critical,
                    EXISTS (SELECT 1 FROM notify.templates t WHERE t.tenant_id = c.tenant_id
                            AND t.key = coalesce(nullif(q.template, ''), c.template_key) AND t.active),
-                   q.topic = '' OR EXISTS (SELECT 1 FROM notify.topics p
-                                           WHERE p.tenant_id = c.tenant_id AND p.key = q.topic),
+                   coalesce(q.topic, '') = '' OR EXISTS (SELECT 1 FROM notify.topics p
+                                                       WHERE p.tenant_id = c.tenant_id AND p.key = q.topic),
                    coalesce(found.users, '{}')
-            FROM unnest(\(queries.map(\.tenantID))::text[], \(queries.map(\.category))::text[],
-                        \(queries.map { $0.template ?? "" })::text[], \(queries.map { $0.topic ?? "" })::text[])
-                 WITH ORDINALITY AS q(tenant_id, category, template, topic, ord)
-            JOIN notify.categories c ON c.tenant_id = q.tenant_id AND c.key = q.category
+            FROM jsonb_to_recordset(\(askedJSON)::jsonb)
+                 AS q(ord bigint, tenant_id text, category text, template text, topic text)
+            CROSS JOIN LATERAL (SELECT c.tenant_id, c.template_key, c.kind, c.critical FROM notify.categories c
+                                WHERE c.tenant_id = q.tenant_id AND c.key = q.category OFFSET 0) c
             LEFT JOIN found ON found.ord = q.ord
             """, on: client, logger: logger)
         var facts = [CheckFacts?](repeating: nil, count: queries.count)
@@ -110,5 +116,32 @@ struct APILookups: Sendable {
                 topicExists: topicExists, foundUsers: found)
         }
         return facts
+    }
+
+    /// One request's names, for ``checks(_:client:logger:)``.
+    private struct QueryRow: Encodable {
+        var ord: Int
+        var tenantID: String
+        var category: String
+        var template: String?
+        var topic: String?
+
+        enum CodingKeys: String, CodingKey {
+            case ord, category, template, topic
+            case tenantID = "tenant_id"
+        }
+    }
+
+    /// One user a request names, for ``checks(_:client:logger:)``.
+    private struct UserKey: Encodable {
+        var ord: Int
+        var tenantID: String
+        var externalID: String
+
+        enum CodingKeys: String, CodingKey {
+            case ord
+            case tenantID = "tenant_id"
+            case externalID = "external_id"
+        }
     }
 }
