@@ -47,18 +47,20 @@ struct JobStore: Sendable {
     }
 
     /// The earliest `run_at` among ready jobs of `queues`, to sleep until it rather than a full poll.
+    ///
+    /// A worker asks this every time it runs out of ready jobs, so the statement is prepared: on
+    /// the claim connection (generic plans) it is planned once, not on every call.
     func nextRunAt(
         on connection: PostgresConnection, queues: [String], lanes: ClosedRange<Lane> = .critical ... .bulk
     ) async throws -> Date? {
-        let rows = try await connection.query(
+        let rows = try await AutoPreparedStatement.run(
             """
             SELECT min(next) FROM unnest(\(queues)::text[]) AS q(name),
                  generate_series(\(Int(lanes.lowerBound.rawValue)), \(Int(lanes.upperBound.rawValue))) AS l(lane),
             LATERAL (SELECT run_at AS next FROM notify.jobs
                      WHERE queue = q.name AND lane = l.lane AND state = 'ready' ORDER BY run_at LIMIT 1) n
-            """, logger: logger)
-        for try await next in rows.decode(Date?.self) { return next }
-        return nil
+            """, on: connection, logger: logger)
+        return try rows.first?.decode(Date?.self)
     }
 
     // MARK: Outcomes
