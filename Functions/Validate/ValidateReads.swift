@@ -52,10 +52,10 @@ struct ValidateReads: Sendable {
     /// The keys travel as a recordset (``NotifyFunctionKit/RecordSetJSON``), so the statement is
     /// planned once per connection rather than on every call.
     static func users(_ pages: [UserPage], context: FunctionContext) async throws -> [[String: Int64]] {
-        var keys: [UserKey] = []
+        var keys: [ExternalUserKey] = []
         for (index, page) in pages.enumerated() {
             for external in Set(page.externalIDs) {
-                keys.append(UserKey(ord: index, tenantID: page.tenantID, externalID: external))
+                keys.append(ExternalUserKey(ord: index, tenantID: page.tenantID, externalID: external))
             }
         }
         var found = [[String: Int64]](repeating: [:], count: pages.count)
@@ -73,18 +73,5 @@ struct ValidateReads: Sendable {
             found[Int(ord)][external] = id
         }
         return found
-    }
-
-    /// One external id to look up, for ``users(_:context:)``.
-    private struct UserKey: Encodable {
-        var ord: Int
-        var tenantID: String
-        var externalID: String
-
-        enum CodingKeys: String, CodingKey {
-            case ord
-            case tenantID = "tenant_id"
-            case externalID = "external_id"
-        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NotifyFunctionKit
+import NotifyModel
 import PostgresNIO
 
 /// Who asks, for the API's coalescers (see ``NotifyFunctionKit/Coalescer``).
@@ -74,10 +75,10 @@ struct APILookups: Sendable {
     /// each row is looked up by key, so the statement is planned once per connection: as arrays,
     /// its planning took twice as long as running it, on every request.
     static func checks(_ queries: [CheckQuery], client: PostgresClient, logger: Logger) async throws -> [CheckFacts?] {
-        var users: [UserKey] = []
+        var users: [ExternalUserKey] = []
         for (index, query) in queries.enumerated() {
             for user in Set(query.users) {
-                users.append(UserKey(ord: index + 1, tenantID: query.tenantID, externalID: user))
+                users.append(ExternalUserKey(ord: index + 1, tenantID: query.tenantID, externalID: user))
             }
         }
         let asked = queries.enumerated().map { index, query in
@@ -129,19 +130,6 @@ struct APILookups: Sendable {
         enum CodingKeys: String, CodingKey {
             case ord, category, template, topic
             case tenantID = "tenant_id"
-        }
-    }
-
-    /// One user a request names, for ``checks(_:client:logger:)``.
-    private struct UserKey: Encodable {
-        var ord: Int
-        var tenantID: String
-        var externalID: String
-
-        enum CodingKeys: String, CodingKey {
-            case ord
-            case tenantID = "tenant_id"
-            case externalID = "external_id"
         }
     }
 }
