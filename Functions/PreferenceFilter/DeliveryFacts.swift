@@ -35,6 +35,8 @@ struct DeliveryFacts: Sendable {
         _ requests: [(batch: DeliveryBatch, categoryKey: String)], context: FunctionContext
     ) async throws -> [Result<[DeliveryFacts], any Error>] {
         let keys = DeliveryKeys(requests.map(\.batch))
+        // The keys as a recordset, and every row looked up by key: planned once per connection.
+        let input = try keys.recordSet(categoryKeys: requests.map(\.categoryKey))
         let rows = try await context.database.query(
             """
             SELECT r.ord, d.user_id, d.status, u.id IS NOT NULL,
@@ -56,10 +58,7 @@ struct DeliveryFacts: Sendable {
                                                                          WHERE i.delivery_id = f.id
                                                                            AND i.read_at IS NOT NULL))
                              FROM notify.deliveries f WHERE f.id = d.fallback_of), false)
-            FROM unnest(\(keys.batchIndexes)::bigint[], \(keys.notificationIDs)::uuid[], \(keys.tenantIDs)::text[],
-                        \(keys.channels)::text[], \(keys.userIDs)::bigint[],
-                        \(keys.perRow { requests[$0].categoryKey })::text[])
-                 AS r(ord, notification_id, tenant_id, channel, user_id, category_key)
+            FROM jsonb_to_recordset(\(input)::jsonb) AS r(\(unescaped: DeliveryKeys.recordColumns))
             -- One lookup by key per delivery (OFFSET 0 keeps it a lookup, whatever the statistics say).
             CROSS JOIN LATERAL (
                 SELECT d.id, d.tenant_id, d.user_id, d.channel, d.status, d.fallback_of FROM notify.deliveries d
@@ -67,8 +66,12 @@ struct DeliveryFacts: Sendable {
                   AND d.tenant_id = r.tenant_id AND d.status IN ('pending', 'deferred')
                 OFFSET 0
             ) d
-            LEFT JOIN notify.users u ON u.id = d.user_id AND u.tenant_id = d.tenant_id
-            LEFT JOIN notify.preferences p ON p.user_id = d.user_id AND p.tenant_id = d.tenant_id
+            LEFT JOIN LATERAL (
+                SELECT u.* FROM notify.users u WHERE u.id = d.user_id AND u.tenant_id = d.tenant_id OFFSET 0
+            ) u ON true
+            LEFT JOIN LATERAL (
+                SELECT p.* FROM notify.preferences p WHERE p.user_id = d.user_id AND p.tenant_id = d.tenant_id OFFSET 0
+            ) p ON true
             """, logger: context.logger)
         let decoder = JSONDecoder()
         var facts = [[DeliveryFacts]](repeating: [], count: requests.count)

@@ -27,27 +27,33 @@ struct RenderJob: Sendable {
         let decoder = JSONDecoder()
         // The notifications, their template keys and tenant default locales, and each key's active
         // templates for the channel (one per locale).
+        // The batches as a recordset and every row looked up by key: planned once per connection.
+        let asked = try RecordSetJSON.encode(
+            batches.enumerated().map { index, batch in
+                BatchKey(
+                    ord: index + 1, id: batch.notificationID, tenantID: batch.tenantID, channel: batch.channel.rawValue)
+            })
         let heads = try await context.database.query(
             """
-            SELECT h.ord, h.template_key, h.default_locale, h.data,
-                   coalesce(array_agg(tp.locale ORDER BY tp.locale) FILTER (WHERE tp.locale IS NOT NULL), '{}'),
-                   coalesce(array_agg(tp.source::text ORDER BY tp.locale) FILTER (WHERE tp.locale IS NOT NULL), '{}')
-            FROM (
-                SELECT r.ord, r.channel, coalesce(n.template_key, c.template_key) AS template_key, t.default_locale,
-                       n.data::text AS data, n.tenant_id
-                FROM unnest(\(batches.map(\.notificationID))::uuid[], \(batches.map(\.tenantID))::text[],
-                            \(batches.map(\.channel.rawValue))::text[]) WITH ORDINALITY AS r(id, tenant_id, channel, ord)
-                -- One lookup by key per batch (OFFSET 0 keeps it a lookup, whatever the statistics say).
-                CROSS JOIN LATERAL (
-                    SELECT n.tenant_id, n.template_key, n.category_key, n.data FROM notify.notifications n
-                    WHERE n.id = r.id AND n.tenant_id = r.tenant_id OFFSET 0
-                ) n
-                JOIN notify.tenants t ON t.id = n.tenant_id
-                JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
-            ) h
-            LEFT JOIN notify.templates tp
-                ON tp.tenant_id = h.tenant_id AND tp.key = h.template_key AND tp.channel = h.channel AND tp.active
-            GROUP BY h.ord, h.template_key, h.default_locale, h.data
+            SELECT r.ord, coalesce(n.template_key, c.template_key), t.default_locale, n.data::text,
+                   tp.locales, tp.sources
+            FROM jsonb_to_recordset(\(asked)::jsonb) AS r(ord bigint, id uuid, tenant_id text, channel text)
+            CROSS JOIN LATERAL (
+                SELECT n.tenant_id, n.template_key, n.category_key, n.data FROM notify.notifications n
+                WHERE n.id = r.id AND n.tenant_id = r.tenant_id OFFSET 0
+            ) n
+            CROSS JOIN LATERAL (SELECT t.default_locale FROM notify.tenants t WHERE t.id = n.tenant_id OFFSET 0) t
+            CROSS JOIN LATERAL (
+                SELECT c.template_key FROM notify.categories c
+                WHERE c.tenant_id = n.tenant_id AND c.key = n.category_key OFFSET 0
+            ) c
+            CROSS JOIN LATERAL (
+                SELECT coalesce(array_agg(tp.locale ORDER BY tp.locale), '{}') AS locales,
+                       coalesce(array_agg(tp.source::text ORDER BY tp.locale), '{}') AS sources
+                FROM notify.templates tp
+                WHERE tp.tenant_id = n.tenant_id AND tp.key = coalesce(n.template_key, c.template_key)
+                  AND tp.channel = r.channel AND tp.active
+            ) tp
             """, logger: context.logger)
         var jobs = batches.map { batch -> Result<RenderJob, any Error> in
             .failure(
@@ -76,19 +82,22 @@ struct RenderJob: Sendable {
         guard !keys.isEmpty else { return jobs }
         var recipients = [[Recipient]](repeating: [], count: batches.count)
         var failures: [Int: any Error] = [:]
+        // The keys as a recordset and every row looked up by key: planned once per connection.
+        let rows = try keys.recordSet()
         for row in try await context.database.query(
             """
             SELECT r.ord, d.id, d.user_id, u.locale, u.external_id, u.data::text
-            FROM unnest(\(keys.batchIndexes)::bigint[], \(keys.notificationIDs)::uuid[], \(keys.tenantIDs)::text[],
-                        \(keys.channels)::text[], \(keys.userIDs)::bigint[])
-                 AS r(ord, notification_id, tenant_id, channel, user_id)
+            FROM jsonb_to_recordset(\(rows)::jsonb) AS r(\(unescaped: DeliveryKeys.recordColumns))
             CROSS JOIN LATERAL (
                 SELECT d.id, d.user_id, d.tenant_id FROM notify.deliveries d
                 WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
                   AND d.tenant_id = r.tenant_id AND d.status = 'pending'
                 OFFSET 0
             ) d
-            JOIN notify.users u ON u.id = d.user_id AND u.tenant_id = d.tenant_id
+            CROSS JOIN LATERAL (
+                SELECT u.locale, u.external_id, u.data FROM notify.users u
+                WHERE u.id = d.user_id AND u.tenant_id = d.tenant_id OFFSET 0
+            ) u
             """, logger: context.logger)
         {
             let (ord, deliveryID, userID, locale, externalID, userData) = try row.decode(
@@ -109,6 +118,19 @@ struct RenderJob: Sendable {
                 job.recipients = recipients[index]
                 return job
             }
+        }
+    }
+
+    /// One batch's notification, for the first read of ``loadAll(_:context:)``.
+    private struct BatchKey: Encodable {
+        var ord: Int
+        var id: UUID
+        var tenantID: String
+        var channel: String
+
+        enum CodingKeys: String, CodingKey {
+            case ord, id, channel
+            case tenantID = "tenant_id"
         }
     }
 }
