@@ -35,8 +35,6 @@ struct DeliveryFacts: Sendable {
         _ requests: [(batch: DeliveryBatch, categoryKey: String)], context: FunctionContext
     ) async throws -> [Result<[DeliveryFacts], any Error>] {
         let keys = DeliveryKeys(requests.map(\.batch))
-        // The keys as a recordset, and every row looked up by key: planned once per connection.
-        let input = try keys.recordSet(categoryKeys: requests.map(\.categoryKey))
         let rows = try await context.database.query(
             """
             SELECT r.ord, d.user_id, d.status, u.id IS NOT NULL,
@@ -58,8 +56,14 @@ struct DeliveryFacts: Sendable {
                                                                          WHERE i.delivery_id = f.id
                                                                            AND i.read_at IS NOT NULL))
                              FROM notify.deliveries f WHERE f.id = d.fallback_of), false)
-            FROM jsonb_to_recordset(\(input)::jsonb) AS r(\(unescaped: DeliveryKeys.recordColumns))
-            -- One lookup by key per delivery (OFFSET 0 keeps it a lookup, whatever the statistics say).
+            -- The arrays behind sub-selects, so the plan is the same for every batch size and is made
+            -- once per connection (see DeliveryKeys); one lookup by key per delivery (OFFSET 0 keeps
+            -- it a lookup, whatever the statistics say).
+            FROM unnest((SELECT \(keys.batchIndexes)::bigint[]), (SELECT \(keys.notificationIDs)::uuid[]),
+                        (SELECT \(keys.tenantIDs)::text[]), (SELECT \(keys.channels)::text[]),
+                        (SELECT \(keys.userIDs)::bigint[]),
+                        (SELECT \(keys.perRow { requests[$0].categoryKey })::text[]))
+                 AS r(ord, notification_id, tenant_id, channel, user_id, category_key)
             CROSS JOIN LATERAL (
                 SELECT d.id, d.tenant_id, d.user_id, d.channel, d.status, d.fallback_of FROM notify.deliveries d
                 WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel

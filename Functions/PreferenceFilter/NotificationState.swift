@@ -20,19 +20,16 @@ struct NotificationState: Sendable {
     static func loadAll(
         _ batches: [DeliveryBatch], context: FunctionContext
     ) async throws -> [Result<NotificationState, any Error>] {
-        // The batches as a recordset, each row looked up by key (OFFSET 0 keeps it a lookup,
-        // whatever the statistics say): planned once per connection.
-        let asked = try RecordSetJSON.encode(
-            batches.enumerated().map { index, batch in
-                BatchKey(
-                    ord: index + 1, id: batch.notificationID, tenantID: batch.tenantID, channel: batch.channel.rawValue)
-            })
         let rows = try await context.database.query(
             """
             SELECT r.ord, n.category_key, n.status, n.digest_id IS NOT NULL, \(unescaped: CategoryFacts.joinedColumns),
                    coalesce(jsonb_typeof(c.fallback -> r.channel) = 'object'
                             AND c.fallback -> r.channel ? 'after_seconds', false)
-            FROM jsonb_to_recordset(\(asked)::jsonb) AS r(ord bigint, id uuid, tenant_id text, channel text)
+            -- The arrays behind sub-selects, so the plan is the same for every batch size and is made
+            -- once per connection (see DeliveryKeys); one lookup by key per batch (OFFSET 0 keeps it
+            -- a lookup, whatever the statistics say).
+            FROM unnest((SELECT \(batches.map(\.notificationID))::uuid[]), (SELECT \(batches.map(\.tenantID))::text[]),
+                        (SELECT \(batches.map(\.channel.rawValue))::text[])) WITH ORDINALITY AS r(id, tenant_id, channel, ord)
             CROSS JOIN LATERAL (
                 SELECT n.tenant_id, n.category_key, n.status, n.digest_id FROM notify.notifications n
                 WHERE n.id = r.id AND n.tenant_id = r.tenant_id OFFSET 0
@@ -63,16 +60,4 @@ struct NotificationState: Sendable {
         return states
     }
 
-    /// One batch's notification, for ``loadAll(_:context:)``.
-    private struct BatchKey: Encodable {
-        var ord: Int
-        var id: UUID
-        var tenantID: String
-        var channel: String
-
-        enum CodingKeys: String, CodingKey {
-            case ord, id, channel
-            case tenantID = "tenant_id"
-        }
-    }
 }

@@ -27,17 +27,13 @@ struct RenderJob: Sendable {
         let decoder = JSONDecoder()
         // The notifications, their template keys and tenant default locales, and each key's active
         // templates for the channel (one per locale).
-        // The batches as a recordset and every row looked up by key: planned once per connection.
-        let asked = try RecordSetJSON.encode(
-            batches.enumerated().map { index, batch in
-                BatchKey(
-                    ord: index + 1, id: batch.notificationID, tenantID: batch.tenantID, channel: batch.channel.rawValue)
-            })
         let heads = try await context.database.query(
             """
             SELECT r.ord, coalesce(n.template_key, c.template_key), t.default_locale, n.data::text,
                    tp.locales, tp.sources
-            FROM jsonb_to_recordset(\(asked)::jsonb) AS r(ord bigint, id uuid, tenant_id text, channel text)
+            -- The arrays behind sub-selects: one plan for every batch size (see DeliveryKeys).
+            FROM unnest((SELECT \(batches.map(\.notificationID))::uuid[]), (SELECT \(batches.map(\.tenantID))::text[]),
+                        (SELECT \(batches.map(\.channel.rawValue))::text[])) WITH ORDINALITY AS r(id, tenant_id, channel, ord)
             CROSS JOIN LATERAL (
                 SELECT n.tenant_id, n.template_key, n.category_key, n.data FROM notify.notifications n
                 WHERE n.id = r.id AND n.tenant_id = r.tenant_id OFFSET 0
@@ -82,12 +78,14 @@ struct RenderJob: Sendable {
         guard !keys.isEmpty else { return jobs }
         var recipients = [[Recipient]](repeating: [], count: batches.count)
         var failures: [Int: any Error] = [:]
-        // The keys as a recordset and every row looked up by key: planned once per connection.
-        let rows = try keys.recordSet()
         for row in try await context.database.query(
             """
             SELECT r.ord, d.id, d.user_id, u.locale, u.external_id, u.data::text
-            FROM jsonb_to_recordset(\(rows)::jsonb) AS r(\(unescaped: DeliveryKeys.recordColumns))
+            -- The arrays behind sub-selects: one plan for every batch size (see DeliveryKeys).
+            FROM unnest((SELECT \(keys.batchIndexes)::bigint[]), (SELECT \(keys.notificationIDs)::uuid[]),
+                        (SELECT \(keys.tenantIDs)::text[]), (SELECT \(keys.channels)::text[]),
+                        (SELECT \(keys.userIDs)::bigint[]))
+                 AS r(ord, notification_id, tenant_id, channel, user_id)
             CROSS JOIN LATERAL (
                 SELECT d.id, d.user_id, d.tenant_id FROM notify.deliveries d
                 WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
@@ -121,16 +119,4 @@ struct RenderJob: Sendable {
         }
     }
 
-    /// One batch's notification, for the first read of ``loadAll(_:context:)``.
-    private struct BatchKey: Encodable {
-        var ord: Int
-        var id: UUID
-        var tenantID: String
-        var channel: String
-
-        enum CodingKeys: String, CodingKey {
-            case ord, id, channel
-            case tenantID = "tenant_id"
-        }
-    }
 }

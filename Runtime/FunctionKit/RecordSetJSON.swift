@@ -14,6 +14,10 @@ import Foundation
 /// The generic plan assumes a hundred input rows, which can make a hash join over a whole table
 /// look cheaper than index lookups; so look each row up by key, with
 /// `CROSS JOIN LATERAL (SELECT … WHERE key = r.key OFFSET 0)`.
+///
+/// Parsing JSON costs PostgreSQL more per row than binary arrays (a 250-row read took 3.3 ms
+/// instead of 2.7 ms), so statements that also carry large batches keep their arrays and hide
+/// the count behind sub-selects instead (see `DeliveryKeys` in the model).
 public enum RecordSetJSON {
     /// `rows` as a JSON array of objects, one per row, keyed as the rows' `CodingKeys` say.
     ///
