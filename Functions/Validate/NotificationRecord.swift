@@ -38,13 +38,17 @@ struct NotificationRecord: Sendable {
             """
             SELECT r.ord, n.status, n.category_key, n.template_key, n.recipients::text, n.channels, n.lane,
                    to_char(n.send_at_local, 'YYYY-MM-DD"T"HH24:MI:SS'), \(unescaped: CategoryFacts.joinedColumns)
-            FROM unnest(\(inputs.map(\.notificationID))::uuid[], \(inputs.map(\.tenantID))::text[]) WITH ORDINALITY
-                 AS r(id, tenant_id, ord)
-            -- One lookup by key per input (OFFSET 0 keeps it a lookup, whatever the statistics say).
+            -- The arrays behind sub-selects, so the plan is the same for every batch size and is made
+            -- once per connection (see DeliveryKeys); one lookup by key per input (OFFSET 0 keeps it
+            -- a lookup, whatever the statistics say).
+            FROM unnest((SELECT \(inputs.map(\.notificationID))::uuid[]), (SELECT \(inputs.map(\.tenantID))::text[]))
+                 WITH ORDINALITY AS r(id, tenant_id, ord)
             CROSS JOIN LATERAL (
                 SELECT n.* FROM notify.notifications n WHERE n.id = r.id AND n.tenant_id = r.tenant_id OFFSET 0
             ) n
-            LEFT JOIN notify.categories c ON c.tenant_id = n.tenant_id AND c.key = n.category_key
+            LEFT JOIN LATERAL (
+                SELECT c.* FROM notify.categories c WHERE c.tenant_id = n.tenant_id AND c.key = n.category_key OFFSET 0
+            ) c ON true
             """, logger: context.logger)
         var records = inputs.map { _ in Result<NotificationRecord?, any Error>.success(nil) }
         let decoder = JSONDecoder()
