@@ -46,7 +46,10 @@ public struct SendInAppFunction: NotifyFunction {
     /// their inboxes in one statement.
     static let deliverSQL = """
         WITH input AS (
-            SELECT DISTINCT * FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS i(notification_id, tenant_id, user_id)
+            -- The arrays behind sub-selects: one plan for every batch size, made once per connection
+            -- (see DeliveryKeys).
+            SELECT DISTINCT * FROM unnest((SELECT $1::uuid[]), (SELECT $2::text[]), (SELECT $3::bigint[]))
+                AS i(notification_id, tenant_id, user_id)
         ), found AS (
             -- One lookup by key per row (OFFSET 0 keeps each a lookup): a join planned from the
             -- statistics of a young table could scan it whole instead.
