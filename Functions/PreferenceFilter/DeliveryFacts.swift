@@ -57,7 +57,7 @@ struct DeliveryFacts: Sendable {
                                                                            AND i.read_at IS NOT NULL))
                              FROM notify.deliveries f WHERE f.id = d.fallback_of), false)
             -- The arrays behind sub-selects, so the plan is the same for every batch size and is made
-            -- once per connection (see DeliveryKeys); one lookup by key per delivery (OFFSET 0 keeps
+            -- once per connection (see AutoPreparedStatement); one lookup by key per delivery (OFFSET 0 keeps
             -- it a lookup, whatever the statistics say).
             FROM unnest((SELECT \(keys.batchIndexes)::bigint[]), (SELECT \(keys.notificationIDs)::uuid[]),
                         (SELECT \(keys.tenantIDs)::text[]), (SELECT \(keys.channels)::text[]),

@@ -1,4 +1,3 @@
-import Foundation
 import NotifyFunctionKit
 import NotifyModel
 import PostgresNIO
@@ -26,7 +25,7 @@ struct NotificationState: Sendable {
                    coalesce(jsonb_typeof(c.fallback -> r.channel) = 'object'
                             AND c.fallback -> r.channel ? 'after_seconds', false)
             -- The arrays behind sub-selects, so the plan is the same for every batch size and is made
-            -- once per connection (see DeliveryKeys); one lookup by key per batch (OFFSET 0 keeps it
+            -- once per connection (see AutoPreparedStatement); one lookup by key per batch (OFFSET 0 keeps it
             -- a lookup, whatever the statistics say).
             FROM unnest((SELECT \(batches.map(\.notificationID))::uuid[]), (SELECT \(batches.map(\.tenantID))::text[]),
                         (SELECT \(batches.map(\.channel.rawValue))::text[])) WITH ORDINALITY AS r(id, tenant_id, channel, ord)
@@ -59,5 +58,4 @@ struct NotificationState: Sendable {
         }
         return states
     }
-
 }

@@ -31,7 +31,7 @@ struct RenderJob: Sendable {
             """
             SELECT r.ord, coalesce(n.template_key, c.template_key), t.default_locale, n.data::text,
                    tp.locales, tp.sources
-            -- The arrays behind sub-selects: one plan for every batch size (see DeliveryKeys).
+            -- The arrays behind sub-selects: one plan for every batch size (see AutoPreparedStatement).
             FROM unnest((SELECT \(batches.map(\.notificationID))::uuid[]), (SELECT \(batches.map(\.tenantID))::text[]),
                         (SELECT \(batches.map(\.channel.rawValue))::text[])) WITH ORDINALITY AS r(id, tenant_id, channel, ord)
             CROSS JOIN LATERAL (
@@ -81,7 +81,7 @@ struct RenderJob: Sendable {
         for row in try await context.database.query(
             """
             SELECT r.ord, d.id, d.user_id, u.locale, u.external_id, u.data::text
-            -- The arrays behind sub-selects: one plan for every batch size (see DeliveryKeys).
+            -- The arrays behind sub-selects: one plan for every batch size (see AutoPreparedStatement).
             FROM unnest((SELECT \(keys.batchIndexes)::bigint[]), (SELECT \(keys.notificationIDs)::uuid[]),
                         (SELECT \(keys.tenantIDs)::text[]), (SELECT \(keys.channels)::text[]),
                         (SELECT \(keys.userIDs)::bigint[]))
@@ -118,5 +118,4 @@ struct RenderJob: Sendable {
             }
         }
     }
-
 }

@@ -47,7 +47,7 @@ public struct SendInAppFunction: NotifyFunction {
     static let deliverSQL = """
         WITH input AS (
             -- The arrays behind sub-selects: one plan for every batch size, made once per connection
-            -- (see DeliveryKeys).
+            -- (see AutoPreparedStatement).
             SELECT DISTINCT * FROM unnest((SELECT $1::uuid[]), (SELECT $2::text[]), (SELECT $3::bigint[]))
                 AS i(notification_id, tenant_id, user_id)
         ), found AS (

@@ -39,7 +39,7 @@ struct NotificationRecord: Sendable {
             SELECT r.ord, n.status, n.category_key, n.template_key, n.recipients::text, n.channels, n.lane,
                    to_char(n.send_at_local, 'YYYY-MM-DD"T"HH24:MI:SS'), \(unescaped: CategoryFacts.joinedColumns)
             -- The arrays behind sub-selects, so the plan is the same for every batch size and is made
-            -- once per connection (see DeliveryKeys); one lookup by key per input (OFFSET 0 keeps it
+            -- once per connection (see AutoPreparedStatement); one lookup by key per input (OFFSET 0 keeps it
             -- a lookup, whatever the statistics say).
             FROM unnest((SELECT \(inputs.map(\.notificationID))::uuid[]), (SELECT \(inputs.map(\.tenantID))::text[]))
                  WITH ORDINALITY AS r(id, tenant_id, ord)

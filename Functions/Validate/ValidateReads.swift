@@ -47,24 +47,27 @@ struct ValidateReads: Sendable {
         return routed
     }
 
-    /// Per page, the ids of the users it names that exist, by external id.
-    ///
-    /// The keys travel as a recordset (``NotifyFunctionKit/RecordSetJSON``), so the statement is
-    /// planned once per connection rather than on every call.
+    /// Per page, the ids of the users it names that exist, by external id. The arrays go behind
+    /// sub-selects, so the statement is planned once per connection (see
+    /// ``NotifyFunctionKit/AutoPreparedStatement``).
     static func users(_ pages: [UserPage], context: FunctionContext) async throws -> [[String: Int64]] {
-        var keys: [ExternalUserKey] = []
+        var ords: [Int64] = []
+        var tenants: [String] = []
+        var externalIDs: [String] = []
         for (index, page) in pages.enumerated() {
             for external in Set(page.externalIDs) {
-                keys.append(ExternalUserKey(ord: index, tenantID: page.tenantID, externalID: external))
+                ords.append(Int64(index))
+                tenants.append(page.tenantID)
+                externalIDs.append(external)
             }
         }
         var found = [[String: Int64]](repeating: [:], count: pages.count)
-        guard !keys.isEmpty else { return found }
-        let input = try RecordSetJSON.encode(keys)
+        guard !ords.isEmpty else { return found }
         let rows = try await context.database.query(
             """
             SELECT r.ord, u.id, u.external_id
-            FROM jsonb_to_recordset(\(input)::jsonb) AS r(ord bigint, tenant_id text, external_id text)
+            FROM unnest((SELECT \(ords)::bigint[]), (SELECT \(tenants)::text[]), (SELECT \(externalIDs)::text[]))
+                 AS r(ord, tenant_id, external_id)
             CROSS JOIN LATERAL (SELECT u.id, u.external_id FROM notify.users u
                                 WHERE u.tenant_id = r.tenant_id AND u.external_id = r.external_id OFFSET 0) u
             """, logger: context.logger)

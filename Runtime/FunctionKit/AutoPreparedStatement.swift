@@ -18,6 +18,16 @@ import Synchronization
 /// a text built with inlined values costs slots, never a wrong statement.
 /// `NOTIFY_PREPARED_STATEMENTS=off` runs everything unprepared (for a pooler in transaction mode,
 /// which cannot hold prepared statements, or for comparison).
+///
+/// A statement whose input is bound arrays should take them behind sub-selects,
+/// `unnest((SELECT $1::bigint[]), …)`. Bound directly, the planner counts each array's elements
+/// when it plans for the values given, so for a call with a few rows that plan always looks
+/// cheaper than the generic one (costed for ten rows) and PostgreSQL plans the statement on every
+/// call (0.2–0.5 ms each, more than running it). Behind a sub-select neither plan knows the count,
+/// both cost the same, and PostgreSQL keeps the generic plan after five calls; a batch of 250 rows
+/// runs as fast as with bare arrays (and faster than rows parsed from `jsonb`: 2.7 against 3.3 ms).
+/// Look every row up by key (`CROSS JOIN LATERAL (… OFFSET 0)`), since the generic plan is costed
+/// for ten rows whatever the batch.
 public enum AutoPreparedStatement {
     /// Most distinct texts given a slot.
     public static let capacity = 512

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NotifyFunctionKit
-import NotifyModel
 import PostgresNIO
 
 /// Who asks, for the API's coalescers (see ``NotifyFunctionKit/Coalescer``).
@@ -71,27 +70,26 @@ struct APILookups: Sendable {
     /// template (or the requested one) has an active version, whether the topic exists, and which
     /// of the users exist.
     ///
-    /// The queries and the users travel as recordsets (``NotifyFunctionKit/RecordSetJSON``) and
-    /// each row is looked up by key, so the statement is planned once per connection: as arrays,
-    /// its planning took twice as long as running it, on every request.
+    /// The arrays go behind sub-selects and each row is looked up by key, so the statement is
+    /// planned once per connection (see ``NotifyFunctionKit/AutoPreparedStatement``): bound
+    /// directly, its planning took twice as long as running it, on every request.
     static func checks(_ queries: [CheckQuery], client: PostgresClient, logger: Logger) async throws -> [CheckFacts?] {
-        var users: [ExternalUserKey] = []
+        var userOrds: [Int64] = []
+        var userTenants: [String] = []
+        var userIDs: [String] = []
         for (index, query) in queries.enumerated() {
             for user in Set(query.users) {
-                users.append(ExternalUserKey(ord: index + 1, tenantID: query.tenantID, externalID: user))
+                userOrds.append(Int64(index + 1))
+                userTenants.append(query.tenantID)
+                userIDs.append(user)
             }
         }
-        let asked = queries.enumerated().map { index, query in
-            QueryRow(
-                ord: index + 1, tenantID: query.tenantID, category: query.category, template: query.template,
-                topic: query.topic)
-        }
-        let (askedJSON, usersJSON) = (try RecordSetJSON.encode(asked), try RecordSetJSON.encode(users))
         let rows = try await AutoPreparedStatement.run(
             """
             WITH found AS (
                 SELECT f.ord, array_agg(u.external_id) AS users
-                FROM jsonb_to_recordset(\(usersJSON)::jsonb) AS f(ord bigint, tenant_id text, external_id text)
+                FROM unnest((SELECT \(userOrds)::bigint[]), (SELECT \(userTenants)::text[]), (SELECT \(userIDs)::text[]))
+                     AS f(ord, tenant_id, external_id)
                 CROSS JOIN LATERAL (SELECT u.external_id FROM notify.users u
                                     WHERE u.tenant_id = f.tenant_id AND u.external_id = f.external_id OFFSET 0) u
                 GROUP BY f.ord
@@ -99,11 +97,13 @@ struct APILookups: Sendable {
             SELECT q.ord, c.template_key, c.kind, c.critical,
                    EXISTS (SELECT 1 FROM notify.templates t WHERE t.tenant_id = c.tenant_id
                            AND t.key = coalesce(nullif(q.template, ''), c.template_key) AND t.active),
-                   coalesce(q.topic, '') = '' OR EXISTS (SELECT 1 FROM notify.topics p
-                                                       WHERE p.tenant_id = c.tenant_id AND p.key = q.topic),
+                   q.topic = '' OR EXISTS (SELECT 1 FROM notify.topics p
+                                           WHERE p.tenant_id = c.tenant_id AND p.key = q.topic),
                    coalesce(found.users, '{}')
-            FROM jsonb_to_recordset(\(askedJSON)::jsonb)
-                 AS q(ord bigint, tenant_id text, category text, template text, topic text)
+            FROM unnest((SELECT \(queries.map(\.tenantID))::text[]), (SELECT \(queries.map(\.category))::text[]),
+                        (SELECT \(queries.map { $0.template ?? "" })::text[]),
+                        (SELECT \(queries.map { $0.topic ?? "" })::text[]))
+                 WITH ORDINALITY AS q(tenant_id, category, template, topic, ord)
             CROSS JOIN LATERAL (SELECT c.tenant_id, c.template_key, c.kind, c.critical FROM notify.categories c
                                 WHERE c.tenant_id = q.tenant_id AND c.key = q.category OFFSET 0) c
             LEFT JOIN found ON found.ord = q.ord
@@ -119,17 +119,4 @@ struct APILookups: Sendable {
         return facts
     }
 
-    /// One request's names, for ``checks(_:client:logger:)``.
-    private struct QueryRow: Encodable {
-        var ord: Int
-        var tenantID: String
-        var category: String
-        var template: String?
-        var topic: String?
-
-        enum CodingKeys: String, CodingKey {
-            case ord, category, template, topic
-            case tenantID = "tenant_id"
-        }
-    }
 }

@@ -4,13 +4,8 @@ import Foundation
 /// (`unnest` of these arrays, then a lookup per row): the index of the batch it belongs to, and its
 /// notification, tenant, channel and user. A user listed twice in one batch is one row.
 ///
-/// Give the arrays behind sub-selects, `unnest((SELECT $1::bigint[]), …)`: bound directly, the
-/// planner counts each array's elements when it plans for the values given, so for a batch of a
-/// few rows that plan always looks cheaper than the generic one and PostgreSQL plans the statement
-/// on every call (0.2–0.5 ms each, more than running it). Behind a sub-select neither plan knows
-/// the count, both cost the same, and PostgreSQL keeps the generic plan after five calls; a batch
-/// of 250 rows runs as fast as with bare arrays. Look every row up by key
-/// (`CROSS JOIN LATERAL (… OFFSET 0)`): the generic plan is costed for ten rows.
+/// Statements take these arrays behind sub-selects, `unnest((SELECT $1::bigint[]), …)`, so that
+/// PostgreSQL plans them once per connection (see ``NotifyFunctionKit/AutoPreparedStatement``).
 public struct DeliveryKeys: Sendable {
     /// Per row, the index of its batch in the batches given.
     public private(set) var batchIndexes: [Int64] = []
