@@ -10,7 +10,7 @@ enum BenchDatabase {
     static func with<T>(server: DatabaseURL, logger: Logger, _ body: (DatabaseURL) async throws -> T) async throws -> T
     {
         let database = "notify_bench_\(ProcessInfo.processInfo.processIdentifier)"
-        try await withPostgresClient(server, logger: logger) { admin in
+        _ = try await withPostgresClient(server, logger: logger) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database)"), logger: logger)
         }
         let url = try server.with(database: database)

@@ -73,7 +73,7 @@ struct PriorityBenchmarkSeed {
                 tokens.append(Data(try cipher.seal(token)).base64EncodedString())
                 hashes.append(Data(hasher.hash("fcm:\(token)", channel: .push)).base64EncodedString())
             }
-            try await client.withTransaction(logger: logger) { connection in
+            _ = try await client.withTransaction(logger: logger) { connection in
                 try await connection.query(
                     """
                     WITH created AS (

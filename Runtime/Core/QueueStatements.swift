@@ -35,12 +35,12 @@ struct ClaimStatement: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 6)
-        try bindings.append(queue, context: .default)
-        try bindings.append(maxLane, context: .default)
-        try bindings.append(Int64(limit), context: .default)
-        try bindings.append(workerID, context: .default)
-        try bindings.append(leaseSeconds, context: .default)
-        try bindings.append(minLane, context: .default)
+        bindings.append(queue, context: .default)
+        bindings.append(maxLane, context: .default)
+        bindings.append(Int64(limit), context: .default)
+        bindings.append(workerID, context: .default)
+        bindings.append(leaseSeconds, context: .default)
+        bindings.append(minLane, context: .default)
         return bindings
     }
 
@@ -83,12 +83,12 @@ struct MultiQueueClaimStatement: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 6)
-        try bindings.append(queues, context: .default)
-        try bindings.append(maxLane, context: .default)
-        try bindings.append(Int64(limit), context: .default)
-        try bindings.append(workerID, context: .default)
-        try bindings.append(leaseSeconds, context: .default)
-        try bindings.append(minLane, context: .default)
+        bindings.append(queues, context: .default)
+        bindings.append(maxLane, context: .default)
+        bindings.append(Int64(limit), context: .default)
+        bindings.append(workerID, context: .default)
+        bindings.append(leaseSeconds, context: .default)
+        bindings.append(minLane, context: .default)
         return bindings
     }
 
@@ -115,8 +115,8 @@ struct DeleteCompletedStatement: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 2)
-        try bindings.append(ids, context: .default)
-        try bindings.append(fences, context: .default)
+        bindings.append(ids, context: .default)
+        bindings.append(fences, context: .default)
         return bindings
     }
 

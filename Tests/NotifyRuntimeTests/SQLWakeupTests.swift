@@ -74,29 +74,30 @@ import Testing
             _ = try await runtime.rows("SELECT notify.wake_due('recording', now() + interval '1 hour')")
             let heard = StartLog()
             try await runtime.client.withConnection { connection in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    let notifications = try await connection.listen("notify_jobs")
-                    group.addTask {
-                        for try await notification in notifications {
-                            heard.record(notification.payload)
+                try await connection.listen(on: "notify_jobs") { notifications in
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for try await notification in notifications {
+                                heard.record(notification.payload)
+                            }
                         }
+                        for key in ["bulk-1", "bulk-2", "bulk-3"] {
+                            _ = try await runtime.rows(
+                                "SELECT notify.enqueue('recording', jsonb_build_object('key', \(key)::text, 'sleepMilliseconds', 0), 'bulk')"
+                            )
+                        }
+                        for key in ["otp-1", "otp-2"] {
+                            _ = try await runtime.rows(
+                                "SELECT notify.enqueue('recording', jsonb_build_object('key', \(key)::text, 'sleepMilliseconds', 0), 'critical')"
+                            )
+                        }
+                        let deadline = ContinuousClock.now + .seconds(10)
+                        while heard.total() < 2 && ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                        try await Task.sleep(for: .milliseconds(300))
+                        group.cancelAll()
                     }
-                    for key in ["bulk-1", "bulk-2", "bulk-3"] {
-                        _ = try await runtime.rows(
-                            "SELECT notify.enqueue('recording', jsonb_build_object('key', \(key)::text, 'sleepMilliseconds', 0), 'bulk')"
-                        )
-                    }
-                    for key in ["otp-1", "otp-2"] {
-                        _ = try await runtime.rows(
-                            "SELECT notify.enqueue('recording', jsonb_build_object('key', \(key)::text, 'sleepMilliseconds', 0), 'critical')"
-                        )
-                    }
-                    let deadline = ContinuousClock.now + .seconds(10)
-                    while heard.total() < 2 && ContinuousClock.now < deadline {
-                        try await Task.sleep(for: .milliseconds(20))
-                    }
-                    try await Task.sleep(for: .milliseconds(300))
-                    group.cancelAll()
                 }
             }
             #expect(heard.total() == 2 && heard.count("recording") == 2, "only the two critical enqueues rang")

@@ -71,7 +71,8 @@ struct TemplateRoutes: Sendable {
             var version: Int32 = 0
             for try await value in rows.decode(Int32.self) { version = value }
             if activate {
-                try await Self.activate(address, version: version, tenantID: tenantID, on: connection, context: context)
+                _ = try await Self.activate(
+                    address, version: version, tenantID: tenantID, on: connection, context: context)
             }
             return version
         }

@@ -51,7 +51,7 @@ public final class InboxHub: Service, Sendable {
 
     public func run() async throws {
         // Graceful shutdown cancels both loops, which closes the listening connection.
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.listen() }
                 group.addTask {

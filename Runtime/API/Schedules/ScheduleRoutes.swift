@@ -38,7 +38,7 @@ struct ScheduleRoutes: Sendable {
             cron: try ScheduleRequest.checkedCron(cronText), zone: try ScheduleRequest.checkedZone(zoneName))
         let policy = try body.checkedPolicy() ?? "run_once"
         let stored = try notification.scheduledJSON()
-        try await NotificationChecks(dependencies: dependencies, tenantID: tenantID).check(notification)
+        _ = try await NotificationChecks(dependencies: dependencies, tenantID: tenantID).check(notification)
         let first = try ScheduleRequest.firstRelease(clock, after: Date())
         let inserted = try await dependencies.rows(
             """
@@ -85,7 +85,7 @@ struct ScheduleRoutes: Sendable {
         let zone = try body.timezone.map(ScheduleRequest.checkedZone)
         let stored = try body.notification?.scheduledJSON()
         if let notification = body.notification {
-            try await NotificationChecks(dependencies: dependencies, tenantID: tenantID).check(notification)
+            _ = try await NotificationChecks(dependencies: dependencies, tenantID: tenantID).check(notification)
         }
         try await dependencies.client.withTransaction(logger: context.logger) { connection in
             let current = try await connection.query(
