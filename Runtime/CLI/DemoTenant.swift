@@ -61,8 +61,14 @@ enum DemoTenant {
             NOTIFY_USER_SIGNATURE=\(signature)
 
             """
-        FileManager.default.createFile(
-            atPath: envFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: envFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else {
+            throw ModelError(
+                code: "demo_env_unwritable",
+                "could not write the demo tenant's settings to \(envFile); make its directory writable")
+        }
         logger.info("demo tenant ready; its API key and inbox signature are in \(envFile)")
     }
 }
