@@ -32,7 +32,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
-        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
     ],
     targets: [
@@ -311,7 +310,10 @@ let package = Package(
         ),
         .target(
             name: "WebhookIngestFunction",
-            dependencies: ["NotifyFunctionKit", "NotifyModel", "NotifyProviders", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "NotifyFunctionKit", "NotifyModel", "NotifyProviders",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Functions/WebhookIngest",
             swiftSettings: swiftSettings
         ),
