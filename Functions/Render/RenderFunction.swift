@@ -15,7 +15,11 @@ public struct RenderFunction: NotifyFunction {
     public typealias Input = DeliveryBatch
 
     public static let name: FunctionName = "render"
-    public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30))
+    /// Reads the pending deliveries that `validate` committed, so a worker that also runs
+    /// `preference-filter` runs it inside a filter job whose output has no writes (the common case:
+    /// every delivery goes on).
+    public static let settings = FunctionSettings(
+        maxAttempts: 5, timeout: .seconds(30), inlining: .whenPredecessorWroteNothing)
 
     /// Creates the function.
     public init() {}

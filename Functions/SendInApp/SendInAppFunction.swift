@@ -14,7 +14,9 @@ public struct SendInAppFunction: NotifyFunction {
     public typealias Input = DeliveryBatch
 
     public static let name: FunctionName = "send-inapp"
-    public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30))
+    /// Reads nothing (its one statement runs in the completion transaction), so a worker that also
+    /// runs `render` runs it inside render's job.
+    public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30), inlining: .always)
 
     /// The PostgreSQL notification channel inbox streams listen on.
     public static let announcementChannel = "notify_inbox"

@@ -78,6 +78,7 @@ struct WorkerOptions: ParsableArguments {
             maxLane: maxLane.flatMap(Lane.init(name:)) ?? .bulk,
             minLane: minLane.flatMap(Lane.init(name:)) ?? .critical,
             chainSuccessors: environment.config.bool(forKey: "notify.chain.successors") ?? true,
+            inlineSuccessors: environment.config.bool(forKey: "notify.inline.successors") ?? true,
             criticalCompletionTarget: .milliseconds(
                 try setting(nil, "notify.critical.target.ms", default: 10, minimum: 0)),
             criticalGenericPlans: environment.config.bool(forKey: "notify.critical.generic.plans") ?? true)

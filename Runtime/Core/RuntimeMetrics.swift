@@ -6,6 +6,7 @@ import Synchronization
 /// Names: `notify_jobs_claimed_total`, `notify_jobs_completed_total`, `notify_jobs_retried_total`,
 /// `notify_jobs_snoozed_total`, `notify_jobs_failed_total` (permanent failures),
 /// `notify_jobs_dead_total`, `notify_jobs_stale_total` (lease lost, output discarded),
+/// `notify_jobs_inlined_total` (invocations run inside a predecessor's job, see ``Worker``),
 /// `notify_job_run_seconds` and `notify_claim_seconds` (timers), `notify_jobs_in_flight` (gauge),
 /// plus the per-queue gauges of ``QueueStatsCollector``.
 final class RuntimeMetrics: Sendable {
@@ -17,6 +18,7 @@ final class RuntimeMetrics: Sendable {
         let failed: Counter
         let dead: Counter
         let stale: Counter
+        let inlined: Counter
         let runDuration: Timer
 
         init(function: String) {
@@ -28,6 +30,7 @@ final class RuntimeMetrics: Sendable {
             failed = Counter(label: "notify_jobs_failed_total", dimensions: dimensions)
             dead = Counter(label: "notify_jobs_dead_total", dimensions: dimensions)
             stale = Counter(label: "notify_jobs_stale_total", dimensions: dimensions)
+            inlined = Counter(label: "notify_jobs_inlined_total", dimensions: dimensions)
             runDuration = Timer(label: "notify_job_run_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
         }
     }

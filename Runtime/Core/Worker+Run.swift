@@ -36,7 +36,8 @@ extension Worker {
             clock: configuration.clock,
             priorityGate: priorityGate(for: job.lane))
         do {
-            let output = try await entry.invoke(job.payload, context)
+            let output = await runInlinedSuccessors(
+                of: try await entry.invoke(job.payload, context), job: job, context: context)
             let timedOut = inFlight.detach(job)
             functionMetrics.runDuration.record(since: started)
             if timedOut && Task.isCancelled {
@@ -59,7 +60,7 @@ extension Worker {
 
     /// What a job's ``NotifyFunctionKit/FunctionContext/yieldToPriorityWork()`` waits for: bulk
     /// jobs wait while the ``BulkGovernor`` pauses bulk work; the others never wait.
-    private func priorityGate(for lane: Lane) -> @Sendable () async -> Void {
+    func priorityGate(for lane: Lane) -> @Sendable () async -> Void {
         guard lane == .bulk else { return {} }
         let governor = self.governor
         return { await governor.waitWhilePaused() }

@@ -54,6 +54,11 @@ public struct WorkerConfiguration: Sendable {
     /// step of the pipeline its claim and wake-up (`NOTIFY_CHAIN_SUCCESSORS`, default on). See
     /// ``ChainedClaim``.
     public var chainSuccessors: Bool
+    /// Whether a job runs, inside itself, the successors it enqueues for functions this worker runs
+    /// when their ``NotifyFunctionKit/InlinePolicy`` allows it, committing their output with its
+    /// own (`NOTIFY_INLINE_SUCCESSORS`, default on): render inside preference-filter, send-inapp
+    /// inside render.
+    public var inlineSuccessors: Bool
     /// The longest a critical-lane completion transaction may take before the worker halves the
     /// bulk jobs it keeps in flight (`NOTIFY_CRITICAL_TARGET_MS`, default 10; 0 or nil: never).
     /// They grow back while critical completions stay fast. See ``BulkGovernor``.
@@ -72,7 +77,8 @@ public struct WorkerConfiguration: Sendable {
         reservedCriticalSlots: Int? = nil, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(30),
         heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 2,
         bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, maxLane: Lane = .bulk, minLane: Lane = .critical,
-        chainSuccessors: Bool = true, criticalCompletionTarget: Duration? = .milliseconds(10),
+        chainSuccessors: Bool = true, inlineSuccessors: Bool = true,
+        criticalCompletionTarget: Duration? = .milliseconds(10),
         criticalGenericPlans: Bool = true, clock: any NotifyClock = SystemClock()
     ) {
         self.workerID = workerID
@@ -90,6 +96,7 @@ public struct WorkerConfiguration: Sendable {
         self.maxLane = maxLane
         self.minLane = min(minLane, maxLane)
         self.chainSuccessors = chainSuccessors
+        self.inlineSuccessors = inlineSuccessors
         self.criticalCompletionTarget = criticalCompletionTarget.flatMap { $0 > .zero ? $0 : nil }
         self.criticalGenericPlans = criticalGenericPlans
         self.clock = clock

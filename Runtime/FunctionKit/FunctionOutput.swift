@@ -45,6 +45,16 @@ public struct FunctionOutput: Sendable {
         return write
     }
 
+    /// Appends the output of a function that ran inside this output's job (see ``InlinePolicy``):
+    /// its writes run after this output's, in order (the mergeable ones still merge), and its next
+    /// jobs are enqueued with this output's. Its maintenance and summary are not taken.
+    public mutating func append(inlined successor: FunctionOutput) {
+        let offset = writes.count
+        for (index, write) in successor.mergeable { mergeable[offset + index] = write }
+        writes += successor.writes
+        next += successor.next
+    }
+
     /// Nothing to do next.
     public static var none: FunctionOutput { FunctionOutput() }
 

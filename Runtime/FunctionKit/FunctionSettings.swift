@@ -8,18 +8,21 @@ public struct FunctionSettings: Sendable, Hashable {
     public var retry: RetryPolicy
     /// The lane used when a producer does not name one.
     public var defaultLane: Lane
+    /// Whether a worker may run this function inside its predecessor's job (see ``InlinePolicy``).
+    public var inlining: InlinePolicy
 
     /// Creates settings; `maxAttempts` is clamped to at least 1.
     public init(
         maxAttempts: Int = 5, timeout: Duration = .seconds(30), retry: RetryPolicy = .default,
-        defaultLane: Lane = .transactional
+        defaultLane: Lane = .transactional, inlining: InlinePolicy = .never
     ) {
         self.maxAttempts = max(1, maxAttempts)
         self.timeout = timeout
         self.retry = retry
         self.defaultLane = defaultLane
+        self.inlining = inlining
     }
 
-    /// Five attempts, 30 s per attempt, ``RetryPolicy/default``, transactional lane.
+    /// Five attempts, 30 s per attempt, ``RetryPolicy/default``, transactional lane, never inlined.
     public static let `default` = FunctionSettings()
 }

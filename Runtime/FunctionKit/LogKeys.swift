@@ -9,4 +9,6 @@ public enum LogKeys {
     public static let errorCode = "error_code"
     public static let term = "leader_term"
     public static let queue = "queue"
+    /// The function whose job an inlined function ran in (see ``InlinePolicy``).
+    public static let inlinedIn = "inlined_in"
 }
