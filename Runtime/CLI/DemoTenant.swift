@@ -61,14 +61,9 @@ enum DemoTenant {
             NOTIFY_USER_SIGNATURE=\(signature)
 
             """
-        guard
-            FileManager.default.createFile(
-                atPath: envFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-        else {
-            throw ModelError(
-                code: "demo_env_unwritable",
-                "could not write the demo tenant's settings to \(envFile); make its directory writable")
-        }
+        try PrivateFile.write(
+            text, to: envFile, code: "demo_env_unwritable",
+            message: "could not write the demo tenant's settings to \(envFile); make its directory writable")
         logger.info("demo tenant ready; its API key and inbox signature are in \(envFile)")
     }
 }

@@ -59,15 +59,11 @@ struct EngineSecrets: Sendable {
         }
         try FileManager.default.createDirectory(atPath: environment.dataDirectory, withIntermediateDirectories: true)
         let seed = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
-        guard
-            FileManager.default.createFile(
-                atPath: path, contents: Data(seed.utf8), attributes: [.posixPermissions: 0o600])
-        else {
-            throw ModelError(
-                code: "dev_seed_unwritable",
+        try PrivateFile.write(
+            seed, to: path, code: "dev_seed_unwritable",
+            message:
                 "could not write the development key seed to \(path); make \(environment.dataDirectory) writable or set NOTIFY_DATA_DIR"
-            )
-        }
+        )
         return seed
     }
 
