@@ -121,6 +121,14 @@ struct InlinedSuccessorTests {
         (try? await runtime.count("SELECT count(*) FROM notify.jobs")) == 0
     }
 
+    /// Waits until `key` has started `count` times and no job is left.
+    static func settled(_ runtime: TestRuntime, _ log: StartLog, _ key: String, count: Int = 1) async -> Bool {
+        await eventually {
+            guard log.count(key) == count else { return false }
+            return await idle(runtime)
+        }
+    }
+
     @Test("an always-inlinable successor runs in its predecessor's job and writes after it, in one transaction")
     func alwaysInlinableSuccessorRunsInside() async throws {
         let log = StartLog()
@@ -128,11 +136,7 @@ struct InlinedSuccessorTests {
             for statement in Self.setup { try await runtime.client.query(statement, logger: runtime.logger) }
             let worker = runtime.startWorker(testWorker(poll: .milliseconds(50)))
             try await runtime.producer.enqueue(try Self.stage("a", writes: true, then: "seal"))
-            #expect(
-                await eventually {
-                    guard log.count("seal-a") == 1 else { return false }
-                    return await Self.idle(runtime)
-                })
+            #expect(await Self.settled(runtime, log, "seal-a"))
             try await worker.shutdown()
             #expect(try await Self.insertedQueues(runtime, key: "a") == ["stage"], "no job row for seal")
             #expect(try await Self.effects(runtime, key: "a") == ["seal", "stage"])
@@ -163,11 +167,7 @@ struct InlinedSuccessorTests {
             for statement in Self.setup { try await runtime.client.query(statement, logger: runtime.logger) }
             let worker = runtime.startWorker(testWorker(poll: .milliseconds(50)))
             try await runtime.producer.enqueue(try Self.stage("f", writes: true, then: "seal"))
-            #expect(
-                await eventually {
-                    guard log.count("seal-f") == 2 else { return false }
-                    return await Self.idle(runtime)
-                })
+            #expect(await Self.settled(runtime, log, "seal-f", count: 2))
             try await worker.shutdown()
             #expect(try await Self.insertedQueues(runtime, key: "f") == ["seal", "stage"])
             #expect(try await Self.effects(runtime, key: "f") == ["seal", "stage"])
@@ -184,20 +184,12 @@ struct InlinedSuccessorTests {
             off.inlineSuccessors = false
             let plain = runtime.startWorker(off)
             try await runtime.producer.enqueue(try Self.stage("off", writes: true, then: "seal"))
-            #expect(
-                await eventually {
-                    guard log.count("seal-off") == 1 else { return false }
-                    return await Self.idle(runtime)
-                })
+            #expect(await Self.settled(runtime, log, "seal-off"))
             try await plain.shutdown()
 
             let inlining = runtime.startWorker(testWorker(poll: .milliseconds(50)))
             try await runtime.producer.enqueue(try Self.stage("lane", writes: true, then: "seal", thenLane: .bulk))
-            #expect(
-                await eventually {
-                    guard log.count("seal-lane") == 1 else { return false }
-                    return await Self.idle(runtime)
-                })
+            #expect(await Self.settled(runtime, log, "seal-lane"))
             try await inlining.shutdown()
 
             let stageOnly = try runtime.catalog.restricted(to: ["stage"])
