@@ -36,8 +36,8 @@ extension Worker {
             clock: configuration.clock,
             priorityGate: priorityGate(for: job.lane))
         do {
-            let output = await runInlinedSuccessors(
-                of: try await entry.invoke(job.payload, context), job: job, context: context)
+            let own = try await entry.invoke(job.payload, context)
+            let output = await runInlinedSuccessors(of: own, job: job, context: context)
             let timedOut = inFlight.detach(job)
             functionMetrics.runDuration.record(since: started)
             if timedOut && Task.isCancelled {
