@@ -5,7 +5,9 @@ public struct ClaimedJob: Sendable, Hashable {
     public let id: Int64
     public let queue: String
     public let lane: Lane
-    public let payload: String
+    /// The input: the row's JSON, or, for a job this worker enqueued already claimed (a chained
+    /// job), the value its predecessor made it from.
+    public let payload: JobPayload
     /// This attempt's number (1-based): claims count attempts, snoozes give them back.
     public let attempt: Int
     public let maxAttempts: Int

@@ -9,7 +9,9 @@ public struct FunctionCatalog: Sendable {
     public struct Entry: Sendable {
         public let name: FunctionName
         public let settings: FunctionSettings
-        let invoke: @Sendable (_ payload: String, _ context: FunctionContext) async throws -> FunctionOutput
+        /// Runs the function on a payload: its value as it is when it was made from a value of the
+        /// function's input type, else its JSON decoded.
+        let invoke: @Sendable (_ payload: JobPayload, _ context: FunctionContext) async throws -> FunctionOutput
     }
 
     private var entries: [FunctionName: Entry] = [:]
@@ -20,9 +22,12 @@ public struct FunctionCatalog: Sendable {
     /// Adds a function. A later registration of the same name replaces the earlier one.
     public mutating func register<F: NotifyFunction>(_ function: F) {
         entries[F.name] = Entry(name: F.name, settings: F.settings) { payload, context in
+            if let input = payload.value(as: F.Input.self) {
+                return try await function.handle(input, context: context)
+            }
             let input: F.Input
             do {
-                input = try FunctionCatalog.decoder.decode(F.Input.self, from: Data(payload.utf8))
+                input = try FunctionCatalog.decoder.decode(F.Input.self, from: Data(try payload.json().utf8))
             } catch {
                 throw FunctionError(
                     .permanent, code: "invalid_input",

@@ -13,11 +13,12 @@ public enum FunctionInvoker {
     {
         var object: [String: Any] = ["function": entry.name.rawValue]
         do {
-            let output = try await entry.invoke(payload, context)
+            let output = try await entry.invoke(JobPayload(json: payload), context)
             object["next"] = output.next.map { request -> [String: Any] in
                 var next: [String: Any] = [
                     "function": request.function.rawValue,
-                    "payload": (try? JSONSerialization.jsonObject(with: Data(request.payload.utf8))) ?? request.payload,
+                    "payload": (try? JSONSerialization.jsonObject(with: Data(request.body.description.utf8)))
+                        ?? request.body.description,
                 ]
                 if let lane = request.lane { next["lane"] = lane.description }
                 if let runAt = request.runAt { next["run_at"] = ISO8601DateFormatter().string(from: runAt) }

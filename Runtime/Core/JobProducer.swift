@@ -80,7 +80,7 @@ public struct JobProducer: Sendable {
             queues.append(request.function.rawValue)
             lanes.append(lane.rawValue)
             runAts.append(request.runAt?.timeIntervalSince1970 ?? 0)
-            payloads.append(request.payload)
+            payloads.append(try request.payload)
             tenants.append(request.tenantID ?? "")
             maxAttempts.append(Int32(settings.maxAttempts))
             if !chained && (request.runAt ?? .distantPast) < horizon {
@@ -138,7 +138,7 @@ public struct JobProducer: Sendable {
         }
         let chained = zip(chainedIDs, chainedRequests).map { id, chained in
             ClaimedJob(
-                id: id, queue: chained.request.function.rawValue, lane: chained.lane, payload: chained.request.payload,
+                id: id, queue: chained.request.function.rawValue, lane: chained.lane, payload: chained.request.body,
                 attempt: 1, maxAttempts: chained.maxAttempts, fence: 1, tenantID: chained.request.tenantID)
         }
         return (ids.sorted(), chained)

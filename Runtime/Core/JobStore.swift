@@ -27,7 +27,8 @@ struct JobStore: Sendable {
             let (id, queue, lane, payload, attempt, maxAttempts, fence, tenantID) = row
             jobs.append(
                 ClaimedJob(
-                    id: id, queue: queue, lane: Lane(rawValue: lane) ?? .transactional, payload: payload,
+                    id: id, queue: queue, lane: Lane(rawValue: lane) ?? .transactional,
+                    payload: JobPayload(json: payload),
                     attempt: Int(attempt), maxAttempts: Int(maxAttempts), fence: fence, tenantID: tenantID))
         }
         if queues.count == 1 {

@@ -166,7 +166,7 @@ public final class LeaderElection: Service, Sendable {
             let context = FunctionContext(
                 jobID: 0, attempt: 1, maxAttempts: 1, deadline: .now + tick.settings.timeout, tenantID: nil,
                 lane: .critical, logger: logger, database: FunctionDatabase(client: client), clock: clock)
-            let output = try await tick.invoke("{}", context)
+            let output = try await tick.invoke(JobPayload(json: "{}"), context)
             let report = try await MaintenanceRunner(logger: logger).run(
                 output.maintenance, on: connection, holder: configuration.holder)
             for write in output.writes { try await connection.query(write, logger: logger) }

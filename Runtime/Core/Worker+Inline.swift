@@ -36,7 +36,7 @@ extension Worker {
                 tenantID: request.tenantID ?? job.tenantID, lane: job.lane, logger: logger,
                 database: context.database, clock: context.clock, priorityGate: priorityGate(for: job.lane))
             do {
-                let successor = try await entry.invoke(request.payload, successorContext)
+                let successor = try await entry.invoke(request.body, successorContext)
                 let functionMetrics = metrics.function(entry.name.rawValue)
                 functionMetrics.runDuration.record(since: started)
                 guard successor.maintenance.isEmpty else {

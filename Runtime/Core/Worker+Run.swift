@@ -38,6 +38,7 @@ extension Worker {
         do {
             let own = try await entry.invoke(job.payload, context)
             let output = await runInlinedSuccessors(of: own, job: job, context: context)
+            try Self.encodePayloads(of: output)
             let timedOut = inFlight.detach(job)
             functionMetrics.runDuration.record(since: started)
             if timedOut && Task.isCancelled {
@@ -56,6 +57,28 @@ extension Worker {
             }
             return failure(job, entry: entry, error: error, logger: logger)
         }
+    }
+
+    /// Encodes the inputs of the jobs `output` asks for (the ones not run inline), so that an input
+    /// JSON cannot hold fails this job, permanently (it would fail the same way again), rather than
+    /// its completion.
+    static func encodePayloads(of output: FunctionOutput) throws {
+        for request in output.next {
+            do {
+                _ = try request.payload
+            } catch {
+                let path = (error as? EncodingError).map(Self.codingPath) ?? ""
+                throw FunctionError(
+                    .permanent, code: "invalid_output",
+                    "the input of the next step, \(request.function), cannot be encoded as JSON\(path): "
+                        + "give it only values JSON can hold (finite numbers, for example)")
+            }
+        }
+    }
+
+    private static func codingPath(_ error: EncodingError) -> String {
+        guard case .invalidValue(_, let context) = error, !context.codingPath.isEmpty else { return "" }
+        return " (at " + context.codingPath.map(\.stringValue).joined(separator: ".") + ")"
     }
 
     /// What a job's ``NotifyFunctionKit/FunctionContext/yieldToPriorityWork()`` waits for: bulk

@@ -79,7 +79,7 @@ public struct SendEngine: Sendable {
             // The chunk's follow-up jobs are enqueued by its outcome's own transaction.
             var outcome = output
             outcome.next = []
-            if !output.next.isEmpty { outcome.writes.append(JobRequest.enqueueWrite(output.next)) }
+            if !output.next.isEmpty { outcome.writes.append(try JobRequest.enqueueWrite(output.next)) }
             if !outcome.writes.isEmpty { try await outcomes.load(outcome, context: context).get() }
             followUps += output.next.count
             sent += sentCount

@@ -8,9 +8,11 @@ extension JobRequest {
     ///
     /// `notify.enqueue` takes the function's lane and attempts from `notify.functions`, files jobs
     /// due more than 30 s ahead under `notify.scheduled_jobs`, and wakes the workers.
-    public static func enqueueWrite(_ requests: [JobRequest]) -> PostgresQuery {
+    ///
+    /// - Throws: the encoder's error when a request's input cannot be encoded as JSON.
+    public static func enqueueWrite(_ requests: [JobRequest]) throws -> PostgresQuery {
         let functions = requests.map(\.function.rawValue)
-        let payloads = requests.map(\.payload)
+        let payloads = try requests.map { try $0.payload }
         let lanes = requests.map { $0.lane?.description ?? "" }
         let runAtMilliseconds = requests.map { request in
             request.runAt.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? 0

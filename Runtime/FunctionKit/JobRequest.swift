@@ -4,8 +4,11 @@ import Foundation
 public struct JobRequest: Sendable, Hashable {
     /// The function (and queue) that will run the job.
     public var function: FunctionName
+    /// The function's input: JSON text, or a typed value encoded when its job row is written.
+    public var body: JobPayload
     /// The function's input as JSON text.
-    public var payload: String
+    /// - Throws: the encoder's error when the request was made from an input that JSON cannot hold.
+    public var payload: String { get throws { try body.json() } }
     /// The lane; `nil` uses the function's default lane.
     public var lane: Lane?
     /// The earliest time the job may run; `nil` means now.
@@ -16,34 +19,36 @@ public struct JobRequest: Sendable, Hashable {
     /// Creates a request from a JSON text payload.
     public init(function: FunctionName, payload: String, lane: Lane? = nil, runAt: Date? = nil, tenantID: String? = nil)
     {
+        self.init(function: function, body: JobPayload(json: payload), lane: lane, runAt: runAt, tenantID: tenantID)
+    }
+
+    /// Creates a request from a payload.
+    public init(
+        function: FunctionName, body: JobPayload, lane: Lane? = nil, runAt: Date? = nil, tenantID: String? = nil
+    ) {
         self.function = function
-        self.payload = payload
+        self.body = body
         self.lane = lane
         self.runAt = runAt
         self.tenantID = tenantID
     }
 
-    /// Creates a request by encoding a typed input as JSON.
-    public init<Input: Encodable>(
+    /// Creates a request from a typed input, encoded as JSON only when its job row is written: a
+    /// worker that runs the function in this process takes the value as it is (see ``JobPayload``).
+    ///
+    /// Declared `throws` for the callers written when it encoded at once; an input that JSON cannot
+    /// hold now fails where the payload is written (the job that returned the request, or the
+    /// producer's enqueue).
+    public init<Input: Encodable & Sendable>(
         function: FunctionName, input: Input, lane: Lane? = nil, runAt: Date? = nil, tenantID: String? = nil
     ) throws {
-        let data = try JobRequest.encoder.encode(input)
-        self.init(
-            function: function, payload: String(decoding: data, as: UTF8.self), lane: lane, runAt: runAt,
-            tenantID: tenantID)
+        self.init(function: function, body: JobPayload(encoding: input), lane: lane, runAt: runAt, tenantID: tenantID)
     }
 
     /// Creates a request for a typed function.
     public init<F: NotifyFunction>(
         _ function: F.Type, input: F.Input, lane: Lane? = nil, runAt: Date? = nil, tenantID: String? = nil
     ) throws where F.Input: Encodable {
-        try self.init(function: F.name, input: input, lane: lane, runAt: runAt, tenantID: tenantID)
+        self.init(function: F.name, body: JobPayload(encoding: input), lane: lane, runAt: runAt, tenantID: tenantID)
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 }

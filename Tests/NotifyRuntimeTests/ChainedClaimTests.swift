@@ -165,7 +165,8 @@ struct ChainedClaimTests {
         handoff.releaseRefused { released.add($0) }
         let job = { (id: Int64) in
             ClaimedJob(
-                id: id, queue: "relay", lane: .critical, payload: "{}", attempt: 1, maxAttempts: 3, fence: 1,
+                id: id, queue: "relay", lane: .critical, payload: JobPayload(json: "{}"), attempt: 1, maxAttempts: 3,
+                fence: 1,
                 tenantID: nil)
         }
         handoff.hand([job(1), job(2)])

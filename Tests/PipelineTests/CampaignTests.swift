@@ -287,7 +287,7 @@ import Testing
             func tick() async throws -> (released: Int, next: [JobRequest]) {
                 let output = try await CampaignReleaseFunction().handle(input, context: context)
                 let batches = try output.next.filter { $0.function == "preference-filter" }.map {
-                    try JSONDecoder().decode(DeliveryBatch.self, from: Data($0.payload.utf8))
+                    try JSONDecoder().decode(DeliveryBatch.self, from: Data(try $0.payload.utf8))
                 }
                 return (batches.reduce(0) { $0 + $1.userIDs.count }, output.next)
             }

@@ -1,0 +1,95 @@
+import Foundation
+import Synchronization
+
+/// A job's input: JSON text, or a typed value that is encoded as JSON only when it must be.
+///
+/// A function hands its next steps their inputs as values. A worker that runs such a step inside
+/// the job that asked for it (an inlined successor) or right after it (a chained job) takes the
+/// value as it is, and skips encoding it to JSON and decoding it again; a step that goes to the
+/// queue is encoded once, when its job row is written. Either way the function sees the same
+/// input: the value, or what its JSON decodes to.
+public struct JobPayload: Sendable, Hashable, CustomStringConvertible {
+    private enum Storage: Sendable {
+        case json(String)
+        case typed(TypedValue)
+    }
+
+    private let storage: Storage
+
+    /// A payload given as JSON text.
+    public init(json: String) {
+        self.storage = .json(json)
+    }
+
+    /// A payload made from a typed value, encoded as JSON (ISO 8601 dates, sorted keys) the first
+    /// time ``json()`` is asked for.
+    public init<Input: Encodable & Sendable>(encoding value: Input) {
+        self.storage = .typed(
+            TypedValue(value) {
+                String(decoding: try JobPayload.encoder.encode(value), as: UTF8.self)
+            })
+    }
+
+    /// The payload as JSON text.
+    /// - Throws: the encoder's error when the payload was made from a value that JSON cannot hold
+    ///   (a non-finite floating-point number, for example).
+    public func json() throws -> String {
+        switch storage {
+        case .json(let text): return text
+        case .typed(let typed): return try typed.json()
+        }
+    }
+
+    /// The value the payload was made from, when it was made from a value of type `T`.
+    package func value<T>(as type: T.Type) -> T? {
+        guard case .typed(let typed) = storage else { return nil }
+        return typed.value as? T
+    }
+
+    /// The JSON text, or a placeholder naming the encoding failure (for descriptions only).
+    public var description: String {
+        do { return try json() } catch { return "<payload that cannot be encoded as JSON: \(error)>" }
+    }
+
+    /// Payloads are equal when their JSON texts are; two that cannot be encoded are equal only
+    /// when they are the same value.
+    public static func == (lhs: JobPayload, rhs: JobPayload) -> Bool {
+        switch (try? lhs.json(), try? rhs.json()) {
+        case (let left?, let right?): return left == right
+        case (nil, nil):
+            if case .typed(let left) = lhs.storage, case .typed(let right) = rhs.storage { return left === right }
+            return false
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(try? json())
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+}
+
+/// A typed payload and its JSON, encoded at most once.
+private final class TypedValue: Sendable {
+    let value: any Sendable
+    private let encode: @Sendable () throws -> String
+    private let encoded = Mutex<Result<String, any Error>?>(nil)
+
+    init(_ value: any Sendable, encode: @escaping @Sendable () throws -> String) {
+        self.value = value
+        self.encode = encode
+    }
+
+    func json() throws -> String {
+        if let done = encoded.withLock({ $0 }) { return try done.get() }
+        let result = Result { try encode() }
+        encoded.withLock { $0 = result }
+        return try result.get()
+    }
+}
