@@ -14,7 +14,10 @@ public struct CampaignExpandFunction: NotifyFunction {
     public typealias Input = CampaignJobInput
 
     public static let name: FunctionName = "campaign-expand"
-    public static let settings = FunctionSettings(maxAttempts: 10, timeout: .seconds(60))
+    /// Its completion does not wait for the disk: its output only changes the database, and a
+    /// lost one is computed again (see `CompletionCommit`).
+    public static let settings = FunctionSettings(
+        maxAttempts: 10, timeout: .seconds(60), completion: .asynchronous)
 
     /// Recipients expanded per job: large, because each job is two set-based statements.
     public static let batchSize = 25_000

@@ -18,7 +18,10 @@ public struct CampaignReleaseFunction: NotifyFunction {
     public typealias Input = CampaignJobInput
 
     public static let name: FunctionName = "campaign-release"
-    public static let settings = FunctionSettings(maxAttempts: 10, timeout: .seconds(30))
+    /// Its completion does not wait for the disk: its output only changes the database, and a
+    /// lost one is computed again (see `CompletionCommit`).
+    public static let settings = FunctionSettings(
+        maxAttempts: 10, timeout: .seconds(30), completion: .asynchronous)
 
     /// Deliveries dropped per tick of a cancelled campaign.
     public static let dropChunk = 5_000

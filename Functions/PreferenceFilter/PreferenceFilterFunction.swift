@@ -15,7 +15,9 @@ public struct PreferenceFilterFunction: NotifyFunction {
     public typealias Input = DeliveryBatch
 
     public static let name: FunctionName = "preference-filter"
-    public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30))
+    /// Its completion does not wait for the disk: its output only changes the database, and a
+    /// lost one is computed again (see `CompletionCommit`).
+    public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30), completion: .asynchronous)
 
     /// Reads the inputs of concurrent jobs together.
     private let reads = RequestCoalescer<DeliveryBatch, Result<PreferenceInputs, any Error>>(

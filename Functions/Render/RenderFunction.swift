@@ -17,9 +17,11 @@ public struct RenderFunction: NotifyFunction {
     public static let name: FunctionName = "render"
     /// Reads the pending deliveries that `validate` committed, so a worker that also runs
     /// `preference-filter` runs it inside a filter job whose output has no writes (the common case:
-    /// every delivery goes on).
+    /// every delivery goes on). Its completion does not wait for the disk: its output only changes
+    /// the database, and a lost one is computed again (see `CompletionCommit`).
     public static let settings = FunctionSettings(
-        maxAttempts: 5, timeout: .seconds(30), inlining: .whenPredecessorWroteNothing)
+        maxAttempts: 5, timeout: .seconds(30), inlining: .whenPredecessorWroteNothing,
+        completion: .asynchronous)
 
     /// Creates the function.
     public init() {}

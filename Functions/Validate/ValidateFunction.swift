@@ -16,7 +16,9 @@ public struct ValidateFunction: NotifyFunction {
     public typealias Input = ValidateInput
 
     public static let name: FunctionName = "validate"
-    public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30))
+    /// Its completion does not wait for the disk: its output only changes the database, and a
+    /// lost one is computed again (see `CompletionCommit`).
+    public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30), completion: .asynchronous)
 
     /// Recipients expanded per `validate` job.
     public static let expansionBatchSize = 1000

@@ -79,6 +79,7 @@ struct WorkerOptions: ParsableArguments {
             minLane: minLane.flatMap(Lane.init(name:)) ?? .critical,
             chainSuccessors: environment.config.bool(forKey: "notify.chain.successors") ?? true,
             inlineSuccessors: environment.config.bool(forKey: "notify.inline.successors") ?? true,
+            asynchronousCompletions: environment.config.bool(forKey: "notify.async.completions") ?? true,
             criticalCompletionTarget: .milliseconds(
                 try setting(nil, "notify.critical.target.ms", default: 10, minimum: 0)),
             criticalGenericPlans: environment.config.bool(forKey: "notify.critical.generic.plans") ?? true)

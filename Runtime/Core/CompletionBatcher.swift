@@ -151,13 +151,16 @@ final class CompletionBatcher: Sendable {
     private func write(_ batch: [JobCompletion]) async throws {
         var plain: [ClaimedJob] = []
         var withOutput: [(ClaimedJob, FunctionOutput)] = []
+        var waitsForDisk = false
         var retries: [(ClaimedJob, Duration, Bool, String?)] = []
         var dead: [(ClaimedJob, String)] = []
         var released: [ClaimedJob] = []
         for completion in batch {
             switch completion.outcome {
-            case .succeeded(let output) where output.isEmpty: plain.append(completion.job)
-            case .succeeded(let output): withOutput.append((completion.job, output))
+            case .succeeded(let output, _) where output.isEmpty: plain.append(completion.job)
+            case .succeeded(let output, let commit):
+                withOutput.append((completion.job, output))
+                if commit == .durable { waitsForDisk = true }
             case .retry(let delay, let refund, let error): retries.append((completion.job, delay, refund, error))
             case .dead(let error): dead.append((completion.job, error))
             case .released: released.append(completion.job)
@@ -169,7 +172,7 @@ final class CompletionBatcher: Sendable {
                 record(plain, applied: deleted) { $0.completed }
             }
             if !withOutput.isEmpty {
-                try await writeOutputs(withOutput, on: connection)
+                try await writeOutputs(withOutput, waitingForDisk: waitsForDisk, on: connection)
             }
             if !retries.isEmpty {
                 let jobs = retries.map(\.0)
@@ -198,8 +201,15 @@ final class CompletionBatcher: Sendable {
         }
     }
 
-    private func writeOutputs(_ items: [(ClaimedJob, FunctionOutput)], on connection: PostgresConnection) async throws {
+    /// Deletes the jobs and commits their outputs and successors in one transaction, which waits
+    /// for the disk unless none of them needs it (see ``NotifyFunctionKit/CompletionCommit``).
+    private func writeOutputs(
+        _ items: [(ClaimedJob, FunctionOutput)], waitingForDisk: Bool, on connection: PostgresConnection
+    ) async throws {
         let (deleted, chained) = try await connection.withTransaction(logger: logger) { connection in
+            if !waitingForDisk {
+                try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
+            }
             let deleted = try await store.deleteCompleted(on: connection, jobs: items.map(\.0))
             let kept = items.filter { deleted.contains($0.0.id) }.map(\.1)
             let next = kept.flatMap(\.next)

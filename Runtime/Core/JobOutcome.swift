@@ -2,8 +2,9 @@ import NotifyFunctionKit
 
 /// What happened to a claimed job, to be written by the ``CompletionBatcher``.
 enum JobOutcome: Sendable {
-    /// Done: delete the job and commit the output.
-    case succeeded(FunctionOutput)
+    /// Done: delete the job and commit the output, waiting for the disk or not (see
+    /// ``NotifyFunctionKit/CompletionCommit``).
+    case succeeded(FunctionOutput, commit: CompletionCommit)
     /// Try again after `delay`; `refundAttempt` for rate-limit snoozes. `error` is a JSON object.
     case retry(delay: Duration, refundAttempt: Bool, error: String?)
     /// Out of attempts or permanent: move to the dead-letter table.

@@ -9,12 +9,14 @@ extension Worker {
 
     /// Runs, inside `job`, the successors in `output` that this worker runs and that may be inlined
     /// (see ``NotifyFunctionKit/InlinePolicy``), and returns `output` with their outputs appended in
-    /// place of their job requests. A successor that fails keeps its request: it is enqueued and
-    /// runs as its own job, with its own attempts.
+    /// place of their job requests, and ``NotifyFunctionKit/CompletionCommit/durable`` if any
+    /// successor it ran needs its completion to wait for the disk. A successor that fails keeps its
+    /// request: it is enqueued and runs as its own job, with its own attempts.
     func runInlinedSuccessors(
         of output: FunctionOutput, job: ClaimedJob, context: FunctionContext
-    ) async -> FunctionOutput {
-        guard configuration.inlineSuccessors, !output.next.isEmpty else { return output }
+    ) async -> (output: FunctionOutput, commit: CompletionCommit) {
+        guard configuration.inlineSuccessors, !output.next.isEmpty else { return (output, .asynchronous) }
+        var commit = CompletionCommit.asynchronous
         var result = output
         var index = 0
         var inlined = 0
@@ -45,6 +47,7 @@ extension Worker {
                 }
                 result.next.remove(at: index)
                 result.append(inlined: successor)
+                if entry.settings.completion == .durable { commit = .durable }
                 inlined += 1
                 functionMetrics.inlined.increment()
             } catch {
@@ -54,7 +57,7 @@ extension Worker {
                 index += 1
             }
         }
-        return result
+        return (result, commit)
     }
 
     /// The catalog entry of `request`'s function when this worker may run it inside a job of

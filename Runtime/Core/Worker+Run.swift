@@ -37,14 +37,15 @@ extension Worker {
             priorityGate: priorityGate(for: job.lane))
         do {
             let own = try await entry.invoke(job.payload, context)
-            let output = await runInlinedSuccessors(of: own, job: job, context: context)
+            let (output, inlinedCommit) = await runInlinedSuccessors(of: own, job: job, context: context)
             try Self.encodePayloads(of: output)
+            let commit = completionCommit(entry.settings.completion, inlinedCommit)
             let timedOut = inFlight.detach(job)
             functionMetrics.runDuration.record(since: started)
             if timedOut && Task.isCancelled {
                 return failure(job, entry: entry, error: Self.timeoutError(entry), logger: logger)
             }
-            return .succeeded(output)
+            return .succeeded(output, commit: commit)
         } catch {
             let timedOut = inFlight.detach(job)
             functionMetrics.runDuration.record(since: started)
@@ -79,6 +80,14 @@ extension Worker {
     private static func codingPath(_ error: EncodingError) -> String {
         guard case .invalidValue(_, let context) = error, !context.codingPath.isEmpty else { return "" }
         return " (at " + context.codingPath.map(\.stringValue).joined(separator: ".") + ")"
+    }
+
+    /// How a completion commits: without waiting for the disk only when this worker allows it
+    /// (``WorkerConfiguration/asynchronousCompletions``) and the job and every successor it ran
+    /// inline allow it.
+    func completionCommit(_ own: CompletionCommit, _ inlined: CompletionCommit) -> CompletionCommit {
+        configuration.asynchronousCompletions && own == .asynchronous && inlined == .asynchronous
+            ? .asynchronous : .durable
     }
 
     /// What a job's ``NotifyFunctionKit/FunctionContext/yieldToPriorityWork()`` waits for: bulk

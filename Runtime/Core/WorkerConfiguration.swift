@@ -59,6 +59,10 @@ public struct WorkerConfiguration: Sendable {
     /// own (`NOTIFY_INLINE_SUCCESSORS`, default on): render inside preference-filter, send-inapp
     /// inside render.
     public var inlineSuccessors: Bool
+    /// Whether completions of functions whose settings allow it commit without waiting for the
+    /// disk (`NOTIFY_ASYNC_COMPLETIONS`, default on; see ``NotifyFunctionKit/CompletionCommit``).
+    /// Off, every completion waits, as the server's `synchronous_commit` says.
+    public var asynchronousCompletions: Bool
     /// The longest a critical-lane completion transaction may take before the worker halves the
     /// bulk jobs it keeps in flight (`NOTIFY_CRITICAL_TARGET_MS`, default 10; 0 or nil: never).
     /// They grow back while critical completions stay fast. See ``BulkGovernor``.
@@ -77,7 +81,7 @@ public struct WorkerConfiguration: Sendable {
         reservedCriticalSlots: Int? = nil, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(30),
         heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 2,
         bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, maxLane: Lane = .bulk, minLane: Lane = .critical,
-        chainSuccessors: Bool = true, inlineSuccessors: Bool = true,
+        chainSuccessors: Bool = true, inlineSuccessors: Bool = true, asynchronousCompletions: Bool = true,
         criticalCompletionTarget: Duration? = .milliseconds(10),
         criticalGenericPlans: Bool = true, clock: any NotifyClock = SystemClock()
     ) {
@@ -97,6 +101,7 @@ public struct WorkerConfiguration: Sendable {
         self.minLane = min(minLane, maxLane)
         self.chainSuccessors = chainSuccessors
         self.inlineSuccessors = inlineSuccessors
+        self.asynchronousCompletions = asynchronousCompletions
         self.criticalCompletionTarget = criticalCompletionTarget.flatMap { $0 > .zero ? $0 : nil }
         self.criticalGenericPlans = criticalGenericPlans
         self.clock = clock
