@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NotifyDelivery
 import NotifyModel
+import NotifyRuntime
 import PostgresNIO
 
 /// What the pipeline benchmarks share: posting a notification and reading the settings that matter.
@@ -90,8 +91,15 @@ enum BenchSupport {
             hasher: hasher)
     }
 
-    static func settings(_ client: PostgresClient, logger: Logger) async throws -> [String: String] {
-        var settings: [String: String] = [:]
+    /// The server's settings that shape the figures, and the worker's switches for the changes
+    /// that the performance history measures against their absence.
+    static func settings(
+        _ client: PostgresClient, worker: WorkerConfiguration, logger: Logger
+    ) async throws -> [String: String] {
+        var settings: [String: String] = [
+            "chain_successors": "\(worker.chainSuccessors)", "inline_successors": "\(worker.inlineSuccessors)",
+            "async_completions": "\(worker.asynchronousCompletions)",
+        ]
         let rows = try await client.query(
             """
             SELECT name, setting FROM pg_settings WHERE name IN

@@ -125,7 +125,7 @@ struct ChannelBenchmark {
         report.notifications = notifications
         report.producer = producer
         report.sandboxLatencyMs = sandboxLatencyMs
-        report.settings = try await BenchSupport.settings(client, logger: logger)
+        report.settings = try await BenchSupport.settings(client, worker: worker, logger: logger)
         let before = try await PipelineCost.read(client, logger: logger)
         let start = ContinuousClock.now
         if producer == "sql" {

@@ -328,7 +328,7 @@ struct PipelineBenchmark {
     }
 
     private func settings(_ client: PostgresClient) async throws -> [String: String] {
-        try await BenchSupport.settings(client, logger: logger)
+        try await BenchSupport.settings(client, worker: worker, logger: logger)
     }
 
     /// The process's peak resident set size in MB (Linux reports ru_maxrss in KiB).

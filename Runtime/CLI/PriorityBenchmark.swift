@@ -155,7 +155,7 @@ struct PriorityBenchmark {
         var report = Report()
         report.blastRecipients = blast
         report.otpRatePerSecond = otpRate
-        report.settings = try await BenchSupport.settings(client, logger: logger)
+        report.settings = try await BenchSupport.settings(client, worker: worker, logger: logger)
         report.settings["worker_concurrency"] = "\(worker.concurrency)"
         report.settings["critical_target_ms"] =
             worker.criticalCompletionTarget.map { "\(Int($0.inSeconds * 1000))" } ?? "off"
