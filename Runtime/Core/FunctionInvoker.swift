@@ -14,11 +14,13 @@ public enum FunctionInvoker {
         var object: [String: Any] = ["function": entry.name.rawValue]
         do {
             let output = try await entry.invoke(JobPayload(json: payload), context)
-            object["next"] = output.next.map { request -> [String: Any] in
+            // As a worker would: a next step's input that JSON cannot hold fails the invocation.
+            try Worker.encodePayloads(of: output)
+            object["next"] = try output.next.map { request -> [String: Any] in
+                let json = try request.payload
                 var next: [String: Any] = [
                     "function": request.function.rawValue,
-                    "payload": (try? JSONSerialization.jsonObject(with: Data(request.body.description.utf8)))
-                        ?? request.body.description,
+                    "payload": (try? JSONSerialization.jsonObject(with: Data(json.utf8))) ?? json,
                 ]
                 if let lane = request.lane { next["lane"] = lane.description }
                 if let runAt = request.runAt { next["run_at"] = ISO8601DateFormatter().string(from: runAt) }

@@ -46,9 +46,10 @@ public struct JobPayload: Sendable, Hashable, CustomStringConvertible {
         return typed.value as? T
     }
 
-    /// The JSON text, or a placeholder naming the encoding failure (for descriptions only).
+    /// The JSON text, or a placeholder when it cannot be encoded (without the encoder's error,
+    /// which may quote the value).
     public var description: String {
-        do { return try json() } catch { return "<payload that cannot be encoded as JSON: \(error)>" }
+        (try? json()) ?? "<payload that cannot be encoded as JSON>"
     }
 
     /// Payloads are equal when their JSON texts are; two that cannot be encoded are equal only

@@ -59,6 +59,9 @@ struct CompletionCommitTests {
         return catalog
     }
 
+    /// Where the probes record their settings.
+    static let commitsTable: PostgresQuery = "CREATE TABLE public.commits (key text PRIMARY KEY, setting text)"
+
     static func probe(_ function: FunctionName, _ key: String, then: String? = nil) throws -> JobRequest {
         try JobRequest(function: function, input: CommitProbeInput(key: key, then: then), lane: .transactional)
     }
@@ -78,8 +81,7 @@ struct CompletionCommitTests {
     )
     func completionsFollowTheirFunctions() async throws {
         try await TestRuntime.with(catalog: Self.catalog()) { runtime in
-            try await runtime.client.query(
-                "CREATE TABLE public.commits (key text PRIMARY KEY, setting text)", logger: runtime.logger)
+            try await runtime.client.query(Self.commitsTable, logger: runtime.logger)
             let server = try #require(
                 try await runtime.rows("SELECT current_setting('synchronous_commit')").first?.decode(String.self))
             #expect(server != "off", "the test needs a server that waits for the disk by default")
@@ -109,8 +111,7 @@ struct CompletionCommitTests {
     @Test("a worker with asynchronous completions turned off waits for the disk on every completion")
     func workerCanTurnThemOff() async throws {
         try await TestRuntime.with(catalog: Self.catalog()) { runtime in
-            try await runtime.client.query(
-                "CREATE TABLE public.commits (key text PRIMARY KEY, setting text)", logger: runtime.logger)
+            try await runtime.client.query(Self.commitsTable, logger: runtime.logger)
             var configuration = testWorker(poll: .milliseconds(50))
             configuration.asynchronousCompletions = false
             let worker = runtime.startWorker(configuration)

@@ -128,4 +128,24 @@ struct TypedHandoffTests {
             #expect(log.count("measure-nan") == 1)
         }
     }
+
+    @Test("a local invoke reports a next step's input JSON cannot hold as invalid_output, as a worker would")
+    func localInvokeReportsUnencodableInput() async throws {
+        let log = StartLog()
+        try await TestRuntime.with(catalog: Self.catalog(log)) { runtime in
+            let entry = try #require(runtime.catalog.entry(named: "measure"))
+            let context = FunctionContext(
+                jobID: 0, attempt: 1, maxAttempts: 1, deadline: .now + .seconds(10), tenantID: nil,
+                lane: .transactional, logger: runtime.logger, database: FunctionDatabase(client: runtime.client),
+                clock: SystemClock())
+            for (poison, expected) in [(true, "invalid_output"), (false, nil)] {
+                let input = #"{"key":"local","then":"recording","poison":\#(poison)}"#
+                let text = try await FunctionInvoker.invoke(entry, payload: input, context: context)
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+                let code = (object["error"] as? [String: Any])?["code"] as? String
+                #expect(code == expected, "poison: \(poison)")
+                #expect((object["next"] as? [[String: Any]])?.count == (poison ? nil : 1))
+            }
+        }
+    }
 }
