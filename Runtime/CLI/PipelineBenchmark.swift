@@ -53,6 +53,8 @@ struct PipelineBenchmark {
         var sqlConnections: Int?
         var acceptPerSecond = 0.0
         var latencyMs = RuntimeBenchmark.Percentiles([0])
+        /// The latency samples' stages, by the database's clock (see ``TimelineStage``).
+        var latencyStageMs: [String: TimelineStage] = [:]
         var broadcast: [String: Double]?
         var peakRSSMegabytes = 0.0
         var costPerNotification: PipelineCost?
@@ -67,6 +69,7 @@ struct PipelineBenchmark {
             case notificationsPerSecond = "notifications_per_second"
             case acceptPerSecond = "accept_per_second"
             case latencyMs = "latency_ms"
+            case latencyStageMs = "latency_stage_ms"
             case broadcast
             case peakRSSMegabytes = "peak_rss_mb"
             case settings, notes
@@ -76,6 +79,7 @@ struct PipelineBenchmark {
             """
             pipeline (\(channel)):  \(Int(notificationsPerSecond)) notifications/s delivered (\(notifications) from \(clients) HTTP clients; API accepted \(Int(acceptPerSecond))/s)
             accept-to-inbox:    p50 \(latencyMs.p50) ms, p99 \(latencyMs.p99) ms, max \(latencyMs.max) ms (\(latencyMs.samples) samples, 202 to SSE event)
+            stages (p50/p99):   \(latencyStageMs.sorted { $0.value.p50 < $1.value.p50 }.map { "\($0.key) \($0.value.p50)/\($0.value.p99) ms" }.joined(separator: ", "))
             broadcast:          \(broadcast.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") } ?? "skipped")
             peak RSS:           \(peakRSSMegabytes) MB
             cost:               \(costPerNotification.map(\.text) ?? "not measured")
@@ -138,6 +142,7 @@ struct PipelineBenchmark {
                 ? "notifications_per_second: from the first notify.send transaction (sql_batch notifications each, from sql_connections connections) to the last inbox item committed, single-recipient in-app notifications, worker in this process"
                 : "notifications_per_second: from the first POST /v1/notifications to the last inbox item committed, single-recipient in-app notifications, HTTP API and worker in this process",
             "latency_ms: from the API's 202 answer to the item's event on the user's SSE stream, one notification at a time on an idle system",
+            "latency_stage_ms: per timeline event kind, milliseconds from each latency sample's accepted event to its first event of that kind (the database's clock), p50 and p99",
             "peak_rss_mb: the benchmark process (API, worker and client together)",
             PipelineCost.note,
         ]
@@ -276,6 +281,8 @@ struct PipelineBenchmark {
             try await Task.sleep(for: .milliseconds(Int64.random(in: 5...15)))
         }
         report.latencyMs = RuntimeBenchmark.Percentiles(latencies)
+        report.latencyStageMs = try await TimelineStage.measure(
+            notificationsWhere: "n.data ->> 'n' LIKE 'Latency %'", client: client, logger: logger)
     }
 
     private func broadcastFigures(base: String, key: String, client: PostgresClient) async throws -> [String: Double] {

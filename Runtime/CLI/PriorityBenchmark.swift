@@ -52,7 +52,7 @@ struct PriorityBenchmark {
         var otpLatencyMs = RuntimeBenchmark.Percentiles([])
         /// From each OTP's `accepted` event to its first event of each later kind (`expanded`,
         /// `sent`, …), by the database's clock: where in the pipeline the tail comes from.
-        var otpStageMs: [String: Stage] = [:]
+        var otpStageMs: [String: TimelineStage] = [:]
         var peakRSSMegabytes = 0.0
         var settings: [String: String] = [:]
         var notes: [String] = []
@@ -69,13 +69,6 @@ struct PriorityBenchmark {
             case otpLatencyMs = "otp_latency_ms"
             case otpStageMs = "otp_stage_ms"
             case peakRSSMegabytes = "peak_rss_mb"
-        }
-
-        /// Milliseconds from acceptance to one event kind, over the OTPs that reached it.
-        struct Stage: Codable, Sendable {
-            var p50: Double
-            var p99: Double
-            var samples: Int
         }
 
         func text() -> String {
@@ -252,7 +245,9 @@ struct PriorityBenchmark {
         report.otpReceived = arrivals.count
         report.otpLatencyMs = RuntimeBenchmark.Percentiles(latencies)
         report.peakRSSMegabytes = PipelineBenchmark.peakRSSMegabytes()
-        report.otpStageMs = (try? await Self.otpStages(client: client, logger: logger)) ?? [:]
+        report.otpStageMs =
+            (try? await TimelineStage.measure(
+                notificationsWhere: "n.category_key = 'otp'", client: client, logger: logger)) ?? [:]
         if let diagnostics = try? await client.query(
             """
             SELECT 'job ' || queue || ' lane ' || lane || ' ' || state, count(*) FROM notify.jobs GROUP BY 1
@@ -276,34 +271,6 @@ struct PriorityBenchmark {
             "one process: API, one worker running every pipeline function, FCM client and sandbox; private PostgreSQL with fsync and synchronous_commit on",
         ]
         return report
-    }
-}
-
-extension PriorityBenchmark {
-    /// ``Report/otpStageMs``: per event kind, the OTPs' times from their `accepted` event.
-    static func otpStages(client: PostgresClient, logger: Logger) async throws -> [String: Report.Stage] {
-        let rows = try await client.query(
-            """
-            WITH firsts AS (
-                SELECT n.id, k.kind, extract(epoch from min(k.at) - min(a.at)) * 1000 AS ms
-                FROM notify.notifications n
-                JOIN notify.events a ON a.notification_id = n.id AND a.kind = 'accepted'
-                JOIN notify.events k ON k.notification_id = n.id AND k.kind <> 'accepted'
-                WHERE n.category_key = 'otp'
-                GROUP BY n.id, k.kind
-            )
-            SELECT kind, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::float8,
-                   percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::float8, count(*)
-            FROM firsts GROUP BY kind
-            """, logger: logger
-        ).collect()
-        var stages: [String: Report.Stage] = [:]
-        for row in rows {
-            let (kind, p50, p99, samples) = try row.decode((String, Double, Double, Int64).self)
-            stages[kind] = Report.Stage(
-                p50: (p50 * 10).rounded() / 10, p99: (p99 * 10).rounded() / 10, samples: Int(samples))
-        }
-        return stages
     }
 }
 
