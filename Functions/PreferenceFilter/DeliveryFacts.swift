@@ -27,14 +27,15 @@ struct DeliveryFacts: Sendable {
             isDigestRelease: isDigestRelease)
     }
 
-    /// Reads the deliveries of `requests` still to decide (pending or deferred), with their
-    /// users' preferences, in one query: per request, its batch and the key of its notification's
-    /// category. Frequency-cap counts are left out (see ``addRecentSends(to:batch:categoryKey:context:)``).
-    /// A request whose rows cannot be read gets its own failure.
+    /// Reads the deliveries of `batches` still to decide (pending or deferred), with their users'
+    /// preferences for their notification's category, in one query: per batch, the key of that
+    /// category when the caller knows it, else empty (the statement looks it up). Frequency-cap
+    /// counts are left out (see ``addRecentSends(to:batch:categoryKey:context:)``). A batch whose
+    /// rows cannot be read gets its own failure.
     static func loadAll(
-        _ requests: [(batch: DeliveryBatch, categoryKey: String)], context: FunctionContext
+        _ batches: [DeliveryBatch], categoryKeys: [String], context: FunctionContext
     ) async throws -> [Result<[DeliveryFacts], any Error>] {
-        let keys = DeliveryKeys(requests.map(\.batch))
+        let keys = DeliveryKeys(batches)
         let rows = try await context.database.query(
             """
             SELECT r.ord, d.user_id, d.status, u.id IS NOT NULL,
@@ -48,9 +49,9 @@ struct DeliveryFacts: Sendable {
                            WHERE s.tenant_id = d.tenant_id AND s.channel = d.channel
                              AND s.address_hash = CASE d.channel WHEN 'email' THEN u.email_hash
                                                                  WHEN 'sms' THEN u.phone_hash END),
-                   (p.channels -> r.category_key ->> d.channel)::boolean,
+                   (p.channels -> n.category_key ->> d.channel)::boolean,
                    p.quiet_hours::text,
-                   (p.frequency_caps -> r.category_key)::text,
+                   (p.frequency_caps -> n.category_key)::text,
                    coalesce((SELECT f.status = 'delivered'
                                     AND (f.channel <> 'inapp' OR EXISTS (SELECT 1 FROM notify.inbox_items i
                                                                          WHERE i.delivery_id = f.id
@@ -62,8 +63,13 @@ struct DeliveryFacts: Sendable {
             FROM unnest((SELECT \(keys.batchIndexes)::bigint[]), (SELECT \(keys.notificationIDs)::uuid[]),
                         (SELECT \(keys.tenantIDs)::text[]), (SELECT \(keys.channels)::text[]),
                         (SELECT \(keys.userIDs)::bigint[]),
-                        (SELECT \(keys.perRow { requests[$0].categoryKey })::text[]))
+                        (SELECT \(keys.perRow { categoryKeys[$0] })::text[]))
                  AS r(ord, notification_id, tenant_id, channel, user_id, category_key)
+            CROSS JOIN LATERAL (
+                SELECT coalesce(nullif(r.category_key, ''),
+                                (SELECT n.category_key FROM notify.notifications n
+                                 WHERE n.id = r.notification_id AND n.tenant_id = r.tenant_id)) AS category_key
+            ) n
             CROSS JOIN LATERAL (
                 SELECT d.id, d.tenant_id, d.user_id, d.channel, d.status, d.fallback_of FROM notify.deliveries d
                 WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
@@ -78,7 +84,7 @@ struct DeliveryFacts: Sendable {
             ) p ON true
             """, logger: context.logger)
         let decoder = JSONDecoder()
-        var facts = [[DeliveryFacts]](repeating: [], count: requests.count)
+        var facts = [[DeliveryFacts]](repeating: [], count: batches.count)
         var failures: [Int: any Error] = [:]
         for row in rows {
             let (index, userID, status, exists, hasAddress, suppressed, optedIn, quiet, cap, primaryReached) =

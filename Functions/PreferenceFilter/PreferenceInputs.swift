@@ -8,25 +8,27 @@ struct PreferenceInputs: Sendable {
     var candidates: [DeliveryFacts]
 
     /// Reads the inputs of `batches` in two queries; a batch that cannot be read gets its own
-    /// failure.
+    /// failure. For the critical lane the two go at once (the second looks the category up
+    /// itself), for the others one after the other (the second is told the category).
     static func fetch(
         _ batches: [DeliveryBatch], context: FunctionContext
     ) async throws -> [Result<PreferenceInputs, any Error>] {
-        let states = try await NotificationState.loadAll(batches, context: context)
-        var requests: [(batch: DeliveryBatch, categoryKey: String)] = []
-        var positions: [Int] = []
-        for (index, state) in states.enumerated() {
-            guard case .success(let notification) = state else { continue }
-            requests.append((batches[index], notification.category.key))
-            positions.append(index)
+        let states: [Result<NotificationState, any Error>]
+        let facts: [Result<[DeliveryFacts], any Error>]
+        if context.goesAlone {
+            let unknown = [String](repeating: "", count: batches.count)
+            (states, facts) = try await context.both(
+                { try await NotificationState.loadAll(batches, context: context) },
+                { try await DeliveryFacts.loadAll(batches, categoryKeys: unknown, context: context) })
+        } else {
+            states = try await NotificationState.loadAll(batches, context: context)
+            let keys = states.map { state in (try? state.get())?.category.key ?? "" }
+            facts = try await DeliveryFacts.loadAll(batches, categoryKeys: keys, context: context)
         }
-        let facts = requests.isEmpty ? [] : try await DeliveryFacts.loadAll(requests, context: context)
-        var inputs = states.map { state in state.map { PreferenceInputs(notification: $0, candidates: []) } }
-        for (request, index) in positions.enumerated() {
-            inputs[index] = inputs[index].flatMap { read in
-                facts[request].map { PreferenceInputs(notification: read.notification, candidates: $0) }
+        return states.indices.map { index in
+            states[index].flatMap { notification in
+                facts[index].map { PreferenceInputs(notification: notification, candidates: $0) }
             }
         }
-        return inputs
     }
 }

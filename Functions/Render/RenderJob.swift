@@ -19,14 +19,31 @@ struct RenderJob: Sendable {
     var templates: [String: TemplateSource]
     var recipients: [Recipient]
 
-    /// Reads what the jobs of `batches` render, in two queries: the notifications with their
-    /// templates, then the recipients. A batch that cannot be read gets its own failure.
+    /// Reads what the jobs of `batches` render, in two queries (at once for the critical lane, see
+    /// ``NotifyFunctionKit/FunctionContext/both(_:_:)``): the notifications with their templates,
+    /// and the recipients. A batch that cannot be read gets its own failure.
     static func loadAll(
         _ batches: [DeliveryBatch], context: FunctionContext
     ) async throws -> [Result<RenderJob, any Error>] {
+        let (jobs, (recipients, failures)) = try await context.both(
+            { try await heads(of: batches, context: context) },
+            { try await Self.recipients(of: batches, context: context) })
+        return jobs.indices.map { index in
+            jobs[index].flatMap { job in
+                if let failure = failures[index] { return .failure(failure) }
+                var job = job
+                job.recipients = recipients[index]
+                return .success(job)
+            }
+        }
+    }
+
+    /// Per batch, its notification's data, template key, tenant default locale and the key's
+    /// active templates for the channel (one per locale); no recipients yet.
+    private static func heads(
+        of batches: [DeliveryBatch], context: FunctionContext
+    ) async throws -> [Result<RenderJob, any Error>] {
         let decoder = JSONDecoder()
-        // The notifications, their template keys and tenant default locales, and each key's active
-        // templates for the channel (one per locale).
         let heads = try await context.database.query(
             """
             SELECT r.ord, coalesce(n.template_key, c.template_key), t.default_locale, n.data::text,
@@ -71,13 +88,19 @@ struct RenderJob: Sendable {
                     recipients: [])
             }
         }
-        let keys = DeliveryKeys(batches) { index in
-            if case .success = jobs[index] { return true }
-            return false
-        }
-        guard !keys.isEmpty else { return jobs }
+        return jobs
+    }
+
+    /// Per batch, its deliveries still pending with their users' locales and data, or the error
+    /// that one of them could not be read with.
+    private static func recipients(
+        of batches: [DeliveryBatch], context: FunctionContext
+    ) async throws -> (recipients: [[Recipient]], failures: [Int: any Error]) {
+        let decoder = JSONDecoder()
+        let keys = DeliveryKeys(batches)
         var recipients = [[Recipient]](repeating: [], count: batches.count)
         var failures: [Int: any Error] = [:]
+        guard !keys.isEmpty else { return (recipients, failures) }
         for row in try await context.database.query(
             """
             SELECT r.ord, d.id, d.user_id, u.locale, u.external_id, u.data::text
@@ -109,13 +132,6 @@ struct RenderJob: Sendable {
                 failures[Int(ord)] = error
             }
         }
-        return jobs.indices.map { index in
-            if let failure = failures[index] { return .failure(failure) }
-            return jobs[index].map { job in
-                var job = job
-                job.recipients = recipients[index]
-                return job
-            }
-        }
+        return (recipients, failures)
     }
 }

@@ -28,9 +28,15 @@ struct ExpansionPlan: Sendable {
         let requested = notification.channels ?? category.defaultChannels
         var channels: [Channel] = []
         var skipped: [(String, String)] = []
-        let (templated, routed) = try await templatedAndRoutedChannels(
-            tenantID: input.tenantID, key: notification.templateKey ?? category.templateKey, reads: reads,
-            context: context)
+        // The named users and the channels depend on the notification only: for a one-time
+        // passcode they are read at once.
+        let ((templated, routed), found) = try await context.both(
+            {
+                try await templatedAndRoutedChannels(
+                    tenantID: input.tenantID, key: notification.templateKey ?? category.templateKey, reads: reads,
+                    context: context)
+            },
+            { try await existingUsers(notification.recipients.users, input: input, reads: reads, context: context) })
         for name in requested {
             guard let channel = Channel(rawValue: name) else {
                 skipped.append((name, "unknown_channel"))
@@ -56,8 +62,8 @@ struct ExpansionPlan: Sendable {
             lane: PipelineLane.lane(priority: notification.priority, kind: category.kind, critical: category.critical),
             channels: channels, skippedChannels: skipped, userIDs: [], unknownUsers: [], nextCursor: nil,
             isFirstBatch: input.cursor == nil)
-        if let users = notification.recipients.users {
-            try await plan.expandUsers(users, input: input, reads: reads, context: context)
+        if let users = notification.recipients.users, let found {
+            plan.expandUsers(users, found: found, input: input)
         } else if let topic = notification.recipients.topic {
             try await plan.expandTopic(topic, input: input, context: context)
         } else {
@@ -87,14 +93,26 @@ struct ExpansionPlan: Sendable {
         return (templated, routed)
     }
 
-    mutating func expandUsers(
-        _ externalIDs: [String], input: ValidateInput, reads: ValidateReads, context: FunctionContext
-    ) async throws {
+    /// The ids of the users of this batch's page of `externalIDs` that exist, by external id; nil
+    /// when the notification names a topic instead.
+    static func existingUsers(
+        _ externalIDs: [String]?, input: ValidateInput, reads: ValidateReads, context: FunctionContext
+    ) async throws -> [String: Int64]? {
+        guard let externalIDs else { return nil }
+        return try await reads.users.load(userPage(externalIDs, input: input), context: context)
+    }
+
+    /// The page of `externalIDs` that this batch (from `input`'s cursor) expands.
+    static func userPage(_ externalIDs: [String], input: ValidateInput) -> ValidateReads.UserPage {
         let offset = Int(input.cursor ?? 0)
         let end = min(externalIDs.count, offset + ValidateFunction.expansionBatchSize)
-        let page = offset < end ? Array(externalIDs[offset..<end]) : []
-        let found = try await reads.users.load(
-            ValidateReads.UserPage(tenantID: input.tenantID, externalIDs: page), context: context)
+        return ValidateReads.UserPage(
+            tenantID: input.tenantID, externalIDs: offset < end ? Array(externalIDs[offset..<end]) : [])
+    }
+
+    /// Takes this batch's page of `externalIDs`, given the ids of those of them that exist.
+    mutating func expandUsers(_ externalIDs: [String], found: [String: Int64], input: ValidateInput) {
+        let page = Self.userPage(externalIDs, input: input).externalIDs
         var seen = Set<Int64>()
         for external in page {
             if let id = found[external] {
@@ -103,6 +121,7 @@ struct ExpansionPlan: Sendable {
                 unknownUsers.append(external)
             }
         }
+        let end = Int(input.cursor ?? 0) + page.count
         nextCursor = end < externalIDs.count ? Int64(end) : nil
     }
 

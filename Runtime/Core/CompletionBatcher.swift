@@ -207,10 +207,8 @@ final class CompletionBatcher: Sendable {
         _ items: [(ClaimedJob, FunctionOutput)], waitingForDisk: Bool, on connection: PostgresConnection
     ) async throws {
         let (deleted, chained) = try await connection.withTransaction(logger: logger) { connection in
-            if !waitingForDisk {
-                try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
-            }
-            let deleted = try await store.deleteCompleted(on: connection, jobs: items.map(\.0))
+            let deleted = try await store.deleteCompleted(
+                on: connection, jobs: items.map(\.0), waitingForDisk: waitingForDisk)
             let kept = items.filter { deleted.contains($0.0.id) }.map(\.1)
             let next = kept.flatMap(\.next)
             try await FunctionOutput.runWrites(of: kept, on: connection, logger: logger)

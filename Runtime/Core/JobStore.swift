@@ -68,8 +68,13 @@ struct JobStore: Sendable {
 
     /// Deletes finished jobs whose fence still matches (``DeleteCompletedStatement``); returns the
     /// ids it deleted.
-    func deleteCompleted(on connection: PostgresConnection, jobs: [ClaimedJob]) async throws -> Set<Int64> {
-        let statement = DeleteCompletedStatement(ids: jobs.map(\.id), fences: jobs.map(\.fence))
+    /// `waitingForDisk: false` also sets `synchronous_commit = off` for the rest of the
+    /// transaction it runs in (in the same round trip).
+    func deleteCompleted(
+        on connection: PostgresConnection, jobs: [ClaimedJob], waitingForDisk: Bool = true
+    ) async throws -> Set<Int64> {
+        let statement = DeleteCompletedStatement(
+            ids: jobs.map(\.id), fences: jobs.map(\.fence), synchronousCommit: waitingForDisk ? nil : "off")
         var deleted = Set<Int64>(minimumCapacity: jobs.count)
         for try await id in try await connection.execute(statement, logger: logger) { deleted.insert(id) }
         return deleted

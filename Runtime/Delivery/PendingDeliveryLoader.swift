@@ -36,53 +36,20 @@ enum PendingDeliveryLoader {
     /// category's policy; then finds, per chunk, the deliveries another live attempt holds, and
     /// for push the recipients' devices. A chunk whose rows cannot be read gets its own failure.
     static func claimAll(
-        _ requests: [Request], cipher: ContactCipher, database: FunctionDatabase, logger: Logger
+        _ requests: [Request], cipher: ContactCipher, context: FunctionContext
     ) async throws -> [Result<Claim, any Error>] {
+        let (database, logger) = (context.database, context.logger)
         let keys = DeliveryKeys(requests.map(\.batch))
-        let rows = try await database.query(
-            """
-            WITH input AS (
-                SELECT * FROM unnest(\(keys.batchIndexes)::bigint[], \(keys.notificationIDs)::uuid[],
-                                     \(keys.tenantIDs)::text[], \(keys.channels)::text[], \(keys.userIDs)::bigint[],
-                                     \(keys.perRow { requests[$0].holder })::text[],
-                                     \(keys.perRow { requests[$0].staleAfter.inSeconds })::float8[])
-                     AS r(ord, notification_id, tenant_id, channel, user_id, holder, stale_seconds)
-            ), old AS (
-                -- One lookup by key per delivery (OFFSET 0 keeps it a lookup, whatever the statistics say).
-                SELECT r.ord, r.holder, d.id, d.status
-                FROM input r
-                CROSS JOIN LATERAL (
-                    SELECT n.status FROM notify.notifications n
-                    WHERE n.id = r.notification_id AND n.tenant_id = r.tenant_id OFFSET 0
-                ) n
-                CROSS JOIN LATERAL (
-                    SELECT d.id, d.status FROM notify.deliveries d
-                    WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
-                      AND d.tenant_id = r.tenant_id
-                      AND (d.status = 'rendered'
-                           OR (d.status = 'sending'
-                               AND d.sending_since < now() - make_interval(secs => r.stale_seconds)))
-                    OFFSET 0 FOR UPDATE
-                ) d
-                WHERE n.status <> 'cancelled'
-            ), claimed AS (
-                UPDATE notify.deliveries d
-                SET status = 'sending', attempts = d.attempts + 1, sending_since = clock_timestamp(), updated_at = now(),
-                    reason = old.holder
-                FROM old WHERE d.id = ANY(ARRAY(SELECT id FROM old)) AND d.id = old.id
-                RETURNING old.ord, d.id, d.tenant_id, d.notification_id, d.user_id, d.content, d.attempts,
-                          old.status AS previous, d.provider_account_id
-            )
-            SELECT c.ord, c.id, c.user_id, c.content::text, c.attempts, c.previous = 'sending', c.provider_account_id,
-                   u.external_id, u.email_cipher, u.phone_cipher,
-                   coalesce(k.unknown_outcome, 'retry'), coalesce(k.kind, 'transactional'), coalesce(k.key, '')
-            FROM claimed c JOIN notify.users u ON u.id = c.user_id AND u.tenant_id = c.tenant_id
-            LEFT JOIN LATERAL (
-                SELECT cat.unknown_outcome, cat.kind, cat.key FROM notify.notifications n
-                JOIN notify.categories cat ON cat.tenant_id = n.tenant_id AND cat.key = n.category_key
-                WHERE n.id = c.notification_id AND n.tenant_id = c.tenant_id
-            ) k ON true
-            """, logger: logger)
+        // Push recipients' devices (of every user of the push chunks; the claimed deliveries take
+        // theirs below) are read with the claim: at once for the critical lane (see
+        // `FunctionContext.both`).
+        let pushIndexes = requests.indices.filter { requests[$0].batch.channel == .push }
+        let (claimed, devices) = try await context.both(
+            { try await Self.claim(keys: keys, requests: requests, database: database, logger: logger) },
+            {
+                try await Self.devices(
+                    of: pushIndexes.map { requests[$0].batch }, cipher: cipher, database: database, logger: logger)
+            })
         var claims = requests.map { _ in
             Claim(
                 deliveries: [], unknownOutcome: "retry", categoryKind: "transactional", categoryKey: "",
@@ -90,7 +57,7 @@ enum PendingDeliveryLoader {
         }
         var failures: [Int: any Error] = [:]
         let decoder = JSONDecoder()
-        for row in rows {
+        for row in claimed {
             let (
                 ord, id, userID, contentText, attempts, inFlight, previousAccount, externalID, email, phone, policy,
                 kind, key
@@ -137,15 +104,65 @@ enum PendingDeliveryLoader {
                 failures[index] = error
             }
         }
-        let push = requests.indices.filter {
-            failures[$0] == nil && requests[$0].batch.channel == .push && !claims[$0].deliveries.isEmpty
-        }
-        if !push.isEmpty {
-            try await attachDevices(
-                &claims, at: push, tenants: push.map { requests[$0].batch.tenantID },
-                cipher: cipher, database: database, logger: logger)
+        for index in pushIndexes where failures[index] == nil {
+            let tenant = requests[index].batch.tenantID
+            for position in claims[index].deliveries.indices {
+                let found = devices[DeviceOwner(tenant: tenant, user: claims[index].deliveries[position].userID)] ?? []
+                claims[index].deliveries[position].contact = found.isEmpty ? .none : .devices(found)
+            }
         }
         return claims.indices.map { index in failures[index].map { .failure($0) } ?? .success(claims[index]) }
+    }
+
+    /// The claim statement: moves the chunks' rendered (or stale `sending`) deliveries to
+    /// `sending` and returns them with their recipients and categories.
+    private static func claim(
+        keys: DeliveryKeys, requests: [Request], database: FunctionDatabase, logger: Logger
+    ) async throws -> [PostgresRow] {
+        try await database.query(
+            """
+            WITH input AS (
+                SELECT * FROM unnest(\(keys.batchIndexes)::bigint[], \(keys.notificationIDs)::uuid[],
+                                     \(keys.tenantIDs)::text[], \(keys.channels)::text[], \(keys.userIDs)::bigint[],
+                                     \(keys.perRow { requests[$0].holder })::text[],
+                                     \(keys.perRow { requests[$0].staleAfter.inSeconds })::float8[])
+                     AS r(ord, notification_id, tenant_id, channel, user_id, holder, stale_seconds)
+            ), old AS (
+                -- One lookup by key per delivery (OFFSET 0 keeps it a lookup, whatever the statistics say).
+                SELECT r.ord, r.holder, d.id, d.status
+                FROM input r
+                CROSS JOIN LATERAL (
+                    SELECT n.status FROM notify.notifications n
+                    WHERE n.id = r.notification_id AND n.tenant_id = r.tenant_id OFFSET 0
+                ) n
+                CROSS JOIN LATERAL (
+                    SELECT d.id, d.status FROM notify.deliveries d
+                    WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
+                      AND d.tenant_id = r.tenant_id
+                      AND (d.status = 'rendered'
+                           OR (d.status = 'sending'
+                               AND d.sending_since < now() - make_interval(secs => r.stale_seconds)))
+                    OFFSET 0 FOR UPDATE
+                ) d
+                WHERE n.status <> 'cancelled'
+            ), claimed AS (
+                UPDATE notify.deliveries d
+                SET status = 'sending', attempts = d.attempts + 1, sending_since = clock_timestamp(), updated_at = now(),
+                    reason = old.holder
+                FROM old WHERE d.id = ANY(ARRAY(SELECT id FROM old)) AND d.id = old.id
+                RETURNING old.ord, d.id, d.tenant_id, d.notification_id, d.user_id, d.content, d.attempts,
+                          old.status AS previous, d.provider_account_id
+            )
+            SELECT c.ord, c.id, c.user_id, c.content::text, c.attempts, c.previous = 'sending', c.provider_account_id,
+                   u.external_id, u.email_cipher, u.phone_cipher,
+                   coalesce(k.unknown_outcome, 'retry'), coalesce(k.kind, 'transactional'), coalesce(k.key, '')
+            FROM claimed c JOIN notify.users u ON u.id = c.user_id AND u.tenant_id = c.tenant_id
+            LEFT JOIN LATERAL (
+                SELECT cat.unknown_outcome, cat.kind, cat.key FROM notify.notifications n
+                JOIN notify.categories cat ON cat.tenant_id = n.tenant_id AND cat.key = n.category_key
+                WHERE n.id = c.notification_id AND n.tenant_id = c.tenant_id
+            ) k ON true
+            """, logger: logger)
     }
 
     private static func findBusy(
@@ -170,20 +187,26 @@ enum PendingDeliveryLoader {
         }
     }
 
-    /// Gives the push deliveries of the claims at `indices` their recipients' valid devices, in one
-    /// query for all of them.
-    private static func attachDevices(
-        _ claims: inout [Claim], at indices: [Int], tenants: [String], cipher: ContactCipher,
-        database: FunctionDatabase, logger: Logger
-    ) async throws {
+    /// A user of a tenant, whose push devices ``devices(of:cipher:database:logger:)`` reads.
+    struct DeviceOwner: Hashable {
+        var tenant: String
+        var user: Int64
+    }
+
+    /// The valid devices of every user of `batches` (push chunks), in one query for all of them;
+    /// none when there is no batch.
+    private static func devices(
+        of batches: [DeliveryBatch], cipher: ContactCipher, database: FunctionDatabase, logger: Logger
+    ) async throws -> [DeviceOwner: [PendingDelivery.PushDevice]] {
         var pairTenants: [String] = []
         var pairUsers: [Int64] = []
-        for (index, tenant) in zip(indices, tenants) {
-            for user in Set(claims[index].deliveries.map(\.userID)) {
-                pairTenants.append(tenant)
+        for batch in batches {
+            for user in Set(batch.userIDs) {
+                pairTenants.append(batch.tenantID)
                 pairUsers.append(user)
             }
         }
+        guard !pairUsers.isEmpty else { return [:] }
         let rows = try await database.query(
             """
             SELECT v.id, v.tenant_id, v.user_id, v.platform, v.token_cipher
@@ -191,22 +214,13 @@ enum PendingDeliveryLoader {
             JOIN notify.devices v ON v.tenant_id = k.tenant_id AND v.user_id = k.user_id AND v.invalidated_at IS NULL
             ORDER BY v.id
             """, logger: logger)
-        struct Owner: Hashable {
-            var tenant: String
-            var user: Int64
-        }
-        var devices: [Owner: [PendingDelivery.PushDevice]] = [:]
+        var devices: [DeviceOwner: [PendingDelivery.PushDevice]] = [:]
         for row in rows {
             let (id, tenant, userID, platform, token) = try row.decode((Int64, String, Int64, String, Data).self)
             guard let opened = try? cipher.open(Array(token)) else { continue }
-            devices[Owner(tenant: tenant, user: userID), default: []].append(
+            devices[DeviceOwner(tenant: tenant, user: userID), default: []].append(
                 PendingDelivery.PushDevice(id: id, platform: platform == "apns" ? .ios : .android, token: opened))
         }
-        for (index, tenant) in zip(indices, tenants) {
-            for position in claims[index].deliveries.indices {
-                let found = devices[Owner(tenant: tenant, user: claims[index].deliveries[position].userID)] ?? []
-                claims[index].deliveries[position].contact = found.isEmpty ? .none : .devices(found)
-            }
-        }
+        return devices
     }
 }

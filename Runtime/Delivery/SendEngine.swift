@@ -48,8 +48,7 @@ public struct SendEngine: Sendable {
         self.limiter = limiter
         self.settings = settings
         self.claims = RequestCoalescer { requests, context in
-            try await PendingDeliveryLoader.claimAll(
-                requests, cipher: cipher, database: context.database, logger: context.logger)
+            try await PendingDeliveryLoader.claimAll(requests, cipher: cipher, context: context)
         }
     }
 
@@ -103,6 +102,20 @@ public struct SendEngine: Sendable {
         }
     }
 
+    /// The chunk's route table: `cached` when an earlier chunk of the job read it, else read now.
+    private func route(
+        cached: RouteTable?, batch: DeliveryBatch, context: FunctionContext
+    ) async -> Result<RouteTable, any Error> {
+        if let cached { return .success(cached) }
+        do {
+            return .success(
+                try await routes.load(
+                    RouteTable.Key(tenantID: batch.tenantID, channel: batch.channel), context: context))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Claims, sends and records one chunk; returns its outcome (writes and follow-up jobs) and
     /// how many of its deliveries were sent.
     private func sendChunk(
@@ -110,12 +123,15 @@ public struct SendEngine: Sendable {
     ) async throws -> (output: FunctionOutput, sentCount: Int) {
         let client = context.database.client
         let logger = context.logger
-        let claim = try await claims.load(
-            PendingDeliveryLoader.Request(
-                batch: batch, holder: "sending: job \(context.jobID), attempt \(context.attempt)",
-                staleAfter: settings.requestTimeout * 2 + .seconds(5)),
-            context: context
-        ).get()
+        // The route is read with the claim: at once for the critical lane (see
+        // `FunctionContext.both`).
+        let cached = cachedRoute
+        let claimRequest = PendingDeliveryLoader.Request(
+            batch: batch, holder: "sending: job \(context.jobID), attempt \(context.attempt)",
+            staleAfter: settings.requestTimeout * 2 + .seconds(5))
+        let (claim, routeResult) = try await context.both(
+            { try await claims.load(claimRequest, context: context).get() },
+            { await self.route(cached: cached, batch: batch, context: context) })
         var ledger = SendLedger(batch: batch, deliveries: claim.deliveries)
         ledger.busy = claim.busy
         ledger.skippedSome =
@@ -149,14 +165,8 @@ public struct SendEngine: Sendable {
             return try ledger.output(
                 unknownPolicy: claim.unknownOutcome, settings: settings, lane: context.lane, now: Date())
         }
-        let route: RouteTable
-        if let cachedRoute {
-            route = cachedRoute
-        } else {
-            route = try await routes.load(
-                RouteTable.Key(tenantID: batch.tenantID, channel: batch.channel), context: context)
-            cachedRoute = route
-        }
+        let route = try routeResult.get()
+        cachedRoute = route
         var pending = parts
         let builder = OutboundMessageBuilder(
             settings: settings, unsubscribeKey: unsubscribeKey, tenantID: batch.tenantID,
