@@ -116,6 +116,13 @@ enum PendingDeliveryLoader {
 
     /// The claim statement: moves the chunks' rendered (or stale `sending`) deliveries to
     /// `sending` and returns them with their recipients and categories.
+    ///
+    /// The claim is what lets a later attempt know that a message may already have gone out, so it
+    /// waits for the disk, except when every delivery it claims belongs to a category whose
+    /// `unknown_outcome` is `retry` (one-time passcodes): for those, a claim lost with a database
+    /// crash leads to the same thing an unknown outcome does, a second send, and a one-time
+    /// passcode's send then waits for no WAL flush of its own before the provider request.
+    /// (Killed worker processes lose nothing: a committed claim is visible at once either way.)
     private static func claim(
         keys: DeliveryKeys, requests: [Request], database: FunctionDatabase, logger: Logger
     ) async throws -> [PostgresRow] {
@@ -152,16 +159,26 @@ enum PendingDeliveryLoader {
                 FROM old WHERE d.id = ANY(ARRAY(SELECT id FROM old)) AND d.id = old.id
                 RETURNING old.ord, d.id, d.tenant_id, d.notification_id, d.user_id, d.content, d.attempts,
                           old.status AS previous, d.provider_account_id
+            ), result AS (
+                SELECT c.ord, c.id, c.user_id, c.content::text AS content, c.attempts,
+                       c.previous = 'sending' AS in_flight, c.provider_account_id,
+                       u.external_id, u.email_cipher, u.phone_cipher,
+                       coalesce(k.unknown_outcome, 'retry') AS unknown_outcome,
+                       coalesce(k.kind, 'transactional') AS kind, coalesce(k.key, '') AS category_key
+                FROM claimed c JOIN notify.users u ON u.id = c.user_id AND u.tenant_id = c.tenant_id
+                LEFT JOIN LATERAL (
+                    SELECT cat.unknown_outcome, cat.kind, cat.key FROM notify.notifications n
+                    JOIN notify.categories cat ON cat.tenant_id = n.tenant_id AND cat.key = n.category_key
+                    WHERE n.id = c.notification_id AND n.tenant_id = c.tenant_id
+                ) k ON true
+            ), durability AS MATERIALIZED (
+                -- Every delivery claimed here may be sent again when its outcome is unknown: then a
+                -- claim lost with a database crash only means such a second send, and the claim
+                -- commits without waiting for the disk (see this function's documentation).
+                SELECT set_config('synchronous_commit', 'off', true) FROM result
+                HAVING count(*) > 0 AND bool_and(unknown_outcome = 'retry')
             )
-            SELECT c.ord, c.id, c.user_id, c.content::text, c.attempts, c.previous = 'sending', c.provider_account_id,
-                   u.external_id, u.email_cipher, u.phone_cipher,
-                   coalesce(k.unknown_outcome, 'retry'), coalesce(k.kind, 'transactional'), coalesce(k.key, '')
-            FROM claimed c JOIN notify.users u ON u.id = c.user_id AND u.tenant_id = c.tenant_id
-            LEFT JOIN LATERAL (
-                SELECT cat.unknown_outcome, cat.kind, cat.key FROM notify.notifications n
-                JOIN notify.categories cat ON cat.tenant_id = n.tenant_id AND cat.key = n.category_key
-                WHERE n.id = c.notification_id AND n.tenant_id = c.tenant_id
-            ) k ON true
+            SELECT r.* FROM result r LEFT JOIN durability ON true
             """, logger: logger)
     }
 

@@ -1,0 +1,55 @@
+import Foundation
+import NotifySandbox
+import PostgresNIO
+import Testing
+
+/// Whether the send step's claim of a delivery (`sending`, just before the provider request)
+/// waits for the disk: only when the delivery's category would not send again after an unknown
+/// outcome (`unknown_outcome: give_up`).
+@Suite("The send claim's durability follows the category's unknown-outcome policy")
+struct ClaimDurabilityTests {
+    @Test("a retry category's claim commits without waiting for the disk; a give_up category's waits")
+    func claimDurabilityFollowsPolicy() async throws {
+        try await Engine.with(sandbox: SandboxConfiguration()) { engine in
+            let tenant = try await engine.sandboxTenant()
+            try expect(
+                await engine.put(
+                    "/v1/categories/news", tenant,
+                    ["kind": "marketing", "default_channels": ["email"], "unknown_outcome": "give_up"]), [200, 201])
+            // A deferred constraint trigger runs at commit, after every statement of the
+            // transaction: it sees the setting the commit itself uses.
+            try await engine.runtime.client.query(
+                """
+                CREATE TABLE claim_commits (delivery_id bigint, channel text, setting text)
+                """, logger: engine.runtime.logger)
+            try await engine.runtime.client.query(
+                """
+                CREATE FUNCTION record_claim_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.status = 'sending' THEN
+                        INSERT INTO claim_commits VALUES (NEW.id, NEW.channel, current_setting('synchronous_commit'));
+                    END IF;
+                    RETURN NULL;
+                END $$
+                """, logger: engine.runtime.logger)
+            try await engine.runtime.client.query(
+                """
+                CREATE CONSTRAINT TRIGGER record_claim_commit AFTER UPDATE ON notify.deliveries
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION record_claim_commit()
+                """, logger: engine.runtime.logger)
+
+            let otp = try await engine.notify(
+                tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "123456"]])
+            try await engine.waitFor(tenant, otp, channel: "sms", status: "sent")
+            let news = try await engine.notify(
+                tenant, ["category": "news", "to": ["user": "ada"], "data": ["name": "Ada"]])
+            try await engine.waitFor(tenant, news, channel: "email", status: "sent")
+
+            let rows = try await engine.runtime.rows("SELECT channel, setting FROM claim_commits ORDER BY delivery_id")
+            let settings = try rows.map { try $0.decode((String, String).self) }
+            #expect(settings.count == 2, "one claim per delivery: \(settings)")
+            #expect(settings.first { $0.0 == "sms" }?.1 == "off", "the OTP's claim (retry) need not wait")
+            #expect(settings.first { $0.0 == "email" }?.1 == "on", "the newsletter's claim (give_up) waits")
+        }
+    }
+}
