@@ -100,7 +100,7 @@ public final class Worker: Service, Sendable {
         if configuration.criticalGenericPlans {
             critical.options.additionalStartupParameters.append(("plan_cache_mode", "force_generic_plan"))
         }
-        self.criticalClient = PostgresClient(configuration: critical)
+        self.criticalClient = PostgresClient(configuration: critical, eventLoopGroup: Self.criticalEventLoopGroup)
         let criticalBatcher = CompletionBatcher(
             client: criticalClient, producer: producer, metrics: metrics, writers: 1, logger: logger,
             onWritten: onWritten, chaining: chaining, onChained: onChained,
@@ -113,6 +113,15 @@ public final class Worker: Service, Sendable {
         }
         self.onFirstClaim = onFirstClaim
     }
+
+    /// The event loop of the critical pool's connections: a thread of its own (while dedicated
+    /// executors are on, see ``DedicatedExecutor``), so that a one-time passcode's database round
+    /// trips never wait behind a campaign's traffic (its database connections and provider
+    /// requests) on the shared event loops. One thread for the process's lifetime, shared by its
+    /// workers.
+    static let criticalEventLoopGroup: any EventLoopGroup =
+        DedicatedExecutor.isEnabled
+        ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : PostgresClient.defaultEventLoopGroup
 
     /// Runs until cancelled or gracefully shut down.
     public func run() async throws {
