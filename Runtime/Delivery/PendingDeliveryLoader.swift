@@ -33,8 +33,10 @@ enum PendingDeliveryLoader {
     /// Claims the chunks of `requests` in one statement: moves each one's rendered deliveries
     /// (and those whose earlier attempt is older than the request's `staleAfter`) to `sending`,
     /// with the request's holder, and returns them with their recipients' contact points and their
-    /// category's policy; then finds, per chunk, the deliveries another live attempt holds, and
-    /// for push the recipients' devices. A chunk whose rows cannot be read gets its own failure.
+    /// category's policy (see ``claim(keys:requests:database:logger:)``); with the claim, push
+    /// recipients' devices are read (at once for the critical lane); then it finds, per chunk, the
+    /// deliveries another live attempt holds. A chunk whose rows cannot be read gets its own
+    /// failure.
     static func claimAll(
         _ requests: [Request], cipher: ContactCipher, context: FunctionContext
     ) async throws -> [Result<Claim, any Error>] {
