@@ -202,19 +202,24 @@ final class CompletionBatcher: Sendable {
     }
 
     /// Deletes the jobs and commits their outputs and successors in one transaction, which waits
-    /// for the disk unless none of them needs it (see ``NotifyFunctionKit/CompletionCommit``).
+    /// for the disk unless none of them needs it (see ``NotifyFunctionKit/CompletionCommit``). A
+    /// transaction that waits for the disk wakes the successors' workers after its commit, not
+    /// with it (see ``PendingWakeup``).
     private func writeOutputs(
         _ items: [(ClaimedJob, FunctionOutput)], waitingForDisk: Bool, on connection: PostgresConnection
     ) async throws {
-        let (deleted, chained) = try await connection.withTransaction(logger: logger) { connection in
+        let (deleted, chained, wakeup) = try await connection.withTransaction(logger: logger) { connection in
             let deleted = try await store.deleteCompleted(
                 on: connection, jobs: items.map(\.0), waitingForDisk: waitingForDisk)
             let kept = items.filter { deleted.contains($0.0.id) }.map(\.1)
             let next = kept.flatMap(\.next)
             try await FunctionOutput.runWrites(of: kept, on: connection, logger: logger)
-            guard !next.isEmpty else { return (deleted, [ClaimedJob]()) }
-            return (deleted, try await producer.enqueue(next, on: connection, chaining: chaining()).chained)
+            guard !next.isEmpty else { return (deleted, [ClaimedJob](), PendingWakeup.none) }
+            let enqueued = try await producer.enqueue(
+                next, on: connection, chaining: chaining(), wakingAfterCommit: waitingForDisk)
+            return (deleted, enqueued.chained, enqueued.wakeup)
         }
+        await wakeup.send(on: connection, logger: logger)
         record(items.map(\.0), applied: deleted) { $0.completed }
         if !chained.isEmpty { onChained(chained) }
     }

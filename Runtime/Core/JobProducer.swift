@@ -5,9 +5,9 @@ import PostgresNIO
 
 /// Enqueues jobs from Swift.
 ///
-/// Use ``enqueue(_:)`` for its own transaction, or ``enqueue(_:on:)`` inside a transaction you
-/// hold, so that the jobs exist if and only if your transaction commits. Unknown function names
-/// are refused before anything is written.
+/// Use ``enqueue(_:)`` for its own transaction, or ``enqueue(_:on:wakingAfterCommit:)`` inside a
+/// transaction you hold, so that the jobs exist if and only if your transaction commits. Unknown
+/// function names are refused before anything is written.
 public struct JobProducer: Sendable {
     /// Jobs due later than this go to `notify.scheduled_jobs` and are promoted by the leader.
     public static let scheduleHorizon: Duration = .seconds(30)
@@ -28,12 +28,15 @@ public struct JobProducer: Sendable {
         self.logger = logger
     }
 
-    /// Enqueues jobs in one statement and transaction; returns their ids (ascending).
+    /// Enqueues jobs in one statement and transaction, then wakes their workers (see
+    /// ``PendingWakeup``); returns their ids (ascending).
     @discardableResult
     public func enqueue(_ requests: [JobRequest]) async throws -> [Int64] {
         guard !requests.isEmpty else { return [] }
         return try await client.withConnection { connection in
-            try await enqueue(requests, on: connection)
+            let (ids, wakeup) = try await enqueue(requests, on: connection, wakingAfterCommit: true)
+            await wakeup.send(on: connection, logger: logger)
+            return ids
         }
     }
 
@@ -44,18 +47,29 @@ public struct JobProducer: Sendable {
     }
 
     /// Enqueues jobs on a connection you hold, inside your transaction if one is open.
+    ///
+    /// With `wakingAfterCommit` false, the workers are woken by the transaction's commit itself.
+    /// That commit then holds PostgreSQL's database-wide notification lock until it has reached
+    /// the disk, and every other committing transaction that rings waits for it (see
+    /// ``PendingWakeup``). With `wakingAfterCommit` true, nothing rings at commit: send the
+    /// returned wake-up once your transaction has committed, with ``PendingWakeup/send(on:logger:)``.
     @discardableResult
-    public func enqueue(_ requests: [JobRequest], on connection: PostgresConnection) async throws -> [Int64] {
-        try await enqueue(requests, on: connection, chaining: nil).ids
+    public func enqueue(
+        _ requests: [JobRequest], on connection: PostgresConnection, wakingAfterCommit: Bool
+    ) async throws -> (ids: [Int64], wakeup: PendingWakeup) {
+        let enqueued = try await enqueue(requests, on: connection, chaining: nil, wakingAfterCommit: wakingAfterCommit)
+        return (enqueued.ids, enqueued.wakeup)
     }
 
     /// Enqueues jobs on `connection`; those `chaining` takes are inserted already claimed by its
     /// worker (running, attempt 1, leased) and returned as claimed jobs, to run at once without a
-    /// claim or a wake-up.
+    /// claim or a wake-up. The wake-ups due now ring at commit, or, with `wakingAfterCommit`, are
+    /// returned for the caller to send after it.
     func enqueue(
-        _ requests: [JobRequest], on connection: PostgresConnection, chaining: ChainedClaim?
-    ) async throws -> (ids: [Int64], chained: [ClaimedJob]) {
-        guard !requests.isEmpty else { return ([], []) }
+        _ requests: [JobRequest], on connection: PostgresConnection, chaining: ChainedClaim?,
+        wakingAfterCommit: Bool
+    ) async throws -> (ids: [Int64], chained: [ClaimedJob], wakeup: PendingWakeup) {
+        guard !requests.isEmpty else { return ([], [], .none) }
         var claimed: [Bool] = []
         var chainedRequests: [(request: JobRequest, lane: Lane, maxAttempts: Int)] = []
         var queues: [String] = []
@@ -88,6 +102,7 @@ public struct JobProducer: Sendable {
             }
         }
         let decision = throttle.decide(wakeKeys)
+        let ringing = wakingAfterCommit ? [] : decision.now
         let rows = try await AutoPreparedStatement.run(
             """
             WITH input AS (
@@ -115,7 +130,7 @@ public struct JobProducer: Sendable {
                 FROM input WHERE run_at > now() + interval '30 seconds' ORDER BY ord
                 RETURNING id
             ), woke AS (
-                SELECT -1::bigint AS id, pg_notify('notify_jobs', q) FROM unnest(\(decision.now)::text[]) AS q
+                SELECT -1::bigint AS id, pg_notify('notify_jobs', q) FROM unnest(\(ringing)::text[]) AS q
             )
             SELECT id, claimed FROM soon UNION ALL SELECT id, false FROM later UNION ALL SELECT id, false FROM woke
             """, on: connection, logger: logger)
@@ -141,7 +156,7 @@ public struct JobProducer: Sendable {
                 id: id, queue: chained.request.function.rawValue, lane: chained.lane, payload: chained.request.body,
                 attempt: 1, maxAttempts: chained.maxAttempts, fence: 1, tenantID: chained.request.tenantID)
         }
-        return (ids.sorted(), chained)
+        return (ids.sorted(), chained, PendingWakeup(queues: wakingAfterCommit ? decision.now : []))
     }
 
     private func scheduleTrailingNotify(_ key: WakeupThrottle.Key, after delay: Duration) {
@@ -150,11 +165,7 @@ public struct JobProducer: Sendable {
         Task { [client, throttle, logger] in
             try? await Task.sleep(for: delay)
             throttle.trailingSent(key)
-            do {
-                try await client.query("SELECT pg_notify('notify_jobs', \(key.queue))", logger: logger)
-            } catch {
-                logger.debug("trailing wake-up notification failed; workers will poll", metadata: ["error": "\(error)"])
-            }
+            await PendingWakeup(queues: [key.queue]).send(with: client, logger: logger)
         }
     }
 }

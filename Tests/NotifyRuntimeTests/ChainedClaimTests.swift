@@ -143,9 +143,9 @@ struct ChainedClaimTests {
             try await runtime.client.withConnection { connection in
                 let claim = ChainedClaim(
                     workerID: "dead-worker", leaseSeconds: 1, queues: ["relay"], maxLane: .bulk, budget: 8)
-                let (ids, chained) = try await producer.enqueue(
+                let (ids, chained, _) = try await producer.enqueue(
                     [try JobRequest(function: "relay", input: RelayFunction.Input(key: "d", hops: 1, lane: .critical))],
-                    on: connection, chaining: claim)
+                    on: connection, chaining: claim, wakingAfterCommit: false)
                 #expect(chained.map(\.id) == ids)
                 #expect(chained.first?.attempt == 1)
             }

@@ -90,7 +90,7 @@ public struct CampaignControl: Sendable {
                             input: CampaignJobInput(
                                 tenantID: tenantID, campaignID: campaignID, generation: next, due: due),
                             lane: .transactional, runAt: due > Date() ? due : nil, tenantID: tenantID)
-                    ], on: connection)
+                    ], on: connection, wakingAfterCommit: false)
             }
             return target
         }

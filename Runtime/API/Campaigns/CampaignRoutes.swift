@@ -80,7 +80,7 @@ struct CampaignRoutes: Sendable {
                     try JobRequest(
                         function: "campaign-release", input: input, lane: .transactional,
                         runAt: started ? nil : startAt, tenantID: tenantID),
-                ], on: connection)
+                ], on: connection, wakingAfterCommit: false)
             return nil
         }
         let id = created ?? campaignID

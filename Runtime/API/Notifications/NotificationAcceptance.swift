@@ -72,22 +72,29 @@ struct NotificationAcceptance: Sendable {
     }
 
     /// Accepts `requests` in one transaction; should it fail, each in a transaction of its own, so
-    /// that one request that cannot be written holds no other back.
+    /// that one request that cannot be written holds no other back. The workers are woken after
+    /// the commit, so that the commit does not hold the database-wide notification lock while it
+    /// waits for the disk (see ``PendingWakeup``).
     static func acceptAll(
         _ requests: [Request], client: PostgresClient, producer: JobProducer, logger: Logger
     ) async throws -> [Result<Accepted, any Error>] {
         try await servedTogetherOrEachAlone(requests) { batch in
-            try await client.withTransaction(logger: logger) { connection in
-                try await write(batch, on: connection, producer: producer, logger: logger)
+            try await client.withConnection { connection in
+                let (results, wakeup) = try await connection.withTransaction(logger: logger) { connection in
+                    try await write(batch, on: connection, producer: producer, logger: logger)
+                }
+                await wakeup.send(on: connection, logger: logger)
+                return results
             }
         }
     }
 
     /// Inserts the rows (a key already used leaves its row out), their events and the jobs of the
-    /// rows inserted, then answers the others from the rows their keys name.
+    /// rows inserted, then answers the others from the rows their keys name; returns the answers
+    /// and the wake-up to send once the transaction has committed.
     private static func write(
         _ requests: [Request], on connection: PostgresConnection, producer: JobProducer, logger: Logger
-    ) async throws -> [Result<Accepted, any Error>] {
+    ) async throws -> ([Result<Accepted, any Error>], PendingWakeup) {
         let rows = String(decoding: try encoder.encode(requests.map(\.row)), as: UTF8.self)
         var created = Set<UUID>()
         for row in try await AutoPreparedStatement.run(
@@ -96,7 +103,8 @@ struct NotificationAcceptance: Sendable {
             created.insert(try row.decode(UUID.self))
         }
         let jobs = requests.filter { created.contains($0.row.id) }.map(\.job)
-        if !jobs.isEmpty { try await producer.enqueue(jobs, on: connection) }
+        let wakeup =
+            jobs.isEmpty ? .none : try await producer.enqueue(jobs, on: connection, wakingAfterCommit: true).wakeup
         var results: [Result<Accepted, any Error>] = []
         for request in requests {
             if created.contains(request.row.id) {
@@ -105,7 +113,7 @@ struct NotificationAcceptance: Sendable {
                 results.append(try await replay(request.row, on: connection, logger: logger))
             }
         }
-        return results
+        return (results, wakeup)
     }
 
     /// Encodes ``Row``s as ``insertSQL`` reads them.

@@ -3,6 +3,7 @@ import Hummingbird
 import NotifyFunctionKit
 import NotifyModel
 import NotifyProviders
+import NotifyRuntime
 import PostgresNIO
 
 /// Provider callbacks: `POST /webhooks/{provider}/{account}` for `twilio`, `vonage` and `sendgrid`.
@@ -57,22 +58,13 @@ struct WebhookRoutes: Sendable {
                 metadata: ["provider": "\(kind.rawValue)", "account": "\(accountID)", "code": "\(refusal.code)"])
             throw APIError(refusal.missing ? .unauthorized : .forbidden, code: refusal.code, refusal.message)
         }
-        try await dependencies.client.withTransaction(logger: context.logger) { connection in
-            let inserted = try await connection.query(
-                """
-                INSERT INTO notify.provider_callbacks (tenant_id, account_id, kind, content_type, body)
-                VALUES (\(tenantID), \(accountID), \(kind.rawValue), \(contentType), \(body))
-                RETURNING id
-                """, logger: context.logger)
-            var callbackID: Int64 = 0
-            for try await id in inserted.decode(Int64.self) { callbackID = id }
-            try await dependencies.producer.enqueue(
-                [
-                    try JobRequest(
-                        function: "webhook-ingest",
-                        input: WebhookIngestInput(tenantID: tenantID, callbackID: callbackID),
-                        lane: .transactional, tenantID: tenantID)
-                ], on: connection)
+        try await dependencies.client.withConnection { connection in
+            let wakeup = try await connection.withTransaction(logger: context.logger) { connection in
+                try await store(
+                    kind: kind, tenantID: tenantID, accountID: accountID, contentType: contentType, body: body,
+                    on: connection, logger: context.logger)
+            }
+            await wakeup.send(on: connection, logger: context.logger)
         }
         if kind == .twilio {
             var fields = HTTPFields()
@@ -83,6 +75,30 @@ struct WebhookRoutes: Sendable {
                     byteBuffer: ByteBuffer(string: #"<?xml version="1.0" encoding="UTF-8"?><Response></Response>"#)))
         }
         return Response(status: .noContent)
+    }
+
+    /// Stores the raw callback and enqueues its `webhook-ingest` job in the caller's transaction;
+    /// returns the wake-up to send once it has committed (see ``PendingWakeup``).
+    private func store(
+        kind: ProviderKind, tenantID: String, accountID: String, contentType: String, body: Data,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> PendingWakeup {
+        let inserted = try await connection.query(
+            """
+            INSERT INTO notify.provider_callbacks (tenant_id, account_id, kind, content_type, body)
+            VALUES (\(tenantID), \(accountID), \(kind.rawValue), \(contentType), \(body))
+            RETURNING id
+            """, logger: logger)
+        var callbackID: Int64 = 0
+        for try await id in inserted.decode(Int64.self) { callbackID = id }
+        return try await dependencies.producer.enqueue(
+            [
+                try JobRequest(
+                    function: "webhook-ingest",
+                    input: WebhookIngestInput(tenantID: tenantID, callbackID: callbackID),
+                    lane: .transactional, tenantID: tenantID)
+            ], on: connection, wakingAfterCommit: true
+        ).wakeup
     }
 
     /// The URL the provider requested, as it signed it: the configured public URL when the server
