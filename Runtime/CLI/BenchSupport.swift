@@ -103,7 +103,7 @@ enum BenchSupport {
         let rows = try await client.query(
             """
             SELECT name, setting FROM pg_settings WHERE name IN
-            ('synchronous_commit', 'fsync', 'shared_buffers', 'server_version', 'max_wal_size')
+            ('synchronous_commit', 'fsync', 'shared_buffers', 'server_version', 'max_wal_size', 'wal_init_zero')
             """, logger: logger)
         for try await (name, value) in rows.decode((String, String).self) { settings[name] = value }
         return settings

@@ -149,7 +149,7 @@ struct RuntimeBenchmark {
             """
             SELECT name, setting FROM pg_settings WHERE name IN
             ('synchronous_commit', 'fsync', 'shared_buffers', 'wal_level', 'max_connections', 'server_version',
-             'full_page_writes', 'max_wal_size', 'checkpoint_timeout')
+             'full_page_writes', 'max_wal_size', 'checkpoint_timeout', 'wal_init_zero')
             """, logger: logger)
         for try await (name, value) in rows.decode((String, String).self) { settings[name] = value }
         return settings
