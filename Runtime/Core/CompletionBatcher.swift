@@ -150,6 +150,7 @@ final class CompletionBatcher: Sendable {
 
     private func write(_ batch: [JobCompletion]) async throws {
         var plain: [ClaimedJob] = []
+        var plainWaitsForDisk = false
         var withOutput: [(ClaimedJob, FunctionOutput)] = []
         var waitsForDisk = false
         var retries: [(ClaimedJob, Duration, Bool, String?)] = []
@@ -157,7 +158,9 @@ final class CompletionBatcher: Sendable {
         var released: [ClaimedJob] = []
         for completion in batch {
             switch completion.outcome {
-            case .succeeded(let output, _) where output.isEmpty: plain.append(completion.job)
+            case .succeeded(let output, let commit) where output.isEmpty:
+                plain.append(completion.job)
+                if commit == .durable { plainWaitsForDisk = true }
             case .succeeded(let output, let commit):
                 withOutput.append((completion.job, output))
                 if commit == .durable { waitsForDisk = true }
@@ -168,7 +171,8 @@ final class CompletionBatcher: Sendable {
         }
         try await client.withConnection { connection in
             if !plain.isEmpty {
-                let deleted = try await store.deleteCompleted(on: connection, jobs: plain)
+                let deleted = try await store.deleteCompleted(
+                    on: connection, jobs: plain, waitingForDisk: plainWaitsForDisk)
                 record(plain, applied: deleted) { $0.completed }
             }
             if !withOutput.isEmpty {

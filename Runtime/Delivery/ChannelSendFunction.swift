@@ -15,8 +15,13 @@ public protocol ChannelSendFunction: NotifyFunction where Input == DeliveryBatch
 }
 
 extension ChannelSendFunction {
-    /// Five attempts of a whole batch (each delivery has its own attempts), two minutes each.
-    public static var settings: FunctionSettings { FunctionSettings(maxAttempts: 5, timeout: .seconds(120)) }
+    /// Five attempts of a whole batch (each delivery has its own attempts), two minutes each. The
+    /// completion only deletes the job, so it does not wait for the disk: every chunk's outcome
+    /// was committed by a transaction of its own before it, and a job whose deletion a crash of
+    /// the database server loses runs again over deliveries whose outcomes are recorded.
+    public static var settings: FunctionSettings {
+        FunctionSettings(maxAttempts: 5, timeout: .seconds(120), completion: .asynchronous)
+    }
 
     /// Sends the batch; a batch of another channel is a permanent error.
     public func handle(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {

@@ -31,7 +31,7 @@ public struct SendEngine: Sendable {
     /// Claims the chunks of concurrent jobs together.
     let claims: RequestCoalescer<PendingDeliveryLoader.Request, Result<PendingDeliveryLoader.Claim, any Error>>
     /// Commits the outcomes of concurrent jobs' chunks together.
-    let outcomes = RequestCoalescer<FunctionOutput, Result<Void, any Error>>(fetch: SendEngine.commit)
+    let outcomes = RequestCoalescer<ChunkOutcome, Result<Void, any Error>>(fetch: SendEngine.commit)
 
     /// Creates the engine. With `unsubscribeKey` and a public URL, commercial email carries
     /// one-click unsubscribe headers.
@@ -74,29 +74,33 @@ public struct SendEngine: Sendable {
             await context.yieldToPriorityWork()
             var chunk = batch
             chunk.userIDs = Array(batch.userIDs[start..<min(start + settings.chunkSize, batch.userIDs.count)])
-            let (output, sentCount) = try await sendChunk(chunk, route: &route, context: context)
+            var outcome = try await sendChunk(chunk, route: &route, context: context)
             // The chunk's follow-up jobs are enqueued by its outcome's own transaction.
-            var outcome = output
-            outcome.next = []
-            if !output.next.isEmpty { outcome.writes.append(try JobRequest.enqueueWrite(output.next)) }
-            if !outcome.writes.isEmpty { try await outcomes.load(outcome, context: context).get() }
-            followUps += output.next.count
-            sent += sentCount
+            let next = outcome.output.next
+            outcome.output.next = []
+            if !next.isEmpty { outcome.output.writes.append(try JobRequest.enqueueWrite(next)) }
+            if !outcome.output.writes.isEmpty { try await outcomes.load(outcome, context: context).get() }
+            followUps += next.count
+            sent += outcome.sentCount
         }
         return FunctionOutput(
             summary: #"{"deliveries":\#(batch.userIDs.count),"sent":\#(sent),"follow_up_jobs":\#(followUps)}"#)
     }
 
-    /// Commits chunk outcomes in one transaction, their mergeable writes merged. When that fails,
+    /// Commits chunk outcomes in one transaction, their mergeable writes merged; the commit waits
+    /// for the disk when one of them needs it (see ``ChunkOutcome/waitsForDisk``). When that fails,
     /// each commits alone, so one outcome that cannot be written holds no other back.
     @Sendable static func commit(
-        _ outcomes: [FunctionOutput], context: FunctionContext
+        _ outcomes: [ChunkOutcome], context: FunctionContext
     ) async throws -> [Result<Void, any Error>] {
         let client = context.database.client
         let logger = context.logger
         return try await servedTogetherOrEachAlone(outcomes) { batch in
             try await client.withTransaction(logger: logger) { connection in
-                try await FunctionOutput.runWrites(of: batch, on: connection, logger: logger)
+                if !batch.contains(where: \.waitsForDisk) {
+                    try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
+                }
+                try await FunctionOutput.runWrites(of: batch.map(\.output), on: connection, logger: logger)
             }
             return batch.map { _ in .success(()) }
         }
@@ -116,11 +120,11 @@ public struct SendEngine: Sendable {
         }
     }
 
-    /// Claims, sends and records one chunk; returns its outcome (writes and follow-up jobs) and
-    /// how many of its deliveries were sent.
+    /// Claims, sends and records one chunk; returns its outcome (writes and follow-up jobs), how
+    /// many of its deliveries were sent, and whether recording it must wait for the disk.
     private func sendChunk(
         _ batch: DeliveryBatch, route cachedRoute: inout RouteTable?, context: FunctionContext
-    ) async throws -> (output: FunctionOutput, sentCount: Int) {
+    ) async throws -> ChunkOutcome {
         let client = context.database.client
         let logger = context.logger
         // The route is read with the claim: at once for the critical lane (see
@@ -162,8 +166,7 @@ public struct SendEngine: Sendable {
             }
         }
         guard !parts.isEmpty else {
-            return try ledger.output(
-                unknownPolicy: claim.unknownOutcome, settings: settings, lane: context.lane, now: Date())
+            return try outcome(of: ledger, claim: claim, context: context)
         }
         let route = try routeResult.get()
         cachedRoute = route
@@ -286,8 +289,16 @@ public struct SendEngine: Sendable {
                 ledger.retry(id, after: nil)
             }
         }
-        return try ledger.output(
+        return try outcome(of: ledger, claim: claim, context: context)
+    }
+
+    /// The chunk's outcome as its ledger records it.
+    private func outcome(
+        of ledger: SendLedger, claim: PendingDeliveryLoader.Claim, context: FunctionContext
+    ) throws -> ChunkOutcome {
+        let (output, sentCount) = try ledger.output(
             unknownPolicy: claim.unknownOutcome, settings: settings, lane: context.lane, now: Date())
+        return ChunkOutcome(output: output, sentCount: sentCount, waitsForDisk: claim.unknownOutcome != "retry")
     }
 
     /// Sends the requests with at most `settings.concurrency` in flight. A request the account cannot
