@@ -13,11 +13,7 @@ struct ClaimDurabilityTests {
     @Test("a retry category's claim commits without waiting for the disk; a give_up category's waits")
     func claimDurabilityFollowsPolicy() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
-            let tenant = try await engine.sandboxTenant()
-            try expect(
-                await engine.put(
-                    "/v1/categories/news", tenant,
-                    ["kind": "marketing", "default_channels": ["email"], "unknown_outcome": "give_up"]), [200, 201])
+            let tenant = try await Self.tenantWithNewsletter(engine)
             // A deferred constraint trigger runs at commit, after every statement of the
             // transaction: it sees the setting the commit itself uses.
             try await engine.runtime.client.query(
@@ -40,12 +36,7 @@ struct ClaimDurabilityTests {
                 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION record_claim_commit()
                 """, logger: engine.runtime.logger)
 
-            let otp = try await engine.notify(
-                tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "123456"]])
-            try await engine.waitFor(tenant, otp, channel: "sms", status: "sent")
-            let news = try await engine.notify(
-                tenant, ["category": "news", "to": ["user": "ada"], "data": ["name": "Ada"]])
-            try await engine.waitFor(tenant, news, channel: "email", status: "sent")
+            try await Self.sendPasscodeAndNewsletter(engine, tenant)
 
             let rows = try await engine.runtime.rows("SELECT channel, setting FROM claim_commits ORDER BY delivery_id")
             let settings = try rows.map { try $0.decode((String, String).self) }
@@ -60,11 +51,7 @@ struct ClaimDurabilityTests {
     )
     func outcomeDurabilityFollowsPolicy() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
-            let tenant = try await engine.sandboxTenant()
-            try expect(
-                await engine.put(
-                    "/v1/categories/news", tenant,
-                    ["kind": "marketing", "default_channels": ["email"], "unknown_outcome": "give_up"]), [200, 201])
+            let tenant = try await Self.tenantWithNewsletter(engine)
             for statement in [
                 "CREATE TABLE outcome_commits (what text, setting text)",
                 """
@@ -92,12 +79,7 @@ struct ClaimDurabilityTests {
                     PostgresQuery(unsafeSQL: statement), logger: engine.runtime.logger)
             }
 
-            let otp = try await engine.notify(
-                tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "123456"]])
-            try await engine.waitFor(tenant, otp, channel: "sms", status: "sent")
-            let news = try await engine.notify(
-                tenant, ["category": "news", "to": ["user": "ada"], "data": ["name": "Ada"]])
-            try await engine.waitFor(tenant, news, channel: "email", status: "sent")
+            try await Self.sendPasscodeAndNewsletter(engine, tenant)
             let recorded = await eventually(timeout: .seconds(10)) {
                 (try? await engine.runtime.count("SELECT count(*)::int FROM outcome_commits")) ?? 0 >= 4
             }
@@ -110,5 +92,25 @@ struct ClaimDurabilityTests {
             #expect(settings["send-sms"] == "off", "a send job's completion only deletes it: \(settings)")
             #expect(settings["send-email"] == "off", "a send job's completion only deletes it: \(settings)")
         }
+    }
+
+    /// A sandbox tenant with a marketing category, `news`, that gives up on an unknown outcome.
+    static func tenantWithNewsletter(_ engine: Engine) async throws -> Engine.Tenant {
+        let tenant = try await engine.sandboxTenant()
+        try expect(
+            await engine.put(
+                "/v1/categories/news", tenant,
+                ["kind": "marketing", "default_channels": ["email"], "unknown_outcome": "give_up"]), [200, 201])
+        return tenant
+    }
+
+    /// Sends an OTP (SMS, `retry`) and a newsletter (email, `give_up`) and waits until both are sent.
+    static func sendPasscodeAndNewsletter(_ engine: Engine, _ tenant: Engine.Tenant) async throws {
+        let otp = try await engine.notify(
+            tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "123456"]])
+        try await engine.waitFor(tenant, otp, channel: "sms", status: "sent")
+        let news = try await engine.notify(
+            tenant, ["category": "news", "to": ["user": "ada"], "data": ["name": "Ada"]])
+        try await engine.waitFor(tenant, news, channel: "email", status: "sent")
     }
 }
