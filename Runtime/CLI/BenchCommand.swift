@@ -61,11 +61,11 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// DATABASE_URL's server, or a private durable cluster (fsync and synchronous_commit on,
-    /// checkpoints spaced out as on any server sized for a write-heavy queue, and new WAL files not
-    /// filled with zeroes: a server in its steady state reuses the WAL files its checkpoints
-    /// recycle, where a fresh cluster must create every one: zero-filling each new 16 MB file wrote
-    /// a campaign's WAL twice and stalled the commits waiting behind it).
+    /// DATABASE_URL's server, or a private durable cluster: fsync and synchronous_commit on, and
+    /// checkpoints spaced out as on any server sized for a write-heavy queue. New WAL files are not
+    /// zero-filled (`wal_init_zero = off`): a server in its steady state reuses the files its
+    /// checkpoints recycle, but a fresh cluster creates every one, and zero-filling each 16 MB file
+    /// wrote a campaign's WAL twice and stalled the commits behind it.
     static func server(_ environment: CommandEnvironment) async throws -> (DatabaseURL, PrivateCluster?) {
         if let configured = environment.databaseURLString { return (try DatabaseURL(configured), nil) }
         do {

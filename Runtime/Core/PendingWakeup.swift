@@ -22,11 +22,6 @@ public struct PendingWakeup: Sendable, Hashable {
     /// True when there is nothing to send.
     public var isEmpty: Bool { queues.isEmpty }
 
-    /// Adds another enqueue's wake-ups.
-    public mutating func merge(_ other: PendingWakeup) {
-        for queue in other.queues where !queues.contains(queue) { queues.append(queue) }
-    }
-
     /// Rings for the queues on `connection`, outside any transaction of the caller's: one statement
     /// whose own transaction commits without waiting for the disk (a wake-up is only a hint; the
     /// jobs it announces are already durable). A failure is logged and otherwise ignored: the
@@ -41,6 +36,19 @@ public struct PendingWakeup: Sendable, Hashable {
                 """, on: connection, logger: logger)
         } catch {
             logger.debug("wake-up notification failed; workers will poll", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs `body` in a transaction on a connection of `client`'s and, once that has committed,
+    /// sends the wake-up `body` returned, on the same connection; returns `body`'s value.
+    public static func afterTransaction<Value: Sendable>(
+        on client: PostgresClient, logger: Logger,
+        _ body: (PostgresConnection) async throws -> (Value, PendingWakeup)
+    ) async throws -> Value {
+        try await client.withConnection { connection in
+            let (value, wakeup) = try await connection.withTransaction(logger: logger) { try await body($0) }
+            await wakeup.send(on: connection, logger: logger)
+            return value
         }
     }
 

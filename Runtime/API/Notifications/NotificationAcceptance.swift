@@ -79,12 +79,8 @@ struct NotificationAcceptance: Sendable {
         _ requests: [Request], client: PostgresClient, producer: JobProducer, logger: Logger
     ) async throws -> [Result<Accepted, any Error>] {
         try await servedTogetherOrEachAlone(requests) { batch in
-            try await client.withConnection { connection in
-                let (results, wakeup) = try await connection.withTransaction(logger: logger) { connection in
-                    try await write(batch, on: connection, producer: producer, logger: logger)
-                }
-                await wakeup.send(on: connection, logger: logger)
-                return results
+            try await PendingWakeup.afterTransaction(on: client, logger: logger) { connection in
+                try await write(batch, on: connection, producer: producer, logger: logger)
             }
         }
     }

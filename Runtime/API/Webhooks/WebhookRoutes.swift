@@ -58,13 +58,10 @@ struct WebhookRoutes: Sendable {
                 metadata: ["provider": "\(kind.rawValue)", "account": "\(accountID)", "code": "\(refusal.code)"])
             throw APIError(refusal.missing ? .unauthorized : .forbidden, code: refusal.code, refusal.message)
         }
-        try await dependencies.client.withConnection { connection in
-            let wakeup = try await connection.withTransaction(logger: context.logger) { connection in
-                try await store(
-                    kind: kind, tenantID: tenantID, accountID: accountID, contentType: contentType, body: body,
-                    on: connection, logger: context.logger)
-            }
-            await wakeup.send(on: connection, logger: context.logger)
+        _ = try await PendingWakeup.afterTransaction(on: dependencies.client, logger: context.logger) { connection in
+            try await store(
+                kind: kind, tenantID: tenantID, accountID: accountID, contentType: contentType, body: body,
+                on: connection, logger: context.logger)
         }
         if kind == .twilio {
             var fields = HTTPFields()
@@ -78,11 +75,12 @@ struct WebhookRoutes: Sendable {
     }
 
     /// Stores the raw callback and enqueues its `webhook-ingest` job in the caller's transaction;
-    /// returns the wake-up to send once it has committed (see ``PendingWakeup``).
+    /// returns the callback's id and the wake-up to send once it has committed (see
+    /// ``PendingWakeup``).
     private func store(
         kind: ProviderKind, tenantID: String, accountID: String, contentType: String, body: Data,
         on connection: PostgresConnection, logger: Logger
-    ) async throws -> PendingWakeup {
+    ) async throws -> (callbackID: Int64, wakeup: PendingWakeup) {
         let inserted = try await connection.query(
             """
             INSERT INTO notify.provider_callbacks (tenant_id, account_id, kind, content_type, body)
@@ -91,14 +89,15 @@ struct WebhookRoutes: Sendable {
             """, logger: logger)
         var callbackID: Int64 = 0
         for try await id in inserted.decode(Int64.self) { callbackID = id }
-        return try await dependencies.producer.enqueue(
+        let enqueued = try await dependencies.producer.enqueue(
             [
                 try JobRequest(
                     function: "webhook-ingest",
                     input: WebhookIngestInput(tenantID: tenantID, callbackID: callbackID),
                     lane: .transactional, tenantID: tenantID)
             ], on: connection, wakingAfterCommit: true
-        ).wakeup
+        )
+        return (callbackID, enqueued.wakeup)
     }
 
     /// The URL the provider requested, as it signed it: the configured public URL when the server
