@@ -27,11 +27,7 @@ struct CommandEnvironment: Sendable {
         Self.bootstrapped.withLock { done in
             guard !done else { return }
             done = true
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            LoggingSystem.bootstrap { label in TextLogHandler(label: label, level: level) }
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: Self.metricsRegistry))
         }
         self.logger = Logger(label: "notify")

@@ -19,20 +19,24 @@ public enum JSONValue: Codable, Sendable, Hashable {
     case object([String: JSONValue])
 
     /// Decodes any JSON value.
+    ///
+    /// The kinds are tried most common first (strings, then numbers): every kind tried in vain
+    /// costs a thrown `DecodingError`, whose description the decoder builds, so a notification's
+    /// data of strings decodes with no error thrown at all.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let bool = try? container.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(number)
         } else if let string = try? container.decode(String.self) {
             self = .string(string)
-        } else if let array = try? container.decode([JSONValue].self) {
-            self = .array(array)
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(number)
+        } else if let bool = try? container.decode(Bool.self) {
+            self = .bool(bool)
         } else if let object = try? container.decode([String: JSONValue].self) {
             self = .object(object)
+        } else if let array = try? container.decode([JSONValue].self) {
+            self = .array(array)
         } else {
             throw DecodingError.dataCorruptedError(
                 in: container,

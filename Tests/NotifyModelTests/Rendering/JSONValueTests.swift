@@ -12,6 +12,13 @@ import Testing
         #expect(value == expected)
     }
 
+    @Test func keepsEachKindAsWritten() throws {
+        let json = #"{"s":"3","b":"true","z":"","n":0,"f":false,"e":{},"l":[]}"#
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+        let expected: JSONValue = ["s": "3", "b": "true", "z": "", "n": 0, "f": false, "e": [:], "l": []]
+        #expect(value == expected)
+    }
+
     @Test func encodesPlainJSON() throws {
         let value: JSONValue = ["a": [1, 2.5, "x", nil, true]]
         #expect(value.jsonText == #"{"a":[1,2.5,"x",null,true]}"#)
