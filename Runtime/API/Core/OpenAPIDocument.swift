@@ -19,6 +19,11 @@ enum OpenAPIDocument {
                 "NotificationRequest", 202
             ),
             (
+                "post", "/v1/notifications/batch",
+                "Send up to 1,000 notifications in one request, accepted all or none", "tenant",
+                "NotificationBatch", 202
+            ),
+            (
                 "get", "/v1/notifications/{id}", "A notification with per-channel status and its timeline", "tenant",
                 nil, 200
             ),
@@ -122,15 +127,16 @@ enum OpenAPIDocument {
                     "type": string, "title": string, "status": ["type": "integer"], "code": string, "detail": string,
                     "instance": string,
                 ], required: ["code", "detail", "status"]),
-            "NotificationRequest": object(
+            "NotificationRequest": object(notificationProperties, required: ["category", "to"], closed: true),
+            "NotificationBatch": object(
                 [
-                    "category": string,
-                    "to": object(["user": string, "users": array(string), "topic": string], required: []),
-                    "template": string, "data": ["type": "object"], "channels": array(channelEnum),
-                    "send_at": ["type": "string", "format": "date-time"],
-                    "send_at_local": localDateTime,
-                    "priority": ["type": "string", "enum": ["critical", "transactional", "bulk"]],
-                ], required: ["category", "to"], closed: true),
+                    "notifications": [
+                        "type": "array", "minItems": 1, "maxItems": 1000,
+                        "items": object(
+                            notificationProperties.merging(["idempotency_key": string]) { $1 },
+                            required: ["category", "to"], closed: true),
+                    ]
+                ], required: ["notifications"], closed: true),
             "RescheduleRequest": object(
                 ["send_at": ["type": "string", "format": "date-time"], "send_at_local": localDateTime], required: [],
                 closed: true),
@@ -244,6 +250,18 @@ enum OpenAPIDocument {
     }
     static var channelEnum: [String: Any] { ["type": "string", "enum": ["email", "sms", "push", "inapp", "webhook"]] }
     static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
+    /// The fields of `POST /v1/notifications`, also those of each item of a batch.
+    static var notificationProperties: [String: Any] {
+        [
+            "category": string,
+            "to": object(["user": string, "users": array(string), "topic": string], required: []),
+            "template": string, "data": ["type": "object"], "channels": array(channelEnum),
+            "send_at": ["type": "string", "format": "date-time"],
+            "send_at_local": localDateTime,
+            "priority": ["type": "string", "enum": ["critical", "transactional", "bulk"]],
+        ]
+    }
+
     static func object(_ properties: [String: Any], required: [String], closed: Bool = false) -> [String: Any] {
         var schema: [String: Any] = ["type": "object", "properties": properties]
         if !required.isEmpty { schema["required"] = required }

@@ -55,12 +55,19 @@ struct NotificationAcceptance: Sendable {
         var id: UUID
         var replay: Bool
         var status: String
+
+        /// The answer's JSON object: `id`, `status`, `replay`.
+        var json: [String: Any] { ["id": id.uuidString.lowercased(), "status": status, "replay": replay] }
     }
 
     private let coalescer: Coalescer<Request, Result<Accepted, any Error>, APICaller>
+    private let client: PostgresClient
+    private let producer: JobProducer
 
     /// Creates the acceptance of an API process.
     init(client: PostgresClient, producer: JobProducer) {
+        self.client = client
+        self.producer = producer
         coalescer = Coalescer { requests, caller in
             try await Self.acceptAll(requests, client: client, producer: producer, logger: caller.logger)
         }
@@ -69,6 +76,32 @@ struct NotificationAcceptance: Sendable {
     /// Accepts one request, together with the requests that arrive with it.
     func accept(_ request: Request, logger: Logger) async throws -> Accepted {
         try await coalescer.load(request, context: APICaller(goesAlone: request.critical, logger: logger)).get()
+    }
+
+    /// Why a request of ``acceptTogether(_:logger:)`` could not be accepted: its position, and why.
+    struct ItemFailure: Error {
+        var index: Int
+        var underlying: any Error
+    }
+
+    /// Accepts `requests` in one transaction of their own, all or none (`POST /v1/notifications/batch`):
+    /// answers in request order, or throws the first failing request's ``ItemFailure`` (a key
+    /// reused with another body, say), and then nothing is accepted.
+    func acceptTogether(_ requests: [Request], logger: Logger) async throws -> [Accepted] {
+        do {
+            return try await PendingWakeup.afterTransaction(on: client, logger: logger) { connection in
+                let (results, wakeup) = try await Self.write(
+                    requests, on: connection, producer: producer, logger: logger)
+                let accepted = try results.enumerated().map { index, result in
+                    do { return try result.get() } catch { throw ItemFailure(index: index, underlying: error) }
+                }
+                return (accepted, wakeup)
+            }
+        } catch let error as PostgresTransactionError {
+            // Rolled back because of one request: that request's failure, not the transaction's.
+            if let failure = error.closureError as? ItemFailure, error.rollbackError == nil { throw failure }
+            throw error
+        }
     }
 
     /// Accepts `requests` in one transaction; should it fail, each in a transaction of its own, so

@@ -13,6 +13,9 @@ struct NotificationRoutes: Sendable {
 
     func add(to group: RouterGroup<APIRequestContext>) {
         group.post("notifications") { request, context in try await create(request, context) }
+        group.post("notifications/batch") { request, context in
+            try await NotificationBatch(dependencies: dependencies).create(request, context)
+        }
         group.get("notifications/{id}") { _, context in try await get(context) }
         group.post("notifications/{id}/cancel") { _, context in try await cancel(context) }
         group.patch("notifications/{id}") { request, context in try await reschedule(request, context) }
@@ -25,40 +28,15 @@ struct NotificationRoutes: Sendable {
         let body = try await JSONBody.bytes(request)
         let notification = try JSONBody.decode(
             NotificationRequest.self, from: body, allowedKeys: NotificationRequest.fields)
-        try notification.validateShape()
-        let timing = try SendTiming(sendAt: notification.sendAt, sendAtLocal: notification.sendAtLocal)
-        let recipients = try notification.recipientsJSON()
-        let lane = try await NotificationChecks(dependencies: dependencies, tenantID: tenantID).check(notification)
         let key = request.headers[named: "Idempotency-Key"]
-        if let key, key.isEmpty || key.count > 255 {
-            throw APIError(.badRequest, code: "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters")
-        }
         // The hash of the body in canonical form (sorted keys), so the same request with its fields
         // in another order is still the same request. Only a request with a key is ever compared.
-        let requestHash = key.map { _ in Self.canonicalHash(of: body) }
-        let scheduled = timing.isScheduled(now: Date())
-        let status = scheduled ? "scheduled" : "accepted"
-        let data = String(decoding: try JSONEncoder().encode(notification.data ?? [:]), as: UTF8.self)
-        let id = UUID()
-        let outcome = try await dependencies.acceptance.accept(
-            NotificationAcceptance.Request(
-                row: NotificationAcceptance.Row(
-                    id: id, tenantID: tenantID, categoryKey: notification.category,
-                    templateKey: notification.template, recipients: recipients, data: data,
-                    channels: notification.channels, lane: notification.priority.flatMap(Lane.init(name:))?.description,
-                    sendAt: notification.sendAt, sendAtLocal: timing.localText, status: status, idempotencyKey: key,
-                    requestHash: requestHash),
-                job: try JobRequest(
-                    function: "validate", input: ValidateInput(tenantID: tenantID, notificationID: id), lane: lane,
-                    runAt: scheduled ? timing.validateRunAt : nil, tenantID: tenantID),
-                critical: lane == .critical),
-            logger: context.logger)
+        let accepted = try await NotificationIntake(dependencies: dependencies, tenantID: tenantID).prepare(
+            notification, idempotencyKey: key, requestHash: key.map { _ in Self.canonicalHash(of: body) })
+        let outcome = try await dependencies.acceptance.accept(accepted, logger: context.logger)
         var headers: HTTPFields = [.location: "/v1/notifications/\(outcome.id.uuidString.lowercased())"]
         if outcome.replay { headers[named: "Idempotent-Replayed"] = "true" }
-        return try APIResponse.json(
-            ["id": outcome.id.uuidString.lowercased(), "status": outcome.status, "replay": outcome.replay]
-                as [String: Any],
-            status: .accepted, headers: headers)
+        return try APIResponse.json(outcome.json, status: .accepted, headers: headers)
     }
 
     /// SHA-256 of `body` with its object keys sorted, or of `body` itself when it is not JSON.
