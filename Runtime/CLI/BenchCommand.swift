@@ -122,6 +122,11 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Subscribers of a topic broadcast to measure (0 skips it).") var broadcast = 0
         @Option(help: "How the throughput phase produces: http (the API) or sql (notify.send, the pipeline alone).")
         var producer = "http"
+        @Option(
+            help:
+                "With --producer http and --channel inapp: notifications per request, sent to POST /v1/notifications/batch (default 1: POST /v1/notifications)."
+        )
+        var httpBatch = 1
         @Option(help: "With --producer sql and --channel inapp: notifications per producer transaction (default 1000).")
         var sqlBatch: Int?
         @Option(help: "With --producer sql and --channel inapp: concurrent producer connections (default 1).")
@@ -139,6 +144,10 @@ struct BenchCommand: AsyncParsableCommand {
                     throw ValidationError("--sql-batch must be 1 to 10,000 and --sql-connections 1 to 256")
                 }
             }
+            guard httpBatch == 1 || (producer == "http" && channel == "inapp") else {
+                throw ValidationError("--http-batch applies only to --producer http with --channel inapp")
+            }
+            guard (1...1000).contains(httpBatch) else { throw ValidationError("--http-batch must be 1 to 1,000") }
             guard ["inapp", "sms", "email", "push"].contains(channel) else {
                 throw ValidationError("--channel must be inapp, sms, email or push")
             }
@@ -173,7 +182,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             let benchmark = PipelineBenchmark(
                 server: server, notifications: notifications, clients: clients, samples: samples, users: users,
-                broadcast: broadcast, producer: producer, sqlBatch: sqlBatch ?? 1000,
+                broadcast: broadcast, producer: producer, httpBatch: httpBatch, sqlBatch: sqlBatch ?? 1000,
                 sqlConnections: sqlConnections ?? 1,
                 worker: try workerOptions.configuration(environment),
                 logger: environment.logger,

@@ -10,9 +10,11 @@ import PostgresNIO
 
 /// What the pipeline benchmarks share: posting a notification and reading the settings that matter.
 enum BenchSupport {
-    /// `POST /v1/notifications` with `body`; returns the status.
-    static func post(_ http: HTTPClient, base: String, key: String, body: String) async throws -> Int {
-        var request = HTTPClientRequest(url: base + "/v1/notifications")
+    /// `POST` of `body` to `path` (`/v1/notifications` unless said); returns the status.
+    static func post(
+        _ http: HTTPClient, base: String, path: String = "/v1/notifications", key: String, body: String
+    ) async throws -> Int {
+        var request = HTTPClientRequest(url: base + path)
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
         request.headers.add(name: "Content-Type", value: "application/json")

@@ -32,6 +32,8 @@ struct PipelineBenchmark {
     let broadcast: Int
     /// `http` (POST /v1/notifications) or `sql` (notify.send, no HTTP).
     let producer: String
+    /// With the HTTP producer: notifications per request (more than 1: `POST /v1/notifications/batch`).
+    var httpBatch = 1
     /// With the SQL producer: notifications per transaction (1 is what an application calling
     /// `notify.send` in each of its own transactions does).
     var sqlBatch = 1000
@@ -48,6 +50,8 @@ struct PipelineBenchmark {
         var clients = 0
         var notificationsPerSecond = 0.0
         var producer = "http"
+        /// With the HTTP producer: notifications per request, when more than one.
+        var httpBatch: Int?
         /// With the SQL producer: notifications per transaction and concurrent connections.
         var sqlBatch: Int?
         var sqlConnections: Int?
@@ -63,6 +67,7 @@ struct PipelineBenchmark {
 
         enum CodingKeys: String, CodingKey {
             case channel, notifications, clients, producer
+            case httpBatch = "http_batch"
             case sqlBatch = "sql_batch"
             case sqlConnections = "sql_connections"
             case costPerNotification = "cost_per_notification"
@@ -77,7 +82,7 @@ struct PipelineBenchmark {
 
         func text() -> String {
             """
-            pipeline (\(channel)):  \(Int(notificationsPerSecond)) notifications/s delivered (\(notifications) from \(clients) HTTP clients; API accepted \(Int(acceptPerSecond))/s)
+            pipeline (\(channel)):  \(Int(notificationsPerSecond)) notifications/s delivered (\(notifications) from \(clients) HTTP clients\(httpBatch.map { ", \($0) per request" } ?? ""); API accepted \(Int(acceptPerSecond))/s)
             accept-to-inbox:    p50 \(latencyMs.p50) ms, p99 \(latencyMs.p99) ms, max \(latencyMs.max) ms (\(latencyMs.samples) samples, 202 to SSE event)
             stages (p50/p99):   \(latencyStageMs.sorted { $0.value.p50 < $1.value.p50 }.map { "\($0.key) \($0.value.p50)/\($0.value.p99) ms" }.joined(separator: ", "))
             broadcast:          \(broadcast.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") } ?? "skipped")
@@ -124,6 +129,8 @@ struct PipelineBenchmark {
         if producer == "sql" {
             report.sqlBatch = sqlBatch
             report.sqlConnections = sqlConnections
+        } else if httpBatch > 1 {
+            report.httpBatch = httpBatch
         }
         let before = try await PipelineCost.read(client, logger: logger)
         if producer == "sql" {
@@ -221,11 +228,20 @@ struct PipelineBenchmark {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in 0..<clients {
                 group.addTask {
-                    // Each client sends every `clients`-th notification, one request at a time.
-                    for n in stride(from: lane, to: notifications, by: clients) {
-                        let status = try await post(
-                            base: base, key: key,
-                            body: #"{"category":"alert","to":{"user":"user-\#(n % users + 1)"},"data":{"n":\#(n)}}"#)
+                    // Each client sends every `clients`-th request (of `httpBatch` notifications),
+                    // one request at a time.
+                    let requests = stride(from: 0, to: notifications, by: httpBatch).map { $0 }
+                    for first in stride(from: lane, to: requests.count, by: clients).map({ requests[$0] }) {
+                        let numbers = first..<min(notifications, first + httpBatch)
+                        let items = numbers.map { n in
+                            #"{"category":"alert","to":{"user":"user-\#(n % users + 1)"},"data":{"n":\#(n)}}"#
+                        }
+                        let status =
+                            httpBatch == 1
+                            ? try await post(base: base, key: key, body: items[0])
+                            : try await BenchSupport.post(
+                                http, base: base, path: "/v1/notifications/batch", key: key,
+                                body: #"{"notifications":[\#(items.joined(separator: ","))]}"#)
                         guard status == 202 else { throw BenchError("the API answered \(status)") }
                     }
                 }

@@ -53,7 +53,9 @@ import Testing
                 "/v1/notifications/batch", acme, ["notifications": [item("ada", "E"), typo]])
             #expect(unknownField.status == 400)
             #expect(unknownField.json["code"] as? String == "unknown_field")
-            #expect((unknownField.json["detail"] as? String)?.contains("notifications[1]: unknown field \"chanels\"") == true)
+            #expect(
+                (unknownField.json["detail"] as? String)?.contains("notifications[1]: unknown field \"chanels\"")
+                    == true)
 
             let empty = try await engine.post("/v1/notifications/batch", acme, ["notifications": [] as [Any]])
             #expect(empty.status == 400)

@@ -95,7 +95,8 @@ struct NotificationBatch: Sendable {
     /// `error` with the item's position in front of its sentence, when it is an API error.
     static func located(_ error: any Error, at index: Int) -> any Error {
         guard let error = error as? APIError else { return error }
-        return APIError(error.status, code: error.code, "notifications[\(index)]: \(error.detail)", headers: error.headers)
+        return APIError(
+            error.status, code: error.code, "notifications[\(index)]: \(error.detail)", headers: error.headers)
     }
 
     /// `notifications[3]`, from a decoder's coding path.
