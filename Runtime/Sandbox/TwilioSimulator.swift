@@ -52,8 +52,9 @@ struct TwilioSimulator: ProviderFaultAnswers {
             sid: sid, accountSID: credentials.twilioAccountSID, from: form["From"], to: to, body: body,
             messagingServiceSID: form["MessagingServiceSid"])
         scheduleCallbacks(message, statusCallback: statusCallback)
-        return HTTPResponses.json(
-            message.resource(status: form["MessagingServiceSid"] == nil ? "queued" : "accepted"), status: .created)
+        return HTTPResponses.encoded(
+            message.resource(status: form["MessagingServiceSid"] == nil ? "queued" : "accepted"), status: .created,
+            escapingSlashes: false)
     }
 
     /// `+` then 2–15 digits, the first not zero.

@@ -26,11 +26,21 @@ struct SMSTests {
             let sid = try #require(answer.body["sid"] as? String)
             #expect(sid.hasPrefix("SM") && sid.count == 34)
             #expect(answer.body["status"] as? String == "queued")
+            // Twilio's Message resource: nulls where Twilio writes null, segments as a string.
+            #expect(answer.body["error_code"] is NSNull && answer.body["price"] is NSNull)
+            #expect(answer.body["num_segments"] as? String == "1")
+            #expect(answer.body["to"] as? String == "+14155550100")
+            #expect(answer.body["account_sid"] as? String == harness.credentials.twilioAccountSID)
+            #expect(
+                (answer.body["subresource_uris"] as? [String: String])?["media"]
+                    == "/2010-04-01/Accounts/\(harness.credentials.twilioAccountSID)/Messages/\(sid)/Media.json")
+            let second = try #require(try await twilioSend(harness, to: "+14155550100").body["sid"] as? String)
+            #expect(second != sid && second.dropFirst(2).allSatisfy(\.isHexDigit))
             let list = try await harness.control(.GET, "/sandbox/messages?provider=twilio")
             let messages = try #require(json(list.body)["messages"] as? [[String: Any]])
-            #expect(messages.count == 1)
-            #expect(messages.first?["provider_message_id"] as? String == sid)
-            #expect(messages.first?["body"] as? String == "Your code is 123456")
+            #expect(messages.count == 2)
+            let first = try #require(messages.first { $0["provider_message_id"] as? String == sid })
+            #expect(first["body"] as? String == "Your code is 123456")
         }
     }
 
