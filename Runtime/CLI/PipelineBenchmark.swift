@@ -230,9 +230,9 @@ struct PipelineBenchmark {
                 group.addTask {
                     // Each client sends every `clients`-th request (of `httpBatch` notifications),
                     // one request at a time.
-                    let requests = stride(from: 0, to: notifications, by: httpBatch).map { $0 }
-                    for first in stride(from: lane, to: requests.count, by: clients).map({ requests[$0] }) {
-                        let numbers = first..<min(notifications, first + httpBatch)
+                    let requests = (notifications + httpBatch - 1) / httpBatch
+                    for request in stride(from: lane, to: requests, by: clients) {
+                        let numbers = request * httpBatch..<min(notifications, (request + 1) * httpBatch)
                         let items = numbers.map { n in
                             #"{"category":"alert","to":{"user":"user-\#(n % users + 1)"},"data":{"n":\#(n)}}"#
                         }

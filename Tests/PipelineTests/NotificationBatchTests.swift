@@ -57,6 +57,12 @@ import Testing
                 (unknownField.json["detail"] as? String)?.contains("notifications[1]: unknown field \"chanels\"")
                     == true)
 
+            let blankKey = try await engine.post(
+                "/v1/notifications/batch", acme, ["notifications": [item("ada", "G"), item("ada", "H", key: "")]])
+            #expect(blankKey.status == 400)
+            #expect(blankKey.json["code"] as? String == "invalid_idempotency_key")
+            #expect((blankKey.json["detail"] as? String)?.hasPrefix("notifications[1]: ") == true)
+
             let empty = try await engine.post("/v1/notifications/batch", acme, ["notifications": [] as [Any]])
             #expect(empty.status == 400)
             #expect(empty.json["code"] as? String == "invalid_batch")

@@ -19,7 +19,10 @@ struct NotificationIntake: Sendable {
         let timing = try SendTiming(sendAt: notification.sendAt, sendAtLocal: notification.sendAtLocal)
         let recipients = try notification.recipientsJSON()
         if let key, key.isEmpty || key.count > 255 {
-            throw APIError(.badRequest, code: "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters")
+            throw APIError(
+                .badRequest, code: "invalid_idempotency_key",
+                "the idempotency key (the Idempotency-Key header, or idempotency_key in a batch) must be 1 to 255 characters"
+            )
         }
         let lane = try await NotificationChecks(dependencies: dependencies, tenantID: tenantID).check(notification)
         let scheduled = timing.isScheduled(now: Date())
