@@ -11,12 +11,13 @@ import Testing
 /// calls are accepted.
 @Suite struct NotificationAcceptanceTests {
     /// A request to accept `id` for `tenant` with `key` and a body hash of `hash`.
-    static func request(_ id: UUID, tenant: String, key: String?, hash: UInt8) throws -> NotificationAcceptance.Request
-    {
+    static func request(
+        _ id: UUID, tenant: String, key: String?, hash: UInt8, status: String = "accepted"
+    ) throws -> NotificationAcceptance.Request {
         NotificationAcceptance.Request(
             row: NotificationAcceptance.Row(
                 id: id, tenantID: tenant, categoryKey: "welcome", templateKey: nil, recipients: #"{"users":["ada"]}"#,
-                data: #"{"n":1}"#, channels: ["inapp"], lane: nil, sendAt: nil, sendAtLocal: nil, status: "accepted",
+                data: #"{"n":1}"#, channels: ["inapp"], lane: nil, sendAt: nil, sendAtLocal: nil, status: status,
                 idempotencyKey: key, requestHash: Data(repeating: hash, count: 32)),
             job: try JobRequest(
                 function: "validate", input: ValidateInput(tenantID: tenant, notificationID: id), tenantID: tenant),
@@ -30,8 +31,9 @@ import Testing
             let first = UUID()
             let requests = [
                 try Self.request(first, tenant: tenant.id, key: "k-1", hash: 1),
-                // No such tenant: this row cannot be written, and the batch falls back to one by one.
-                try Self.request(UUID(), tenant: "nobody", key: nil, hash: 2),
+                // A status outside its domain: this row cannot be written, and the batch falls back to
+                // one by one.
+                try Self.request(UUID(), tenant: tenant.id, key: nil, hash: 2, status: "lost"),
                 // The first request's key with another body: refused.
                 try Self.request(UUID(), tenant: tenant.id, key: "k-1", hash: 3),
                 // The first request's key and body again: a replay of it.
