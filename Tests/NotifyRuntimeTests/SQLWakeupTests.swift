@@ -27,6 +27,46 @@ import Testing
         }
     }
 
+    @Test func aTransactionAsksOncePerBucketAndStillRings() async throws {
+        try await TestRuntime.with(catalog: catalog()) { runtime in
+            let heard = StartLog()
+            try await runtime.client.withConnection { listener in
+                try await listener.listen(on: "notify_jobs") { notifications in
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for try await notification in notifications { heard.record(notification.payload) }
+                        }
+                        let marks = try await runtime.client.withTransaction(logger: runtime.logger) { connection in
+                            var marks: [String?] = []
+                            for key in 1...20 {
+                                _ = try await connection.query(
+                                    "SELECT notify.enqueue('recording', jsonb_build_object('key', \("k\(key)")::text), 'bulk')",
+                                    logger: runtime.logger
+                                ).collect()
+                                let row = try await connection.query(
+                                    "SELECT current_setting('notify.wake_checked', true)", logger: runtime.logger
+                                ).collect()
+                                marks.append(try row.first?.decode(String?.self))
+                            }
+                            return marks
+                        }
+                        #expect(marks.allSatisfy { $0?.hasPrefix("recording@") == true }, "\(marks)")
+                        let deadline = ContinuousClock.now + .seconds(10)
+                        while heard.total() < 1 && ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                        try await Task.sleep(for: .milliseconds(200))
+                        group.cancelAll()
+                    }
+                }
+            }
+            #expect(heard.count("recording") == 1, "the transaction rang once, at its commit")
+            let after = try await runtime.rows("SELECT coalesce(current_setting('notify.wake_checked', true), '')")
+            #expect(try after.first?.decode(String.self) == "", "the mark lives only as long as its transaction")
+            #expect(try await runtime.count("SELECT count(*)::int FROM notify.jobs WHERE queue = 'recording'") == 20)
+        }
+    }
+
     @Test func aRoleThatCannotCreateInTheSchemaPublishesAndEnqueuesWithThrottledWakeUps() async throws {
         try await TestRuntime.with(catalog: catalog()) { runtime in
             let role = "notify_app_\(UInt32.random(in: 0...UInt32.max))"
