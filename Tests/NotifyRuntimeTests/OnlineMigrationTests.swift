@@ -4,7 +4,8 @@ import NotifyTestSupport
 import PostgresNIO
 import Testing
 
-/// Migrations that build indexes on busy tables leave the tables writable while they build.
+/// Migrations that change busy tables leave them writable: indexes are built concurrently, and
+/// column types change without a rewrite.
 @Suite struct OnlineMigrationTests {
     @Test func theDeliveriesIndexIsRebuiltWhileDeliveriesKeepBeingWritten() async throws {
         let url = try await TestCluster.freshDatabase()
@@ -91,6 +92,48 @@ import Testing
                 "SELECT to_regclass('notify.deliveries_sent_recently') IS NULL", logger: logger
             ).collect().first?.decode(Bool.self)
             #expect(oldIndex == true)
+        }
+    }
+
+    @Test func statusDomainsRewriteNoTableAndStillRefuseAWrongValue() async throws {
+        let url = try await TestCluster.freshDatabase()
+        let logger = TestCluster.logger
+        try await TestCluster.withClient(url) { client in
+            try await client.query("DROP SCHEMA notify CASCADE", logger: logger)
+            try await Migrator(client: client, migrations: Migrations.all.filter { $0.version < 16 }, logger: logger)
+                .migrate()
+            for statement in [
+                "INSERT INTO notify.tenants (id, name, inbox_secret) VALUES ('acme', 'Acme', '\\x00')",
+                """
+                INSERT INTO notify.notifications (id, tenant_id, category_key, recipients)
+                SELECT gen_random_uuid(), 'acme', 'welcome', '{}' FROM generate_series(1, 2000)
+                """,
+                """
+                INSERT INTO notify.deliveries (tenant_id, notification_id, user_id, channel, status)
+                SELECT 'acme', id, 1, 'inapp', 'delivered' FROM notify.notifications
+                """,
+            ] {
+                try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            let files = """
+                SELECT pg_relation_filenode('notify.notifications')::bigint, pg_relation_filenode('notify.deliveries')::bigint
+                """
+            let before = try await client.query(PostgresQuery(unsafeSQL: files), logger: logger).collect()
+                .first?.decode((Int64, Int64).self)
+            try await Migrator(client: client, logger: logger).migrate()
+            let after = try await client.query(PostgresQuery(unsafeSQL: files), logger: logger).collect()
+                .first?.decode((Int64, Int64).self)
+            #expect(before != nil && before?.0 == after?.0 && before?.1 == after?.1, "neither table was rewritten")
+            let statuses = try await client.query(
+                "SELECT count(*)::int FROM notify.deliveries WHERE status = 'delivered'", logger: logger
+            ).collect().first?.decode(Int.self)
+            #expect(statuses == 2000)
+            do {
+                try await client.query("UPDATE notify.deliveries SET status = 'lost'", logger: logger)
+                Issue.record("a status outside the domain was written")
+            } catch let error as PSQLError {
+                #expect(error.serverInfo?[.sqlState] == "23514")
+            }
         }
     }
 }
