@@ -7,26 +7,35 @@ import Testing
 /// Migrations that change busy tables leave them writable: indexes are built concurrently, and
 /// column types change without a rewrite.
 @Suite struct OnlineMigrationTests {
+    /// Replaces the fresh database's schema by the migrations before `version`, with a tenant
+    /// `acme`, then runs `statements`.
+    static func schema(before version: Int, client: PostgresClient, then statements: [String]) async throws {
+        let logger = TestCluster.logger
+        try await client.query("DROP SCHEMA notify CASCADE", logger: logger)
+        try await Migrator(client: client, migrations: Migrations.all.filter { $0.version < version }, logger: logger)
+            .migrate()
+        let tenant = "INSERT INTO notify.tenants (id, name, inbox_secret) VALUES ('acme', 'Acme', '\\x00')"
+        for statement in [tenant] + statements {
+            try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        }
+    }
+
     @Test func theDeliveriesIndexIsRebuiltWhileDeliveriesKeepBeingWritten() async throws {
         let url = try await TestCluster.freshDatabase()
         let logger = TestCluster.logger
         try await TestCluster.withClient(url) { client in
-            try await client.query("DROP SCHEMA notify CASCADE", logger: logger)
-            try await Migrator(client: client, migrations: Migrations.all.filter { $0.version < 12 }, logger: logger)
-                .migrate()
-            for statement in [
-                "INSERT INTO notify.tenants (id, name, inbox_secret) VALUES ('acme', 'Acme', '\\x00')",
-                "INSERT INTO notify.users (tenant_id, external_id) VALUES ('acme', 'ada')",
-                """
-                INSERT INTO notify.notifications (id, tenant_id, category_key, recipients)
-                VALUES ('00000000-0000-0000-0000-000000000001', 'acme', 'welcome', '{}')
-                """,
-                // What an earlier, interrupted run could have left: an index of that name, not the
-                // migration's. It must be replaced, not taken for done.
-                "CREATE INDEX deliveries_by_user ON notify.deliveries (id)",
-            ] {
-                try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-            }
+            try await Self.schema(
+                before: 12, client: client,
+                then: [
+                    "INSERT INTO notify.users (tenant_id, external_id) VALUES ('acme', 'ada')",
+                    """
+                    INSERT INTO notify.notifications (id, tenant_id, category_key, recipients)
+                    VALUES ('00000000-0000-0000-0000-000000000001', 'acme', 'welcome', '{}')
+                    """,
+                    // What an earlier, interrupted run could have left: an index of that name, not the
+                    // migration's. It must be replaced, not taken for done.
+                    "CREATE INDEX deliveries_by_user ON notify.deliveries (id)",
+                ])
 
             // A reader keeps a transaction open on deliveries, as a long report would.
             let (commitReader, readerMayCommit) = AsyncStream<Void>.makeStream()
@@ -99,22 +108,18 @@ import Testing
         let url = try await TestCluster.freshDatabase()
         let logger = TestCluster.logger
         try await TestCluster.withClient(url) { client in
-            try await client.query("DROP SCHEMA notify CASCADE", logger: logger)
-            try await Migrator(client: client, migrations: Migrations.all.filter { $0.version < 16 }, logger: logger)
-                .migrate()
-            for statement in [
-                "INSERT INTO notify.tenants (id, name, inbox_secret) VALUES ('acme', 'Acme', '\\x00')",
-                """
-                INSERT INTO notify.notifications (id, tenant_id, category_key, recipients)
-                SELECT gen_random_uuid(), 'acme', 'welcome', '{}' FROM generate_series(1, 2000)
-                """,
-                """
-                INSERT INTO notify.deliveries (tenant_id, notification_id, user_id, channel, status)
-                SELECT 'acme', id, 1, 'inapp', 'delivered' FROM notify.notifications
-                """,
-            ] {
-                try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-            }
+            try await Self.schema(
+                before: 16, client: client,
+                then: [
+                    """
+                    INSERT INTO notify.notifications (id, tenant_id, category_key, recipients)
+                    SELECT gen_random_uuid(), 'acme', 'welcome', '{}' FROM generate_series(1, 2000)
+                    """,
+                    """
+                    INSERT INTO notify.deliveries (tenant_id, notification_id, user_id, channel, status)
+                    SELECT 'acme', id, 1, 'inapp', 'delivered' FROM notify.notifications
+                    """,
+                ])
             let files = """
                 SELECT pg_relation_filenode('notify.notifications')::bigint, pg_relation_filenode('notify.deliveries')::bigint
                 """
