@@ -27,29 +27,30 @@ struct DeliveryFacts: Sendable {
             isDigestRelease: isDigestRelease)
     }
 
-    /// Reads the deliveries of `batches` still to decide (pending or deferred), with their users'
-    /// preferences for their notification's category, in one query: per batch, the key of that
-    /// category when the caller knows it, else empty (the statement looks it up). Frequency-cap
-    /// counts are left out (see ``addRecentSends(to:batch:categoryKey:context:)``). A batch whose
-    /// rows cannot be read gets its own failure.
+    /// Reads the deliveries of `batches` still to decide (pending or deferred, or not found yet in a
+    /// batch of new deliveries), with their users' preferences for their notification's category,
+    /// in one query: per batch, the key of that category when the caller knows it, else empty (the
+    /// statement looks it up). Frequency-cap counts are left out (see
+    /// ``addRecentSends(to:batch:categoryKey:context:)``). A batch whose rows cannot be read gets
+    /// its own failure.
     static func loadAll(
         _ batches: [DeliveryBatch], categoryKeys: [String], context: FunctionContext
     ) async throws -> [Result<[DeliveryFacts], any Error>] {
         let keys = DeliveryKeys(batches)
         let rows = try await context.database.query(
             """
-            SELECT r.ord, d.user_id, d.status, u.id IS NOT NULL,
-                   CASE d.channel
+            SELECT r.ord, r.user_id, coalesce(d.status, 'pending'), u.id IS NOT NULL,
+                   CASE r.channel
                        WHEN 'email' THEN u.email_cipher IS NOT NULL
                        WHEN 'sms' THEN u.phone_cipher IS NOT NULL
                        WHEN 'push' THEN EXISTS (SELECT 1 FROM notify.devices v
                                                 WHERE v.user_id = u.id AND v.invalidated_at IS NULL)
                        ELSE true END,
                    EXISTS (SELECT 1 FROM notify.suppressions s
-                           WHERE s.tenant_id = d.tenant_id AND s.channel = d.channel
-                             AND s.address_hash = CASE d.channel WHEN 'email' THEN u.email_hash
+                           WHERE s.tenant_id = r.tenant_id AND s.channel = r.channel
+                             AND s.address_hash = CASE r.channel WHEN 'email' THEN u.email_hash
                                                                  WHEN 'sms' THEN u.phone_hash END),
-                   (p.channels -> n.category_key ->> d.channel)::boolean,
+                   (p.channels -> n.category_key ->> r.channel)::boolean,
                    p.quiet_hours::text,
                    (p.frequency_caps -> n.category_key)::text,
                    coalesce((SELECT f.status = 'delivered'
@@ -63,25 +64,29 @@ struct DeliveryFacts: Sendable {
             FROM unnest((SELECT \(keys.batchIndexes)::bigint[]), (SELECT \(keys.notificationIDs)::uuid[]),
                         (SELECT \(keys.tenantIDs)::text[]), (SELECT \(keys.channels)::text[]),
                         (SELECT \(keys.userIDs)::bigint[]),
-                        (SELECT \(keys.perRow { categoryKeys[$0] })::text[]))
-                 AS r(ord, notification_id, tenant_id, channel, user_id, category_key)
+                        (SELECT \(keys.perRow { categoryKeys[$0] })::text[]),
+                        (SELECT \(keys.perRow { batches[$0].newDeliveries == true })::boolean[]))
+                 AS r(ord, notification_id, tenant_id, channel, user_id, category_key, new_deliveries)
             CROSS JOIN LATERAL (
                 SELECT coalesce(nullif(r.category_key, ''),
                                 (SELECT n.category_key FROM notify.notifications n
                                  WHERE n.id = r.notification_id AND n.tenant_id = r.tenant_id)) AS category_key
             ) n
-            CROSS JOIN LATERAL (
-                SELECT d.id, d.tenant_id, d.user_id, d.channel, d.status, d.fallback_of FROM notify.deliveries d
-                WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
-                  AND d.tenant_id = r.tenant_id AND d.status IN ('pending', 'deferred')
-                OFFSET 0
-            ) d
             LEFT JOIN LATERAL (
-                SELECT u.* FROM notify.users u WHERE u.id = d.user_id AND u.tenant_id = d.tenant_id OFFSET 0
+                SELECT d.status, d.fallback_of FROM notify.deliveries d
+                WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
+                  AND d.tenant_id = r.tenant_id
+                OFFSET 0
+            ) d ON true
+            LEFT JOIN LATERAL (
+                SELECT u.* FROM notify.users u WHERE u.id = r.user_id AND u.tenant_id = r.tenant_id OFFSET 0
             ) u ON true
             LEFT JOIN LATERAL (
-                SELECT p.* FROM notify.preferences p WHERE p.user_id = d.user_id AND p.tenant_id = d.tenant_id OFFSET 0
+                SELECT p.* FROM notify.preferences p WHERE p.user_id = r.user_id AND p.tenant_id = r.tenant_id OFFSET 0
             ) p ON true
+            -- A delivery still to decide; or, in a batch of new deliveries, one its creating
+            -- transaction has not committed yet (see DeliveryBatch.newDeliveries).
+            WHERE d.status IN ('pending', 'deferred') OR (d.status IS NULL AND r.new_deliveries)
             """, logger: context.logger)
         let decoder = JSONDecoder()
         var facts = [[DeliveryFacts]](repeating: [], count: batches.count)

@@ -17,7 +17,12 @@ public struct PreferenceFilterFunction: NotifyFunction {
     public static let name: FunctionName = "preference-filter"
     /// Its completion does not wait for the disk: its output only changes the database, and a
     /// lost one is computed again (see `CompletionCommit`).
-    public static let settings = FunctionSettings(maxAttempts: 5, timeout: .seconds(30), completion: .asynchronous)
+    ///
+    /// It reads the deliveries it decides, so it runs inside its predecessor's job only when that
+    /// job wrote nothing or its batch names deliveries the job is creating (`validate`'s batches of
+    /// a notification small enough to go through in one job; see ``NotifyModel/DeliveryBatch/newDeliveries``).
+    public static let settings = FunctionSettings(
+        maxAttempts: 5, timeout: .seconds(30), inlining: .whenPredecessorWroteNothing, completion: .asynchronous)
 
     /// Reads the inputs of concurrent jobs together.
     private let reads = RequestCoalescer<DeliveryBatch, Result<PreferenceInputs, any Error>>(
@@ -111,6 +116,7 @@ public struct PreferenceFilterFunction: NotifyFunction {
                     event: "deferred", detail: TimelineWrites.detail(["reason": key.reason, "until": until])))
             var later = batch
             later.userIDs = users
+            later.newDeliveries = nil
             next.append(
                 try JobRequest(
                     function: Self.name, input: later, lane: lane, runAt: key.until, tenantID: batch.tenantID))
@@ -119,7 +125,11 @@ public struct PreferenceFilterFunction: NotifyFunction {
             var onward = batch
             onward.userIDs = send
             onward.timedFallback = timedFallback
-            next.append(try JobRequest(function: "render", input: onward, lane: lane, tenantID: batch.tenantID))
+            var request = try JobRequest(function: "render", input: onward, lane: lane, tenantID: batch.tenantID)
+            // Render reads the pending deliveries: of a batch of new ones, this job's writes change
+            // only those it does not pass on (drops, deferrals), so render may run before they commit.
+            request.inputCoversPendingWrites = batch.newDeliveries == true && released.isEmpty
+            next.append(request)
         }
         let dropped = drops.values.reduce(0) { $0 + $1.count }
         let deferred = deferrals.values.reduce(0) { $0 + $1.count }

@@ -17,8 +17,10 @@ public struct RenderFunction: NotifyFunction {
     public static let name: FunctionName = "render"
     /// Reads the pending deliveries that `validate` committed, so a worker that also runs
     /// `preference-filter` runs it inside a filter job whose output has no writes (the common case:
-    /// every delivery goes on). Its completion does not wait for the disk: its output only changes
-    /// the database, and a lost one is computed again (see `CompletionCommit`).
+    /// every delivery goes on), or whose batch names new deliveries (then inside `validate`'s job;
+    /// see ``NotifyModel/DeliveryBatch/newDeliveries``). Its completion does not wait for the disk:
+    /// its output only changes the database, and a lost one is computed again (see
+    /// `CompletionCommit`).
     public static let settings = FunctionSettings(
         maxAttempts: 5, timeout: .seconds(30), inlining: .whenPredecessorWroteNothing,
         completion: .asynchronous)
@@ -32,7 +34,6 @@ public struct RenderFunction: NotifyFunction {
     public func handle(_ batch: DeliveryBatch, context: FunctionContext) async throws -> FunctionOutput {
         let job = try await reads.load(batch, context: context).get()
         let renderer = TemplateRenderer()
-        var renderedIDs: [Int64] = []
         var renderedUsers: [Int64] = []
         var contents: [String] = []
         var failures: [(userID: Int64, detail: String)] = []
@@ -60,7 +61,6 @@ public struct RenderFunction: NotifyFunction {
             data["user"] = recipient.templateValue
             do throws(ModelError) {
                 let content = try renderer.render(job.templates[locale]!, channel: batch.channel, data: data)
-                renderedIDs.append(recipient.deliveryID)
                 renderedUsers.append(recipient.userID)
                 contents.append(String(decoding: (try? encoder.encode(content)) ?? Data("{}".utf8), as: UTF8.self))
             } catch {
@@ -74,19 +74,19 @@ public struct RenderFunction: NotifyFunction {
                     ))
             }
         }
-        return try output(
-            batch, ids: renderedIDs, users: renderedUsers, contents: contents, failures: failures, context: context)
+        return try output(batch, users: renderedUsers, contents: contents, failures: failures, context: context)
     }
 
     private func output(
-        _ batch: DeliveryBatch, ids: [Int64], users: [Int64], contents: [String],
+        _ batch: DeliveryBatch, users: [Int64], contents: [String],
         failures: [(userID: Int64, detail: String)], context: FunctionContext
     ) throws -> FunctionOutput {
         var writes: [PostgresQuery] = []
         var next: [JobRequest] = []
-        if !ids.isEmpty {
+        if !users.isEmpty {
             var onward = batch
             onward.userIDs = users
+            onward.newDeliveries = nil
             next.append(
                 try JobRequest(
                     function: try FunctionName(validating: batch.channel.sendFunction), input: onward,
@@ -101,29 +101,36 @@ public struct RenderFunction: NotifyFunction {
                     event: "dropped", detail: failure.detail))
         }
         var result = FunctionOutput(
-            next: next, summary: #"{"rendered":\#(ids.count),"failed":\#(failures.count)}"#)
-        if !ids.isEmpty {
+            next: next, summary: #"{"rendered":\#(users.count),"failed":\#(failures.count)}"#)
+        if !users.isEmpty {
             result.appendMergeable(
                 MergeableWrite(
                     sql: Self.storeSQL,
-                    columns: [.bigint(ids), .text(contents), .text(Array(repeating: batch.tenantID, count: ids.count))])
-            )
+                    columns: [
+                        .uuid(Array(repeating: batch.notificationID, count: users.count)),
+                        .text(Array(repeating: batch.channel.rawValue, count: users.count)), .bigint(users),
+                        .text(contents), .text(Array(repeating: batch.tenantID, count: users.count)),
+                    ]))
         }
         result.writes += writes
         return result
     }
 
-    /// Stores rendered content, given as rows of (delivery, content, tenant): the statement of a
-    /// ``NotifyFunctionKit/MergeableWrite``, so the renders of many jobs are stored in one statement.
+    /// Stores rendered content, given as rows of (notification, channel, user, content, tenant): the
+    /// statement of a ``NotifyFunctionKit/MergeableWrite``, so the renders of many jobs are stored in
+    /// one statement. Deliveries are named by their unique key, not their id: inside `validate`'s job
+    /// (a batch of new deliveries) render runs before the rows, and their ids, exist.
     ///
-    /// The table is reached from the rows, one key lookup each: with an `id = ANY($1)` anchor the
+    /// The table is reached from the rows, one key lookup each: with an `ANY($1)` anchor the
     /// planner, which rightly expects few rows in this status, started from the table and re-read
     /// every input row for each row it found: work that grew with the square of the batch (41 ms
     /// against 2.6 ms for 400 rows).
     static let storeSQL = """
         UPDATE notify.deliveries AS d
         SET content = r.content::jsonb, status = 'rendered', updated_at = now()
-        FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(id, content, tenant_id)
-        WHERE d.id = r.id AND d.tenant_id = r.tenant_id AND d.status = 'pending'
+        FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+            AS r(notification_id, channel, user_id, content, tenant_id)
+        WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
+          AND d.tenant_id = r.tenant_id AND d.status = 'pending'
         """
 }

@@ -7,7 +7,6 @@ import PostgresNIO
 /// the recipients' locales and custom data.
 struct RenderJob: Sendable {
     struct Recipient: Sendable {
-        var deliveryID: Int64
         var userID: Int64
         var locale: String?
         var templateValue: JSONValue
@@ -91,8 +90,9 @@ struct RenderJob: Sendable {
         return jobs
     }
 
-    /// Per batch, its deliveries still pending with their users' locales and data, or the error
-    /// that one of them could not be read with.
+    /// Per batch, its deliveries still pending (or, in a batch of new deliveries, not found yet:
+    /// see ``NotifyModel/DeliveryBatch/newDeliveries``) with their users' locales and data, or the
+    /// error that one of them could not be read with.
     private static func recipients(
         of batches: [DeliveryBatch], context: FunctionContext
     ) async throws -> (recipients: [[Recipient]], failures: [Int: any Error]) {
@@ -103,31 +103,33 @@ struct RenderJob: Sendable {
         guard !keys.isEmpty else { return (recipients, failures) }
         for row in try await context.database.query(
             """
-            SELECT r.ord, d.id, d.user_id, u.locale, u.external_id, u.data::text
+            SELECT r.ord, r.user_id, u.locale, u.external_id, u.data::text
             -- The arrays behind sub-selects: one plan for every batch size (see AutoPreparedStatement).
             FROM unnest((SELECT \(keys.batchIndexes)::bigint[]), (SELECT \(keys.notificationIDs)::uuid[]),
                         (SELECT \(keys.tenantIDs)::text[]), (SELECT \(keys.channels)::text[]),
-                        (SELECT \(keys.userIDs)::bigint[]))
-                 AS r(ord, notification_id, tenant_id, channel, user_id)
-            CROSS JOIN LATERAL (
-                SELECT d.id, d.user_id, d.tenant_id FROM notify.deliveries d
+                        (SELECT \(keys.userIDs)::bigint[]),
+                        (SELECT \(keys.perRow { batches[$0].newDeliveries == true })::boolean[]))
+                 AS r(ord, notification_id, tenant_id, channel, user_id, new_deliveries)
+            LEFT JOIN LATERAL (
+                SELECT d.status FROM notify.deliveries d
                 WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
-                  AND d.tenant_id = r.tenant_id AND d.status = 'pending'
+                  AND d.tenant_id = r.tenant_id
                 OFFSET 0
-            ) d
+            ) d ON true
             CROSS JOIN LATERAL (
                 SELECT u.locale, u.external_id, u.data FROM notify.users u
-                WHERE u.id = d.user_id AND u.tenant_id = d.tenant_id OFFSET 0
+                WHERE u.id = r.user_id AND u.tenant_id = r.tenant_id OFFSET 0
             ) u
+            WHERE d.status = 'pending' OR (d.status IS NULL AND r.new_deliveries)
             """, logger: context.logger)
         {
-            let (ord, deliveryID, userID, locale, externalID, userData) = try row.decode(
-                (Int64, Int64, Int64, String?, String, String).self)
+            let (ord, userID, locale, externalID, userData) = try row.decode(
+                (Int64, Int64, String?, String, String).self)
             do {
                 var user = try decoder.decode([String: JSONValue].self, from: Data(userData.utf8))
                 user["external_id"] = .string(externalID)
                 recipients[Int(ord)].append(
-                    Recipient(deliveryID: deliveryID, userID: userID, locale: locale, templateValue: .object(user)))
+                    Recipient(userID: userID, locale: locale, templateValue: .object(user)))
             } catch {
                 failures[Int(ord)] = error
             }

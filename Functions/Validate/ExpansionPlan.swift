@@ -192,12 +192,19 @@ struct ExpansionPlan: Sendable {
             result.writes.append(localRelease.events(input, channels: channels))
             next += try localRelease.jobs(input, channels: channels, lane: lane)
         }
+        // A notification whose recipients fit in one batch per channel may be filtered, rendered and
+        // delivered inside this job (its batches say their deliveries are new); a larger expansion
+        // leaves its batches to run as jobs of their own, side by side.
+        let inlinable = isFirstBatch && finished && userIDs.count <= DeliveryBatch.maximumSize
         for channel in channels where localRelease == nil {
-            for batch in DeliveryBatch.split(
+            for var batch in DeliveryBatch.split(
                 tenantID: input.tenantID, notificationID: input.notificationID, channel: channel, userIDs: userIDs)
             {
-                next.append(
-                    try JobRequest(function: "preference-filter", input: batch, lane: lane, tenantID: input.tenantID))
+                batch.newDeliveries = true
+                var request = try JobRequest(
+                    function: "preference-filter", input: batch, lane: lane, tenantID: input.tenantID)
+                request.inputCoversPendingWrites = inlinable
+                next.append(request)
             }
         }
         if let nextCursor {

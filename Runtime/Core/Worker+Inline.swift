@@ -61,7 +61,8 @@ extension Worker {
     }
 
     /// The catalog entry of `request`'s function when this worker may run it inside a job of
-    /// `lane` whose output so far has writes (`predecessorWrote`) or not.
+    /// `lane` whose output so far has writes (`predecessorWrote`) or not; a request whose input
+    /// covers those writes counts as one that comes after none.
     private func inlinable(_ request: JobRequest, lane: Lane, predecessorWrote: Bool) -> FunctionCatalog.Entry? {
         guard request.runAt == nil, let entry = catalog.entry(request.function),
             (request.lane ?? entry.settings.defaultLane) == lane
@@ -69,7 +70,8 @@ extension Worker {
         switch entry.settings.inlining {
         case .never: return nil
         case .always: return entry
-        case .whenPredecessorWroteNothing: return predecessorWrote ? nil : entry
+        case .whenPredecessorWroteNothing:
+            return predecessorWrote && !request.inputCoversPendingWrites ? nil : entry
         }
     }
 }

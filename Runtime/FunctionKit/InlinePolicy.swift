@@ -17,6 +17,7 @@ public enum InlinePolicy: Sendable, Hashable {
     /// predecessor's in the same transaction): may always run inside its predecessor's job.
     case always
     /// Reads only committed state: may run inside its predecessor's job when the predecessor's
-    /// output has no writes (its only effect is to enqueue this function).
+    /// output has no writes (its only effect is to enqueue this function), or when the request
+    /// says its input covers those writes (``JobRequest/inputCoversPendingWrites``).
     case whenPredecessorWroteNothing
 }

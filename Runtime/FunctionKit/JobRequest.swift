@@ -15,6 +15,13 @@ public struct JobRequest: Sendable, Hashable {
     public var runAt: Date?
     /// The tenant the job works for, when it works for one (used in logs and metrics).
     public var tenantID: String?
+    /// Whether the input says everything the requesting function's own writes change that this
+    /// function reads: for example, that the deliveries it names are created by those writes and
+    /// are therefore new and pending. A worker may then run a function whose settings are
+    /// ``InlinePolicy/whenPredecessorWroteNothing`` inside the requesting job even though that job
+    /// wrote (see ``InlinePolicy``). It is never stored: a request that becomes a job row runs after
+    /// those writes commit, and reads them.
+    public var inputCoversPendingWrites = false
 
     /// Creates a request from a JSON text payload.
     public init(function: FunctionName, payload: String, lane: Lane? = nil, runAt: Date? = nil, tenantID: String? = nil)

@@ -15,6 +15,8 @@ struct StageFunction: NotifyFunction {
         var writes: Bool
         var then: String
         var thenLane: Lane?
+        /// Marks the request for `then` as one whose input covers this stage's writes.
+        var covers: Bool?
     }
 
     static let name: FunctionName = "stage"
@@ -22,12 +24,11 @@ struct StageFunction: NotifyFunction {
 
     func handle(_ input: Input, context: FunctionContext) async throws -> FunctionOutput {
         log.record("stage-\(input.key)")
-        var output = FunctionOutput(
-            next: [
-                try JobRequest(
-                    function: try FunctionName(validating: input.then), input: SuccessorInput(key: input.key),
-                    lane: input.thenLane ?? context.lane)
-            ])
+        var request = try JobRequest(
+            function: try FunctionName(validating: input.then), input: SuccessorInput(key: input.key),
+            lane: input.thenLane ?? context.lane)
+        request.inputCoversPendingWrites = input.covers ?? false
+        var output = FunctionOutput(next: [request])
         if input.writes {
             output.writes.append("INSERT INTO public.effects (key, who) VALUES (\(input.key), 'stage')")
         }
@@ -111,9 +112,12 @@ struct InlinedSuccessorTests {
             .map { try $0.decode(String.self) }
     }
 
-    static func stage(_ key: String, writes: Bool, then: String, thenLane: Lane? = nil) throws -> JobRequest {
+    static func stage(
+        _ key: String, writes: Bool, then: String, thenLane: Lane? = nil, covers: Bool = false
+    ) throws -> JobRequest {
         try JobRequest(
-            function: "stage", input: StageFunction.Input(key: key, writes: writes, then: then, thenLane: thenLane),
+            function: "stage",
+            input: StageFunction.Input(key: key, writes: writes, then: then, thenLane: thenLane, covers: covers),
             lane: .transactional)
     }
 
@@ -157,6 +161,20 @@ struct InlinedSuccessorTests {
             try await worker.shutdown()
             #expect(try await Self.insertedQueues(runtime, key: "wrote") == ["look", "stage"])
             #expect(try await Self.insertedQueues(runtime, key: "quiet") == ["stage"])
+        }
+    }
+
+    @Test("a committed-state reader is inlined after writes when its request's input covers them")
+    func aRequestWhoseInputCoversTheWritesIsInlined() async throws {
+        let log = StartLog()
+        try await TestRuntime.with(catalog: Self.catalog(log)) { runtime in
+            for statement in Self.setup { try await runtime.client.query(statement, logger: runtime.logger) }
+            let worker = runtime.startWorker(testWorker(poll: .milliseconds(50)))
+            try await runtime.producer.enqueue(try Self.stage("covered", writes: true, then: "look", covers: true))
+            #expect(await Self.settled(runtime, log, "look-covered"))
+            try await worker.shutdown()
+            #expect(try await Self.insertedQueues(runtime, key: "covered") == ["stage"], "no job row for look")
+            #expect(try await Self.effects(runtime, key: "covered") == ["stage"])
         }
     }
 

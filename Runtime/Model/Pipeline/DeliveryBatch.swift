@@ -22,6 +22,11 @@ public struct DeliveryBatch: Codable, Sendable, Hashable {
     /// `preference-filter` read it; `false` lets the send step skip looking for one. Absent (nil)
     /// from batches other producers make, which then look.
     public var timedFallback: Bool?
+    /// True when `validate` creates these deliveries, `pending`, in the transaction that enqueues
+    /// this batch: a stage that runs inside validate's job, before that transaction commits, takes a
+    /// delivery it cannot find yet as new and pending (one it finds keeps its stored state). Absent
+    /// (nil) from every other producer's batches.
+    public var newDeliveries: Bool?
 
     enum CodingKeys: String, CodingKey {
         case tenantID = "tenant_id"
@@ -29,6 +34,7 @@ public struct DeliveryBatch: Codable, Sendable, Hashable {
         case channel
         case userIDs = "user_ids"
         case timedFallback = "timed_fallback"
+        case newDeliveries = "new_deliveries"
     }
 
     /// Creates a batch.
