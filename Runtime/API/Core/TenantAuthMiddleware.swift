@@ -19,7 +19,7 @@ public struct TenantAuthMiddleware: RouterMiddleware {
                 "send Authorization: Bearer <api key or access token>; create a key with `notify keys create`",
                 headers: [.wwwAuthenticate: "Bearer"])
         }
-        let credential = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let credential = String(header.dropFirst("bearer ".count).trimmingBlanks())
         let (tenantID, rate) =
             credential.hasPrefix("nk_") ? try await tenant(forKey: credential) : try await tenant(forToken: credential)
         var context = context

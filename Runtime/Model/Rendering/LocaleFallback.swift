@@ -1,5 +1,3 @@
-import Foundation
-
 /// Chooses the template locale for a user: the requested locale, then less specific forms of it,
 /// then the tenant's default.
 ///
@@ -30,7 +28,7 @@ public enum LocaleFallback {
     public static func resolve(requested: String?, tenantDefault: String, available: Set<String>) -> String? {
         var byKey: [String: String] = [:]
         for locale in available.sorted() {
-            let key = locale.replacingOccurrences(of: "_", with: "-").lowercased()
+            let key = String(locale.lazy.map { $0 == "_" ? "-" : $0 }).lowercased()
             if byKey[key] == nil {
                 byKey[key] = locale
             }
@@ -46,7 +44,7 @@ public enum LocaleFallback {
     /// Splits and normalises a tag; nil when it is not made of 1–8 character ASCII alphanumeric
     /// subtags starting with a 2–8 letter language.
     static func normalisedSubtags(_ tag: String) -> [String]? {
-        let parts = tag.trimmingCharacters(in: .whitespaces).split(
+        let parts = tag.trimmingBlanks().split(
             separator: "-", omittingEmptySubsequences: false
         ).flatMap { $0.split(separator: "_", omittingEmptySubsequences: false) }
         guard let language = parts.first, (2...8).contains(language.count),

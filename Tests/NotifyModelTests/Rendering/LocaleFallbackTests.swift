@@ -11,6 +11,8 @@ import Testing
         ("en", "en-GB", ["en", "en-GB"]),
         ("", "de-DE", ["de-DE", "de"]),
         ("not a locale!", "de", ["de"]),
+        (" \tpt-BR\t ", "en", ["pt-BR", "pt", "en"]),
+        ("   ", "en", ["en"]),
     ])
     func chain(_ requested: String, _ tenantDefault: String, _ expected: [String]) {
         #expect(LocaleFallback.chain(for: requested, tenantDefault: tenantDefault) == expected)
@@ -26,6 +28,7 @@ import Testing
             ("pt-BR", Set(["pt", "en"]), "pt"),
             ("pt-BR", Set(["en"]), "en"),
             ("pt-BR", Set(["pt-br"]), "pt-br"),
+            ("pt-BR", Set(["pt_BR", "pt"]), "pt_BR"),
             ("de-AT", Set(["fr"]), nil),
         ] as [(String, Set<String>, String?)])
     func resolve(_ requested: String, _ available: Set<String>, _ expected: String?) {
@@ -34,5 +37,10 @@ import Testing
 
     @Test func resolveFallsBackToTheTenantDefaultsLanguage() {
         #expect(LocaleFallback.resolve(requested: "ja", tenantDefault: "en-US", available: ["en"]) == "en")
+    }
+
+    @Test(arguments: [("  key \t", "key"), ("key", "key"), (" \t ", ""), ("", ""), (" a b ", "a b")])
+    func trimmingBlanksDropsOnlyOuterSpacesAndTabs(_ text: String, _ expected: String) {
+        #expect(text.trimmingBlanks() == expected)
     }
 }
