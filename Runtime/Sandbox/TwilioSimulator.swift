@@ -52,9 +52,9 @@ struct TwilioSimulator: ProviderFaultAnswers {
             sid: sid, accountSID: credentials.twilioAccountSID, from: form["From"], to: to, body: body,
             messagingServiceSID: form["MessagingServiceSid"])
         scheduleCallbacks(message, statusCallback: statusCallback)
-        return HTTPResponses.encoded(
-            message.resource(status: form["MessagingServiceSid"] == nil ? "queued" : "accepted"), status: .created,
-            escapingSlashes: false)
+        let resource = message.resource(status: form["MessagingServiceSid"] == nil ? "queued" : "accepted")
+        return HTTPResponses.bytes(
+            Data(resource.utf8), status: .created, contentType: "application/json", headers: [:])
     }
 
     /// `+` then 2–15 digits, the first not zero.
