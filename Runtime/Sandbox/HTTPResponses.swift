@@ -11,13 +11,10 @@ enum HTTPResponses {
     }
 
     /// A JSON answer from an `Encodable` value with snake_case keys and ISO 8601 dates.
-    /// With `escapingSlashes` false, `/` is written as itself, as the providers write their URIs.
-    static func encoded(
-        _ value: some Encodable, status: HTTPResponse.Status = .ok, escapingSlashes: Bool = true
-    ) -> Response {
+    static func encoded(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = escapingSlashes ? [.sortedKeys] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return bytes(data, status: status, contentType: "application/json", headers: [:])
     }

@@ -1,5 +1,5 @@
 /// JSON string literals written by hand, for the sandbox's hottest answers: the Twilio send answer
-/// through `JSONEncoder` took about 4 % of the SMS benchmark's process (the sandbox answers in the
+/// through `JSONEncoder` took about 3.7 % of the SMS benchmark's process (the sandbox answers in the
 /// benchmark's process, so what it costs is taken from the engine being measured).
 enum JSONQuoting {
     /// `text` as a JSON string literal: quotes, backslashes and control characters escaped, `/`

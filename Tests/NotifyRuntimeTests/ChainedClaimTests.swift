@@ -36,23 +36,6 @@ struct RelayFunction: NotifyFunction {
 /// transaction (``ChainedClaim``); everything else is enqueued ready for any worker, as before.
 @Suite("Successors chained to the worker that enqueued them", .timeLimit(.minutes(3)))
 struct ChainedClaimTests {
-    /// Every row inserted into `notify.jobs`, as inserted.
-    static let insertLog: [PostgresQuery] = [
-        "CREATE TABLE public.job_inserts (queue text, state text, locked_by text, attempt int, fence bigint, key text)",
-        """
-        CREATE FUNCTION public.log_job_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            INSERT INTO public.job_inserts VALUES
-                (NEW.queue, NEW.state, NEW.locked_by, NEW.attempt, NEW.fence, NEW.payload->>'key');
-            RETURN NEW;
-        END $$
-        """,
-        """
-        CREATE TRIGGER log_job_insert AFTER INSERT ON notify.jobs
-        FOR EACH ROW EXECUTE FUNCTION public.log_job_insert()
-        """,
-    ]
-
     static func catalog(_ log: StartLog) -> FunctionCatalog {
         var catalog = NotifyRuntimeTests.catalog(log)
         catalog.register(RelayFunction(log: log))
@@ -69,7 +52,7 @@ struct ChainedClaimTests {
     func transactionalSuccessorsAreInsertedClaimed() async throws {
         let log = StartLog()
         try await TestRuntime.with(catalog: Self.catalog(log)) { runtime in
-            for statement in Self.insertLog { try await runtime.client.query(statement, logger: runtime.logger) }
+            try await runtime.logJobInserts()
             let configuration = testWorker(poll: .seconds(5))
             let worker = runtime.startWorker(configuration)
             try await runtime.producer.enqueue(
@@ -97,7 +80,7 @@ struct ChainedClaimTests {
     func otherSuccessorsAreEnqueuedReady() async throws {
         let log = StartLog()
         try await TestRuntime.with(catalog: Self.catalog(log)) { runtime in
-            for statement in Self.insertLog { try await runtime.client.query(statement, logger: runtime.logger) }
+            try await runtime.logJobInserts()
             // Bulk: a campaign's jobs keep their queue order and concurrency cap.
             let everything = runtime.startWorker(testWorker(poll: .milliseconds(50)))
             try await runtime.producer.enqueue(

@@ -99,7 +99,7 @@ struct InlinedSuccessorTests {
     }
 
     static let setup: [PostgresQuery] =
-        ["CREATE TABLE public.effects (key text, who text)"] + ChainedClaimTests.insertLog
+        ["CREATE TABLE public.effects (key text, who text)"] + TestRuntime.jobInsertLog
 
     /// The queues of every job row inserted, sorted.
     static func insertedQueues(_ runtime: TestRuntime, key: String) async throws -> [String] {

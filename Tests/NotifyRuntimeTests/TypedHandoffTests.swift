@@ -69,9 +69,7 @@ struct TypedHandoffTests {
     func inlinedSuccessorGetsTheValue() async throws {
         let log = StartLog()
         try await TestRuntime.with(catalog: Self.catalog(log)) { runtime in
-            for statement in ChainedClaimTests.insertLog {
-                try await runtime.client.query(statement, logger: runtime.logger)
-            }
+            try await runtime.logJobInserts()
             let worker = runtime.startWorker(testWorker(poll: .milliseconds(50)))
             try await runtime.producer.enqueue(try Self.measure("a", then: "read"))
             #expect(await InlinedSuccessorTests.settled(runtime, log, "read-a-exact"))

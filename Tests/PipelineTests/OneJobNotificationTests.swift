@@ -7,36 +7,16 @@ import Testing
 /// inside its `validate` job (its batches name new deliveries, see `DeliveryBatch.newDeliveries`);
 /// a larger one still fans out into `preference-filter` jobs.
 @Suite(.serialized) struct OneJobNotificationTests {
-    /// Records the queue of every job row inserted from now on.
-    static func logJobInserts(_ engine: Engine) async throws {
-        for statement: PostgresQuery in [
-            "CREATE TABLE public.job_queues (queue text)",
-            """
-            CREATE FUNCTION public.log_job_queue() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                INSERT INTO public.job_queues VALUES (NEW.queue);
-                RETURN NEW;
-            END $$
-            """,
-            """
-            CREATE TRIGGER log_job_queue AFTER INSERT ON notify.jobs
-            FOR EACH ROW EXECUTE FUNCTION public.log_job_queue()
-            """,
-        ] {
-            try await engine.runtime.client.query(statement, logger: engine.runtime.logger)
-        }
-    }
-
-    /// The queues of the job rows inserted since ``logJobInserts(_:)``, sorted.
+    /// The queues of the job rows inserted since `logJobInserts()`, sorted.
     static func insertedQueues(_ engine: Engine) async throws -> [String] {
-        try await engine.runtime.rows("SELECT queue FROM public.job_queues ORDER BY queue")
+        try await engine.runtime.rows("SELECT queue FROM public.job_inserts ORDER BY queue")
             .map { try $0.decode(String.self) }
     }
 
     @Test func aOneUserNotificationIsOneJobAndItsTimelineIsComplete() async throws {
         try await Engine.with { engine in
             let acme = try await engine.tenant()
-            try await Self.logJobInserts(engine)
+            try await engine.runtime.logJobInserts()
             let id = try await engine.notify(
                 acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "Ada"]])
             let view = try await engine.settled(acme, id)
@@ -54,7 +34,7 @@ import Testing
             try expect(
                 try await engine.put("/v1/users/ada/preferences", acme, ["channels": ["welcome": ["inapp": false]]]),
                 [200])
-            try await Self.logJobInserts(engine)
+            try await engine.runtime.logJobInserts()
             let id = try await engine.notify(
                 acme, ["category": "welcome", "to": ["users": ["ada", "bob"]], "data": ["name": "all"]])
             let view = try await engine.settled(acme, id)
@@ -86,7 +66,7 @@ import Testing
                 INSERT INTO notify.users (tenant_id, external_id, locale)
                 SELECT \(acme.id), 'user-' || g, 'en' FROM generate_series(1, 251) g
                 """, logger: engine.runtime.logger)
-            try await Self.logJobInserts(engine)
+            try await engine.runtime.logJobInserts()
             let users = (1...251).map { "user-\($0)" }
             let id = try await engine.notify(
                 acme, ["category": "welcome", "to": ["users": users], "data": ["name": "everyone"]])
