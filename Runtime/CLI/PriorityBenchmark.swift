@@ -153,6 +153,11 @@ struct PriorityBenchmark {
         report.settings["critical_target_ms"] =
             worker.criticalCompletionTarget.map { "\(Int($0.inSeconds * 1000))" } ?? "off"
         report.settings["blast_rate_per_second"] = blastRate.map(String.init) ?? "unlimited"
+        for name in ["dirty_background_bytes", "dirty_background_ratio", "dirty_expire_centisecs"] {
+            // This machine's kernel write-back, which shapes the OTP tail when PostgreSQL runs here.
+            let value = try? String(contentsOfFile: "/proc/sys/vm/\(name)", encoding: .utf8)
+            report.settings["host_vm_\(name)"] = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
+        }
         let rate = blastRate.map { #","rate_per_second":\#($0)"# } ?? ""
 
         let start = ContinuousClock.now
