@@ -61,23 +61,59 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// DATABASE_URL's server, or a private durable cluster: fsync and synchronous_commit on, and
-    /// checkpoints spaced out as on any server sized for a write-heavy queue. New WAL files are not
-    /// zero-filled (`wal_init_zero = off`): a server in its steady state reuses the files its
-    /// checkpoints recycle, but a fresh cluster creates every one, and zero-filling each 16 MB file
-    /// wrote a campaign's WAL twice and stalled the commits behind it.
+    /// DATABASE_URL's server, or a private durable cluster with ``serverSettings``, then the
+    /// `name=value` pairs of `NOTIFY_BENCH_SERVER_SETTINGS` (comma-separated) over them.
     static func server(_ environment: CommandEnvironment) async throws -> (DatabaseURL, PrivateCluster?) {
         if let configured = environment.databaseURLString { return (try DatabaseURL(configured), nil) }
         do {
+            var settings = serverSettings
+            for (name, value) in try settingOverrides(
+                environment.config.string(forKey: "notify.bench.server.settings", default: ""))
+            {
+                settings[name] = value
+            }
             let cluster = try await PrivateCluster.start(
-                .init(
-                    durable: true,
-                    settings: ["max_wal_size": "4GB", "checkpoint_timeout": "30min", "wal_init_zero": "off"]),
-                logger: environment.logger)
+                .init(durable: true, settings: settings), logger: environment.logger)
             return (try DatabaseURL(cluster.connectionURL()), cluster)
         } catch let error as PrivateClusterError {
             fail(error.description)
         }
+    }
+
+    /// The private cluster's settings: fsync, synchronous_commit and full_page_writes on (the
+    /// cluster's defaults), and these.
+    ///
+    /// - Checkpoints spaced out as on any server sized for a write-heavy queue.
+    /// - Few shared buffers, each written back to the disk as soon as a backend evicts it
+    ///   (`shared_buffers = 32MB`, `backend_flush_after = 256kB`). With 256 MB of buffers, the
+    ///   kernel's page cache kept hundreds of megabytes of a campaign's new pages dirty and wrote
+    ///   them back in one burst 30 s later, and every commit's WAL flush waited behind it: a
+    ///   one-time passcode's p99 during a 1,000,000-recipient campaign was 310–341 ms, against
+    ///   66–112 ms with these (see "The database server's write-back" in infra/README.md).
+    /// - New WAL files zero-filled, PostgreSQL's default: with the settings above, a fresh
+    ///   cluster's sparse WAL files (`wal_init_zero = off`, the setting of sessions 17–21) gave
+    ///   that p99 98–207 ms against 74–112 ms.
+    static let serverSettings = [
+        "max_wal_size": "4GB", "checkpoint_timeout": "30min",
+        "shared_buffers": "32MB", "backend_flush_after": "256kB",
+    ]
+
+    /// The `name=value` pairs of a comma-separated list, for settings that replace the defaults.
+    ///
+    /// - Throws: `invalid_setting` for a pair without `=` or with an empty name.
+    static func settingOverrides(_ text: String) throws(PrivateClusterError) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        for item in text.split(separator: ",") {
+            let pair = item.split(separator: "=", maxSplits: 1).map { String($0.trimmingBlanks()) }
+            guard pair.count == 2, !pair[0].isEmpty else {
+                throw PrivateClusterError(
+                    .invalidSetting,
+                    "NOTIFY_BENCH_SERVER_SETTINGS: `\(item)` is not name=value; "
+                        + "write for example NOTIFY_BENCH_SERVER_SETTINGS=shared_buffers=256MB,backend_flush_after=0")
+            }
+            pairs.append((pair[0], pair[1]))
+        }
+        return pairs
     }
 
     /// Figures from a debug build mean little: say so on standard error.

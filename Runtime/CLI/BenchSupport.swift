@@ -104,8 +104,9 @@ enum BenchSupport {
         ]
         let rows = try await client.query(
             """
-            SELECT name, setting FROM pg_settings WHERE name IN
-            ('synchronous_commit', 'fsync', 'shared_buffers', 'server_version', 'max_wal_size', 'wal_init_zero')
+            SELECT name, current_setting(name) FROM pg_settings WHERE name IN
+            ('synchronous_commit', 'fsync', 'shared_buffers', 'server_version', 'max_wal_size', 'wal_init_zero',
+             'backend_flush_after')
             """, logger: logger)
         for try await (name, value) in rows.decode((String, String).self) { settings[name] = value }
         return settings

@@ -47,6 +47,17 @@ struct ProcessTests {
         }
     }
 
+    @Test("a benchmark cluster setting that is not name=value is refused, naming it")
+    func benchServerSettingsThatAreNotPairsAreRefused() async throws {
+        let bench = try await NotifyProcess.start(
+            ["bench", "priority", "--blast", "10"], databaseURL: nil,
+            environment: ["NOTIFY_BENCH_SERVER_SETTINGS": "shared_buffers=32MB,backend_flush_after"])
+        #expect(await bench.waitForExit() != 0)
+        #expect(
+            bench.log.contains("NOTIFY_BENCH_SERVER_SETTINGS: `backend_flush_after` is not name=value"),
+            "log: \(bench.log)")
+    }
+
     @Test("three worker processes drain 10,000 jobs: every job runs exactly once, none is lost")
     func severalProcessesDrainOnce() async throws {
         try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in

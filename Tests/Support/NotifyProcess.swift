@@ -27,12 +27,13 @@ public final class NotifyProcess: Sendable {
         }
     }
 
-    /// Starts `notify` with `arguments`, `DATABASE_URL` and extra environment.
+    /// Starts `notify` with `arguments`, `DATABASE_URL` (none when `databaseURL` is nil) and extra
+    /// environment.
     ///
     /// `Process.run()` can block in Foundation on Linux, so it runs on a thread of its own rather
     /// than on Swift's cooperative pool.
     public static func start(
-        _ arguments: [String], databaseURL: String, environment: [String: String] = [:]
+        _ arguments: [String], databaseURL: String?, environment: [String: String] = [:]
     ) async throws -> NotifyProcess {
         let started = try NotifyProcess(arguments, databaseURL: databaseURL, environment: environment)
         let box = UncheckedProcess(process: started.process)
@@ -44,7 +45,7 @@ public final class NotifyProcess: Sendable {
         return started
     }
 
-    private init(_ arguments: [String], databaseURL: String, environment: [String: String]) throws {
+    private init(_ arguments: [String], databaseURL: String?, environment: [String: String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executablePath)
         process.arguments = arguments
