@@ -51,7 +51,7 @@ struct BenchCommand: AsyncParsableCommand {
                 worker: try workerOptions.configuration(environment), logger: environment.logger)
             let result: Result<RuntimeBenchmark.Report, any Error>
             do {
-                result = .success(try await benchmark.run())
+                result = .success(try await BenchInterruption.run { try await benchmark.run() })
             } catch {
                 result = .failure(error)
             }
@@ -209,7 +209,9 @@ struct BenchCommand: AsyncParsableCommand {
                     users: users, producer: producer, sandboxLatencyMs: sandboxLatencyMs,
                     worker: try workerOptions.configuration(environment), logger: environment.logger, http: http)
                 let result: Result<ChannelBenchmark.Report, any Error>
-                do { result = .success(try await benchmark.run()) } catch { result = .failure(error) }
+                do { result = .success(try await BenchInterruption.run { try await benchmark.run() }) } catch {
+                    result = .failure(error)
+                }
                 try? await http.shutdown()
                 if let cluster { try? await cluster.stop() }
                 let report = try result.get()
@@ -225,7 +227,7 @@ struct BenchCommand: AsyncParsableCommand {
                 http: http)
             let result: Result<PipelineBenchmark.Report, any Error>
             do {
-                result = .success(try await benchmark.run())
+                result = .success(try await BenchInterruption.run { try await benchmark.run() })
             } catch {
                 result = .failure(error)
             }
@@ -287,7 +289,9 @@ struct BenchCommand: AsyncParsableCommand {
                 otpRate: otpRate, otpSeconds: otpSeconds,
                 worker: try workerOptions.configuration(environment), logger: environment.logger, http: http)
             let result: Result<PriorityBenchmark.Report, any Error>
-            do { result = .success(try await benchmark.run()) } catch { result = .failure(error) }
+            do { result = .success(try await BenchInterruption.run { try await benchmark.run() }) } catch {
+                result = .failure(error)
+            }
             try? await http.shutdown()
             if let cluster { try? await cluster.stop() }
             let report = try result.get()

@@ -58,6 +58,26 @@ struct ProcessTests {
             "log: \(bench.log)")
     }
 
+    @Test("an interrupted benchmark stops its private cluster and exits with an error that names the signal")
+    func anInterruptedBenchmarkStopsItsCluster() async throws {
+        let bench = try await NotifyProcess.start(
+            ["bench", "priority", "--blast", "20000", "--channel", "push"], databaseURL: nil)
+        let deadline = ContinuousClock.now + .seconds(300)
+        while !bench.log.contains("provider sandbox listening") {
+            #expect(!bench.hasExited, "log: \(bench.log)")
+            if bench.hasExited || ContinuousClock.now > deadline { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        bench.signal(SIGINT)
+        #expect(await bench.waitForExit() == 1)
+        #expect(bench.log.contains("the benchmark was interrupted by SIGINT"), "log: \(bench.log)")
+        let folder = try #require(
+            bench.log.split(separator: "\n").first { $0.contains("private PostgreSQL cluster stopped") }?
+                .split(separator: " ").first { $0.hasPrefix("pgdata=") }?.dropFirst("pgdata=".count),
+            "log: \(bench.log)")
+        #expect(!FileManager.default.fileExists(atPath: String(folder)), "the cluster's folder \(folder) is left")
+    }
+
     @Test("three worker processes drain 10,000 jobs: every job runs exactly once, none is lost")
     func severalProcessesDrainOnce() async throws {
         try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
