@@ -88,11 +88,11 @@ struct BenchCommand: AsyncParsableCommand {
     ///   (`shared_buffers = 32MB`, `backend_flush_after = 256kB`). With 256 MB of buffers, the
     ///   kernel's page cache kept hundreds of megabytes of a campaign's new pages dirty and wrote
     ///   them back in one burst 30 s later, and every commit's WAL flush waited behind it: a
-    ///   one-time passcode's p99 during a 1,000,000-recipient campaign was 310–341 ms, against
-    ///   66–112 ms with these (see "The database server's write-back" in infra/README.md).
+    ///   one-time passcode's p99 during a 1,000,000-recipient campaign was 191–341 ms, against
+    ///   66–140 ms with these (see "The database server's write-back" in infra/README.md).
     /// - New WAL files zero-filled, PostgreSQL's default: with the settings above, a fresh
     ///   cluster's sparse WAL files (`wal_init_zero = off`, the setting of sessions 17–21) gave
-    ///   that p99 98–207 ms against 74–112 ms.
+    ///   that p99 98–207 ms against 74–112 ms in the same hours.
     static let serverSettings = [
         "max_wal_size": "4GB", "checkpoint_timeout": "30min",
         "shared_buffers": "32MB", "backend_flush_after": "256kB",
