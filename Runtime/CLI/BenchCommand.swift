@@ -98,7 +98,8 @@ struct BenchCommand: AsyncParsableCommand {
         "shared_buffers": "32MB", "backend_flush_after": "256kB",
     ]
 
-    /// The `name=value` pairs of a comma-separated list, for settings that replace the defaults.
+    /// The `name=value` pairs of a comma-separated list, for settings that replace the defaults
+    /// (so a value cannot itself hold a comma).
     ///
     /// - Throws: `invalid_setting` for a pair without `=` or with an empty name.
     static func settingOverrides(_ text: String) throws(PrivateClusterError) -> [(String, String)] {

@@ -102,12 +102,23 @@ enum BenchSupport {
             "chain_successors": "\(worker.chainSuccessors)", "inline_successors": "\(worker.inlineSuccessors)",
             "async_completions": "\(worker.asynchronousCompletions)",
         ]
+        let server = try await serverSettings(
+            client,
+            names: [
+                "synchronous_commit", "fsync", "shared_buffers", "server_version", "max_wal_size", "wal_init_zero",
+                "backend_flush_after",
+            ],
+            logger: logger)
+        return settings.merging(server) { _, fromServer in fromServer }
+    }
+
+    /// The PostgreSQL server's values of `names`, with their units (`32MB`, `30min`).
+    static func serverSettings(
+        _ client: PostgresClient, names: [String], logger: Logger
+    ) async throws -> [String: String] {
+        var settings: [String: String] = [:]
         let rows = try await client.query(
-            """
-            SELECT name, current_setting(name) FROM pg_settings WHERE name IN
-            ('synchronous_commit', 'fsync', 'shared_buffers', 'server_version', 'max_wal_size', 'wal_init_zero',
-             'backend_flush_after')
-            """, logger: logger)
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(\(names))", logger: logger)
         for try await (name, value) in rows.decode((String, String).self) { settings[name] = value }
         return settings
     }

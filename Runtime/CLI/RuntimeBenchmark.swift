@@ -144,15 +144,13 @@ struct RuntimeBenchmark {
     }
 
     private func settings(_ client: PostgresClient) async throws -> [String: String] {
-        var settings: [String: String] = [:]
-        let rows = try await client.query(
-            """
-            SELECT name, current_setting(name) FROM pg_settings WHERE name IN
-            ('synchronous_commit', 'fsync', 'shared_buffers', 'wal_level', 'max_connections', 'server_version',
-             'full_page_writes', 'max_wal_size', 'checkpoint_timeout', 'wal_init_zero', 'backend_flush_after')
-            """, logger: logger)
-        for try await (name, value) in rows.decode((String, String).self) { settings[name] = value }
-        return settings
+        try await BenchSupport.serverSettings(
+            client,
+            names: [
+                "synchronous_commit", "fsync", "shared_buffers", "wal_level", "max_connections", "server_version",
+                "full_page_writes", "max_wal_size", "checkpoint_timeout", "wal_init_zero", "backend_flush_after",
+            ],
+            logger: logger)
     }
 
     /// Commits per second of single-job enqueues from 8 connections: NOTIFY on every commit, NOTIFY

@@ -65,6 +65,10 @@ struct ProcessTests {
         let deadline = ContinuousClock.now + .seconds(300)
         while !bench.log.contains("provider sandbox listening") {
             #expect(!bench.hasExited, "log: \(bench.log)")
+            if ContinuousClock.now > deadline {
+                Issue.record("the benchmark's sandbox did not start within 300 s; log: \(bench.log)")
+                await bench.stop()
+            }
             if bench.hasExited || ContinuousClock.now > deadline { return }
             try await Task.sleep(for: .milliseconds(100))
         }
