@@ -28,25 +28,30 @@ public struct MergeableWrite: Sendable {
             }
         }
 
-        /// Appends `other`'s values; false (and nothing appended) when its type differs.
-        mutating func append(_ other: Column) -> Bool {
-            switch (self, other) {
-            case (.bigint(var left), .bigint(let right)):
-                self = .bigint([])
-                left.append(contentsOf: right)
-                self = .bigint(left)
-            case (.text(var left), .text(let right)):
-                self = .text([])
-                left.append(contentsOf: right)
-                self = .text(left)
-            case (.uuid(var left), .uuid(let right)):
-                self = .uuid([])
-                left.append(contentsOf: right)
-                self = .uuid(left)
-            default:
-                return false
+        /// The values of column `index` of every write in `writes`, in order, in one array of
+        /// `rows` values; nil when a write's column there has another type than the first's.
+        ///
+        /// Each type's array is built once, with its final capacity: appending column by column
+        /// to an enum payload copied the array on every append (the payload is not uniquely
+        /// referenced while bound), which made merging n writes cost n allocations and n²/2 copies.
+        static func concatenating(_ writes: [MergeableWrite], at index: Int, rows: Int) -> Column? {
+            func gather<Value>(_ values: (Column) -> [Value]?) -> [Value]? {
+                var all: [Value] = []
+                all.reserveCapacity(rows)
+                for write in writes {
+                    guard let part = values(write.columns[index]) else { return nil }
+                    all.append(contentsOf: part)
+                }
+                return all
             }
-            return true
+            switch writes[0].columns[index] {
+            case .bigint:
+                return gather { if case .bigint(let values) = $0 { values } else { nil } }.map(Column.bigint)
+            case .text:
+                return gather { if case .text(let values) = $0 { values } else { nil } }.map(Column.text)
+            case .uuid:
+                return gather { if case .uuid(let values) = $0 { values } else { nil } }.map(Column.uuid)
+            }
         }
 
         func bind(into bindings: inout PostgresBindings) {
@@ -66,7 +71,8 @@ public struct MergeableWrite: Sendable {
     /// Creates a write of `columns` (all of one length) through `sql`.
     public init(sql: String, columns: [Column]) {
         precondition(
-            Set(columns.map(\.count)).count <= 1, "every column of a mergeable write has one value per row")
+            columns.allSatisfy { $0.count == columns[0].count },
+            "every column of a mergeable write has one value per row")
         self.sql = sql
         self.columns = columns
     }
@@ -85,12 +91,17 @@ public struct MergeableWrite: Sendable {
     /// statement with the same column types.
     public static func merged(_ writes: [MergeableWrite]) -> MergeableWrite? {
         guard let first = writes.first else { return nil }
-        var columns = first.columns
-        for write in writes.dropFirst() {
-            guard write.sql == first.sql, write.columns.count == columns.count else { return nil }
-            for index in columns.indices {
-                guard columns[index].append(write.columns[index]) else { return nil }
-            }
+        guard writes.count > 1 else { return first }
+        var rows = 0
+        for write in writes {
+            guard write.sql == first.sql, write.columns.count == first.columns.count else { return nil }
+            rows += write.rowCount
+        }
+        var columns: [Column] = []
+        columns.reserveCapacity(first.columns.count)
+        for index in first.columns.indices {
+            guard let column = Column.concatenating(writes, at: index, rows: rows) else { return nil }
+            columns.append(column)
         }
         return MergeableWrite(sql: first.sql, columns: columns)
     }

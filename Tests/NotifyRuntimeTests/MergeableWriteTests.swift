@@ -44,6 +44,32 @@ struct MergeableWriteTests {
         #expect(MergeableWrite.merged([]) == nil)
     }
 
+    @Test("merging many writes keeps every column's values in the writes' order, and refuses a late type mismatch")
+    func mergingManyWritesKeepsOrder() throws {
+        let ids = (0..<3).map { _ in UUID() }
+        let writes = (0..<50).map { n in
+            MergeableWrite(
+                sql: "S",
+                columns: [
+                    .bigint([Int64(n), Int64(n) + 1000]), .text(["\(n)", "x\(n)"]), .uuid([ids[n % 3], ids[0]]),
+                ])
+        }
+        let merged = try #require(MergeableWrite.merged(writes))
+        #expect(merged.rowCount == 100)
+        guard case .bigint(let numbers) = merged.columns[0], case .text(let texts) = merged.columns[1],
+            case .uuid(let uuids) = merged.columns[2]
+        else {
+            Issue.record("the merged columns changed type: \(merged.columns)")
+            return
+        }
+        #expect(numbers == (0..<50).flatMap { [Int64($0), Int64($0) + 1000] })
+        #expect(texts == (0..<50).flatMap { ["\($0)", "x\($0)"] })
+        #expect(uuids == (0..<50).flatMap { [ids[$0 % 3], ids[0]] })
+        let mismatched = writes + [MergeableWrite(sql: "S", columns: [.bigint([1]), .text(["a"]), .text(["b"])])]
+        #expect(MergeableWrite.merged(mismatched) == nil)
+        #expect(MergeableWrite.merged([writes[7]])?.rowCount == 2)
+    }
+
     @Test("an output keeps a mergeable write's own query in its place among the writes")
     func anOutputKeepsTheWriteInPlace() {
         var output = FunctionOutput()

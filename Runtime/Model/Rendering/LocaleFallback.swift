@@ -1,9 +1,25 @@
+import Synchronization
+
 /// Chooses the template locale for a user: the requested locale, then less specific forms of it,
 /// then the tenant's default.
 ///
 /// Tags are BCP 47 style (`pt-BR`, `zh-Hant-TW`; `_` is accepted for `-`) and are normalised: the
 /// language lower-case, a four-letter script title-case, a region upper-case (`pt-br` → `pt-BR`).
 public enum LocaleFallback {
+    /// What ``resolve(requested:tenantDefault:available:)`` was asked.
+    private struct Question: Hashable {
+        let requested: String?
+        let tenantDefault: String
+        let available: Set<String>
+    }
+
+    /// The most answers remembered; past it the memo starts again empty.
+    static let memoCapacity = 4_096
+
+    /// Answers already worked out: `render` asks the same question for nearly every recipient of a
+    /// template, and working one out (sorting, normalising, lower-casing) cost more than a lookup.
+    private static let memo = Mutex<[Question: String?]>([:])
+
     /// The locales to try, most specific first, without duplicates: the requested tag and each
     /// shorter prefix of it, then the tenant default and each shorter prefix of it.
     ///
@@ -26,6 +42,18 @@ public enum LocaleFallback {
     /// The first locale of the chain that is available, compared case-insensitively, spelled as in
     /// `available`; nil when none is.
     public static func resolve(requested: String?, tenantDefault: String, available: Set<String>) -> String? {
+        let question = Question(requested: requested, tenantDefault: tenantDefault, available: available)
+        if let known = memo.withLock({ $0[question] }) { return known }
+        let answer = work(out: question)
+        memo.withLock { answers in
+            if answers.count >= memoCapacity { answers.removeAll(keepingCapacity: true) }
+            answers[question] = answer
+        }
+        return answer
+    }
+
+    private static func work(out question: Question) -> String? {
+        let (requested, tenantDefault, available) = (question.requested, question.tenantDefault, question.available)
         var byKey: [String: String] = [:]
         for locale in available.sorted() {
             let key = String(locale.lazy.map { $0 == "_" ? "-" : $0 }).lowercased()

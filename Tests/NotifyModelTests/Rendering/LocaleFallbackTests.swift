@@ -1,5 +1,6 @@
-import NotifyModel
 import Testing
+
+@testable import NotifyModel
 
 @Suite struct LocaleFallbackTests {
     @Test(arguments: [
@@ -33,6 +34,18 @@ import Testing
         ] as [(String, Set<String>, String?)])
     func resolve(_ requested: String, _ available: Set<String>, _ expected: String?) {
         #expect(LocaleFallback.resolve(requested: requested, tenantDefault: "en", available: available) == expected)
+    }
+
+    @Test func resolveAnswersTheSameOnceRememberedAndAfterItsMemoStartsAgain() {
+        let first = LocaleFallback.resolve(requested: "pt-BR", tenantDefault: "en", available: ["pt", "en"])
+        #expect(first == "pt")
+        #expect(LocaleFallback.resolve(requested: "pt-BR", tenantDefault: "en", available: ["pt", "en"]) == "pt")
+        // A question that differs only in what is available gets its own answer.
+        #expect(LocaleFallback.resolve(requested: "pt-BR", tenantDefault: "en", available: ["pt-BR", "pt"]) == "pt-BR")
+        for n in 0...LocaleFallback.memoCapacity {
+            #expect(LocaleFallback.resolve(requested: "x\(n)", tenantDefault: "en", available: ["en"]) == "en")
+        }
+        #expect(LocaleFallback.resolve(requested: "pt-BR", tenantDefault: "en", available: ["pt", "en"]) == "pt")
     }
 
     @Test func resolveFallsBackToTheTenantDefaultsLanguage() {
