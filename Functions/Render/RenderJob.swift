@@ -80,7 +80,7 @@ struct RenderJob: Sendable {
                 let data = try decoder.decode([String: JSONValue].self, from: Data(dataText.utf8))
                 var templates: [String: TemplateSource] = [:]
                 for (locale, source) in zip(locales, sources) {
-                    templates[locale] = try decoder.decode(TemplateSource.self, from: Data(source.utf8))
+                    templates[locale] = try TemplateSourceMemo.source(source, decoder: decoder)
                 }
                 return RenderJob(
                     templateKey: templateKey, defaultLocale: defaultLocale, data: data, templates: templates,

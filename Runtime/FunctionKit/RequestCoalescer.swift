@@ -77,17 +77,23 @@ public final class Coalescer<Request: Sendable, Response: Sendable, Context: Coa
     /// the next waiter (or frees its place).
     private func lead(_ request: Request, context: Context) async throws -> Response {
         let followers = state.withLock { state -> [Waiter] in
-            let count = min(state.waiting.count, maxBatch - 1)
-            defer { state.waiting.removeFirst(count) }
-            return Array(state.waiting.prefix(count))
+            // Everyone waiting when they fit in one batch (taken whole, without copying them),
+            // else the first of them.
+            guard state.waiting.count >= maxBatch else { return Self.takeAll(&state.waiting) }
+            defer { state.waiting.removeFirst(maxBatch - 1) }
+            return Array(state.waiting.prefix(maxBatch - 1))
         }
+        var requests: [Request] = []
+        requests.reserveCapacity(followers.count + 1)
+        requests.append(request)
+        for follower in followers { requests.append(follower.request) }
         let result: Result<[Response], any Error>
         do {
-            let responses = try await fetch([request] + followers.map(\.request), context)
-            guard responses.count == followers.count + 1 else {
+            let responses = try await fetch(requests, context)
+            guard responses.count == requests.count else {
                 throw FunctionError(
                     .transient, code: "read_mismatch",
-                    "a coalesced read returned \(responses.count) responses to \(followers.count + 1) requests")
+                    "a coalesced read returned \(responses.count) responses to \(requests.count) requests")
             }
             result = .success(responses)
         } catch {
@@ -101,10 +107,19 @@ public final class Coalescer<Request: Sendable, Response: Sendable, Context: Coa
                 state.fetching -= 1
                 return nil
             }
-            return state.waiting.removeFirst()
+            // The next lead takes everyone else waiting with it when they fit in its batch, so
+            // which of them leads changes nothing; the last one leaves the array without
+            // shifting the others.
+            return state.waiting.count <= maxBatch ? state.waiting.removeLast() : state.waiting.removeFirst()
         }
         next?.continuation.resume(returning: .lead)
         return try result.get()[0]
+    }
+
+    private static func takeAll(_ waiting: inout [Waiter]) -> [Waiter] {
+        var taken: [Waiter] = []
+        swap(&taken, &waiting)
+        return taken
     }
 
     private func single(_ request: Request, context: Context) async throws -> Response {
