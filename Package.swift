@@ -196,6 +196,7 @@ let package = Package(
         .target(
             name: "NotifySandbox",
             dependencies: [
+                "NotifyModel",
                 "NotifyProviders",
                 "NotifyFunctionKit",
                 "NotifySMTP",

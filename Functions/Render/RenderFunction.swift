@@ -37,14 +37,13 @@ public struct RenderFunction: NotifyFunction {
         var renderedUsers: [Int64] = []
         var contents: [String] = []
         var failures: [(userID: Int64, detail: String)] = []
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let locales = Set(job.templates.keys)
         for (index, recipient) in job.recipients.enumerated() {
             // A campaign's batch gives way to critical work every 32 renders (see the send step).
             if index % 32 == 31 { await context.yieldToPriorityWork() }
             guard
                 let locale = LocaleFallback.resolve(
-                    requested: recipient.locale, tenantDefault: job.defaultLocale, available: Set(job.templates.keys))
+                    requested: recipient.locale, tenantDefault: job.defaultLocale, available: locales)
             else {
                 failures.append(
                     (
@@ -62,7 +61,7 @@ public struct RenderFunction: NotifyFunction {
             do throws(ModelError) {
                 let content = try renderer.render(job.templates[locale]!, channel: batch.channel, data: data)
                 renderedUsers.append(recipient.userID)
-                contents.append(String(decoding: (try? encoder.encode(content)) ?? Data("{}".utf8), as: UTF8.self))
+                contents.append(content.jsonText)
             } catch {
                 failures.append(
                     (

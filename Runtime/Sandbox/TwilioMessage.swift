@@ -1,4 +1,5 @@
 import Foundation
+import NotifyModel
 
 /// A message the Twilio simulator accepted.
 struct TwilioMessage: Sendable {

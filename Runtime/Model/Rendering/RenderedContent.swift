@@ -26,6 +26,36 @@ public enum RenderedContent: Codable, Sendable, Hashable {
         }
     }
 
+    /// The flat, `channel`-tagged JSON form with its keys sorted: what `JSONEncoder` with
+    /// `.sortedKeys` writes (and ``init(from:)`` reads), written by hand because `render` writes one
+    /// for every delivery and the encoder's generic machinery cost more than the content.
+    public var jsonText: String {
+        func field(_ key: String, _ value: String?) -> String? { value.map { "\"\(key)\":" + JSONQuoting.quoted($0) } }
+        let fields: [String?]
+        switch self {
+        case .email(let subject, let html, let text):
+            fields = [field("channel", "email"), field("html", html), field("subject", subject), field("text", text)]
+        case .sms(let text, let segments, let encoding):
+            fields = [
+                field("channel", "sms"), field("encoding", encoding.rawValue), "\"segments\":\(segments)",
+                field("text", text),
+            ]
+        case .push(let title, let body, let data):
+            let pairs = data.keys.sorted().map { JSONQuoting.quoted($0) + ":" + JSONQuoting.quoted(data[$0]!) }
+            fields = [
+                field("body", body), field("channel", "push"), "\"data\":{" + pairs.joined(separator: ",") + "}",
+                field("title", title),
+            ]
+        case .inapp(let title, let body, let actionURL):
+            fields = [
+                field("action_url", actionURL), field("body", body), field("channel", "inapp"), field("title", title),
+            ]
+        case .webhook(let body):
+            fields = [field("body", body), field("channel", "webhook")]
+        }
+        return "{" + fields.compactMap { $0 }.joined(separator: ",") + "}"
+    }
+
     private enum CodingKeys: String, CodingKey {
         case channel, subject, html, text, segments, encoding, title, body, data
         case actionURL = "action_url"

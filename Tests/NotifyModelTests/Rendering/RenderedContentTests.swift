@@ -24,7 +24,23 @@ import Testing
     ])
     func hasAStableFlatJSONForm(_ content: RenderedContent, _ expected: String) throws {
         #expect(try json(content) == expected)
+        #expect(content.jsonText == expected, "the hand-written form is the encoder's")
         #expect(try JSONDecoder().decode(RenderedContent.self, from: Data(expected.utf8)) == content)
+    }
+
+    @Test func theHandWrittenFormMatchesTheEncodersForAwkwardText() throws {
+        let awkward = "quote \" backslash \\ slash / tab \t newline \n bell \u{07} é 日本 🚀"
+        let cases: [RenderedContent] = [
+            .email(subject: awkward, html: "<p>\(awkward)</p>", text: awkward),
+            .sms(text: awkward, segments: 3, encoding: .ucs2),
+            .push(title: awkward, body: nil, data: ["z": awkward, "a": "1", "m\"k": "v"]),
+            .inapp(title: nil, body: nil, actionURL: nil),
+            .webhook(body: awkward),
+        ]
+        for content in cases {
+            #expect(content.jsonText == (try json(content)))
+            #expect(try JSONDecoder().decode(RenderedContent.self, from: Data(content.jsonText.utf8)) == content)
+        }
     }
 
     @Test func roundTripsEveryCase() throws {

@@ -1,10 +1,10 @@
-/// JSON string literals written by hand, for the sandbox's hottest answers: the Twilio send answer
-/// through `JSONEncoder` took about 3.7 % of the SMS benchmark's process (the sandbox answers in the
-/// benchmark's process, so what it costs is taken from the engine being measured).
-enum JSONQuoting {
+/// JSON string literals written by hand, for JSON written on hot paths: rendered content (once per
+/// delivery) and the sandbox's Twilio send answer, which through `JSONEncoder` took about 3.7 % of
+/// the SMS benchmark's process.
+public enum JSONQuoting {
     /// `text` as a JSON string literal: quotes, backslashes and control characters escaped, `/`
     /// and non-ASCII characters as they are.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         result.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {
@@ -26,5 +26,5 @@ enum JSONQuoting {
     }
 
     /// `text` quoted, or `null`.
-    static func quoted(_ text: String?) -> String { text.map { quoted($0) } ?? "null" }
+    public static func quoted(_ text: String?) -> String { text.map { quoted($0) } ?? "null" }
 }

@@ -3,18 +3,8 @@ import Testing
 
 @testable import NotifySandbox
 
-/// The sandbox's hand-written JSON reads back, through Foundation's parser, as what was written.
-@Suite struct JSONQuotingTests {
-    @Test(arguments: [
-        "", "plain", #"quote " and backslash \"#, "line\nbreak\rreturn\ttab", "bell \u{07} and nul \u{00} and \u{1F}",
-        "\u{08}\u{0C}", "slash / stays", "Olá, código 123456 ✅ 🇵🇹", "\u{2028}\u{2029}",
-    ])
-    func aQuotedStringParsesBackToItself(_ text: String) throws {
-        let literal = JSONQuoting.quoted(text)
-        let parsed = try JSONSerialization.jsonObject(with: Data("[\(literal)]".utf8)) as? [String]
-        #expect(parsed == [text], "\(literal)")
-    }
-
+/// The sandbox's hand-written Twilio answer reads back, through Foundation's parser, with every field.
+@Suite struct TwilioMessageTests {
     @Test func theTwilioResourceIsValidJSONWithEveryField() throws {
         let message = TwilioMessage(
             sid: "SM0123", accountSID: "AC42", from: nil, to: "+14155550100", body: "He said \"hi\"\n\\o/",
