@@ -233,6 +233,15 @@ struct Engine: Sendable {
     }
     func delete(_ path: String, _ tenant: Tenant?) async throws -> Reply { try await send(.DELETE, path, tenant, nil) }
 
+    /// Creates the tenant's critical in-app category `otp` through the API.
+    func criticalCategory(_ tenant: Tenant) async throws {
+        try expect(
+            try await put(
+                "/v1/categories/otp", tenant,
+                ["kind": "transactional", "critical": true, "default_channels": ["inapp"]]),
+            [201])
+    }
+
     /// Inbox headers for a user of a tenant.
     func inboxHeaders(_ tenant: Tenant, user: String) -> [String: String] {
         [

@@ -8,11 +8,7 @@ import Testing
     @Test func criticalAndMarketingCategoriesChooseTheLaneOfTheFirstJob() async throws {
         try await Engine.with { engine in
             let acme = try await engine.tenant()
-            try expect(
-                try await engine.put(
-                    "/v1/categories/otp", acme,
-                    ["kind": "transactional", "critical": true, "default_channels": ["inapp"]]),
-                [201])
+            try await engine.criticalCategory(acme)
             try expect(
                 try await engine.put(
                     "/v1/categories/promo", acme, ["kind": "marketing", "default_channels": ["inapp"]]),

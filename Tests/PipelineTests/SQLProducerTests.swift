@@ -63,11 +63,7 @@ final class RingCount: Sendable {
     @Test func transactionalSendsRingOncePerBucketAndACriticalSendAlwaysRings() async throws {
         try await Engine.with { engine in
             let acme = try await engine.tenant()
-            try expect(
-                try await engine.put(
-                    "/v1/categories/otp", acme,
-                    ["kind": "transactional", "critical": true, "default_channels": ["inapp"]]),
-                [201])
+            try await engine.criticalCategory(acme)
             let rings = RingCount()
             let runtime = engine.runtime
             func heard(_ atLeast: Int) async throws {
