@@ -16,24 +16,32 @@ final class RingCount: Sendable {
     @Test func aCallWritesTheNotificationItsAcceptedEventAndOneValidateJob() async throws {
         try await Engine.with { engine in
             _ = try await engine.tenant()
-            let id = try await engine.runtime.rows(
-                "SELECT notify.send('acme', 'welcome', ARRAY['ada'], '{\"name\":\"Ada\"}'::jsonb, p_priority => 'bulk')::text"
-            )[0].decode(String.self)
-            let job = try await engine.runtime.rows(
-                """
-                SELECT j.lane::int, j.tenant_id, j.max_attempts, f.max_attempts, j.run_at <= now()
-                FROM notify.jobs j JOIN notify.functions f ON f.name = j.queue
-                WHERE j.queue = 'validate' AND j.payload::jsonb = jsonb_build_object('tenant_id', 'acme', 'notification_id', \(id)::uuid)
-                """
-            ).map { try $0.decode((Int, String, Int, Int, Bool).self) }
+            // Read inside the sending transaction: committed, the job is the workers' to claim and
+            // delete at once.
+            let runtime = engine.runtime
+            let (job, events) = try await runtime.client.withTransaction(logger: runtime.logger) { connection in
+                let id = try await connection.query(
+                    "SELECT notify.send('acme', 'welcome', ARRAY['ada'], '{\"name\":\"Ada\"}'::jsonb, p_priority => 'bulk')::text",
+                    logger: runtime.logger
+                ).collect()[0].decode(String.self)
+                let job = try await connection.query(
+                    """
+                    SELECT j.lane::int, j.tenant_id, j.max_attempts, f.max_attempts, j.run_at <= now()
+                    FROM notify.jobs j JOIN notify.functions f ON f.name = j.queue
+                    WHERE j.queue = 'validate' AND j.payload::jsonb = jsonb_build_object('tenant_id', 'acme', 'notification_id', \(id)::uuid)
+                    """, logger: runtime.logger
+                ).collect().map { try $0.decode((Int, String, Int, Int, Bool).self) }
+                let events = try await connection.query(
+                    "SELECT kind, detail::text FROM notify.events WHERE notification_id = \(id)::uuid",
+                    logger: runtime.logger
+                ).collect().map { try $0.decode((String, String).self) }
+                return (job, events)
+            }
             #expect(job.count == 1)
             #expect(job.first?.0 == 2, "p_priority bulk puts the first job in the bulk lane")
             #expect(job.first?.1 == "acme")
             #expect(job.first?.2 == job.first?.3, "the job takes validate's attempts")
             #expect(job.first?.4 == true)
-            let events = try await engine.runtime.rows(
-                "SELECT kind, detail::text FROM notify.events WHERE notification_id = \(id)::uuid"
-            ).map { try $0.decode((String, String).self) }
             #expect(events.map(\.0) == ["accepted"])
             #expect(events.first?.1.contains(#""via": "sql""#) == true)
         }

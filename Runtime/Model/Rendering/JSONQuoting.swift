@@ -34,6 +34,11 @@ public enum JSONQuoting {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// A JSON object of string values, its keys sorted (as `JSONEncoder` with `.sortedKeys` writes it).
+    public static func object(_ fields: [String: String]) -> String {
+        "{" + fields.keys.sorted().map { quoted($0) + ":" + quoted(fields[$0]!) }.joined(separator: ",") + "}"
+    }
+
     /// `text` quoted, or `null`.
     public static func quoted(_ text: String?) -> String { text.map { quoted($0) } ?? "null" }
 }

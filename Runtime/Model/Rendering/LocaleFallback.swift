@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Chooses the template locale for a user: the requested locale, then less specific forms of it,
 /// then the tenant's default.
 ///
@@ -13,12 +11,12 @@ public enum LocaleFallback {
         let available: Set<String>
     }
 
-    /// The most answers remembered; past it the memo starts again empty.
-    static let memoCapacity = 4_096
-
     /// Answers already worked out: `render` asks the same question for nearly every recipient of a
     /// template, and working one out (sorting, normalising, lower-casing) cost more than a lookup.
-    private static let memo = Mutex<[Question: String?]>([:])
+    private static let memo = BoundedMemo<Question, String?>(capacity: 4_096)
+
+    /// The most answers remembered; past it the memo starts again empty.
+    static var memoCapacity: Int { memo.capacity }
 
     /// The locales to try, most specific first, without duplicates: the requested tag and each
     /// shorter prefix of it, then the tenant default and each shorter prefix of it.
@@ -43,13 +41,7 @@ public enum LocaleFallback {
     /// `available`; nil when none is.
     public static func resolve(requested: String?, tenantDefault: String, available: Set<String>) -> String? {
         let question = Question(requested: requested, tenantDefault: tenantDefault, available: available)
-        if let known = memo.withLock({ $0[question] }) { return known }
-        let answer = work(out: question)
-        memo.withLock { answers in
-            if answers.count >= memoCapacity { answers.removeAll(keepingCapacity: true) }
-            answers[question] = answer
-        }
-        return answer
+        return memo.value(for: question) { work(out: question) }
     }
 
     private static func work(out question: Question) -> String? {

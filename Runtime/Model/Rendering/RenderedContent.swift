@@ -41,9 +41,8 @@ public enum RenderedContent: Codable, Sendable, Hashable {
                 field("text", text),
             ]
         case .push(let title, let body, let data):
-            let pairs = data.keys.sorted().map { JSONQuoting.quoted($0) + ":" + JSONQuoting.quoted(data[$0]!) }
             fields = [
-                field("body", body), field("channel", "push"), "\"data\":{" + pairs.joined(separator: ",") + "}",
+                field("body", body), field("channel", "push"), "\"data\":" + JSONQuoting.object(data),
                 field("title", title),
             ]
         case .inapp(let title, let body, let actionURL):

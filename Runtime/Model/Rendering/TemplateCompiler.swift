@@ -1,5 +1,4 @@
 import Mustache
-import Synchronization
 
 /// How a template field escapes the values it renders.
 enum TemplateEscaping: Hashable, Sendable {
@@ -26,37 +25,25 @@ final class TemplateCompiler: Sendable {
     /// of the template; it is removed from the output.
     private static let textPrefix = "X{{% CONTENT_TYPE: TEXT}}"
 
-    private let capacity: Int
-    private let cache: Mutex<[Key: MustacheTemplate]>
+    private let cache: BoundedMemo<Key, MustacheTemplate>
 
     init(capacity: Int) {
-        self.capacity = capacity
-        self.cache = Mutex([:])
+        self.cache = BoundedMemo(capacity: capacity)
     }
 
     /// Compiles one field, reporting mustache syntax errors with the field's name.
     func compile(_ text: String, field: String, escaping: TemplateEscaping) throws(ModelError) -> MustacheTemplate {
-        let key = Key(text: text, escaping: escaping)
-        if let cached = cache.withLock({ $0[key] }) {
-            return cached
-        }
-        let template: MustacheTemplate
-        do {
-            // Parse the text as written first, so line and column numbers in errors are the author's.
-            let plain = try MustacheTemplate(string: text)
-            template = escaping == .html ? plain : try MustacheTemplate(string: Self.textPrefix + text)
-        } catch {
-            throw ModelError(
-                code: "invalid_template",
-                "template field \"\(field)\" is not valid mustache: \(Self.describe(error))")
-        }
-        cache.withLock { cache in
-            if cache.count >= capacity {
-                cache.removeAll(keepingCapacity: true)
+        try cache.value(for: Key(text: text, escaping: escaping)) { () throws(ModelError) -> MustacheTemplate in
+            do {
+                // Parse the text as written first, so line and column numbers in errors are the author's.
+                let plain = try MustacheTemplate(string: text)
+                return escaping == .html ? plain : try MustacheTemplate(string: Self.textPrefix + text)
+            } catch {
+                throw ModelError(
+                    code: "invalid_template",
+                    "template field \"\(field)\" is not valid mustache: \(Self.describe(error))")
             }
-            cache[key] = template
         }
-        return template
     }
 
     /// Renders a compiled field against the data, recording the variables the data lacks.
@@ -74,7 +61,7 @@ final class TemplateCompiler: Sendable {
     }
 
     /// The number of compiled templates held (for tests).
-    var cachedCount: Int { cache.withLock { $0.count } }
+    var cachedCount: Int { cache.count }
 
     private static func describe(_ error: any Error) -> String {
         guard let parserError = error as? MustacheTemplate.ParserError else {
