@@ -36,7 +36,8 @@ public enum JSONQuoting {
 
     /// A JSON object of string values, its keys sorted (as `JSONEncoder` with `.sortedKeys` writes it).
     public static func object(_ fields: [String: String]) -> String {
-        "{" + fields.keys.sorted().map { quoted($0) + ":" + quoted(fields[$0]!) }.joined(separator: ",") + "}"
+        "{" + fields.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + quoted($0.value) }.joined(separator: ",")
+            + "}"
     }
 
     /// `text` quoted, or `null`.
