@@ -14,30 +14,40 @@ import Synchronization
 /// A function keeps one coalescer per kind of request for its whole life (it is created with the
 /// function), so every job of that function in a process shares it. ``RequestCoalescer`` is the
 /// coalescer of functions; the API uses others.
+///
+/// Its methods are inlinable, so each module that uses one gets code specialised for its types
+/// (generic code called across modules looks its types up at run time, on every request).
 public final class Coalescer<Request: Sendable, Response: Sendable, Context: CoalescingContext>: Sendable {
     /// Serves `requests`, one response per request and in the same order, through `context` (the
     /// context of the caller whose request leads the batch).
     public typealias Fetch = @Sendable (_ requests: [Request], _ context: Context) async throws -> [Response]
 
-    private enum Ticket: Sendable {
+    @usableFromInline enum Ticket: Sendable {
         case served(Result<Response, any Error>)
         case lead
     }
 
-    private struct Waiter {
-        var request: Request
-        var continuation: CheckedContinuation<Ticket, Never>
+    @usableFromInline struct Waiter {
+        @usableFromInline var request: Request
+        @usableFromInline var continuation: CheckedContinuation<Ticket, Never>
+
+        @inlinable init(request: Request, continuation: CheckedContinuation<Ticket, Never>) {
+            self.request = request
+            self.continuation = continuation
+        }
     }
 
-    private struct State {
-        var waiting: [Waiter] = []
-        var fetching = 0
+    @usableFromInline struct State {
+        @usableFromInline var waiting: [Waiter] = []
+        @usableFromInline var fetching = 0
+
+        @inlinable init() {}
     }
 
-    private let state = Mutex(State())
-    private let fetch: Fetch
-    private let maxBatch: Int
-    private let maxConcurrentFetches: Int
+    @usableFromInline let state = Mutex(State())
+    @usableFromInline let fetch: Fetch
+    @usableFromInline let maxBatch: Int
+    @usableFromInline let maxConcurrentFetches: Int
 
     /// Creates a coalescer that reads through `fetch`, at most `maxBatch` requests at a time and
     /// with at most `maxConcurrentFetches` reads under way.
@@ -49,7 +59,7 @@ public final class Coalescer<Request: Sendable, Response: Sendable, Context: Coa
     }
 
     /// The response to `request`, read alone or together with other jobs' requests.
-    public func load(_ request: Request, context: Context) async throws -> Response {
+    @inlinable public func load(_ request: Request, context: Context) async throws -> Response {
         if context.goesAlone { return try await single(request, context: context) }
         let leads = state.withLock { state in
             guard state.fetching < maxConcurrentFetches else { return false }
@@ -75,7 +85,7 @@ public final class Coalescer<Request: Sendable, Response: Sendable, Context: Coa
 
     /// Reads `request` and what waits behind it, serves the waiters, then hands the read on to
     /// the next waiter (or frees its place).
-    private func lead(_ request: Request, context: Context) async throws -> Response {
+    @inlinable func lead(_ request: Request, context: Context) async throws -> Response {
         let followers = state.withLock { state -> [Waiter] in
             // Everyone waiting when they fit in one batch (taken whole, without copying them),
             // else the first of them.
@@ -116,13 +126,13 @@ public final class Coalescer<Request: Sendable, Response: Sendable, Context: Coa
         return try result.get()[0]
     }
 
-    private static func takeAll(_ waiting: inout [Waiter]) -> [Waiter] {
+    @inlinable static func takeAll(_ waiting: inout [Waiter]) -> [Waiter] {
         var taken: [Waiter] = []
         swap(&taken, &waiting)
         return taken
     }
 
-    private func single(_ request: Request, context: Context) async throws -> Response {
+    @inlinable func single(_ request: Request, context: Context) async throws -> Response {
         let responses = try await fetch([request], context)
         guard let response = responses.first, responses.count == 1 else {
             throw FunctionError(

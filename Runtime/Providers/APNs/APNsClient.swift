@@ -87,7 +87,7 @@ public struct APNsClient: MessageProvider {
             case .failure(let failure): return .failed(failure)
             }
             switch await HTTPExchange.perform(
-                request, on: httpClient, deadline: deadline, tlsConfiguration: tlsConfiguration, logger: logger)
+                request, on: httpClient, deadline: deadline, tlsConfiguration: tlsConfiguration)
             {
             case .failure(let failure):
                 return .failed(failure)

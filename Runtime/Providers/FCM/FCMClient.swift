@@ -59,7 +59,7 @@ public struct FCMClient: MessageProvider {
             case .failure(let failure): return .failed(failure)
             }
             let request = Self.makeRequest(push, configuration: configuration, accessToken: token.value, now: now())
-            switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline, logger: logger) {
+            switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline) {
             case .failure(let failure):
                 return .failed(failure)
             case .success(let response):

@@ -58,7 +58,7 @@ public struct FCMTokenSource: Sendable {
         }
         let request = Self.makeTokenRequest(assertion: assertion, configuration: configuration)
         switch await HTTPExchange.perform(
-            request, on: httpClient, deadline: ContinuousClock.now + timeout, logger: logger)
+            request, on: httpClient, deadline: ContinuousClock.now + timeout)
         {
         case .success(let response): return Self.parseTokenResponse(response, issuedAt: issuedAt)
         case .failure(let failure):

@@ -1,20 +1,26 @@
 import AsyncHTTPClient
-import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
-import Synchronization
 
 /// Runs one provider request on the shared client with a deadline, and turns network errors into
 /// `ProviderFailure`s: before the request went out they are transient, after it they are
 /// unknown outcomes.
+///
+/// The request goes through the client's delegate interface (``ProviderResponseCollector``): its
+/// deadline covers the whole exchange, body included, and the body is collected on the event loop
+/// that reads it. The streaming interface costs a task for the request body, another two and a
+/// timer for a deadline on the response body, and a hop between threads for each.
+///
+/// The client gets no logger: it writes only debug and trace lines, which carry URLs (and URLs
+/// can carry device tokens), and a logger of its own would cost a copy of its metadata per request.
 enum HTTPExchange {
     /// The most of a response body that is read.
     static let maximumResponseBytes = 1 << 20
 
     static func perform(
         _ request: ProviderHTTPRequest, on client: HTTPClient, deadline: ContinuousClock.Instant,
-        tlsConfiguration: TLSConfiguration? = nil, logger: Logger
+        tlsConfiguration: TLSConfiguration? = nil
     ) async -> Result<ProviderHTTPResponse, ProviderFailure> {
         let remaining = deadline - ContinuousClock.now
         guard remaining > .zero else {
@@ -22,83 +28,30 @@ enum HTTPExchange {
                 ProviderFailure(
                     kind: .transient, code: "network_timeout", message: "No time was left to send the request."))
         }
-        let sent = SentFlag()
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = request.method
-        outgoing.headers = request.headers
-        outgoing.tlsConfiguration = tlsConfiguration
-        outgoing.body = .stream(
-            TrackedBody(bytes: ByteBuffer(bytes: request.body), flag: sent), length: .known(Int64(request.body.count)))
-        // The HTTP client logs URLs at debug level; URLs can carry device tokens, so keep it quiet.
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .info)
+        let outgoing: HTTPClient.Request
         do {
-            let response = try await client.execute(
-                outgoing, timeout: .nanoseconds(remaining.nanoseconds), logger: quiet)
-            // The client's deadline ends with the response head; the body gets the rest of it. A
-            // body that does not arrive in time (or is too large) is classified as empty: the
-            // status and headers still say what happened.
-            let body = await collectBody(response, deadline: deadline)
-            return .success(
-                ProviderHTTPResponse(status: Int(response.status.code), headers: response.headers, body: body))
+            outgoing = try HTTPClient.Request(
+                url: request.url, method: request.method, headers: request.headers, body: .bytes(request.body),
+                tlsConfiguration: tlsConfiguration)
         } catch {
-            return .failure(NetworkFailure.classify(error, requestSent: sent.isSet))
+            return .failure(NetworkFailure.classify(error, requestSent: false))
         }
-    }
-}
-
-extension HTTPExchange {
-    static func collectBody(_ response: HTTPClientResponse, deadline: ContinuousClock.Instant) async -> [UInt8] {
-        await withTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask {
-                guard var buffer = try? await response.body.collect(upTo: maximumResponseBytes) else { return [] }
-                return buffer.readBytes(length: buffer.readableBytes) ?? []
+        let collector = ProviderResponseCollector(limit: maximumResponseBytes)
+        let task = client.execute(
+            request: outgoing, delegate: collector, eventLoop: .indifferent,
+            deadline: .now() + TimeAmount(remaining), logger: nil)
+        do {
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
-            group.addTask {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? []
+            return .success(response)
+        } catch {
+            // A body that does not arrive in time is classified as empty: the status and headers
+            // still say what happened.
+            if let headOnly = collector.headOnly { return .success(headOnly) }
+            return .failure(NetworkFailure.classify(error, requestSent: collector.requestSent))
         }
     }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds, saturating.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return scaled &+ attoseconds / 1_000_000_000
-    }
-}
-
-/// Set once the HTTP client starts pulling the request body, which it does after the request
-/// head was written: from then on the provider may act on the request.
-final class SentFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-    func set() { value.store(true, ordering: .relaxed) }
-    var isSet: Bool { value.load(ordering: .relaxed) }
-}
-
-/// A one-buffer request body that records when it is read.
-struct TrackedBody: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let bytes: ByteBuffer
-    let flag: SentFlag
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var bytes: ByteBuffer?
-        let flag: SentFlag
-
-        mutating func next() async -> ByteBuffer? {
-            flag.set()
-            defer { bytes = nil }
-            return bytes
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(bytes: bytes, flag: flag) }
 }

@@ -27,7 +27,7 @@ public struct SendGridClient: MessageProvider {
         let deadline = ContinuousClock.now + timeout
         let request = Self.makeRequest(email, configuration: configuration)
         let outcome: SendOutcome
-        switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline, logger: logger) {
+        switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline) {
         case .success(let response): outcome = Self.classify(response, now: now())
         case .failure(let failure): outcome = .failed(failure)
         }

@@ -28,7 +28,7 @@ public struct TwilioClient: MessageProvider {
         let deadline = ContinuousClock.now + timeout
         let request = Self.makeRequest(sms, configuration: configuration)
         let outcome: SendOutcome
-        switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline, logger: logger) {
+        switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline) {
         case .success(let response): outcome = Self.classify(response, now: now())
         case .failure(let failure): outcome = .failed(failure)
         }

@@ -30,7 +30,7 @@ public struct VonageClient: MessageProvider {
         let deadline = ContinuousClock.now + timeout
         let request = Self.makeRequest(sms, configuration: configuration, now: now())
         let outcome: SendOutcome
-        switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline, logger: logger) {
+        switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline) {
         case .success(let response): outcome = Self.classify(response, now: now())
         case .failure(let failure): outcome = .failed(failure)
         }

@@ -33,7 +33,7 @@ public struct WebhookClient: MessageProvider {
         case .failure(let failure):
             outcome = .failed(failure)
         case .success(let request):
-            switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline, logger: logger) {
+            switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline) {
             case .success(let response): outcome = Self.classify(response, id: webhook.deliveryID, now: now())
             case .failure(let failure): outcome = .failed(failure)
             }

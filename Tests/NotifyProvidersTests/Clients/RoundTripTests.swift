@@ -366,6 +366,26 @@ struct RoundTripTests {
         }
     }
 
+    @Test("an answer larger than the body limit is read to its end and classified from its status alone")
+    func oversizedBody() async throws {
+        // A valid Twilio answer padded past the 1 MiB limit: kept whole, it would decode as sent.
+        let padded =
+            #"{"sid": "SM1", "status": "queued", "padding": ""# + String(repeating: "x", count: 1 << 20) + #""}"#
+        try await TestServer.with(respond: { _ in CannedResponse(status: 201, body: padded) }) { baseURL, recorder in
+            let client = TwilioClient(
+                configuration: TwilioConfiguration(accountSID: "AC1", authToken: "t", baseURL: baseURL),
+                httpClient: .shared)
+            let outcome = await client.send(.sms(Self.sms), timeout: .seconds(5), logger: testLogger)
+            guard case .failed(let failure) = outcome else {
+                Issue.record("expected a failure, got \(outcome)")
+                return
+            }
+            #expect(failure.kind == .unknownOutcome)
+            #expect(failure.code == "twilio_unreadable_response")
+            #expect(recorder.all.count == 1)
+        }
+    }
+
     @Test("configurations decode provider JSON and never print secrets")
     func configurations() throws {
         let twilio = try JSONDecoder().decode(
