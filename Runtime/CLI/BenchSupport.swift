@@ -98,7 +98,7 @@ enum BenchSupport {
     static func settings(
         _ client: PostgresClient, worker: WorkerConfiguration, logger: Logger
     ) async throws -> [String: String] {
-        var settings: [String: String] = [
+        let settings: [String: String] = [
             "chain_successors": "\(worker.chainSuccessors)", "inline_successors": "\(worker.inlineSuccessors)",
             "async_completions": "\(worker.asynchronousCompletions)",
         ]

@@ -308,6 +308,10 @@ public struct SendEngine: Sendable {
     ) async -> [(Int, SendOutcome)] {
         let timeout = settings.requestTimeout
         let limit = settings.concurrency
+        // One request (a single-recipient notification) needs no child task.
+        if requests.count == 1, let (index, message) = requests.first, let message {
+            return [(index, await provider.send(message, timeout: timeout, logger: logger))]
+        }
         return await withTaskGroup(of: (Int, SendOutcome).self) { group in
             var answers: [(Int, SendOutcome)] = []
             answers.reserveCapacity(requests.count)

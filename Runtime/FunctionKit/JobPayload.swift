@@ -22,8 +22,12 @@ public struct JobPayload: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A payload made from a typed value, encoded as JSON (ISO 8601 dates, sorted keys) the first
-    /// time ``json()`` is asked for.
+    /// time ``json()`` is asked for; a ``JSONTextEncodable`` value writes that text itself.
     public init<Input: Encodable & Sendable>(encoding value: Input) {
+        if let direct = value as? any JSONTextEncodable {
+            self.storage = .typed(TypedValue(value) { direct.jsonText })
+            return
+        }
         self.storage = .typed(
             TypedValue(value) {
                 String(decoding: try JobPayload.encoder.encode(value), as: UTF8.self)

@@ -70,12 +70,50 @@ public enum JSONValue: Codable, Sendable, Hashable {
         }
     }
 
-    /// The value as compact JSON with sorted keys and unescaped slashes.
+    /// The value as compact JSON with sorted keys and unescaped slashes, the text Foundation's
+    /// `JSONEncoder` writes with those options; empty when it holds a number JSON cannot (infinite
+    /// or not a number), where the encoder fails.
+    ///
+    /// Written directly: templates, push payload sizes and segment filters ask for it per
+    /// delivery, and the encoder (a box per value, its types looked up at run time) cost more than
+    /// the text.
     public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "" }
-        return String(decoding: data, as: UTF8.self)
+        var text = ""
+        return append(to: &text) ? text : ""
+    }
+
+    private func append(to text: inout String) -> Bool {
+        switch self {
+        case .null: text += "null"
+        case .bool(let value): text += value ? "true" : "false"
+        case .number(let value):
+            guard value.isFinite else { return false }
+            text += Self.jsonNumber(value)
+        case .string(let value): text += JSONQuoting.quoted(value)
+        case .array(let elements):
+            text += "["
+            for (index, element) in elements.enumerated() {
+                if index > 0 { text += "," }
+                guard element.append(to: &text) else { return false }
+            }
+            text += "]"
+        case .object(let members):
+            text += "{"
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { text += "," }
+                text += JSONQuoting.quoted(member.key)
+                text += ":"
+                guard member.value.append(to: &text) else { return false }
+            }
+            text += "}"
+        }
+        return true
+    }
+
+    /// A finite number as `JSONEncoder` writes it: its shortest exact form, without a `.0`.
+    static func jsonNumber(_ value: Double) -> String {
+        let text = value.description
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }
 
     /// Formats a number the way templates show it: `3` for whole numbers, `2.5` otherwise.
