@@ -10,6 +10,23 @@ struct DoorbellTests {
         return ContinuousClock.now - started
     }
 
+    /// Waits on `doorbell` with `timeout` while another task rings it after `delay`; returns how
+    /// long the wait took.
+    private static func wait(
+        on doorbell: Doorbell, timeout: Duration, ringingAfter delay: Duration
+    ) async -> Duration {
+        await elapsed {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await doorbell.wait(timeout: timeout) }
+                group.addTask {
+                    try? await Task.sleep(for: delay)
+                    doorbell.ring()
+                }
+                await group.waitForAll()
+            }
+        }
+    }
+
     @Test("a ring while nobody waits is remembered for the next wait, once")
     func rememberedOnce() async {
         let doorbell = Doorbell()
@@ -31,41 +48,15 @@ struct DoorbellTests {
 
     @Test("a ring wakes the waiter long before its timeout")
     func ringWakes() async {
-        let doorbell = Doorbell()
-        let waited = await Self.elapsed {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await doorbell.wait(timeout: .seconds(60)) }
-                group.addTask {
-                    try? await Task.sleep(for: .milliseconds(50))
-                    doorbell.ring()
-                }
-                await group.waitForAll()
-            }
-        }
+        let waited = await Self.wait(on: Doorbell(), timeout: .seconds(60), ringingAfter: .milliseconds(50))
         #expect(waited < .seconds(10))
     }
 
     @Test("the timer of a wait that a ring ended does not end the next wait")
     func staleTimer() async {
         let doorbell = Doorbell()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await doorbell.wait(timeout: .milliseconds(100)) }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(20))
-                doorbell.ring()
-            }
-            await group.waitForAll()
-        }
-        let waited = await Self.elapsed {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await doorbell.wait(timeout: .seconds(60)) }
-                group.addTask {
-                    try? await Task.sleep(for: .milliseconds(400))
-                    doorbell.ring()
-                }
-                await group.waitForAll()
-            }
-        }
+        _ = await Self.wait(on: doorbell, timeout: .milliseconds(100), ringingAfter: .milliseconds(20))
+        let waited = await Self.wait(on: doorbell, timeout: .seconds(60), ringingAfter: .milliseconds(400))
         #expect(waited >= .milliseconds(350))
         #expect(waited < .seconds(10))
     }
