@@ -27,12 +27,8 @@ final class Doorbell: Sendable {
     }
 
     private let state = Mutex(State())
-    private let timers: any EventLoopGroup
 
-    /// A doorbell whose timeouts run on `timers` (SwiftNIO's shared event loops by default).
-    init(timers: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
-        self.timers = timers
-    }
+    init() {}
 
     /// Wakes the waiter, or remembers the ring for the next wait.
     func ring() {
@@ -74,7 +70,7 @@ final class Doorbell: Sendable {
                     continuation.resume()
                     return
                 }
-                let timer = timers.any().scheduleTask(in: TimeAmount(timeout)) {
+                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) {
                     self.expire(number)
                 }
                 // A ring or a cancellation may already have taken the waiter: then the timer

@@ -43,8 +43,7 @@ public struct StandardProviderFactory: ProviderFactory {
                     httpClient: httpClient)
             case .fcm:
                 return try await FCMClient(
-                    configuration: decoder.decode(FCMConfiguration.self, from: configuration), httpClient: httpClient,
-                    logger: logger)
+                    configuration: decoder.decode(FCMConfiguration.self, from: configuration), httpClient: httpClient)
             case .apns:
                 return try await APNsClient(
                     configuration: decoder.decode(APNsConfiguration.self, from: configuration), httpClient: httpClient)

@@ -100,7 +100,7 @@ struct RealClientTests {
                     projectID: document.fcm.projectID, clientEmail: account["client_email"]!,
                     privateKey: account["private_key"]!, privateKeyID: account["private_key_id"],
                     tokenURI: account["token_uri"]!, baseURL: document.fcm.baseURL),
-                httpClient: .shared, logger: logger)
+                httpClient: .shared)
             func push(_ platform: PushPlatform, _ token: String) -> OutboundMessage {
                 .push(
                     PushMessage(

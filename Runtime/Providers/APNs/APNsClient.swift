@@ -67,12 +67,12 @@ public struct APNsClient: MessageProvider {
     public func send(_ message: OutboundMessage, timeout: Duration, logger: Logger) async -> SendOutcome {
         guard case .push(let push) = message else { return .failed(.wrongChannel(kind)) }
         let deadline = ContinuousClock.now + timeout
-        let outcome = await send(push, deadline: deadline, logger: logger)
+        let outcome = await send(push, deadline: deadline)
         ProviderLog.record(outcome, provider: kind, deliveryID: push.deliveryID, logger: logger)
         return outcome
     }
 
-    private func send(_ push: PushMessage, deadline: ContinuousClock.Instant, logger: Logger) async -> SendOutcome {
+    private func send(_ push: PushMessage, deadline: ContinuousClock.Instant) async -> SendOutcome {
         var attempt = 0
         while true {
             attempt += 1

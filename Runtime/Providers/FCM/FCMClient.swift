@@ -18,11 +18,11 @@ public struct FCMClient: MessageProvider {
     /// failure if the key cannot be read. `tokenTimeout` bounds each token request, which is shared
     /// by all sends waiting for it.
     public init(
-        configuration: FCMConfiguration, httpClient: HTTPClient, logger: Logger, tokenTimeout: Duration = .seconds(10),
+        configuration: FCMConfiguration, httpClient: HTTPClient, tokenTimeout: Duration = .seconds(10),
         now: @escaping @Sendable () -> Date = { Date() }
     ) async throws(ProviderFailure) {
         let source = try await FCMTokenSource(
-            configuration: configuration, httpClient: httpClient, timeout: tokenTimeout, logger: logger, now: now)
+            configuration: configuration, httpClient: httpClient, timeout: tokenTimeout, now: now)
         self.init(
             configuration: configuration, httpClient: httpClient,
             tokens: OAuthTokenCache(now: now) { await source.fetch() }, now: now)
@@ -44,12 +44,12 @@ public struct FCMClient: MessageProvider {
     public func send(_ message: OutboundMessage, timeout: Duration, logger: Logger) async -> SendOutcome {
         guard case .push(let push) = message else { return .failed(.wrongChannel(kind)) }
         let deadline = ContinuousClock.now + timeout
-        let outcome = await send(push, deadline: deadline, logger: logger)
+        let outcome = await send(push, deadline: deadline)
         ProviderLog.record(outcome, provider: kind, deliveryID: push.deliveryID, logger: logger)
         return outcome
     }
 
-    private func send(_ push: PushMessage, deadline: ContinuousClock.Instant, logger: Logger) async -> SendOutcome {
+    private func send(_ push: PushMessage, deadline: ContinuousClock.Instant) async -> SendOutcome {
         var attempt = 0
         while true {
             attempt += 1

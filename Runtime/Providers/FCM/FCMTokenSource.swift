@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import JWTKit
-import Logging
 import NIOHTTP1
 
 /// Gets OAuth 2.0 access tokens for a service account with the JWT bearer grant (RFC 7523,
@@ -12,19 +11,17 @@ public struct FCMTokenSource: Sendable {
     private let httpClient: HTTPClient
     private let now: @Sendable () -> Date
     private let timeout: Duration
-    private let logger: Logger
 
     /// Creates a token source; throws a configuration `ProviderFailure` if the key is not an RSA
     /// private key in PEM.
     public init(
         configuration: FCMConfiguration, httpClient: HTTPClient, timeout: Duration = .seconds(10),
-        logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }
     ) async throws(ProviderFailure) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.now = now
         self.timeout = timeout
-        self.logger = logger
         self.keys = try await Self.keyCollection(configuration)
     }
 

@@ -168,7 +168,7 @@ struct RoundTripTests {
             let clock = TestClock(Date(timeIntervalSince1970: 1_700_000_000))
             let configuration = TestKeys.fcmConfiguration(baseURL: baseURL)
             let client = try await FCMClient(
-                configuration: configuration, httpClient: .shared, logger: testLogger, now: clock.function)
+                configuration: configuration, httpClient: .shared, now: clock.function)
             #expect(
                 await client.send(.push(Self.push), timeout: .seconds(30), logger: testLogger)
                     == .accepted(providerMessageID: "projects/demo-project/messages/0:1"))
