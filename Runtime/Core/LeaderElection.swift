@@ -169,7 +169,7 @@ public final class LeaderElection: Service, Sendable {
             let output = try await tick.invoke(JobPayload(json: "{}"), context)
             let report = try await MaintenanceRunner(logger: logger).run(
                 output.maintenance, on: connection, holder: configuration.holder)
-            for write in output.writes { try await connection.query(write, logger: logger) }
+            for write in output.runnableWrites { try await connection.query(write, logger: logger) }
             if !output.next.isEmpty {
                 logger.warning("schedule-tick returned next jobs; the leader ignores them")
             }

@@ -10,8 +10,8 @@ extension FunctionOutput {
     ) async throws {
         guard outputs.count > 1, outputs.contains(where: { !$0.mergeable.isEmpty }) else {
             for output in outputs {
-                for write in output.writes {
-                    try await AutoPreparedStatement.run(write, on: connection, logger: logger)
+                for index in output.writes.indices {
+                    try await AutoPreparedStatement.run(output.runnableWrite(at: index), on: connection, logger: logger)
                 }
             }
             return

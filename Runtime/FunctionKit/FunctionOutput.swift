@@ -9,6 +9,10 @@ public struct FunctionOutput: Sendable {
     /// Jobs to enqueue next.
     public var next: [JobRequest]
     /// State to record: statements run in the completion transaction.
+    ///
+    /// A write added with ``appendMergeable(_:)`` holds its place here as its statement alone: its
+    /// rows are bound only when it runs on its own, since most run merged with other jobs' rows.
+    /// To run an output's writes yourself, run ``runnableWrites`` (or ``runnableWrite(at:)``).
     public var writes: [PostgresQuery]
     /// Runtime upkeep (only honoured for `schedule-tick` run by the leader).
     public var maintenance: [MaintenanceAction]
@@ -35,8 +39,17 @@ public struct FunctionOutput: Sendable {
     /// (n-1)-th.
     public mutating func appendMergeable(_ write: MergeableWrite) {
         mergeable[writes.count] = write
-        writes.append(write.query)
+        writes.append(PostgresQuery(unsafeSQL: write.sql))
     }
+
+    /// The write at `index` of ``writes`` as it runs on its own: a mergeable write with its rows
+    /// bound, any other as it is.
+    public func runnableWrite(at index: Int) -> PostgresQuery {
+        mergeableWrite(at: index)?.query ?? writes[index]
+    }
+
+    /// Every write as it runs on its own, in order (see ``runnableWrite(at:)``).
+    public var runnableWrites: [PostgresQuery] { writes.indices.map(runnableWrite(at:)) }
 
     /// The mergeable form of the write at `index` of ``writes``, if it has one and ``writes`` still
     /// holds it there.

@@ -11,8 +11,8 @@ import PostgresNIO
 /// could share, no reliance on row order.
 ///
 /// Add one to an output with ``FunctionOutput/appendMergeable(_:)``: the output's ``FunctionOutput/writes``
-/// then hold its ``query`` (this job's rows alone), so anything that runs the writes one by one
-/// still gets the same result.
+/// then hold its statement in its place, and ``FunctionOutput/runnableWrites`` its ``query`` (this
+/// job's rows alone), so anything that runs the writes one by one still gets the same result.
 public struct MergeableWrite: Sendable {
     /// One column of rows: the values of one parameter.
     public enum Column: Sendable {

@@ -77,11 +77,16 @@ struct MergeableWriteTests {
         output.appendMergeable(MergeableWrite(sql: "SELECT $1::bigint[]", columns: [.bigint([7])]))
         #expect(output.writes.count == 2)
         #expect(output.writes[1].sql == "SELECT $1::bigint[]")
+        // The rows are bound only where the write runs on its own.
+        #expect(output.writes[1].binds.count == 0)
+        #expect(output.runnableWrite(at: 1).binds.count == 1)
+        #expect(output.runnableWrites.map(\.sql) == ["SELECT 1", "SELECT $1::bigint[]"])
         #expect(output.mergeableWrite(at: 1)?.rowCount == 1)
         #expect(output.mergeableWrite(at: 0) == nil)
         // Replacing the writes drops what no longer matches.
         output.writes[1] = "SELECT 2"
         #expect(output.mergeableWrite(at: 1) == nil)
+        #expect(output.runnableWrite(at: 1).sql == "SELECT 2")
     }
 
     @Test("a worker runs the mergeable writes of jobs completed together as one statement, each job's writes in order")

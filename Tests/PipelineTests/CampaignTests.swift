@@ -278,7 +278,9 @@ import Testing
             while expanding {
                 let output = try await CampaignExpandFunction().handle(input, context: context)
                 try await engine.runtime.client.withTransaction(logger: engine.runtime.logger) { connection in
-                    for write in output.writes { try await connection.query(write, logger: engine.runtime.logger) }
+                    for write in output.runnableWrites {
+                        try await connection.query(write, logger: engine.runtime.logger)
+                    }
                 }
                 expanding = output.next.contains { $0.function == CampaignExpandFunction.name }
             }

@@ -44,7 +44,9 @@ import Testing
             let second = try await DigestCloseFunction().handle(input, context: context(engine, tenant: tenant))
             for output in [first, second] {
                 try await engine.runtime.client.withTransaction(logger: engine.runtime.logger) { connection in
-                    for write in output.writes { try await connection.query(write, logger: engine.runtime.logger) }
+                    for write in output.runnableWrites {
+                        try await connection.query(write, logger: engine.runtime.logger)
+                    }
                 }
             }
             let third = try await DigestCloseFunction().handle(input, context: context(engine, tenant: tenant))
@@ -73,7 +75,7 @@ import Testing
             let runtime = engine.runtime
             try await runtime.client.withTransaction(logger: runtime.logger) { connection in
                 // The close holds the digest; a collector for the third item must wait for it.
-                try await connection.query(output.writes[0], logger: runtime.logger)
+                try await connection.query(output.runnableWrite(at: 0), logger: runtime.logger)
                 _ = try await DigestTests.send(engine, tenant, 3...3)
                 let waiting = await eventually(timeout: .seconds(20)) {
                     (try? await DigestTests.scalar(
@@ -84,7 +86,7 @@ import Testing
                         """)) == 1
                 }
                 #expect(waiting, "the third item's collector waits for the closing digest")
-                try await connection.query(output.writes[1], logger: runtime.logger)
+                try await connection.query(output.runnableWrite(at: 1), logger: runtime.logger)
             }
             let next = await eventually(timeout: .seconds(20)) {
                 (try? await DigestTests.scalar(

@@ -40,7 +40,7 @@ import Testing
                 clock: clock)
             let output = try await PreferenceFilterFunction().handle(batch, context: context)
             try await runtime.client.withTransaction(logger: runtime.logger) { connection in
-                for write in output.writes { try await connection.query(write, logger: runtime.logger) }
+                for write in output.runnableWrites { try await connection.query(write, logger: runtime.logger) }
             }
             let state = try await runtime.rows(
                 "SELECT status, reason FROM notify.deliveries WHERE notification_id = \(notificationID)")

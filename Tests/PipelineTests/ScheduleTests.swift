@@ -202,7 +202,7 @@ import Testing
             logger: runtime.logger, database: FunctionDatabase(client: runtime.client), clock: ManualClock(now))
         let output = try await ScheduleTickFunction().handle(.init(), context: context)
         try await runtime.client.withTransaction(logger: runtime.logger) { connection in
-            for write in output.writes { try await connection.query(write, logger: runtime.logger) }
+            for write in output.runnableWrites { try await connection.query(write, logger: runtime.logger) }
         }
     }
 
