@@ -77,7 +77,7 @@ struct RenderJob: Sendable {
             let (ord, templateKey, defaultLocale, dataText, locales, sources) = try row.decode(
                 (Int64, String, String, String, [String], [String]).self)
             jobs[Int(ord) - 1] = Result {
-                let data = try decoder.decode([String: JSONValue].self, from: Data(dataText.utf8))
+                let data = try JSONValue.object(parsing: dataText)
                 var templates: [String: TemplateSource] = [:]
                 for (locale, source) in zip(locales, sources) {
                     templates[locale] = try TemplateSourceMemo.source(source, decoder: decoder)
@@ -96,7 +96,6 @@ struct RenderJob: Sendable {
     private static func recipients(
         of batches: [DeliveryBatch], context: FunctionContext
     ) async throws -> (recipients: [[Recipient]], failures: [Int: any Error]) {
-        let decoder = JSONDecoder()
         let keys = DeliveryKeys(batches)
         var recipients = [[Recipient]](repeating: [], count: batches.count)
         var failures: [Int: any Error] = [:]
@@ -126,7 +125,7 @@ struct RenderJob: Sendable {
             let (ord, userID, locale, externalID, userData) = try row.decode(
                 (Int64, Int64, String?, String, String).self)
             do {
-                var user = try decoder.decode([String: JSONValue].self, from: Data(userData.utf8))
+                var user = try JSONValue.object(parsing: userData)
                 user["external_id"] = .string(externalID)
                 recipients[Int(ord)].append(
                     Recipient(userID: userID, locale: locale, templateValue: .object(user)))

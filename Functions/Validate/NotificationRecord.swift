@@ -15,9 +15,34 @@ struct NotificationRecord: Sendable {
     var sendAtLocal: LocalDateTime?
 
     /// Who a notification is for, as stored in `notify.notifications.recipients`.
-    struct Recipients: Decodable, Sendable {
+    struct Recipients: Sendable {
         var users: [String]?
         var topic: String?
+
+        /// Reads the column's JSON text (`{"users": [...]}` or `{"topic": "..."}`); a member of
+        /// another type is an error, an absent or null one is nil.
+        init(json text: String) throws {
+            let members = try JSONValue.object(parsing: text)
+            switch members["users"] {
+            case nil, .null?: users = nil
+            case .array(let values)?:
+                users = try values.map { value in
+                    guard case .string(let user) = value else { throw Self.invalid("users", "an array of strings") }
+                    return user
+                }
+            default: throw Self.invalid("users", "an array of strings")
+            }
+            switch members["topic"] {
+            case nil, .null?: topic = nil
+            case .string(let name)?: topic = name
+            default: throw Self.invalid("topic", "a string")
+            }
+        }
+
+        private static func invalid(_ member: String, _ expected: String) -> DecodingError {
+            DecodingError.dataCorrupted(
+                .init(codingPath: [], debugDescription: "recipients.\(member) must be \(expected)"))
+        }
     }
 
     /// The category's columns, read with the notification (NULLs when it does not exist).
@@ -51,7 +76,6 @@ struct NotificationRecord: Sendable {
             ) c ON true
             """, logger: context.logger)
         var records = inputs.map { _ in Result<NotificationRecord?, any Error>.success(nil) }
-        let decoder = JSONDecoder()
         for row in rows {
             let v = try row.decode(
                 (
@@ -61,7 +85,7 @@ struct NotificationRecord: Sendable {
             records[Int(v.0) - 1] = Result {
                 NotificationRecord(
                     status: v.1, categoryKey: v.2, templateKey: v.3,
-                    recipients: try decoder.decode(Recipients.self, from: Data(v.4.utf8)),
+                    recipients: try Recipients(json: v.4),
                     channels: v.5, priority: v.6, sendAtLocal: try v.7.map { try LocalDateTime(parsing: $0) },
                     categoryColumns: (v.8, v.9, v.10, v.11, v.12, v.13, v.14))
             }
