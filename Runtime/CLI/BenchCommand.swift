@@ -74,7 +74,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             let cluster = try await PrivateCluster.start(
                 .init(durable: true, settings: settings), logger: environment.logger)
-            return (try DatabaseURL(cluster.connectionURL()), cluster)
+            return (try DatabaseURL(cluster.localConnectionURL()), cluster)
         } catch let error as PrivateClusterError {
             fail(error.description)
         }

@@ -41,7 +41,9 @@ extension PrivateCluster {
 
 extension PrivateCluster.Options {
     /// Settings the caller may not override.
-    static let reservedSettings: Set<String> = ["port", "listen_addresses"]
+    static let reservedSettings: Set<String> = [
+        "port", "listen_addresses", "unix_socket_directories", "unix_socket_permissions",
+    ]
 
     /// The settings to run with, less the port: notify's defaults, then the caller's.
     ///
@@ -61,7 +63,8 @@ extension PrivateCluster.Options {
             guard !Self.reservedSettings.contains(lowered) else {
                 throw PrivateClusterError(
                     .invalidSetting,
-                    "The setting `\(name)` is managed by notify (the cluster listens on 127.0.0.1 at a port it picks): "
+                    "The setting `\(name)` is managed by notify (the cluster listens on 127.0.0.1 at a port it picks, "
+                        + "and on a unix socket in its data folder): "
                         + "remove it from the settings."
                 )
             }
@@ -80,6 +83,17 @@ extension PrivateCluster.Options {
             result.removeAll { $0.name == lowered }
             result.append((lowered, value))
         }
+        return result
+    }
+
+    /// `settings` with the server's unix socket in `folder` (readable by the server's user only),
+    /// or with no socket when `folder` is nil.
+    static func withSocket(
+        _ settings: [(name: String, value: String)], in folder: String?
+    ) -> [(name: String, value: String)] {
+        var result = settings.filter { $0.name != "unix_socket_directories" && $0.name != "unix_socket_permissions" }
+        result.append(("unix_socket_directories", folder ?? ""))
+        if folder != nil { result.append(("unix_socket_permissions", "0700")) }
         return result
     }
 

@@ -14,8 +14,9 @@ import Darwin
 /// for the test suite.
 ///
 /// The server listens on 127.0.0.1 only, at a free port picked at start, with trust authentication
-/// for the superuser `notify`; it has no unix socket. When the process runs as root, the server
-/// programs run as the OS user `postgres`, which owns the data folder.
+/// for the superuser `notify`; and on a unix socket in its data folder (a private folder), when the
+/// folder's path is short enough for one (``socketDirectory``). When the process runs as root, the
+/// server programs run as the OS user `postgres`, which owns the data folder.
 ///
 /// `postgres` runs as a child of this process (not daemonised by `pg_ctl start`), its output
 /// appended to ``logFile``; ``stop()`` stops it with `pg_ctl stop -m fast` and awaits its exit.
@@ -37,6 +38,9 @@ public final class PrivateCluster: Sendable {
     public let host = "127.0.0.1"
     /// The TCP port the server listens on.
     public let port: Int
+    /// The folder of the server's unix socket (`.s.PGSQL.<port>`): the data folder, or nil when its
+    /// path is too long for a socket's (over ``maximumSocketDirectoryLength`` bytes).
+    public let socketDirectory: String?
     /// The superuser, which needs no password from 127.0.0.1: always `"notify"`.
     public let username = PrivateCluster.superuser
     /// The binaries the cluster runs, e.g. to find `psql` with `binaries.path(of: "psql")`.
@@ -50,6 +54,8 @@ public final class PrivateCluster: Sendable {
     public let isTemporary: Bool
 
     static let superuser = "notify"
+    /// The longest socket folder: a socket's path (`<folder>/.s.PGSQL.<port>`) has at most 107 bytes.
+    public static let maximumSocketDirectoryLength = 92
     static let maximumStartAttempts = 5
     static let startTimeout: Duration = .seconds(30)
 
@@ -71,6 +77,7 @@ public final class PrivateCluster: Sendable {
         logger: Logger
     ) {
         self.port = launched.port
+        self.socketDirectory = Self.socketDirectory(for: directory.path)
         self.server = launched.server
         self.postmasterPID = launched.pid
         self.binaries = binaries
@@ -90,6 +97,27 @@ public final class PrivateCluster: Sendable {
         allowed.remove(charactersIn: "/?#%")
         let encoded = database.addingPercentEncoding(withAllowedCharacters: allowed) ?? database
         return "postgres://\(username)@\(host):\(port)/\(encoded)"
+    }
+
+    /// A URL for `database` over the unix socket, `postgres://notify@%2Fpath%2Fto%2Fdata:PORT/DATABASE`,
+    /// which libpq and ``connectionURL(database:)``'s users read alike; the TCP URL when there is no
+    /// socket. For clients on this machine: a local socket costs the server and the client less
+    /// per statement than loopback TCP.
+    ///
+    /// - Parameter database: The database name; percent-encoded as needed.
+    /// - Returns: The URL, with no password (none is needed).
+    public func localConnectionURL(database: String = "postgres") -> String {
+        guard let socketDirectory else { return connectionURL(database: database) }
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#%")
+        let encodedDatabase = database.addingPercentEncoding(withAllowedCharacters: allowed) ?? database
+        let encodedFolder = socketDirectory.addingPercentEncoding(withAllowedCharacters: allowed) ?? socketDirectory
+        return "postgres://\(username)@\(encodedFolder):\(port)/\(encodedDatabase)"
+    }
+
+    /// The data folder as the socket folder, if its path is short enough.
+    static func socketDirectory(for path: String) -> String? {
+        path.utf8.count <= maximumSocketDirectoryLength ? path : nil
     }
 
     // MARK: Starting
@@ -144,7 +172,8 @@ public final class PrivateCluster: Sendable {
                     environment: childEnvironment, logger: logger)
             }
             let launched = try await launch(
-                directory, settings: settings, binaries: binaries, account: account, keepsLog: !isTemporary,
+                directory, settings: Options.withSocket(settings, in: Self.socketDirectory(for: directory.path)),
+                binaries: binaries, account: account, keepsLog: !isTemporary,
                 port: options.port, environment: childEnvironment, logger: logger)
             let cluster = PrivateCluster(
                 launched: launched, binaries: binaries, directory: directory, isTemporary: isTemporary,

@@ -39,6 +39,7 @@ struct PrivateClusterTests {
             try await psql(cluster, "SELECT setting FROM pg_settings WHERE name = 'listen_addresses'") == "127.0.0.1")
         #expect(try await psql(cluster, "SHOW server_encoding") == "UTF8")
         #expect(LoopbackPort.isAccepting(cluster.port))
+        try await checkUnixSocket(cluster)
 
         try await cluster.stop()
         #expect(!LoopbackPort.isAccepting(cluster.port))
@@ -154,7 +155,10 @@ struct PrivateClusterTests {
 
     @Test("reserved or malformed settings are refused before anything starts")
     func invalidSettings() async throws {
-        for settings in [["port": "5432"], ["listen_addresses": "*"], ["bad name": "x"], ["work_mem": "1\n2"]] {
+        for settings in [
+            ["port": "5432"], ["listen_addresses": "*"], ["unix_socket_directories": "/tmp"], ["bad name": "x"],
+            ["work_mem": "1\n2"],
+        ] {
             let error = await #expect(throws: PrivateClusterError.self) {
                 try await PrivateCluster.start(.init(settings: settings), logger: logger)
             }
@@ -259,14 +263,48 @@ struct PrivateClusterTests {
         }
     }
 
-    /// Runs one statement through the located `psql` and returns its unaligned, tuples-only output.
-    private func psql(_ cluster: PrivateCluster, _ sql: String) async throws -> String {
+    /// The cluster also listens on a socket in its data folder, which only the server's user may
+    /// open, and its local URL names that socket the way libpq reads it.
+    private func checkUnixSocket(_ cluster: PrivateCluster) async throws {
+        let folder = cluster.dataDirectory
+        #expect(cluster.socketDirectory == folder)
+        let encoded = folder.replacingOccurrences(of: "/", with: "%2F")
+        #expect(cluster.localConnectionURL() == "postgres://notify@\(encoded):\(cluster.port)/postgres")
+        #expect(cluster.localConnectionURL(database: "a b") == "postgres://notify@\(encoded):\(cluster.port)/a%20b")
+        var status = stat()
+        #expect(lstat(folder + "/.s.PGSQL.\(cluster.port)", &status) == 0)
+        #expect(status.st_mode & S_IFMT == S_IFSOCK)
+        #expect(status.st_mode & 0o777 == 0o700)
+        #expect(try await psql(cluster, "SELECT 1", connection: cluster.localConnectionURL()) == "1")
+        #expect(
+            try await psql(cluster, "SHOW unix_socket_directories", connection: cluster.localConnectionURL()) == folder)
+    }
+
+    @Test("a data folder whose path is too long for a socket's gets none, and the local URL is the TCP one")
+    func socketFolderLength() {
+        let short = "/tmp/notify-pg-abcdef"
+        let long = "/tmp/" + String(repeating: "x", count: PrivateCluster.maximumSocketDirectoryLength)
+        #expect(PrivateCluster.socketDirectory(for: short) == short)
+        #expect(PrivateCluster.socketDirectory(for: long) == nil)
+        // A socket path (folder, `/.s.PGSQL.`, five digits) fits the 107 bytes of `sun_path` less its NUL.
+        let longest = String(repeating: "x", count: PrivateCluster.maximumSocketDirectoryLength)
+        #expect((longest + "/.s.PGSQL.65535").utf8.count <= 107)
+        let settings = PrivateCluster.Options.withSocket([("work_mem", "8MB")], in: nil)
+        #expect(settings.map(\.name) == ["work_mem", "unix_socket_directories"])
+        #expect(settings.last?.value == "")
+        let withFolder = PrivateCluster.Options.withSocket([("work_mem", "8MB")], in: short)
+        #expect(withFolder.map(\.value) == ["8MB", short, "0700"])
+    }
+
+    /// Runs one statement through the located `psql` and returns its unaligned, tuples-only output,
+    /// over TCP unless a `connection` URL is given.
+    private func psql(_ cluster: PrivateCluster, _ sql: String, connection: String? = nil) async throws -> String {
+        let target =
+            connection.map { ["-d", $0] }
+            ?? ["-h", cluster.host, "-p", "\(cluster.port)", "-U", cluster.username, "-d", "postgres"]
         let child = ChildProcess(
             executable: cluster.binaries.path(of: "psql"),
-            arguments: [
-                "-X", "-h", cluster.host, "-p", "\(cluster.port)", "-U", cluster.username, "-d", "postgres",
-                "-v", "ON_ERROR_STOP=1", "-Atc", sql,
-            ],
+            arguments: ["-X"] + target + ["-v", "ON_ERROR_STOP=1", "-Atc", sql],
             environment: ["PATH": "/usr/bin:/bin", "PGCONNECT_TIMEOUT": "10", "LC_ALL": "C"],
             timeout: .seconds(60)
         )

@@ -41,7 +41,7 @@ public enum TestCluster {
                 .init(durable: false, settings: ["max_connections": "500"]), logger: logger)
             running.withLock { $0 = cluster }
             atexit { TestCluster.stopAtExit() }
-            server = try DatabaseURL(cluster.connectionURL())
+            server = try DatabaseURL(cluster.localConnectionURL())
         }
         let template = "notify_test_template_\(ProcessInfo.processInfo.processIdentifier)"
         _ = try await withClient(server) { client in
