@@ -45,7 +45,8 @@ extension PrivateCluster.Options {
         "port", "listen_addresses", "unix_socket_directories", "unix_socket_permissions",
     ]
 
-    /// The settings to run with, less the port: notify's defaults, then the caller's.
+    /// The settings to run with, less the port and the socket (see ``withSocket(_:in:)``): notify's
+    /// defaults, then the caller's.
     ///
     /// - Throws: `invalid_setting` for a reserved name, a malformed name, or a value that cannot be
     ///   written to a configuration file.
@@ -53,7 +54,6 @@ extension PrivateCluster.Options {
         let fsync = dataDirectory != nil || durable
         var result: [(name: String, value: String)] = [
             ("listen_addresses", "127.0.0.1"),
-            ("unix_socket_directories", ""),
             ("max_connections", "300"),
             ("shared_buffers", "256MB"),
             ("fsync", fsync ? "on" : "off"),
@@ -87,11 +87,12 @@ extension PrivateCluster.Options {
     }
 
     /// `settings` with the server's unix socket in `folder` (readable by the server's user only),
-    /// or with no socket when `folder` is nil.
+    /// or with no socket when `folder` is nil. ``serverSettings()`` leaves the socket out, and its
+    /// names are reserved, so `settings` holds neither.
     static func withSocket(
         _ settings: [(name: String, value: String)], in folder: String?
     ) -> [(name: String, value: String)] {
-        var result = settings.filter { $0.name != "unix_socket_directories" && $0.name != "unix_socket_permissions" }
+        var result = settings
         result.append(("unix_socket_directories", folder ?? ""))
         if folder != nil { result.append(("unix_socket_permissions", "0700")) }
         return result

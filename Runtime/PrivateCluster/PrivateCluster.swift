@@ -93,10 +93,7 @@ public final class PrivateCluster: Sendable {
     /// - Parameter database: The database name; percent-encoded as needed.
     /// - Returns: The URL, with no password (none is needed).
     public func connectionURL(database: String = "postgres") -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#%")
-        let encoded = database.addingPercentEncoding(withAllowedCharacters: allowed) ?? database
-        return "postgres://\(username)@\(host):\(port)/\(encoded)"
+        "postgres://\(username)@\(host):\(port)/\(Self.urlComponent(database))"
     }
 
     /// A URL for `database` over the unix socket, `postgres://notify@%2Fpath%2Fto%2Fdata:PORT/DATABASE`,
@@ -108,11 +105,14 @@ public final class PrivateCluster: Sendable {
     /// - Returns: The URL, with no password (none is needed).
     public func localConnectionURL(database: String = "postgres") -> String {
         guard let socketDirectory else { return connectionURL(database: database) }
+        return "postgres://\(username)@\(Self.urlComponent(socketDirectory)):\(port)/\(Self.urlComponent(database))"
+    }
+
+    /// `text` percent-encoded as one part of a URL: slashes too, so a folder fits in the host.
+    private static func urlComponent(_ text: String) -> String {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "/?#%")
-        let encodedDatabase = database.addingPercentEncoding(withAllowedCharacters: allowed) ?? database
-        let encodedFolder = socketDirectory.addingPercentEncoding(withAllowedCharacters: allowed) ?? socketDirectory
-        return "postgres://\(username)@\(encodedFolder):\(port)/\(encodedDatabase)"
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
     /// The data folder as the socket folder, if its path is short enough.

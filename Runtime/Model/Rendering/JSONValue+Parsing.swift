@@ -86,52 +86,47 @@ struct JSONTextParser {
     }
 
     private mutating func object(depth: Int) throws -> JSONValue {
-        guard depth <= Self.maximumDepth else { throw failure("at most \(Self.maximumDepth) levels of nesting") }
-        offset += 1
         var members: [String: JSONValue] = [:]
-        skipWhitespace()
-        if peek == UInt8(ascii: "}") {
-            offset += 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard peek == UInt8(ascii: "\"") else { throw failure("a member name in quotes") }
-            let key = try string()
-            skipWhitespace()
-            guard peek == UInt8(ascii: ":") else { throw failure("`:`") }
-            offset += 1
-            let member = try value(depth: depth)
+        try sequence(closedBy: UInt8(ascii: "}"), depth: depth) {
+            $0.skipWhitespace()
+            guard $0.peek == UInt8(ascii: "\"") else { throw $0.failure("a member name in quotes") }
+            let key = try $0.string()
+            $0.skipWhitespace()
+            guard $0.peek == UInt8(ascii: ":") else { throw $0.failure("`:`") }
+            $0.offset += 1
+            let member = try $0.value(depth: depth)
             if members[key] == nil { members[key] = member }
-            skipWhitespace()
-            switch peek {
-            case UInt8(ascii: ","): offset += 1
-            case UInt8(ascii: "}"):
-                offset += 1
-                return .object(members)
-            default: throw failure("`,` or `}`")
-            }
         }
+        return .object(members)
     }
 
     private mutating func array(depth: Int) throws -> JSONValue {
+        var elements: [JSONValue] = []
+        try sequence(closedBy: UInt8(ascii: "]"), depth: depth) { elements.append(try $0.value(depth: depth)) }
+        return .array(elements)
+    }
+
+    /// The items of an object or an array, each read by `item`, separated by commas, up to
+    /// `closing`; the cursor is on the opening bracket.
+    private mutating func sequence(
+        closedBy closing: UInt8, depth: Int, item: (inout JSONTextParser) throws -> Void
+    ) throws {
         guard depth <= Self.maximumDepth else { throw failure("at most \(Self.maximumDepth) levels of nesting") }
         offset += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
-        if peek == UInt8(ascii: "]") {
+        if peek == closing {
             offset += 1
-            return .array(elements)
+            return
         }
         while true {
-            elements.append(try value(depth: depth))
+            try item(&self)
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","): offset += 1
-            case UInt8(ascii: "]"):
+            case closing?:
                 offset += 1
-                return .array(elements)
-            default: throw failure("`,` or `]`")
+                return
+            default: throw failure("`,` or `\(Character(Unicode.Scalar(closing)))`")
             }
         }
     }
@@ -193,20 +188,20 @@ struct JSONTextParser {
             guard byte >= 0x20 else { throw failure("no control character inside a string (escape it)") }
             offset += 1
         }
-        var scalars = Array(UnsafeBufferPointer(rebasing: bytes[start..<offset]))
+        var utf8 = Array(UnsafeBufferPointer(rebasing: bytes[start..<offset]))
         while offset < bytes.count {
             let byte = bytes[offset]
             switch byte {
             case UInt8(ascii: "\""):
                 offset += 1
-                return String(decoding: scalars, as: UTF8.self)
+                return String(decoding: utf8, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 offset += 1
-                try escape(into: &scalars)
+                try escape(into: &utf8)
             case ..<0x20:
                 throw failure("no control character inside a string (escape it)")
             default:
-                scalars.append(byte)
+                utf8.append(byte)
                 offset += 1
             }
         }
