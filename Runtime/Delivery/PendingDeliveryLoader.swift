@@ -125,6 +125,11 @@ enum PendingDeliveryLoader {
     /// crash leads to the same thing an unknown outcome does, a second send, and a one-time
     /// passcode's send then waits for no WAL flush of its own before the provider request.
     /// (Killed worker processes lose nothing: a committed claim is visible at once either way.)
+    ///
+    /// The read takes no row lock (a lock is a WAL record and a page write of its own, per
+    /// delivery). Two attempts may then read the same delivery as ready; the update rechecks its
+    /// status and `sending_since` against what was read, and after the first attempt's commit the
+    /// second finds the row changed and leaves it out, as it would have with a lock.
     private static func claim(
         keys: DeliveryKeys, requests: [Request], database: FunctionDatabase, logger: Logger
     ) async throws -> [PostgresRow] {
@@ -138,20 +143,20 @@ enum PendingDeliveryLoader {
                      AS r(ord, notification_id, tenant_id, channel, user_id, holder, stale_seconds)
             ), old AS (
                 -- One lookup by key per delivery (OFFSET 0 keeps it a lookup, whatever the statistics say).
-                SELECT r.ord, r.holder, d.id, d.status
+                SELECT r.ord, r.holder, d.id, d.status, d.sending_since
                 FROM input r
                 CROSS JOIN LATERAL (
                     SELECT n.status FROM notify.notifications n
                     WHERE n.id = r.notification_id AND n.tenant_id = r.tenant_id OFFSET 0
                 ) n
                 CROSS JOIN LATERAL (
-                    SELECT d.id, d.status FROM notify.deliveries d
+                    SELECT d.id, d.status, d.sending_since FROM notify.deliveries d
                     WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
                       AND d.tenant_id = r.tenant_id
                       AND (d.status = 'rendered'
                            OR (d.status = 'sending'
                                AND d.sending_since < now() - make_interval(secs => r.stale_seconds)))
-                    OFFSET 0 FOR UPDATE
+                    OFFSET 0
                 ) d
                 WHERE n.status <> 'cancelled'
             ), claimed AS (
@@ -159,6 +164,9 @@ enum PendingDeliveryLoader {
                 SET status = 'sending', attempts = d.attempts + 1, sending_since = clock_timestamp(), updated_at = now(),
                     reason = old.holder
                 FROM old WHERE d.id = ANY(ARRAY(SELECT id FROM old)) AND d.id = old.id
+                  -- Still as read: a delivery another transaction changed in between (claimed,
+                  -- sent or cancelled) is left out when this update rechecks it after that commit.
+                  AND d.status = old.status AND d.sending_since IS NOT DISTINCT FROM old.sending_since
                 RETURNING old.ord, d.id, d.tenant_id, d.notification_id, d.user_id, d.content, d.attempts,
                           old.status AS previous, d.provider_account_id
             ), result AS (

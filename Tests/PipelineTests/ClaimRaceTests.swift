@@ -1,0 +1,83 @@
+import Foundation
+import NotifySandbox
+import NotifyTestSupport
+import PostgresNIO
+import Testing
+
+/// Two send attempts that read the same delivery as ready at the same moment: the send step's
+/// claim takes no row lock when it reads, so its update must find the delivery still as it read
+/// it, and only one of them may send.
+@Suite("Racing send claims")
+struct ClaimRaceTests {
+    @Test("two send jobs racing for one rendered delivery send it once")
+    func racingClaimsSendOnce() async throws {
+        try await Engine.with(sandbox: SandboxConfiguration()) { engine in
+            let tenant = try await engine.sandboxTenant()
+            let id = try await engine.notify(
+                tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
+            try await engine.waitFor(tenant, id, channel: "sms", status: "delivered")
+            #expect(engine.recorded(.twilio).count == 1)
+            let notification = try #require(UUID(uuidString: id))
+            let client = engine.runtime.client
+            let logger = engine.runtime.logger
+            // Ready to send again, as after a render.
+            try await client.query(
+                """
+                UPDATE notify.deliveries SET status = 'rendered', sending_since = NULL
+                WHERE notification_id = \(notification) AND channel = 'sms'
+                """, logger: logger)
+            let delivery = try #require(
+                try await engine.runtime.rows(
+                    "SELECT id, user_id FROM notify.deliveries WHERE notification_id = \(notification) AND channel = 'sms'"
+                ).first?.decode((Int64, Int64).self))
+
+            try await client.withConnection { blocker in
+                // Holds the row, so both attempts read it as rendered and then wait to update it.
+                try await blocker.query("BEGIN", logger: logger)
+                try await blocker.query(
+                    "SELECT 1 FROM notify.deliveries WHERE id = \(delivery.0) FOR UPDATE", logger: logger)
+                // One job after the other, so that each is its own claim, not one claim of both.
+                var waiting: [Bool] = []
+                for count in 1...2 {
+                    try await client.query(
+                        """
+                        SELECT notify.enqueue('send-sms',
+                            jsonb_build_object('tenant_id', \(tenant.id)::text, 'notification_id', \(notification),
+                                               'channel', 'sms', 'user_ids', jsonb_build_array(\(delivery.1))),
+                            NULL, NULL, \(tenant.id)::text)
+                        """, logger: logger)
+                    waiting.append(
+                        try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
+                            try await engine.runtime.count(
+                                """
+                                SELECT count(*)::int FROM pg_stat_activity
+                                WHERE wait_event_type = 'Lock' AND datname = current_database()
+                                  AND query LIKE 'WITH input AS%' AND query LIKE '%FROM notify.deliveries d%'
+                                """) == count
+                        })
+                }
+                try await blocker.query("COMMIT", logger: logger)
+                #expect(waiting == [true, true], "both claims waited for the row")
+            }
+
+            let settled = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) {
+                let jobs = try await engine.runtime.count(
+                    """
+                    SELECT count(*)::int FROM notify.jobs
+                    WHERE queue = 'send-sms' AND payload ->> 'notification_id' = \(id.lowercased())
+                    """)
+                let sent = try await engine.runtime.count(
+                    """
+                    SELECT count(*)::int FROM notify.deliveries
+                    WHERE id = \(delivery.0) AND status IN ('sent', 'delivered')
+                    """)
+                return jobs == 0 && sent == 1
+            }
+            #expect(settled, "both jobs finished and the delivery went out")
+            #expect(engine.recorded(.twilio).count == 2, "sent once more, not twice: \(engine.recorded(.twilio).count)")
+            let attempts = try await engine.runtime.count(
+                "SELECT attempts FROM notify.deliveries WHERE id = \(delivery.0)")
+            #expect(attempts == 2, "claimed once more: attempts \(attempts)")
+        }
+    }
+}
