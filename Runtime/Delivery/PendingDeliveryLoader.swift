@@ -58,7 +58,6 @@ enum PendingDeliveryLoader {
                 undecryptable: [])
         }
         var failures: [Int: any Error] = [:]
-        let decoder = JSONDecoder()
         for row in claimed {
             let (
                 ord, id, userID, contentText, attempts, inFlight, previousAccount, externalID, email, phone, policy,
@@ -74,7 +73,7 @@ enum PendingDeliveryLoader {
             claims[index].categoryKey = key
             let content: RenderedContent
             do {
-                content = try decoder.decode(RenderedContent.self, from: Data(contentText.utf8))
+                content = try RenderedContent(jsonText: contentText)
             } catch {
                 failures[index] = error
                 continue

@@ -61,8 +61,7 @@ public struct RouteTable: Sendable {
                     )
                     .self)
             guard let providerKind = ProviderKind(rawValue: kind) else { continue }
-            let senderFields =
-                (try? JSONDecoder().decode([String: String].self, from: Data(sender.utf8))) ?? [:]
+            let senderFields = Self.senderFields(sender)
             let index = Int(ord) - 1
             tables[index].candidates.append(
                 RouteCandidate(
@@ -74,5 +73,18 @@ public struct RouteTable: Sendable {
             tables[index].configCiphers[id] = Array(config)
         }
         return tables
+    }
+
+    /// An account's sender fields (`{"from": "+15550100"}`, say) from their stored JSON text;
+    /// none when the text is not an object of strings.
+    static func senderFields(_ text: String) -> [String: String] {
+        guard let members = try? JSONValue.object(parsing: text) else { return [:] }
+        var fields: [String: String] = [:]
+        fields.reserveCapacity(members.count)
+        for (key, value) in members {
+            guard case .string(let string) = value else { return [:] }
+            fields[key] = string
+        }
+        return fields
     }
 }
