@@ -10,7 +10,8 @@ public struct FunctionCatalog: Sendable {
         public let name: FunctionName
         public let settings: FunctionSettings
         /// Runs the function on a payload: its value as it is when it was made from a value of the
-        /// function's input type, else its JSON decoded.
+        /// function's input type, else its JSON read directly when the input type can
+        /// (``NotifyFunctionKit/JSONTextDecodable``), else its JSON decoded.
         let invoke: @Sendable (_ payload: JobPayload, _ context: FunctionContext) async throws -> FunctionOutput
     }
 
@@ -21,8 +22,14 @@ public struct FunctionCatalog: Sendable {
 
     /// Adds a function. A later registration of the same name replaces the earlier one.
     public mutating func register<F: NotifyFunction>(_ function: F) {
+        let directInput = F.Input.self as? any JSONTextDecodable.Type
         entries[F.name] = Entry(name: F.name, settings: F.settings) { payload, context in
             if let input = payload.value(as: F.Input.self) {
+                return try await function.handle(input, context: context)
+            }
+            if let directInput, let text = try? payload.json(),
+                let input = directInput.directlyDecoded(from: text) as? F.Input
+            {
                 return try await function.handle(input, context: context)
             }
             let input: F.Input
