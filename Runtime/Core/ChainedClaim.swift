@@ -6,7 +6,8 @@ import NotifyFunctionKit
 ///
 /// Only the critical and transactional lanes chain (a campaign's bulk jobs keep their queue order
 /// and their concurrency cap), only jobs due now, only functions the worker runs, and at most
-/// ``budget`` jobs (the worker's free capacity).
+/// ``budget`` jobs (the worker's free capacity, counting the slots of the jobs whose completion
+/// enqueues them).
 struct ChainedClaim: Sendable {
     /// The claiming worker, written to `locked_by`.
     let workerID: String

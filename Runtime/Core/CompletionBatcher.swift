@@ -29,18 +29,19 @@ final class CompletionBatcher: Sendable {
     private let metrics: RuntimeMetrics
     private let logger: Logger
     private let onWritten: @Sendable ([JobCompletion]) -> Void
-    private let chaining: @Sendable () -> ChainedClaim?
+    private let chaining: @Sendable (_ freeing: Int) -> ChainedClaim?
     private let onChained: @Sendable ([ClaimedJob]) -> Void
     private let onWriteDuration: @Sendable (Duration) -> Void
     let maxBatch: Int
 
-    /// `chaining` says which successors the worker takes as they are enqueued (nil: none), and
-    /// `onChained` receives them once their transaction has committed (see ``ChainedClaim``).
+    /// `chaining` says which successors the worker takes as they are enqueued (nil: none), given
+    /// how many jobs' completions the same transaction writes (their slots go to the successors),
+    /// and `onChained` receives them once their transaction has committed (see ``ChainedClaim``).
     /// `onWriteDuration` learns how long each successful batch write took.
     init(
         client: PostgresClient, producer: JobProducer, metrics: RuntimeMetrics, writers: Int, maxBatch: Int = 1000,
         logger: Logger, onWritten: @escaping @Sendable ([JobCompletion]) -> Void,
-        chaining: @escaping @Sendable () -> ChainedClaim? = { nil },
+        chaining: @escaping @Sendable (_ freeing: Int) -> ChainedClaim? = { _ in nil },
         onChained: @escaping @Sendable ([ClaimedJob]) -> Void = { _ in },
         onWriteDuration: @escaping @Sendable (Duration) -> Void = { _ in }
     ) {
@@ -220,7 +221,7 @@ final class CompletionBatcher: Sendable {
             try await FunctionOutput.runWrites(of: kept, on: connection, logger: logger)
             guard !next.isEmpty else { return (deleted, [ClaimedJob](), PendingWakeup.none) }
             let enqueued = try await producer.enqueue(
-                next, on: connection, chaining: chaining(), wakingAfterCommit: waitingForDisk)
+                next, on: connection, chaining: chaining(deleted.count), wakingAfterCommit: waitingForDisk)
             return (deleted, enqueued.chained, enqueued.wakeup)
         }
         await wakeup.send(on: connection, logger: logger)

@@ -78,10 +78,13 @@ public final class Worker: Service, Sendable {
         }
         let handoff = self.handoff
         let served = Set(queues)
-        let chaining: @Sendable () -> ChainedClaim? = {
+        let chaining: @Sendable (Int) -> ChainedClaim? = { freeing in
             guard configuration.chainSuccessors, !handoff.isClosed else { return nil }
-            // Slots reserved for critical jobs a claim has not seen yet stay free.
-            let budget = inFlight.freeSlots - handoff.pendingCount - configuration.criticalReserve
+            // The completed jobs' slots pass to their successors: a worker whose slots are all
+            // taken still carries its notifications on to their next step rather than leave them
+            // queued behind new work (and pay a claim for each). Slots reserved for critical jobs
+            // a claim has not seen yet stay free.
+            let budget = inFlight.freeSlots + freeing - handoff.pendingCount - configuration.criticalReserve
             guard budget > 0 else { return nil }
             return ChainedClaim(
                 workerID: configuration.workerID, leaseSeconds: configuration.lease.inSeconds, queues: served,

@@ -74,6 +74,27 @@ struct ChainedClaimTests {
         }
     }
 
+    @Test("a worker with every slot taken still chains: a completed job's slot passes to its successor")
+    func aFullWorkerHandsItsSlotToTheSuccessor() async throws {
+        let log = StartLog()
+        try await TestRuntime.with(catalog: Self.catalog(log)) { runtime in
+            try await runtime.logJobInserts()
+            // One slot, none reserved: while a hop completes, its own job holds the only slot.
+            let configuration = testWorker(concurrency: 1, poll: .seconds(5), reserved: 0)
+            let worker = runtime.startWorker(configuration)
+            try await runtime.producer.enqueue(
+                try JobRequest(function: "relay", input: RelayFunction.Input(key: "f", hops: 3, lane: .transactional)))
+            #expect(
+                await eventually {
+                    guard log.count("f-1") == 1 else { return false }
+                    return (try? await runtime.count("SELECT count(*) FROM notify.jobs")) == 0
+                })
+            try await worker.shutdown()
+            let inserted = try await Self.inserts(runtime)
+            #expect(inserted.map(\.1) == ["ready", "running", "running"], "\(inserted)")
+        }
+    }
+
     @Test(
         "bulk-lane successors, successors of functions the worker does not run, and a worker that does not chain leave jobs ready"
     )
