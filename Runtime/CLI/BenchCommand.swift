@@ -125,12 +125,12 @@ struct BenchCommand: AsyncParsableCommand {
         #endif
     }
 
-    /// The HTTP client a pipeline benchmark uses for its API requests and provider calls.
+    /// The HTTP client a pipeline benchmark uses for its API requests and provider calls, set up as
+    /// the engine's own provider client is.
     static func httpClient(connectionsPerHost: Int) -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: DeliverySupport.providerClientConfiguration(connectionsPerHost: connectionsPerHost))
     }
 
     struct Pipeline: AsyncParsableCommand {
