@@ -58,9 +58,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "NotifyJSON",
+            path: "Runtime/JSON",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "NotifyModel",
             dependencies: [
                 "NotifyFunctionKit",
+                "NotifyJSON",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -152,6 +158,7 @@ let package = Package(
         .target(
             name: "NotifyProviders",
             dependencies: [
+                "NotifyJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOHTTP1
+import NotifyJSON
 
 /// Sends SMS through Twilio Programmable Messaging
 /// (`POST /2010-04-01/Accounts/{AccountSid}/Messages.json`, reference §1).
@@ -65,12 +66,16 @@ public struct TwilioClient: MessageProvider {
     /// Classifies Twilio's answer: 201 with `sid` is accepted; error codes per reference §6.
     public static func classify(_ response: ProviderHTTPResponse, now: Date) -> SendOutcome {
         let retryAfter = RetryAfter.from(response.headers, now: now)
+        // The answer read directly (a message resource is about thirty fields, of which one is
+        // needed): Foundation's decoder took 1.6 % of the SMS benchmark's samples here.
+        let members = try? JSONValue.object(parsing: String(decoding: response.body, as: UTF8.self))
         if (200..<300).contains(response.status) {
-            guard let created = try? JSONDecoder().decode(Created.self, from: Data(response.body)), !created.sid.isEmpty
+            guard case .string(let sid)? = members?["sid"], !sid.isEmpty
             else { return .failed(.unreadableSuccess(.twilio, status: response.status)) }
-            return .accepted(providerMessageID: created.sid)
+            return .accepted(providerMessageID: sid)
         }
-        let code = (try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)))?.code
+        var code: Int?
+        if case .number(let number)? = members?["code"] { code = Int(exactly: number) }
         if let code, let failure = failure(forCode: code, retryAfter: retryAfter) {
             return .failed(failure)
         }
@@ -138,6 +143,4 @@ public struct TwilioClient: MessageProvider {
         }
     }
 
-    private struct Created: Decodable { var sid: String }
-    private struct ErrorBody: Decodable { var code: Int? }
 }
