@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOHTTP1
+import NotifyJSON
 
 /// Sends push notifications through FCM HTTP v1 (`POST /v1/projects/{id}/messages:send`,
 /// reference §3), authenticating with a cached OAuth token from the service account.
@@ -121,10 +122,12 @@ public struct FCMClient: MessageProvider {
         let status = response.status
         let retryAfter = RetryAfter.from(response.headers, now: now)
         if status == 200 {
-            guard let sent = try? JSONDecoder().decode(Sent.self, from: Data(response.body)), !sent.name.isEmpty else {
+            // Read directly: the one field needed, without Foundation's decoder, on every push.
+            let members = try? JSONValue.object(parsing: String(decoding: response.body, as: UTF8.self))
+            guard case .string(let name)? = members?["name"], !name.isEmpty else {
                 return .failed(.unreadableSuccess(.fcm, status: status))
             }
-            return .accepted(providerMessageID: sent.name)
+            return .accepted(providerMessageID: name)
         }
         let envelope = (try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(response.body)))?.error
         let fcmCode = envelope?.details?.first(where: { $0.type?.hasSuffix("FcmError") ?? false })?.errorCode
@@ -218,8 +221,6 @@ public struct FCMClient: MessageProvider {
         }
         var message: Message
     }
-
-    private struct Sent: Decodable { var name: String }
 
     struct ErrorEnvelope: Decodable {
         struct Detail: Decodable {
