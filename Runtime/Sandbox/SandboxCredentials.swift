@@ -97,8 +97,18 @@ public struct SandboxCredentials: Sendable {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// `bytes` random bytes as base64url. Drawn eight bytes at a time, as ``randomHex(_:)`` draws
+    /// them: the sandbox makes one per SendGrid message, and a draw per byte (each a system call)
+    /// with the three replacements of the old encoding took 1.75 % of the email benchmark's samples.
     static func randomToken(_ bytes: Int) -> String {
-        Data((0..<bytes).map { _ in UInt8.random(in: 0...255) }).base64URLEncoded()
+        var generator = SystemRandomNumberGenerator()
+        var raw = Data(count: bytes)
+        var word: UInt64 = 0
+        for index in 0..<bytes {
+            if index % 8 == 0 { word = generator.next() }
+            raw[index] = UInt8(truncatingIfNeeded: word >> (UInt64(index % 8) * 8))
+        }
+        return raw.base64URLEncoded()
     }
 
     static func randomAlphanumeric(_ count: Int) -> String {
@@ -110,8 +120,17 @@ public struct SandboxCredentials: Sendable {
 extension Data {
     /// Base64url without padding (JWT style).
     func base64URLEncoded() -> String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var text: [UInt8] = []
+        text.reserveCapacity(count * 4 / 3 + 3)
+        for byte in base64EncodedString().utf8 {
+            switch byte {
+            case UInt8(ascii: "+"): text.append(UInt8(ascii: "-"))
+            case UInt8(ascii: "/"): text.append(UInt8(ascii: "_"))
+            case UInt8(ascii: "="): continue
+            default: text.append(byte)
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Decodes base64url with or without padding.
