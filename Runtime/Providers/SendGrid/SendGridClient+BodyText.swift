@@ -8,9 +8,9 @@ extension SendGridClient.Body {
         var text = "{\"content\":["
         text += content.map { "{\"type\":\(JSONQuoting.quoted($0.type)),\"value\":\(JSONQuoting.quoted($0.value))}" }
             .joined(separator: ",")
-        text += "],\"custom_args\":" + Self.object(customArgs)
+        text += "],\"custom_args\":" + JSONQuoting.object(customArgs)
         text += ",\"from\":" + from.jsonText
-        if let headers { text += ",\"headers\":" + Self.object(headers) }
+        if let headers { text += ",\"headers\":" + JSONQuoting.object(headers) }
         text += ",\"personalizations\":["
         text += personalizations.map { "{\"to\":[" + $0.to.map(\.jsonText).joined(separator: ",") + "]}" }
             .joined(separator: ",")
@@ -18,12 +18,6 @@ extension SendGridClient.Body {
         if let replyTo { text += ",\"reply_to\":" + replyTo.jsonText }
         text += ",\"subject\":" + JSONQuoting.quoted(subject) + "}"
         return text
-    }
-
-    private static func object(_ members: [String: String]) -> String {
-        "{"
-            + members.sorted { $0.key < $1.key }.map { JSONQuoting.quoted($0.key) + ":" + JSONQuoting.quoted($0.value) }
-            .joined(separator: ",") + "}"
     }
 }
 
