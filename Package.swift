@@ -203,6 +203,7 @@ let package = Package(
         .target(
             name: "NotifySandbox",
             dependencies: [
+                "NotifyJSON",
                 "NotifyModel",
                 "NotifyProviders",
                 "NotifyFunctionKit",

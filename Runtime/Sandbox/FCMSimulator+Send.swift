@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NotifyJSON
 import NotifyProviders
 
 extension FCMSimulator {
@@ -20,33 +21,46 @@ extension FCMSimulator {
                 errorCode: nil)
         }
         let data = await request.collectBody(limit: 1 << 20) ?? Data()
-        guard let envelope = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-            let message = envelope["message"] as? [String: Any]
+        // Read with the engine's own JSON reader: Foundation's took 1.1 % of the push benchmark.
+        guard let envelope = try? JSONValue.object(parsing: String(decoding: data, as: UTF8.self)),
+            case .object(let message)? = envelope["message"]
         else { return invalid(record, "Invalid JSON payload received.", field: "message") }
-        let notification = message["notification"] as? [String: Any]
-        let payload = message["data"] as? [String: Any] ?? [:]
-        record.recipient = message["token"] as? String ?? (message["topic"] as? String).map { "/topics/" + $0 }
-        record.subject = notification?["title"] as? String
-        record.body = notification?["body"] as? String
-        record.deliveryID = payload[DeliveryIDConvention.key] as? String
+        let notification = Self.members(message["notification"]) ?? [:]
+        let payload = Self.members(message["data"]) ?? [:]
+        record.recipient = Self.string(message["token"]) ?? Self.string(message["topic"]).map { "/topics/" + $0 }
+        record.subject = Self.string(notification["title"])
+        record.body = Self.string(notification["body"])
+        record.deliveryID = Self.string(payload[DeliveryIDConvention.key])
         let targets = ["token", "topic", "condition", "fid"].filter { message[$0] != nil }
         guard targets.count == 1 else {
             return invalid(record, "Exactly one of token, topic, condition or fid must be given.", field: "message")
         }
-        if payload.values.contains(where: { !($0 is String) }) {
+        if payload.values.contains(where: { Self.string($0) == nil }) {
             return invalid(record, "Invalid value at 'message.data': values must be strings.", field: "message.data")
         }
         // Measured on the message as FCM sees it, re-serialised; only a body of some size can
         // reach the limit (re-serialising escapes at most doubles it), so small ones skip the work.
-        if data.count > 2048, let bytes = try? JSONSerialization.data(withJSONObject: message), bytes.count > 4096 {
+        if data.count > 2048, JSONValue.object(message).jsonText.utf8.count > 4096 {
             return invalid(record, "Message is too big.", field: "message")
         }
-        if let token = message["token"] as? String, let answer = magic(token, record: record) { return answer }
+        if let token = Self.string(message["token"]), let answer = magic(token, record: record) { return answer }
         let name =
             "projects/\(project)/messages/0:\(Int(Date().timeIntervalSince1970 * 1000))%\(SandboxCredentials.randomHex(8))"
         record.providerMessageID = name
-        if envelope["validate_only"] as? Bool != true { core.record(record) }
-        return HTTPResponses.json(["name": name], status: .ok)
+        if envelope["validate_only"] != .bool(true) { core.record(record) }
+        return HTTPResponses.bytes(
+            Data(("{\"name\":" + JSONQuoting.quoted(name) + "}").utf8), status: .ok, contentType: "application/json",
+            headers: [:])
+    }
+
+    private static func string(_ value: JSONValue?) -> String? {
+        guard case .string(let text)? = value else { return nil }
+        return text
+    }
+
+    private static func members(_ value: JSONValue?) -> [String: JSONValue]? {
+        guard case .object(let members)? = value else { return nil }
+        return members
     }
 
     private func magic(_ token: String, record: RecordedMessage) -> Response? {

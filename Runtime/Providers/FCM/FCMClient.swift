@@ -78,6 +78,20 @@ public struct FCMClient: MessageProvider {
     public static func makeRequest(
         _ message: PushMessage, configuration: FCMConfiguration, accessToken: String, now: Date
     ) -> ProviderHTTPRequest {
+        var headers = HTTPHeaders()
+        headers.add(name: "Authorization", value: "Bearer \(accessToken)")
+        headers.add(name: "Content-Type", value: "application/json")
+        let base =
+            configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
+        let project = FormURLEncoding.escape(configuration.projectID)
+        return ProviderHTTPRequest(
+            url: "\(base)/v1/projects/\(project)/messages:send", headers: headers,
+            body: Array(body(for: message, now: now).jsonText.utf8))
+    }
+
+    /// The send body of `message` (see ``makeRequest(_:configuration:accessToken:now:)``); its
+    /// `ttl` counts from `now`.
+    static func body(for message: PushMessage, now: Date) -> Body {
         var android = Body.Android(priority: message.priority == .high ? "high" : "normal")
         var apnsHeaders = ["apns-priority": message.priority == .high ? "10" : "5"]
         if let expiration = message.expiration {
@@ -91,21 +105,10 @@ public struct FCMClient: MessageProvider {
         let notification =
             (message.title == nil && message.body == nil)
             ? nil : Body.Notification(title: message.title, body: message.body)
-        let body = Body(
+        return Body(
             message: .init(
                 token: message.token, notification: notification, data: message.data.isEmpty ? nil : message.data,
                 android: android, apns: .init(headers: apnsHeaders)))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var headers = HTTPHeaders()
-        headers.add(name: "Authorization", value: "Bearer \(accessToken)")
-        headers.add(name: "Content-Type", value: "application/json")
-        let base =
-            configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
-        let project = FormURLEncoding.escape(configuration.projectID)
-        return ProviderHTTPRequest(
-            url: "\(base)/v1/projects/\(project)/messages:send", headers: headers,
-            body: (try? encoder.encode(body)).map(Array.init) ?? [])
     }
 
     /// True for a 401 that means our OAuth token is bad (not a third-party auth error).
