@@ -1,61 +1,104 @@
 /// `application/x-www-form-urlencoded` encoding and decoding, as provider callbacks and the Twilio
 /// and Vonage APIs use it.
+///
+/// Both directions work over UTF-8 bytes in one pass, and text with nothing to escape or unescape
+/// is passed through as it is: a Twilio send is encoded by the client and decoded by the sandbox,
+/// and the per-escape strings of the first version took about 1 % of the SMS benchmark's samples.
 public enum FormURLEncoding {
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
     /// Encodes name/value pairs in order, spaces as `+`, everything but unreserved characters
     /// percent-encoded.
     public static func encode(_ pairs: [(name: String, value: String)]) -> String {
-        pairs.map { "\(escape($0.name))=\(escape($0.value))" }.joined(separator: "&")
+        var out: [UInt8] = []
+        out.reserveCapacity(pairs.reduce(pairs.count * 2) { $0 + $1.name.utf8.count + $1.value.utf8.count })
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: "&")) }
+            appendEscaped(pair.name, to: &out)
+            out.append(UInt8(ascii: "="))
+            appendEscaped(pair.value, to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes a form body or query string into pairs in their original order; repeated names are
     /// kept. Malformed percent escapes are kept literally.
     public static func decode(_ text: String) -> [(name: String, value: String)] {
-        guard !text.isEmpty else { return [] }
-        return text.split(separator: "&", omittingEmptySubsequences: true).map { field in
-            if let equals = field.firstIndex(of: "=") {
-                return (unescape(field[..<equals]), unescape(field[field.index(after: equals)...]))
+        var pairs: [(name: String, value: String)] = []
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+                if end > start {
+                    if let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) {
+                        pairs.append((unescape(bytes[start..<equals]), unescape(bytes[(equals + 1)..<end])))
+                    } else {
+                        pairs.append((unescape(bytes[start..<end]), ""))
+                    }
+                }
+                start = end + 1
             }
-            return (unescape(field[...]), "")
         }
+        return pairs
     }
 
     /// Percent-encodes one name or value (spaces as `+`).
     public static func escape(_ text: String) -> String {
+        guard !text.utf8.allSatisfy(isUnreserved) else { return text }
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"), UInt8(ascii: "*"):
-                out.append(byte)
-            case UInt8(ascii: " "):
-                out.append(UInt8(ascii: "+"))
-            default:
-                out.append(UInt8(ascii: "%"))
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0f)])
-            }
-        }
+        out.reserveCapacity(text.utf8.count + 16)
+        appendEscaped(text, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes `+` and percent escapes.
     public static func unescape(_ text: Substring) -> String {
+        var text = String(text)
+        return text.withUTF8 { unescape($0[...]) }
+    }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"), UInt8(ascii: "*"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        for byte in text.utf8 {
+            if isUnreserved(byte) {
+                out.append(byte)
+            } else if byte == UInt8(ascii: " ") {
+                out.append(UInt8(ascii: "+"))
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0f)])
+            }
+        }
+    }
+
+    private static func unescape(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        guard bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out: [UInt8] = []
-        let bytes = Array(text.utf8)
         out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
             let byte = bytes[index]
             if byte == UInt8(ascii: "+") {
                 out.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%"), index + 2 < bytes.count,
-                let decoded = SignatureSupport.bytes(
-                    fromHex: String(decoding: bytes[index + 1...index + 2], as: UTF8.self))
+            } else if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
+                let high = SignatureSupport.nibble(bytes[index + 1]),
+                let low = SignatureSupport.nibble(bytes[index + 2])
             {
-                out.append(decoded[0])
+                out.append(high << 4 | low)
                 index += 2
             } else {
                 out.append(byte)
