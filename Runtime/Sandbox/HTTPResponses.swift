@@ -55,20 +55,24 @@ extension Request {
     }
 
     /// The bearer token of the Authorization header.
-    var bearerToken: String? {
-        guard let value = headers[.authorization] else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return String(parts[1])
-    }
+    var bearerToken: String? { authorization(scheme: "bearer").map(String.init) }
 
     /// User and password of a Basic Authorization header.
     var basicCredentials: (user: String, password: String)? {
-        guard let value = headers[.authorization] else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "basic", let data = Data(base64Encoded: String(parts[1])),
+        guard let encoded = authorization(scheme: "basic"), let data = Data(base64Encoded: String(encoded)),
             let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
         else { return nil }
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+
+    /// What follows `scheme` (lower case; matched in any case) and a space in the Authorization
+    /// header; nil when the header is absent, names another scheme or has nothing after it.
+    private func authorization(scheme: String) -> Substring? {
+        guard let value = headers[.authorization], let space = value.firstIndex(of: " ") else { return nil }
+        let matches = value[..<space].utf8.elementsEqual(scheme.utf8) { given, expected in
+            given | 0x20 == expected
+        }
+        let rest = value[value.index(after: space)...].drop { $0 == " " }
+        return matches && !rest.isEmpty ? rest : nil
     }
 }

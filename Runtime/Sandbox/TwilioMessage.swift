@@ -30,35 +30,24 @@ struct TwilioMessage: Sendable {
     }
 
     /// The JSON Message resource, as Twilio answers a send: its fields in Twilio's names, sorted,
-    /// `null` where Twilio writes null. Written by hand (see ``JSONQuoting``).
+    /// `null` where Twilio writes null. Written by hand into one string (see ``JSONQuoting``).
     func resource(status: String) -> String {
         let date = JSONQuoting.quoted(Self.rfc2822(created))
         let uri = "/2010-04-01/Accounts/\(accountSID)/Messages/\(sid)"
-        let fields: [(String, String)] = [
-            ("account_sid", JSONQuoting.quoted(accountSID)),
-            ("api_version", #""2010-04-01""#),
-            ("body", JSONQuoting.quoted(body)),
-            ("date_created", date),
-            ("date_sent", "null"),
-            ("date_updated", date),
-            ("direction", #""outbound-api""#),
-            ("error_code", "null"),
-            ("error_message", "null"),
-            ("from", JSONQuoting.quoted(from)),
-            ("messaging_service_sid", JSONQuoting.quoted(messagingServiceSID)),
-            ("num_media", #""0""#),
-            ("num_segments", JSONQuoting.quoted(messagingServiceSID == nil ? "\(segments)" : "0")),
-            ("price", "null"),
-            ("price_unit", #""USD""#),
-            ("sid", JSONQuoting.quoted(sid)),
-            ("status", JSONQuoting.quoted(status)),
-            (
-                "subresource_uris",
-                "{\"feedback\":\(JSONQuoting.quoted(uri + "/Feedback.json")),\"media\":\(JSONQuoting.quoted(uri + "/Media.json"))}"
-            ),
-            ("to", JSONQuoting.quoted(to)),
-            ("uri", JSONQuoting.quoted(uri + ".json")),
-        ]
-        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        var text = ""
+        text.reserveCapacity(760 + body.utf8.count + 4 * uri.utf8.count)
+        text += "{\"account_sid\":" + JSONQuoting.quoted(accountSID)
+        text += ",\"api_version\":\"2010-04-01\",\"body\":" + JSONQuoting.quoted(body)
+        text += ",\"date_created\":" + date + ",\"date_sent\":null,\"date_updated\":" + date
+        text += ",\"direction\":\"outbound-api\",\"error_code\":null,\"error_message\":null,\"from\":"
+        text += JSONQuoting.quoted(from) + ",\"messaging_service_sid\":" + JSONQuoting.quoted(messagingServiceSID)
+        text += ",\"num_media\":\"0\",\"num_segments\":"
+        text += JSONQuoting.quoted(messagingServiceSID == nil ? String(segments) : "0")
+        text += ",\"price\":null,\"price_unit\":\"USD\",\"sid\":" + JSONQuoting.quoted(sid)
+        text += ",\"status\":" + JSONQuoting.quoted(status)
+        text += ",\"subresource_uris\":{\"feedback\":" + JSONQuoting.quoted(uri + "/Feedback.json")
+        text += ",\"media\":" + JSONQuoting.quoted(uri + "/Media.json") + "}"
+        text += ",\"to\":" + JSONQuoting.quoted(to) + ",\"uri\":" + JSONQuoting.quoted(uri + ".json") + "}"
+        return text
     }
 }
