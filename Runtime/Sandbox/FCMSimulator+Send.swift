@@ -25,17 +25,17 @@ extension FCMSimulator {
         guard let envelope = try? JSONValue.object(parsing: String(decoding: data, as: UTF8.self)),
             case .object(let message)? = envelope["message"]
         else { return invalid(record, "Invalid JSON payload received.", field: "message") }
-        let notification = Self.members(message["notification"]) ?? [:]
-        let payload = Self.members(message["data"]) ?? [:]
-        record.recipient = Self.string(message["token"]) ?? Self.string(message["topic"]).map { "/topics/" + $0 }
-        record.subject = Self.string(notification["title"])
-        record.body = Self.string(notification["body"])
-        record.deliveryID = Self.string(payload[DeliveryIDConvention.key])
+        let notification = message["notification"]?.objectValue ?? [:]
+        let payload = message["data"]?.objectValue ?? [:]
+        record.recipient = message["token"]?.stringValue ?? message["topic"]?.stringValue.map { "/topics/" + $0 }
+        record.subject = notification["title"]?.stringValue
+        record.body = notification["body"]?.stringValue
+        record.deliveryID = payload[DeliveryIDConvention.key]?.stringValue
         let targets = ["token", "topic", "condition", "fid"].filter { message[$0] != nil }
         guard targets.count == 1 else {
             return invalid(record, "Exactly one of token, topic, condition or fid must be given.", field: "message")
         }
-        if payload.values.contains(where: { Self.string($0) == nil }) {
+        if payload.values.contains(where: { $0.stringValue == nil }) {
             return invalid(record, "Invalid value at 'message.data': values must be strings.", field: "message.data")
         }
         // Measured on the message as FCM sees it, re-serialised; only a body of some size can
@@ -43,7 +43,7 @@ extension FCMSimulator {
         if data.count > 2048, JSONValue.object(message).jsonText.utf8.count > 4096 {
             return invalid(record, "Message is too big.", field: "message")
         }
-        if let token = Self.string(message["token"]), let answer = magic(token, record: record) { return answer }
+        if let token = message["token"]?.stringValue, let answer = magic(token, record: record) { return answer }
         let name =
             "projects/\(project)/messages/0:\(Int(Date().timeIntervalSince1970 * 1000))%\(SandboxCredentials.randomHex(8))"
         record.providerMessageID = name
@@ -51,16 +51,6 @@ extension FCMSimulator {
         return HTTPResponses.bytes(
             Data(("{\"name\":" + JSONQuoting.quoted(name) + "}").utf8), status: .ok, contentType: "application/json",
             headers: [:])
-    }
-
-    private static func string(_ value: JSONValue?) -> String? {
-        guard case .string(let text)? = value else { return nil }
-        return text
-    }
-
-    private static func members(_ value: JSONValue?) -> [String: JSONValue]? {
-        guard case .object(let members)? = value else { return nil }
-        return members
     }
 
     private func magic(_ token: String, record: RecordedMessage) -> Response? {

@@ -1,14 +1,15 @@
 import Foundation
 import NotifyFunctionKit
+import NotifyJSON
 
 /// SendGrid Event Webhook events for an accepted mail, one list per recipient: `processed`, then
 /// what the recipient's magic name asks for (see `MagicRecipients`), else the configured default.
 enum SendGridEvents {
     /// Message-level custom args overridden by the personalization's.
-    static func customArgs(_ mail: [String: Any], personalization: [String: Any]) -> [String: String] {
-        var args = (mail["custom_args"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
-        for (key, value) in personalization["custom_args"] as? [String: Any] ?? [:] {
-            if let value = value as? String { args[key] = value }
+    static func customArgs(_ mail: [String: JSONValue], personalization: [String: JSONValue]) -> [String: String] {
+        var args = (mail["custom_args"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+        for (key, value) in personalization["custom_args"]?.objectValue ?? [:] {
+            if let value = value.stringValue { args[key] = value }
         }
         return args
     }
@@ -29,10 +30,10 @@ enum SendGridEvents {
 
     /// Encoded event objects for every recipient of a mail.
     static func events(
-        mail: [String: Any], recipients: [(email: String, personalization: Int)], messageID: String,
+        mail: [String: JSONValue], recipients: [(email: String, personalization: Int)], messageID: String,
         defaultEvents: [String]
     ) -> [Data] {
-        let personalizations = mail["personalizations"] as? [[String: Any]] ?? []
+        let personalizations = mail["personalizations"]?.objectsValue ?? []
         let now = Int(Date().timeIntervalSince1970)
         var result: [Data] = []
         for (position, recipient) in recipients.enumerated() {
@@ -47,7 +48,7 @@ enum SendGridEvents {
                 event["smtp-id"] = "<\(messageID)@ismtpd0001p1sandbox.sendgrid.net>"
                 event["sg_event_id"] = SandboxCredentials.randomToken(16)
                 event["sg_message_id"] = sgMessageID
-                if let categories = mail["categories"] as? [String] { event["category"] = categories }
+                if let categories = mail["categories"]?.stringsValue { event["category"] = categories }
                 details(name, email: recipient.email).forEach { event[$0.key] = $0.value }
                 if let data = try? SortedJSON.data(event) {
                     result.append(data)

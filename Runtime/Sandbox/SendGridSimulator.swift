@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NotifyJSON
 import NotifyProviders
 
 /// SendGrid v3 Mail Send: `POST /v3/mail/send`, answered 202 with `X-Message-Id`.
@@ -25,16 +26,19 @@ struct SendGridSimulator: ProviderFaultAnswers {
         guard let data = await request.collectBody(limit: 30 * 1024 * 1024) else {
             return reject("content too large", status: .contentTooLarge, record: record)
         }
-        guard let mail = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        // Read with the engine's own JSON reader: Foundation's parser and the casts of its values
+        // took about 3 % of the email benchmark's samples.
+        guard let mail = try? JSONValue.object(parsing: String(decoding: data, as: UTF8.self)) else {
             return reject("Bad Request", status: .badRequest, record: record)
         }
         let validation = SendGridValidation(mail)
-        let personalizations = mail["personalizations"] as? [[String: Any]] ?? []
-        let content = mail["content"] as? [[String: Any]] ?? []
+        let personalizations = mail["personalizations"]?.objectsValue ?? []
+        let content = mail["content"]?.objectsValue ?? []
         record.recipient = validation.recipients.map(\.email).joined(separator: ", ")
-        record.sender = (mail["from"] as? [String: Any])?["email"] as? String
-        record.subject = personalizations.first?["subject"] as? String ?? mail["subject"] as? String
-        record.body = (content.first { $0["type"] as? String == "text/plain" } ?? content.first)?["value"] as? String
+        record.sender = mail["from"]?.objectValue?["email"]?.stringValue
+        record.subject = personalizations.first?["subject"]?.stringValue ?? mail["subject"]?.stringValue
+        record.body =
+            (content.first { $0["type"]?.stringValue == "text/plain" } ?? content.first)?["value"]?.stringValue
         record.deliveryID =
             SendGridEvents.customArgs(mail, personalization: personalizations.first ?? [:])[
                 DeliveryIDConvention.key]
@@ -44,8 +48,7 @@ struct SendGridSimulator: ProviderFaultAnswers {
             core.record(record)
             return HTTPResponses.json(validation.errorsObject, status: .badRequest)
         }
-        let settings = mail["mail_settings"] as? [String: Any]
-        if (settings?["sandbox_mode"] as? [String: Any])?["enable"] as? Bool == true {
+        if mail["mail_settings"]?.objectValue?["sandbox_mode"]?.objectValue?["enable"]?.boolValue == true {
             return HTTPResponses.empty(.ok, headers: rateHeaders)  // validated, not sent, nothing recorded
         }
         let messageID = SandboxCredentials.randomToken(16)

@@ -1,4 +1,5 @@
 import Foundation
+import NotifyJSON
 
 /// The v3 Mail Send constraints (provider-protocols §2.1), as SendGrid's `errors` array.
 struct SendGridValidation {
@@ -11,30 +12,30 @@ struct SendGridValidation {
     /// Every to/cc/bcc address with its personalization index.
     private(set) var recipients: [(email: String, personalization: Int)] = []
 
-    init(_ mail: [String: Any]) {
-        let personalizations = mail["personalizations"] as? [[String: Any]] ?? []
+    init(_ mail: [String: JSONValue]) {
+        let personalizations = mail["personalizations"]?.objectsValue ?? []
         if personalizations.isEmpty || personalizations.count > 1000 {
             fail(
                 "The personalizations field is required and must have at least one personalization.", "personalizations"
             )
         }
-        let hasTemplate = (mail["template_id"] as? String)?.isEmpty == false
+        let hasTemplate = mail["template_id"]?.stringValue?.isEmpty == false
         var seen = Set<String>()
         for (index, personalization) in personalizations.enumerated() {
-            let to = personalization["to"] as? [[String: Any]] ?? []
+            let to = personalization["to"]?.objectsValue ?? []
             if to.isEmpty {
                 fail(
                     "The to array is required for all personalization objects, and must have at least one email object with a valid email address.",
                     "personalizations.\(index).to")
             }
             for list in ["to", "cc", "bcc"] {
-                for (position, address) in (personalization[list] as? [[String: Any]] ?? []).enumerated() {
+                for (position, address) in (personalization[list]?.objectsValue ?? []).enumerated() {
                     checkAddress(
                         address, field: "personalizations.\(index).\(list).\(position)", seen: &seen, index: index)
                 }
             }
-            if !hasTemplate, (mail["subject"] as? String ?? "").isEmpty,
-                (personalization["subject"] as? String ?? "").isEmpty
+            if !hasTemplate, (mail["subject"]?.stringValue ?? "").isEmpty,
+                (personalization["subject"]?.stringValue ?? "").isEmpty
             {
                 fail(
                     "The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.",
@@ -48,7 +49,7 @@ struct SendGridValidation {
         checkFrom(mail["from"])
         checkContent(mail["content"], hasTemplate: hasTemplate)
         checkCustomArgs(mail["custom_args"], field: "custom_args")
-        if let categories = mail["categories"] as? [String] {
+        if let categories = mail["categories"]?.stringsValue {
             if categories.count > 10 || Set(categories).count != categories.count
                 || categories.contains(where: { $0.count > 255 })
             {
@@ -60,7 +61,7 @@ struct SendGridValidation {
         if mail["reply_to"] != nil, mail["reply_to_list"] != nil {
             fail("The reply_to and reply_to_list fields cannot be used together.", "reply_to")
         }
-        if let sendAt = mail["send_at"] as? Double, sendAt > Date().timeIntervalSince1970 + 72 * 3600 {
+        if let sendAt = mail["send_at"]?.numberValue, sendAt > Date().timeIntervalSince1970 + 72 * 3600 {
             fail("The send_at parameter cannot be more than 72 hours in the future.", "send_at")
         }
     }
@@ -80,10 +81,12 @@ struct SendGridValidation {
         failures.append(Failure(message: message, field: field))
     }
 
-    private mutating func checkAddress(_ address: [String: Any], field: String, seen: inout Set<String>, index: Int) {
-        let email = address["email"] as? String ?? ""
+    private mutating func checkAddress(
+        _ address: [String: JSONValue], field: String, seen: inout Set<String>, index: Int
+    ) {
+        let email = address["email"]?.stringValue ?? ""
         guard Self.isEmail(email) else { return fail("Does not contain a valid address.", field + ".email") }
-        if let name = address["name"] as? String, name.contains(";") || name.contains(",") {
+        if let name = address["name"]?.stringValue, name.contains(";") || name.contains(",") {
             fail("The name of a recipient cannot contain ';' or ','.", field + ".name")
         }
         if !seen.insert(email.lowercased()).inserted {
@@ -92,8 +95,8 @@ struct SendGridValidation {
         recipients.append((email, index))
     }
 
-    private mutating func checkFrom(_ value: Any?) {
-        guard let from = value as? [String: Any], let email = from["email"] as? String, Self.isEmail(email),
+    private mutating func checkFrom(_ value: JSONValue?) {
+        guard let email = value?.objectValue?["email"]?.stringValue, Self.isEmail(email),
             email.unicodeScalars.allSatisfy(\.isASCII)
         else {
             return fail(
@@ -102,33 +105,61 @@ struct SendGridValidation {
         }
     }
 
-    private mutating func checkContent(_ value: Any?, hasTemplate: Bool) {
-        let content = value as? [[String: Any]] ?? []
+    private mutating func checkContent(_ value: JSONValue?, hasTemplate: Bool) {
+        let content = value?.objectsValue ?? []
         if content.isEmpty, !hasTemplate {
             return fail(
                 "Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block. We typically suggest both text/plain and text/html blocks are included, but only one block is required.",
                 "content")
         }
         for (index, block) in content.enumerated() {
-            if (block["type"] as? String ?? "").isEmpty {
+            if (block["type"]?.stringValue ?? "").isEmpty {
                 fail("The content type cannot be empty.", "content.\(index).type")
             }
-            if (block["value"] as? String ?? "").isEmpty {
+            if (block["value"]?.stringValue ?? "").isEmpty {
                 fail("The content value must be a string at least one character in length.", "content.\(index).value")
             }
         }
     }
 
-    private mutating func checkCustomArgs(_ value: Any?, field: String) {
+    private mutating func checkCustomArgs(_ value: JSONValue?, field: String) {
         guard let value else { return }
-        guard let object = value as? [String: Any], let data = try? JSONSerialization.data(withJSONObject: object)
-        else {
+        guard let object = value.objectValue else {
             return fail("The custom_args field must be an object of strings.", field)
         }
-        if data.count >= 10_000 { fail("The custom_args field must be smaller than 10000 bytes.", field) }
+        if JSONValue.object(object).jsonText.utf8.count >= 10_000 {
+            fail("The custom_args field must be smaller than 10000 bytes.", field)
+        }
     }
 
+    /// One `@` after a non-empty local part, no whitespace, and a domain of at least two
+    /// non-empty dot-separated labels. ASCII addresses are checked in one pass over their bytes.
     static func isEmail(_ text: String) -> Bool {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return isEmailByCharacters(text) }
+        var at: Int?
+        var dots = 0
+        var previous: UInt8 = 0
+        for (index, byte) in text.utf8.enumerated() {
+            switch byte {
+            case 0x09...0x0D, 0x20: return false
+            case UInt8(ascii: "@"):
+                guard at == nil, index > 0 else { return false }
+                at = index
+            case UInt8(ascii: "."):
+                if at != nil {
+                    // A label before every dot of the domain.
+                    guard previous != UInt8(ascii: "@"), previous != UInt8(ascii: ".") else { return false }
+                    dots += 1
+                }
+            default: break
+            }
+            previous = byte
+        }
+        return at != nil && dots > 0 && previous != UInt8(ascii: ".")
+    }
+
+    /// The same rules over characters, for addresses with non-ASCII text.
+    static func isEmailByCharacters(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !text.contains(where: \.isWhitespace) else { return false }
         let domain = parts[1].split(separator: ".", omittingEmptySubsequences: false)
