@@ -30,9 +30,14 @@ enum HTTPExchange {
         }
         let outgoing: HTTPClient.Request
         do {
-            outgoing = try HTTPClient.Request(
-                url: request.url, method: request.method, headers: request.headers, body: .bytes(request.body),
-                tlsConfiguration: tlsConfiguration)
+            if let tlsConfiguration {
+                outgoing = try HTTPClient.Request(
+                    url: request.url, method: request.method, headers: request.headers, body: .bytes(request.body),
+                    tlsConfiguration: tlsConfiguration)
+            } else {
+                outgoing = try RequestTemplates.shared.request(
+                    url: request.url, method: request.method, headers: request.headers, body: .bytes(request.body))
+            }
         } catch {
             return .failure(NetworkFailure.classify(error, requestSent: false))
         }
