@@ -25,6 +25,22 @@ extension JSONValue {
         }
     }
 
+    /// The members named in `names` of the JSON object in `text`: what ``object(parsing:)`` gives,
+    /// filtered, with the same checks of the whole text, but without building the other members'
+    /// values (a provider's answer of thirty fields of which one or two are needed).
+    ///
+    /// - Throws: `DecodingError.dataCorrupted` naming the byte offset and what was expected there.
+    public static func members(named names: Set<String>, parsing text: String) throws -> [String: JSONValue] {
+        var text = text
+        return try text.withUTF8 { bytes in
+            var parser = JSONTextParser(bytes)
+            let members = try parser.members(named: names)
+            parser.skipWhitespace()
+            guard parser.isAtEnd else { throw parser.failure("the end of the text") }
+            return members
+        }
+    }
+
     /// Any JSON value in `text` (see ``object(parsing:)``).
     ///
     /// - Throws: `DecodingError.dataCorrupted` naming the byte offset and what was expected there.
@@ -83,6 +99,79 @@ struct JSONTextParser {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
         default: throw failure("a value")
         }
+    }
+
+    /// The members of the object at the cursor named in `names`; every other member's value is
+    /// checked as strictly as ``value(depth:)`` checks it, but not built.
+    mutating func members(named names: Set<String>) throws -> [String: JSONValue] {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "{") else { throw failure("a JSON object") }
+        var members: [String: JSONValue] = [:]
+        try sequence(closedBy: UInt8(ascii: "}"), depth: 1) {
+            $0.skipWhitespace()
+            guard $0.peek == UInt8(ascii: "\"") else { throw $0.failure("a member name in quotes") }
+            let key = try $0.string()
+            $0.skipWhitespace()
+            guard $0.peek == UInt8(ascii: ":") else { throw $0.failure("`:`") }
+            $0.offset += 1
+            if names.contains(key) {
+                let member = try $0.value(depth: 1)
+                if members[key] == nil { members[key] = member }
+            } else {
+                try $0.skipValue(depth: 1)
+            }
+        }
+        return members
+    }
+
+    /// Checks the value at the cursor and moves past it without building it.
+    private mutating func skipValue(depth: Int) throws {
+        skipWhitespace()
+        guard let byte = peek else { throw failure("a value") }
+        switch byte {
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "{"):
+            try sequence(closedBy: UInt8(ascii: "}"), depth: depth + 1) {
+                $0.skipWhitespace()
+                guard $0.peek == UInt8(ascii: "\"") else { throw $0.failure("a member name in quotes") }
+                try $0.skipString()
+                $0.skipWhitespace()
+                guard $0.peek == UInt8(ascii: ":") else { throw $0.failure("`:`") }
+                $0.offset += 1
+                try $0.skipValue(depth: depth + 1)
+            }
+        case UInt8(ascii: "["):
+            try sequence(closedBy: UInt8(ascii: "]"), depth: depth + 1) { try $0.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try number()
+        default: throw failure("a value")
+        }
+    }
+
+    /// Checks the string at the cursor (its opening quote) and moves past it; escapes are checked
+    /// into a scratch buffer only when there are any.
+    private mutating func skipString() throws {
+        offset += 1
+        var scratch: [UInt8] = []
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            switch byte {
+            case UInt8(ascii: "\""):
+                offset += 1
+                return
+            case UInt8(ascii: "\\"):
+                offset += 1
+                scratch.removeAll(keepingCapacity: true)
+                try escape(into: &scratch)
+            case ..<0x20:
+                throw failure("no control character inside a string (escape it)")
+            default:
+                offset += 1
+            }
+        }
+        throw failure("the string's closing quote")
     }
 
     private mutating func object(depth: Int) throws -> JSONValue {

@@ -126,7 +126,8 @@ public struct FCMClient: MessageProvider {
         let retryAfter = RetryAfter.from(response.headers, now: now)
         if status == 200 {
             // Read directly: the one field needed, without Foundation's decoder, on every push.
-            let members = try? JSONValue.object(parsing: String(decoding: response.body, as: UTF8.self))
+            let members = try? JSONValue.members(
+                named: ["name"], parsing: String(decoding: response.body, as: UTF8.self))
             guard case .string(let name)? = members?["name"], !name.isEmpty else {
                 return .failed(.unreadableSuccess(.fcm, status: status))
             }

@@ -7,11 +7,8 @@ import Testing
 @Suite struct JSONValueParsingTests {
     static let decoder = JSONDecoder()
 
-    static func decoded(_ text: String) throws -> [String: JSONValue] {
-        try decoder.decode([String: JSONValue].self, from: Data(text.utf8))
-    }
-
-    @Test(arguments: [
+    /// Objects as JSON text, each read the same way by Foundation.
+    static let valid: [String] = [
         #"{}"#,
         #"  { "a" : 1 , "b":[ ] ,"c":{ } }  "#,
         "{\n\t\"a\":\r\n[1,2]}",
@@ -22,7 +19,24 @@ import Testing
         #"{"nested":{"a":[{"b":[[],{}]},null,"x",[1,[2,[3]]]]}}"#,
         #"{"same":1,"same":2}"#,
         #"{"order":{"id":42,"items":[{"sku":"A-1","qty":2,"price":9.99}]},"user":{"name":"Ada"}}"#,
-    ])
+    ]
+
+    /// Texts that are not a JSON object, each refused by Foundation too.
+    static let invalid: [String] = [
+        "", " ", "[]", "1", #""s""#, "null", "{", "}", #"{"a"}"#, #"{"a":}"#, #"{,"a":1}"#,
+        #"{"a":1"b":2}"#, #"{a:1}"#, #"{'a':1}"#, #"{"a":[1 2]}"#, #"{"a":01}"#, #"{"a":1.}"#,
+        #"{"a":.5}"#, #"{"a":+1}"#, #"{"a":-}"#, #"{"a":1e}"#, #"{"a":1e+}"#, #"{"a":0x10}"#, #"{"a":1e400}"#,
+        #"{"a":NaN}"#, #"{"a":Infinity}"#, #"{"a":tru}"#, #"{"a":nul}"#, #"{"a":True}"#, #"{"a":"x}"#,
+        "{\"a\":\"line\nbreak\"}", "{\"a\":\"tab\there\"}", #"{"a":"\x"}"#, #"{"a":"\u12"}"#, #"{"a":"\u12G4"}"#,
+        #"{"a":"\ud83d"}"#, #"{"a":"\ud83dx"}"#, #"{"a":"\ud83d\u0041"}"#, #"{"a":"\ude00"}"#, #"{"a":1} x"#,
+        #"{"a":1}{}"#, #"{"a":1} // comment"#,
+    ]
+
+    static func decoded(_ text: String) throws -> [String: JSONValue] {
+        try decoder.decode([String: JSONValue].self, from: Data(text.utf8))
+    }
+
+    @Test(arguments: valid)
     func matchesFoundationsDecoder(_ text: String) throws {
         #expect(try JSONValue.object(parsing: text) == Self.decoded(text))
         #expect(try JSONValue(parsing: text) == JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))
@@ -39,15 +53,7 @@ import Testing
         #expect(try JSONValue.object(parsing: text) == Self.decoded(text))
     }
 
-    @Test(arguments: [
-        "", " ", "[]", "1", #""s""#, "null", "{", "}", #"{"a"}"#, #"{"a":}"#, #"{,"a":1}"#,
-        #"{"a":1"b":2}"#, #"{a:1}"#, #"{'a':1}"#, #"{"a":[1 2]}"#, #"{"a":01}"#, #"{"a":1.}"#,
-        #"{"a":.5}"#, #"{"a":+1}"#, #"{"a":-}"#, #"{"a":1e}"#, #"{"a":1e+}"#, #"{"a":0x10}"#, #"{"a":1e400}"#,
-        #"{"a":NaN}"#, #"{"a":Infinity}"#, #"{"a":tru}"#, #"{"a":nul}"#, #"{"a":True}"#, #"{"a":"x}"#,
-        "{\"a\":\"line\nbreak\"}", "{\"a\":\"tab\there\"}", #"{"a":"\x"}"#, #"{"a":"\u12"}"#, #"{"a":"\u12G4"}"#,
-        #"{"a":"\ud83d"}"#, #"{"a":"\ud83dx"}"#, #"{"a":"\ud83d\u0041"}"#, #"{"a":"\ude00"}"#, #"{"a":1} x"#,
-        #"{"a":1}{}"#, #"{"a":1} // comment"#,
-    ])
+    @Test(arguments: invalid)
     func refusesWhatIsNotJSON(_ text: String) {
         #expect(throws: DecodingError.self) { try JSONValue.object(parsing: text) }
         #expect(throws: (any Error).self) { try Self.decoded(text) }
