@@ -96,7 +96,9 @@ public final class Coalescer<Request: Sendable, Response: Sendable, Context: Coa
         var requests: [Request] = []
         requests.reserveCapacity(followers.count + 1)
         requests.append(request)
-        for follower in followers { requests.append(follower.request) }
+        // By index: each element's field, not a copy of the whole waiter (a generic struct, copied
+        // through its value witnesses).
+        for index in followers.indices { requests.append(followers[index].request) }
         let result: Result<[Response], any Error>
         do {
             let responses = try await fetch(requests, context)
@@ -109,8 +111,8 @@ public final class Coalescer<Request: Sendable, Response: Sendable, Context: Coa
         } catch {
             result = .failure(error)
         }
-        for (index, follower) in followers.enumerated() {
-            follower.continuation.resume(returning: .served(result.map { $0[index + 1] }))
+        for index in followers.indices {
+            followers[index].continuation.resume(returning: .served(result.map { $0[index + 1] }))
         }
         let next = state.withLock { state -> Waiter? in
             guard !state.waiting.isEmpty else {
