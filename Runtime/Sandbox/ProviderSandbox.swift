@@ -77,8 +77,8 @@ public final class ProviderSandbox: Service, Sendable {
         defer { core.endpoints.resolve(nil) }
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { try await http.runService() }
-                group.addTask { try await apns.runService() }
+                group.addTask { try await http.run() }
+                group.addTask { try await apns.run() }
                 group.addTask { await core.callbacks.run(sendGridFlush: { await core.flushSendGridEvents() }) }
                 if let smtpPort = core.configuration.smtpPort {
                     let smtp = SMTPRecording(
