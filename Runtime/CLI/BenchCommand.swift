@@ -51,7 +51,8 @@ struct BenchCommand: AsyncParsableCommand {
                 worker: try workerOptions.configuration(environment), logger: environment.logger)
             let result: Result<RuntimeBenchmark.Report, any Error>
             do {
-                result = .success(try await BenchInterruption.run { try await benchmark.run() })
+                result = .success(
+                    try await BenchInterruption.run(logger: environment.logger) { try await benchmark.run() })
             } catch {
                 result = .failure(error)
             }
@@ -210,7 +211,10 @@ struct BenchCommand: AsyncParsableCommand {
                     users: users, producer: producer, sandboxLatencyMs: sandboxLatencyMs,
                     worker: try workerOptions.configuration(environment), logger: environment.logger, http: http)
                 let result: Result<ChannelBenchmark.Report, any Error>
-                do { result = .success(try await BenchInterruption.run { try await benchmark.run() }) } catch {
+                do {
+                    result = .success(
+                        try await BenchInterruption.run(logger: environment.logger) { try await benchmark.run() })
+                } catch {
                     result = .failure(error)
                 }
                 try? await http.shutdown()
@@ -228,7 +232,8 @@ struct BenchCommand: AsyncParsableCommand {
                 http: http)
             let result: Result<PipelineBenchmark.Report, any Error>
             do {
-                result = .success(try await BenchInterruption.run { try await benchmark.run() })
+                result = .success(
+                    try await BenchInterruption.run(logger: environment.logger) { try await benchmark.run() })
             } catch {
                 result = .failure(error)
             }
@@ -290,7 +295,10 @@ struct BenchCommand: AsyncParsableCommand {
                 otpRate: otpRate, otpSeconds: otpSeconds,
                 worker: try workerOptions.configuration(environment), logger: environment.logger, http: http)
             let result: Result<PriorityBenchmark.Report, any Error>
-            do { result = .success(try await BenchInterruption.run { try await benchmark.run() }) } catch {
+            do {
+                result = .success(
+                    try await BenchInterruption.run(logger: environment.logger) { try await benchmark.run() })
+            } catch {
                 result = .failure(error)
             }
             try? await http.shutdown()

@@ -82,6 +82,34 @@ struct ProcessTests {
         #expect(!FileManager.default.fileExists(atPath: String(folder)), "the cluster's folder \(folder) is left")
     }
 
+    @Test("a channel benchmark interrupted while it sends stops its cluster and exits with an error")
+    func aChannelBenchmarkInterruptedWhileSendingStops() async throws {
+        let bench = try await NotifyProcess.start(
+            ["bench", "pipeline", "--channel", "sms", "--producer", "sql", "--notifications", "200000"],
+            databaseURL: nil)
+        let deadline = ContinuousClock.now + .seconds(300)
+        while !bench.log.contains("became scheduler leader") {
+            if bench.hasExited || ContinuousClock.now > deadline {
+                Issue.record("the benchmark did not start sending; log: \(bench.log)")
+                await bench.stop()
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .seconds(2))  // providers are being called
+        let signalled = ContinuousClock.now
+        bench.signal(SIGTERM)
+        #expect(await bench.waitForExit() == 1)
+        // The cancelled engine gets BenchInterruption.abandonAfter (30 s) before it is left behind.
+        #expect(ContinuousClock.now - signalled < .seconds(60))
+        #expect(bench.log.contains("the benchmark was interrupted by SIGTERM"), "log: \(bench.log)")
+        let folder = try #require(
+            bench.log.split(separator: "\n").first { $0.contains("private PostgreSQL cluster stopped") }?
+                .split(separator: " ").first { $0.hasPrefix("pgdata=") }?.dropFirst("pgdata=".count),
+            "log: \(bench.log)")
+        #expect(!FileManager.default.fileExists(atPath: String(folder)), "the cluster's folder \(folder) is left")
+    }
+
     @Test("three worker processes drain 10,000 jobs: every job runs exactly once, none is lost")
     func severalProcessesDrainOnce() async throws {
         try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
