@@ -108,12 +108,7 @@ struct JSONTextParser {
         guard peek == UInt8(ascii: "{") else { throw failure("a JSON object") }
         var members: [String: JSONValue] = [:]
         try sequence(closedBy: UInt8(ascii: "}"), depth: 1) {
-            $0.skipWhitespace()
-            guard $0.peek == UInt8(ascii: "\"") else { throw $0.failure("a member name in quotes") }
-            let key = try $0.string()
-            $0.skipWhitespace()
-            guard $0.peek == UInt8(ascii: ":") else { throw $0.failure("`:`") }
-            $0.offset += 1
+            let key = try $0.memberName()
             if names.contains(key) {
                 let member = try $0.value(depth: 1)
                 if members[key] == nil { members[key] = member }
@@ -174,15 +169,21 @@ struct JSONTextParser {
         throw failure("the string's closing quote")
     }
 
+    /// A member's name and the colon after it; the cursor is before the name.
+    private mutating func memberName() throws -> String {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "\"") else { throw failure("a member name in quotes") }
+        let key = try string()
+        skipWhitespace()
+        guard peek == UInt8(ascii: ":") else { throw failure("`:`") }
+        offset += 1
+        return key
+    }
+
     private mutating func object(depth: Int) throws -> JSONValue {
         var members: [String: JSONValue] = [:]
         try sequence(closedBy: UInt8(ascii: "}"), depth: depth) {
-            $0.skipWhitespace()
-            guard $0.peek == UInt8(ascii: "\"") else { throw $0.failure("a member name in quotes") }
-            let key = try $0.string()
-            $0.skipWhitespace()
-            guard $0.peek == UInt8(ascii: ":") else { throw $0.failure("`:`") }
-            $0.offset += 1
+            let key = try $0.memberName()
             let member = try $0.value(depth: depth)
             if members[key] == nil { members[key] = member }
         }
