@@ -24,7 +24,7 @@ enum BenchInterruption {
     ///
     /// - Throws: what `body` throws, or `shutting_down` naming the signal.
     static func run<T: Sendable>(
-        logger: Logger? = nil, _ body: @escaping @Sendable () async throws -> T
+        logger: Logger, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         let (events, sink) = AsyncStream.makeStream(of: Event<T>.self)
@@ -55,7 +55,7 @@ enum BenchInterruption {
                 case .interrupted(let name):
                     signal = name
                 case .abandoned:
-                    logger?.warning(
+                    logger.warning(
                         "the interrupted benchmark did not stop in time; leaving it behind",
                         metadata: ["seconds": "\(abandonAfter.components.seconds)"])
                     throw interruption(signal ?? "a signal")

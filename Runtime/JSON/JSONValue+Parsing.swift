@@ -127,12 +127,7 @@ struct JSONTextParser {
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "{"):
             try sequence(closedBy: UInt8(ascii: "}"), depth: depth + 1) {
-                $0.skipWhitespace()
-                guard $0.peek == UInt8(ascii: "\"") else { throw $0.failure("a member name in quotes") }
-                try $0.skipString()
-                $0.skipWhitespace()
-                guard $0.peek == UInt8(ascii: ":") else { throw $0.failure("`:`") }
-                $0.offset += 1
+                _ = try $0.memberName()
                 try $0.skipValue(depth: depth + 1)
             }
         case UInt8(ascii: "["):
