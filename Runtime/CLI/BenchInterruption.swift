@@ -6,10 +6,10 @@ import UnixSignals
 /// at once: the command then stops its private cluster and exits with an error, leaving no server
 /// behind.
 ///
-/// A cancelled benchmark normally stops within seconds. One whose engine does not (a job or a write
-/// stuck on a connection that its cancelled pool closed) is left behind after ``abandonAfter``, so
-/// that the command still stops its cluster and exits: an interrupted benchmark reports nothing
-/// anyway, and the process ends right after.
+/// A cancelled benchmark stops within seconds: its connection pools outlive the engine (see
+/// `PostgresClient.whileRunning`). Should it not (a function that ignores cancellation), it is left
+/// behind after ``abandonAfter``, so that the command still stops its cluster and exits: an
+/// interrupted benchmark reports nothing anyway, and the process ends right after.
 enum BenchInterruption {
     /// How long a cancelled benchmark has to stop before it is left behind.
     static let abandonAfter: Duration = .seconds(30)

@@ -53,21 +53,24 @@ struct BenchStack {
         }
         let services = ServiceGroup(
             configuration: .init(
-                services: (supportingServices + [apiClient, node] + leader + [app, hub]).map { .init(service: $0) },
+                services: (supportingServices + [node] + leader + [app, hub]).map { .init(service: $0) },
                 logger: logger)
         )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body("http://127.0.0.1:\(port.withLock { $0! })"))
-            } catch {
-                result = .failure(error)
+        // The API's pool outlives the services (see `PostgresClient.whileRunning`).
+        return try await apiClient.whileRunning {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+                let result: Result<T, any Error>
+                do {
+                    result = .success(try await body("http://127.0.0.1:\(port.withLock { $0! })"))
+                } catch {
+                    result = .failure(error)
+                }
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return try result.get()
             }
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return try result.get()
         }
     }
 }

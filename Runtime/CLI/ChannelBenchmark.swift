@@ -93,9 +93,7 @@ struct ChannelBenchmark {
                 latency: .init(minMs: sandboxLatencyMs, maxMs: sandboxLatencyMs))
         }
         let sandbox = try ProviderSandbox(configuration: sandboxConfiguration, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        return try await client.whileRunning {
             try await Migrator(client: client, logger: logger).migrate()
             let (cipher, hasher, engine) = BenchSupport.developmentEngine(http: http)
             let delivery = FunctionDirectory.catalog(delivery: nil)

@@ -60,11 +60,7 @@ func withPostgresClient<T: Sendable>(
     _ body: @Sendable (PostgresClient) async throws -> T
 ) async throws -> T {
     let client = PostgresClient(configuration: url.clientConfiguration(applicationName: applicationName))
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { await client.run() }
-        defer { group.cancelAll() }
-        return try await body(client)
-    }
+    return try await client.whileRunning { try await body(client) }
 }
 
 /// Prints an error for a person and exits with status 1.

@@ -99,9 +99,7 @@ struct PipelineBenchmark {
 
     private func measure(_ url: DatabaseURL) async throws -> Report {
         let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "notify-bench"))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        return try await client.whileRunning {
             try await Migrator(client: client, logger: logger).migrate()
             let catalog = try FunctionDirectory.all.restricted(to: [
                 "validate", "preference-filter", "render", "send-inapp",
@@ -189,8 +187,7 @@ struct PipelineBenchmark {
         configuration.options.maximumConnections = sqlConnections
         let producers = PostgresClient(configuration: configuration)
         let start = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { pool in
-            pool.addTask { await producers.run() }
+        try await producers.whileRunning {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let batches = Array(stride(from: 0, to: notifications, by: sqlBatch))
                 for lane in 0..<sqlConnections {
@@ -212,7 +209,6 @@ struct PipelineBenchmark {
                 }
                 try await group.waitForAll()
             }
-            pool.cancelAll()
         }
         report.acceptPerSecond = (Double(notifications) / (ContinuousClock.now - start).seconds).rounded()
         try await waitForInboxItems(notifications, client: client)

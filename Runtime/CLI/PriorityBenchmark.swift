@@ -89,9 +89,7 @@ struct PriorityBenchmark {
         var sandboxConfiguration = SandboxConfiguration()
         sandboxConfiguration.messageCapacity = 20_000
         let sandbox = try ProviderSandbox(configuration: sandboxConfiguration, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        return try await client.whileRunning {
             try await Migrator(client: client, logger: logger).migrate()
             let keys = BulkWorkerProcess.Keys.generate()
             let (cipher, hasher) = (try keys.cipher(), try keys.hasher())

@@ -42,7 +42,7 @@ struct RuntimeLauncher {
                 logger.info(
                     "first job claimed", metadata: ["since_start_ms": "\((ContinuousClock.now - start).milliseconds)"])
             })
-        var services: [any Service] = supportingServices + [client, node]
+        var services: [any Service] = supportingServices + [node]
         if let httpPort {
             let operations = OperationsServer(
                 client: client, registry: CommandEnvironment.metricsRegistry,
@@ -67,16 +67,20 @@ struct RuntimeLauncher {
                 cancellationSignals: [],
                 logger: logger))
         onReady?()
-        guard let afterStart else { return try await group.run() }
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await afterStart()
-            } catch {
-                logger.error("start-up step failed; shutting down", metadata: ["error": "\(error)"])
-                await group.triggerGracefulShutdown()
+        // The pool outlives the services: work cancelled by a failing service still finishes its
+        // statements (see `PostgresClient.whileRunning`).
+        try await client.whileRunning {
+            guard let afterStart else { return try await group.run() }
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                do {
+                    try await afterStart()
+                } catch {
+                    logger.error("start-up step failed; shutting down", metadata: ["error": "\(error)"])
+                    await group.triggerGracefulShutdown()
+                }
+                try await tasks.waitForAll()
             }
-            try await tasks.waitForAll()
         }
     }
 }

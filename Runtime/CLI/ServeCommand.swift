@@ -35,12 +35,12 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: .init(
                 services: [
                     // Reverse order on shutdown: the hub ends live inbox streams before the server waits on them.
-                    .init(service: client),
                     .init(service: api.server.application(host: host, port: port, logger: logger)),
                     .init(service: api.inbox),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         logger.info("notify serve is up", metadata: ["http": "http://\(host):\(port)/openapi.json"])
-        try await group.run()
+        // The pool outlives the services (see `PostgresClient.whileRunning`).
+        try await client.whileRunning { try await group.run() }
     }
 }

@@ -135,10 +135,14 @@ public final class Worker: Service, Sendable {
             ])
         // The critical pool must outlive the drain: PostgresClient.run() ends at the first sign of
         // a graceful shutdown, which would fail the critical jobs still finishing and leave their
-        // outcomes unwritable. A detached task does not see the shutdown; it is cancelled (and
-        // awaited) once every outcome is written.
-        let criticalPool = Task.detached { [criticalClient] in await criticalClient.run() }
-        defer { criticalPool.cancel() }
+        // outcomes unwritable. `whileRunning` runs it apart from the shutdown and the cancellation
+        // and stops it once every outcome is written.
+        try await criticalClient.whileRunning { await runServices() }
+        logger.info("worker stopped")
+    }
+
+    /// The claim loop, the handlers and the background services, until the drain is over.
+    private func runServices() async {
         await withDiscardingTaskGroup { background in
             let workerID = configuration.workerID
             let governor = self.governor
@@ -169,9 +173,6 @@ public final class Worker: Service, Sendable {
             await criticalBatcher.waitUntilDrained()
             background.cancelAll()
         }
-        criticalPool.cancel()
-        await criticalPool.value
-        logger.info("worker stopped")
     }
 
     /// Whether the worker has stopped claiming.

@@ -277,11 +277,7 @@ import Testing
     ) async throws -> T {
         let logger = TestCluster.logger
         let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "crash-test"))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(client, logger)
-        }
+        return try await client.whileRunning { try await body(client, logger) }
     }
 
     static func expect(

@@ -55,9 +55,7 @@ import Testing
             var configuration = engine.runtime.url.clientConfiguration(applicationName: "notify-test")
             configuration.options.maximumConnections = 1
             let client = PostgresClient(configuration: configuration)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
+            try await client.whileRunning {
                 for round in 1...8 {
                     let query = APILookups.CheckQuery(
                         tenantID: acme.id, category: "welcome", template: nil, topic: nil,

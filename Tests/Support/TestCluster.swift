@@ -79,10 +79,6 @@ public enum TestCluster {
         var configuration = url.clientConfiguration(applicationName: "notify-test")
         configuration.options.maximumConnections = 10
         let client = PostgresClient(configuration: configuration)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        return try await client.whileRunning { try await body(client) }
     }
 }
