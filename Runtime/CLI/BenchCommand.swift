@@ -158,25 +158,33 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Latency samples (one notification at a time).") var samples = 300
         @Option(help: "Users the notifications are spread over.") var users = 10_000
         @Option(help: "Subscribers of a topic broadcast to measure (0 skips it).") var broadcast = 0
-        @Option(help: "How the throughput phase produces: http (the API) or sql (notify.send, the pipeline alone).")
+        @Option(
+            help:
+                "How the throughput phase produces: http (the API), sql (notify.send per notification, the pipeline alone) or sql-many (notify.send_many per 1,000)."
+        )
         var producer = "http"
         @Option(
             help:
                 "With --producer http and --channel inapp: notifications per request, sent to POST /v1/notifications/batch (default 1: POST /v1/notifications)."
         )
         var httpBatch = 1
-        @Option(help: "With --producer sql and --channel inapp: notifications per producer transaction (default 1000).")
+        @Option(
+            help:
+                "With --producer sql or sql-many and --channel inapp: notifications per producer transaction (default 1000)."
+        )
         var sqlBatch: Int?
-        @Option(help: "With --producer sql and --channel inapp: concurrent producer connections (default 1).")
+        @Option(
+            help: "With --producer sql or sql-many and --channel inapp: concurrent producer connections (default 1).")
         var sqlConnections: Int?
         @Flag(help: "Print one JSON object.") var json = false
         @OptionGroup var workerOptions: WorkerOptions
 
         func validate() throws {
             if sqlBatch != nil || sqlConnections != nil {
-                guard producer == "sql" && channel == "inapp" else {
+                guard BenchSQLProducer(rawValue: producer) != nil && channel == "inapp" else {
                     throw ValidationError(
-                        "--sql-batch and --sql-connections apply only to --producer sql with --channel inapp")
+                        "--sql-batch and --sql-connections apply only to --producer sql or sql-many with --channel inapp"
+                    )
                 }
                 guard (1...10_000).contains(sqlBatch ?? 1000), (1...256).contains(sqlConnections ?? 1) else {
                     throw ValidationError("--sql-batch must be 1 to 10,000 and --sql-connections 1 to 256")
@@ -190,8 +198,8 @@ struct BenchCommand: AsyncParsableCommand {
                 throw ValidationError("--channel must be inapp, sms, email or push")
             }
             guard sandboxLatencyMs >= 0 else { throw ValidationError("--sandbox-latency-ms must be 0 or more") }
-            guard producer == "http" || producer == "sql" else {
-                throw ValidationError("--producer must be http or sql")
+            guard producer == "http" || BenchSQLProducer(rawValue: producer) != nil else {
+                throw ValidationError("--producer must be http, sql or sql-many")
             }
             if notifications < 1 || clients < 1 || samples < 10 || users < 1 || broadcast < 0 {
                 throw ValidationError(

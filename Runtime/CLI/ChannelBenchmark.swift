@@ -126,16 +126,14 @@ struct ChannelBenchmark {
         report.settings = try await BenchSupport.settings(client, worker: worker, logger: logger)
         let before = try await PipelineCost.read(client, logger: logger)
         let start = ContinuousClock.now
-        if producer == "sql" {
+        if let sql = BenchSQLProducer(rawValue: producer) {
             for first in stride(from: 0, to: notifications, by: 1000) {
                 let last = min(notifications, first + 1000) - 1
                 try await client.withTransaction(logger: logger) { connection in
                     _ = try await connection.query(
-                        """
-                        SELECT notify.send('bench', 'alert', ARRAY['user-' || (n % \(users) + 1)], jsonb_build_object('n', n))
-                        FROM generate_series(\(first), \(last)) AS n
-                        """, logger: logger
-                    ).collect()
+                        sql.statement(first: first, last: last, users: users), logger: logger
+                    )
+                    .collect()
                 }
             }
         } else {

@@ -30,7 +30,7 @@ struct PipelineBenchmark {
     let samples: Int
     let users: Int
     let broadcast: Int
-    /// `http` (POST /v1/notifications) or `sql` (notify.send, no HTTP).
+    /// `http` (POST /v1/notifications), `sql` (notify.send, no HTTP) or `sql-many` (notify.send_many).
     let producer: String
     /// With the HTTP producer: notifications per request (more than 1: `POST /v1/notifications/batch`).
     var httpBatch = 1
@@ -124,15 +124,16 @@ struct PipelineBenchmark {
         report.notifications = notifications
         report.clients = clients
         report.producer = producer
-        if producer == "sql" {
+        let sql = BenchSQLProducer(rawValue: producer)
+        if sql != nil {
             report.sqlBatch = sqlBatch
             report.sqlConnections = sqlConnections
         } else if httpBatch > 1 {
             report.httpBatch = httpBatch
         }
         let before = try await PipelineCost.read(client, logger: logger)
-        if producer == "sql" {
-            try await sqlThroughput(url: url, client: client, into: &report)
+        if let sql {
+            try await sqlThroughput(sql, url: url, client: client, into: &report)
         } else {
             try await throughput(base: base, key: key, client: client, into: &report)
         }
@@ -143,9 +144,10 @@ struct PipelineBenchmark {
         if broadcast > 0 { report.broadcast = try await broadcastFigures(base: base, key: key, client: client) }
         report.peakRSSMegabytes = Self.peakRSSMegabytes()
         report.notes = [
-            producer == "sql"
-                ? "notifications_per_second: from the first notify.send transaction (sql_batch notifications each, from sql_connections connections) to the last inbox item committed, single-recipient in-app notifications, worker in this process"
-                : "notifications_per_second: from the first POST /v1/notifications to the last inbox item committed, single-recipient in-app notifications, HTTP API and worker in this process",
+            sql.map {
+                "notifications_per_second: from the first \($0.function) transaction (sql_batch notifications each, from sql_connections connections) to the last inbox item committed, single-recipient in-app notifications, worker in this process"
+            }
+                ?? "notifications_per_second: from the first POST /v1/notifications to the last inbox item committed, single-recipient in-app notifications, HTTP API and worker in this process",
             "latency_ms: from the API's 202 answer to the item's event on the user's SSE stream, one notification at a time on an idle system",
             "latency_stage_ms: per timeline event kind, milliseconds from each latency sample's accepted event to its first event of that kind (the database's clock), p50 and p99",
             "peak_rss_mb: the benchmark process (API, worker and client together)",
@@ -182,7 +184,9 @@ struct PipelineBenchmark {
     /// The pipeline alone: notifications inserted with the SQL producer, ``sqlBatch`` per
     /// transaction from ``sqlConnections`` connections of their own, then drained; the rate is
     /// from the first insert to the last inbox item.
-    private func sqlThroughput(url: DatabaseURL, client: PostgresClient, into report: inout Report) async throws {
+    private func sqlThroughput(
+        _ sql: BenchSQLProducer, url: DatabaseURL, client: PostgresClient, into report: inout Report
+    ) async throws {
         var configuration = url.clientConfiguration(applicationName: "notify-bench-producer")
         configuration.options.maximumConnections = sqlConnections
         let producers = PostgresClient(configuration: configuration)
@@ -197,11 +201,7 @@ struct PipelineBenchmark {
                             let last = min(notifications, first + sqlBatch) - 1
                             try await producers.withTransaction(logger: logger) { connection in
                                 _ = try await connection.query(
-                                    """
-                                    SELECT notify.send('bench', 'alert', ARRAY['user-' || (n % \(users) + 1)],
-                                                       jsonb_build_object('n', n))
-                                    FROM generate_series(\(first), \(last)) AS n
-                                    """, logger: logger
+                                    sql.statement(first: first, last: last, users: users), logger: logger
                                 ).collect()
                             }
                         }

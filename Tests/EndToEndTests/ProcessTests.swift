@@ -42,9 +42,33 @@ struct ProcessTests {
             #expect(await bench.waitForExit() != 0)
             #expect(
                 bench.log.contains(
-                    "--sql-batch and --sql-connections apply only to --producer sql with --channel inapp"),
+                    "--sql-batch and --sql-connections apply only to --producer sql or sql-many with --channel inapp"),
                 "log: \(bench.log)")
         }
+        let bench = try await NotifyProcess.start(
+            ["bench", "pipeline", "--producer", "sql_many"], databaseURL: "postgres://unused@127.0.0.1:1/none")
+        #expect(await bench.waitForExit() != 0)
+        #expect(bench.log.contains("--producer must be http, sql or sql-many"), "log: \(bench.log)")
+    }
+
+    @Test("the in-app pipeline benchmark with notify.send_many as its producer delivers every notification")
+    func aPipelineBenchmarkWithTheBulkSQLProducerDeliversEverything() async throws {
+        let bench = try await NotifyProcess.start(
+            [
+                "bench", "pipeline", "--producer", "sql-many", "--notifications", "2500", "--sql-batch", "1000",
+                "--users", "50", "--samples", "10", "--json",
+            ],
+            databaseURL: nil)
+        #expect(await bench.waitForExit() == 0, "log: \(bench.log)")
+        // The report is the last thing printed; its first line is a lone "{".
+        let log = bench.log
+        let start = try #require(log.range(of: "\n{\n", options: .backwards), "log: \(log)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(log[start.lowerBound...].utf8)) as? [String: Any])
+        #expect(report["notifications"] as? Int == 2500)
+        #expect(report["producer"] as? String == "sql-many")
+        #expect((report["notifications_per_second"] as? Double ?? 0) > 0)
+        #expect((report["notes"] as? [String])?.first?.contains("notify.send_many") == true)
     }
 
     @Test("a benchmark cluster setting that is not name=value is refused, naming it")
