@@ -24,7 +24,7 @@ enum BenchSQLProducer: String, CaseIterable {
             return """
                 SELECT count(*) FROM notify.send_many('bench', (
                     SELECT jsonb_agg(jsonb_build_object(
-                        'category', 'alert', 'users', jsonb_build_array('user-' || (n % \(users) + 1)),
+                        'category', 'alert', 'to', jsonb_build_object('user', 'user-' || (n % \(users) + 1)),
                         'data', jsonb_build_object('n', n)) ORDER BY n)
                     FROM generate_series(\(first), \(last)) AS n))
                 """

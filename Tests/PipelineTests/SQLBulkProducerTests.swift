@@ -29,10 +29,10 @@ import Testing
             let answers = try await Self.sendMany(
                 engine,
                 """
-                [{"category": "welcome", "users": ["ada"], "data": {"name": "One"}},
-                 {"category": "welcome", "users": ["ada"], "data": {"name": "Two"}, "priority": "bulk"},
-                 {"category": "otp", "users": ["ada"], "data": {"name": "Code"}, "template": "welcome"},
-                 {"category": "welcome", "users": ["ada"], "data": {"name": "Later"},
+                [{"category": "welcome", "to": {"user": "ada"}, "data": {"name": "One"}},
+                 {"category": "welcome", "to": {"users": ["ada"]}, "data": {"name": "Two"}, "priority": "bulk"},
+                 {"category": "otp", "to": {"user": "ada"}, "data": {"name": "Code"}, "template": "welcome"},
+                 {"category": "welcome", "to": {"user": "ada"}, "data": {"name": "Later"},
                   "send_at": "\(ISO8601DateFormatter().string(from: Date().addingTimeInterval(7200)))"}]
                 """)
             #expect(answers.map(\.ordinal) == [0, 1, 2, 3])
@@ -70,9 +70,9 @@ import Testing
         try await Engine.with { engine in
             _ = try await engine.tenant()
             let json = """
-                [{"category": "welcome", "users": ["ada"], "idempotency_key": "order-7"},
-                 {"category": "welcome", "users": ["ada"]},
-                 {"category": "welcome", "users": ["ada"], "idempotency_key": "order-7"}]
+                [{"category": "welcome", "to": {"user": "ada"}, "idempotency_key": "order-7"},
+                 {"category": "welcome", "to": {"user": "ada"}},
+                 {"category": "welcome", "to": {"user": "ada"}, "idempotency_key": "order-7"}]
                 """
             let first = try await Self.sendMany(engine, json)
             #expect(first.map(\.replay) == [false, false, true], "the same key twice in one call")
@@ -92,7 +92,7 @@ import Testing
             let answers = try await Self.sendMany(
                 engine,
                 """
-                [{"category": "welcome", "topic": "fans", "channels": ["inapp"], "template": "welcome",
+                [{"category": "welcome", "to": {"topic": "fans"}, "channels": ["inapp"], "template": "welcome",
                   "send_at_local": "2030-01-02T09:00:00"}]
                 """)
             let row = try #require(
@@ -119,47 +119,59 @@ import Testing
         ("'[]'", "p_notifications must hold 1 to 10000 notifications (it holds 0); send more in further calls"),
         ("'[1]'", "p_notifications[0]: each notification must be a JSON object"),
         (
-            #"'[{"category": "welcome", "users": ["ada"]}, {"category": "welcome", "user": ["ada"]}]'"#,
-            #"p_notifications[1]: unknown field "user"; the fields are category, users, topic, data, template, channels, send_at, send_at_local, priority and idempotency_key"#
+            #"'[{"category": "welcome", "to": {"user": "ada"}}, {"category": "welcome", "users": ["ada"]}]'"#,
+            #"p_notifications[1]: unknown field "users"; the fields are category, to, data, template, channels, send_at, send_at_local, priority and idempotency_key"#
         ),
         (
-            #"'[{"users": ["ada"]}]'"#,
+            #"'[{"to": {"user": "ada"}}]'"#,
             "p_notifications[0]: category must be a string, the key of one of the tenant's categories"
         ),
         (
-            #"'[{"category": "welcome", "users": ["ada"], "topic": "fans"}]'"#,
-            "p_notifications[0]: name the recipients with exactly one of users or topic"
+            #"'[{"category": "welcome", "to": {"user": "ada", "topic": "fans"}}]'"#,
+            #"p_notifications[0]: to must name exactly one of user, users or topic: {"user": "ada"}, {"users": ["ada", "bob"]} or {"topic": "fans"}"#
         ),
         (
-            #"'[{"category": "welcome", "users": []}]'"#,
-            "p_notifications[0]: name the recipients with exactly one of users or topic"
+            #"'[{"category": "welcome", "to": "ada"}]'"#,
+            #"p_notifications[0]: to must name exactly one of user, users or topic: {"user": "ada"}, {"users": ["ada", "bob"]} or {"topic": "fans"}"#
         ),
         (
-            #"'[{"category": "welcome", "users": [7]}]'"#,
-            "p_notifications[0]: users must be an array of strings (the users' external ids)"
+            #"'[{"category": "welcome", "to": {"users": []}}]'"#,
+            "p_notifications[0]: to.users must hold 1 to 1000 user ids; use a topic for larger audiences"
         ),
         (
-            #"'[{"category": "welcome", "users": ["ada"], "data": [1]}]'"#,
+            #"'[{"category": "welcome", "to": {"users": [7]}}]'"#,
+            "p_notifications[0]: to.users must be an array of strings, the users' external ids"
+        ),
+        (
+            #"'[{"category": "welcome", "to": {"user": 7}}]'"#,
+            "p_notifications[0]: to.user must be a string, the user's external id"
+        ),
+        (
+            #"'[{"category": "welcome", "to": {"user": "ada"}, "channels": []}]'"#,
+            "p_notifications[0]: channels must not be empty; omit it to use the category's"
+        ),
+        (
+            #"'[{"category": "welcome", "to": {"user": "ada"}, "data": [1]}]'"#,
             "p_notifications[0]: data must be a JSON object"
         ),
         (
-            #"'[{"category": "welcome", "users": ["ada"], "channels": "inapp"}]'"#,
+            #"'[{"category": "welcome", "to": {"user": "ada"}, "channels": "inapp"}]'"#,
             "p_notifications[0]: channels must be an array of strings"
         ),
         (
-            #"'[{"category": "welcome", "users": ["ada"], "priority": "urgent"}]'"#,
+            #"'[{"category": "welcome", "to": {"user": "ada"}, "priority": "urgent"}]'"#,
             #"p_notifications[0]: unknown priority "urgent"; use critical, transactional or bulk"#
         ),
         (
-            #"'[{"category": "welcome", "users": ["ada"], "send_at": "2030-01-01T00:00:00Z", "send_at_local": "2030-01-01T09:00:00"}]'"#,
+            #"'[{"category": "welcome", "to": {"user": "ada"}, "send_at": "2030-01-01T00:00:00Z", "send_at_local": "2030-01-01T09:00:00"}]'"#,
             "p_notifications[0]: give at most one of send_at (an instant) and send_at_local (a wall-clock time in each recipient's zone)"
         ),
         (
-            #"'[{"category": "welcome", "users": ["ada"]}, {"category": "welcome", "users": ["ada"], "send_at": "next week"}]'"#,
+            #"'[{"category": "welcome", "to": {"user": "ada"}}, {"category": "welcome", "to": {"user": "ada"}, "send_at": "next week"}]'"#,
             #"p_notifications[1]: send_at "next week" is not a time PostgreSQL can read; write it like "2026-12-24T09:00:00Z""#
         ),
         (
-            #"'[{"category": "welcome", "users": ["ada"], "idempotency_key": ""}]'"#,
+            #"'[{"category": "welcome", "to": {"user": "ada"}, "idempotency_key": ""}]'"#,
             "p_notifications[0]: idempotency_key must be a string of 1 to 255 characters"
         ),
     ])
@@ -182,7 +194,8 @@ import Testing
     @Test func anUnknownTenantIsRefusedWithAHint() async throws {
         try await Engine.with { engine in
             do {
-                _ = try await Self.sendMany(engine, #"[{"category": "welcome", "users": ["ada"]}]"#, tenant: "nobody")
+                _ = try await Self.sendMany(
+                    engine, #"[{"category": "welcome", "to": {"user": "ada"}}]"#, tenant: "nobody")
                 Issue.record("notify.send_many accepted an unknown tenant")
             } catch let error as PSQLError {
                 #expect(error.serverInfo?[.message] == #"unknown tenant "nobody""#)

@@ -1,11 +1,13 @@
 extension Migration {
-    /// `notify.send_many`: the SQL producer for many notifications in one call, with the same
-    /// checks, lanes, schedule and wake-up rules as `notify.send`, in a fixed number of statements
-    /// whatever the count.
+    /// `notify.send_many`: the SQL producer for many notifications in one call. Each is written as
+    /// an item of `POST /v1/notifications/batch` (`category`, `to`, `data`, …, `idempotency_key`),
+    /// and taken with the same checks, lanes, schedule and wake-up rules as `notify.send`, in a
+    /// fixed number of statements whatever the count.
     ///
     /// Each statement a PL/pgSQL function runs starts an executor, and that start-up is most of a
-    /// `notify.send` call's cost: 5,000 calls in one transaction took 472–515 ms on an idle server,
-    /// five `notify.send_many` calls of 1,000 of the same notifications 187–213 ms (four runs each).
+    /// `notify.send` call's cost: 5,000 calls in one transaction took 472–728 ms with nothing else
+    /// running, five `notify.send_many` calls of 1,000 of the same notifications 187–332 ms (two
+    /// sets of four runs, each pair 2.2–2.9 times apart).
     static let v0019SendMany = Migration(
         version: 19, name: "notify.send_many accepts many notifications in one call",
         sql: #"""
@@ -29,7 +31,7 @@ extension Migration {
                 IF p_notifications IS NULL OR jsonb_typeof(p_notifications) <> 'array' THEN
                     RAISE EXCEPTION 'p_notifications must be a JSON array of notifications'
                         USING ERRCODE = 'invalid_parameter_value',
-                              HINT = 'for example [{"category": "welcome", "users": ["ada"], "data": {"name": "Ada"}}]';
+                              HINT = 'for example [{"category": "welcome", "to": {"user": "ada"}, "data": {"name": "Ada"}}]';
                 END IF;
                 v_count := jsonb_array_length(p_notifications);
                 IF v_count = 0 OR v_count > 10000 THEN
@@ -39,29 +41,40 @@ extension Migration {
                 SELECT format('p_notifications[%s]: %s', e.ord - 1, c.problem) INTO v_problem
                   FROM jsonb_array_elements(p_notifications) WITH ORDINALITY AS e(n, ord)
                   CROSS JOIN LATERAL (
-                      SELECT nullif(e.n -> 'users', 'null') AS users, nullif(e.n -> 'topic', 'null') AS topic,
+                      SELECT nullif(e.n -> 'to', 'null') AS recipients,
                              nullif(e.n -> 'data', 'null') AS data, nullif(e.n -> 'template', 'null') AS template,
                              nullif(e.n -> 'channels', 'null') AS channels, nullif(e.n -> 'priority', 'null') AS priority,
                              nullif(e.n -> 'send_at', 'null') AS send_at, nullif(e.n -> 'send_at_local', 'null') AS send_at_local,
                              nullif(e.n -> 'idempotency_key', 'null') AS idempotency_key,
                              (SELECT k FROM jsonb_object_keys(CASE WHEN jsonb_typeof(e.n) = 'object' THEN e.n ELSE '{}' END) AS k
-                               WHERE k NOT IN ('category', 'users', 'topic', 'data', 'template', 'channels', 'send_at',
+                               WHERE k NOT IN ('category', 'to', 'data', 'template', 'channels', 'send_at',
                                                'send_at_local', 'priority', 'idempotency_key')
                                ORDER BY k LIMIT 1) AS unknown
                   ) f
                   CROSS JOIN LATERAL (
                       SELECT CASE
                           WHEN jsonb_typeof(e.n) <> 'object' THEN 'each notification must be a JSON object'
-                          WHEN f.unknown IS NOT NULL THEN format('unknown field "%s"; the fields are category, users, topic, data, template, channels, send_at, send_at_local, priority and idempotency_key', f.unknown)
+                          WHEN f.unknown IS NOT NULL THEN format('unknown field "%s"; the fields are category, to, data, template, channels, send_at, send_at_local, priority and idempotency_key', f.unknown)
                           WHEN jsonb_typeof(e.n -> 'category') IS DISTINCT FROM 'string' THEN 'category must be a string, the key of one of the tenant''s categories'
-                          WHEN (f.users IS NULL OR f.users = '[]') = (f.topic IS NULL) THEN 'name the recipients with exactly one of users or topic'
-                          WHEN f.users IS NOT NULL AND (jsonb_typeof(f.users) <> 'array' OR jsonb_path_exists(f.users, '$[*] ? (@.type() != "string")'))
-                              THEN 'users must be an array of strings (the users'' external ids)'
-                          WHEN f.topic IS NOT NULL AND jsonb_typeof(f.topic) <> 'string' THEN 'topic must be a string, the key of a topic'
+                          WHEN f.recipients IS NULL OR jsonb_typeof(f.recipients) <> 'object'
+                              OR (SELECT count(*) FROM jsonb_object_keys(f.recipients) AS k) <> 1
+                              OR NOT f.recipients ?| ARRAY['user', 'users', 'topic']
+                              THEN 'to must name exactly one of user, users or topic: {"user": "ada"}, {"users": ["ada", "bob"]} or {"topic": "fans"}'
+                          WHEN f.recipients ? 'user' AND jsonb_typeof(f.recipients -> 'user') IS DISTINCT FROM 'string'
+                              THEN 'to.user must be a string, the user''s external id'
+                          WHEN f.recipients ? 'users' AND (jsonb_typeof(f.recipients -> 'users') IS DISTINCT FROM 'array'
+                                                           OR jsonb_path_exists(f.recipients -> 'users', '$[*] ? (@.type() != "string")'))
+                              THEN 'to.users must be an array of strings, the users'' external ids'
+                          WHEN f.recipients ? 'users' AND jsonb_array_length(f.recipients -> 'users') NOT BETWEEN 1 AND 1000
+                              THEN 'to.users must hold 1 to 1000 user ids; use a topic for larger audiences'
+                          WHEN f.recipients ? 'topic' AND jsonb_typeof(f.recipients -> 'topic') IS DISTINCT FROM 'string'
+                              THEN 'to.topic must be a string, the key of a topic'
                           WHEN f.data IS NOT NULL AND jsonb_typeof(f.data) <> 'object' THEN 'data must be a JSON object'
                           WHEN f.template IS NOT NULL AND jsonb_typeof(f.template) <> 'string' THEN 'template must be a string, the key of a template'
                           WHEN f.channels IS NOT NULL AND (jsonb_typeof(f.channels) <> 'array' OR jsonb_path_exists(f.channels, '$[*] ? (@.type() != "string")'))
                               THEN 'channels must be an array of strings'
+                          WHEN f.channels IS NOT NULL AND jsonb_array_length(f.channels) = 0
+                              THEN 'channels must not be empty; omit it to use the category''s'
                           WHEN f.priority IS NOT NULL AND (jsonb_typeof(f.priority) <> 'string' OR f.priority #>> '{}' NOT IN ('critical', 'transactional', 'bulk'))
                               THEN format('unknown priority %s; use critical, transactional or bulk', f.priority)
                           WHEN f.send_at IS NOT NULL AND f.send_at_local IS NOT NULL
@@ -116,8 +129,9 @@ extension Migration {
                 END IF;
                 WITH input AS MATERIALIZED (
                     SELECT e.ord, gen_random_uuid() AS new_id, e.n ->> 'category' AS category, e.n ->> 'template' AS template,
-                           CASE WHEN jsonb_typeof(e.n -> 'topic') = 'string' THEN jsonb_build_object('topic', e.n -> 'topic')
-                                ELSE jsonb_build_object('users', e.n -> 'users') END AS recipients,
+                           CASE WHEN e.n -> 'to' ? 'topic' THEN jsonb_build_object('topic', e.n -> 'to' -> 'topic')
+                                WHEN e.n -> 'to' ? 'user' THEN jsonb_build_object('users', jsonb_build_array(e.n -> 'to' -> 'user'))
+                                ELSE jsonb_build_object('users', e.n -> 'to' -> 'users') END AS recipients,
                            coalesce(nullif(e.n -> 'data', 'null'), '{}') AS data,
                            CASE WHEN jsonb_typeof(e.n -> 'channels') = 'array'
                                 THEN ARRAY(SELECT jsonb_array_elements_text(e.n -> 'channels')) END AS channels,
