@@ -24,6 +24,7 @@ import Testing
 
         let sandboxPort = try LoopbackPort.pickFree()
         let credentials = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: credentials) }
         let sandbox = try await NotifyProcess.start(
             [
                 "sandbox", "serve", "--port", String(sandboxPort), "--apns-port", "0", "--smtp-port", "0",

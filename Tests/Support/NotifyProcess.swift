@@ -97,6 +97,15 @@ public final class NotifyProcess: Sendable {
     /// What the process printed so far.
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
+    /// The log goes with the process object (a failing test prints what it needs of it), unless
+    /// `NOTIFY_TEST_KEEP_LOGS` is set: a test run no longer leaves a file in the temporary folder
+    /// for every process it started.
+    deinit {
+        if ProcessInfo.processInfo.environment["NOTIFY_TEST_KEEP_LOGS"] == nil {
+            try? FileManager.default.removeItem(atPath: logPath)
+        }
+    }
+
     /// Kills the process if it still runs (for cleanup).
     public func stop() async {
         if !hasExited {
