@@ -45,14 +45,20 @@ struct BenchCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = CommandEnvironment()
             BenchCommand.warnIfDebugBuild()
+            let worker = try workerOptions.configuration(environment)
+            // Trapped before the private cluster starts: a signal while it starts is handled once
+            // the benchmark runs, so the cluster is still stopped and removed.
+            let signals = await BenchInterruption.trap()
             let (server, cluster) = try await BenchCommand.server(environment)
             let benchmark = RuntimeBenchmark(
                 server: server, jobs: jobs, samples: samples, notifySeconds: notifySeconds,
-                worker: try workerOptions.configuration(environment), logger: environment.logger)
+                worker: worker, logger: environment.logger)
             let result: Result<RuntimeBenchmark.Report, any Error>
             do {
                 result = .success(
-                    try await BenchInterruption.run(logger: environment.logger) { try await benchmark.run() })
+                    try await BenchInterruption.run(logger: environment.logger, signals: signals) {
+                        try await benchmark.run()
+                    })
             } catch {
                 result = .failure(error)
             }
@@ -210,6 +216,10 @@ struct BenchCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = CommandEnvironment()
             BenchCommand.warnIfDebugBuild()
+            let worker = try workerOptions.configuration(environment)
+            // Trapped before the private cluster starts: a signal while it starts is handled once
+            // the benchmark runs, so the cluster is still stopped and removed.
+            let signals = await BenchInterruption.trap()
             let (server, cluster) = try await BenchCommand.server(environment)
             // Enough connections for the HTTP clients and for provider requests to a slow sandbox.
             let http = BenchCommand.httpClient(connectionsPerHost: max(clients + 2, 1024))
@@ -217,11 +227,13 @@ struct BenchCommand: AsyncParsableCommand {
                 let benchmark = ChannelBenchmark(
                     server: server, channel: channel, notifications: notifications, clients: clients, samples: samples,
                     users: users, producer: producer, sandboxLatencyMs: sandboxLatencyMs,
-                    worker: try workerOptions.configuration(environment), logger: environment.logger, http: http)
+                    worker: worker, logger: environment.logger, http: http)
                 let result: Result<ChannelBenchmark.Report, any Error>
                 do {
                     result = .success(
-                        try await BenchInterruption.run(logger: environment.logger) { try await benchmark.run() })
+                        try await BenchInterruption.run(logger: environment.logger, signals: signals) {
+                            try await benchmark.run()
+                        })
                 } catch {
                     result = .failure(error)
                 }
@@ -235,13 +247,15 @@ struct BenchCommand: AsyncParsableCommand {
                 server: server, notifications: notifications, clients: clients, samples: samples, users: users,
                 broadcast: broadcast, producer: producer, httpBatch: httpBatch, sqlBatch: sqlBatch ?? 1000,
                 sqlConnections: sqlConnections ?? 1,
-                worker: try workerOptions.configuration(environment),
+                worker: worker,
                 logger: environment.logger,
                 http: http)
             let result: Result<PipelineBenchmark.Report, any Error>
             do {
                 result = .success(
-                    try await BenchInterruption.run(logger: environment.logger) { try await benchmark.run() })
+                    try await BenchInterruption.run(logger: environment.logger, signals: signals) {
+                        try await benchmark.run()
+                    })
             } catch {
                 result = .failure(error)
             }
@@ -296,16 +310,22 @@ struct BenchCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = CommandEnvironment()
             BenchCommand.warnIfDebugBuild()
+            let worker = try workerOptions.configuration(environment)
+            // Trapped before the private cluster starts: a signal while it starts is handled once
+            // the benchmark runs, so the cluster is still stopped and removed.
+            let signals = await BenchInterruption.trap()
             let (server, cluster) = try await BenchCommand.server(environment)
             let http = BenchCommand.httpClient(connectionsPerHost: 1024)
             let benchmark = PriorityBenchmark(
                 server: server, blast: blast, blastRate: blastRate, bulkProcessNiceness: bulkProcessNice,
                 otpRate: otpRate, otpSeconds: otpSeconds,
-                worker: try workerOptions.configuration(environment), logger: environment.logger, http: http)
+                worker: worker, logger: environment.logger, http: http)
             let result: Result<PriorityBenchmark.Report, any Error>
             do {
                 result = .success(
-                    try await BenchInterruption.run(logger: environment.logger) { try await benchmark.run() })
+                    try await BenchInterruption.run(logger: environment.logger, signals: signals) {
+                        try await benchmark.run()
+                    })
             } catch {
                 result = .failure(error)
             }

@@ -27,7 +27,10 @@ struct BenchStack {
     ///
     /// The API has a connection pool of its own, as it would in its own process (`notify serve`):
     /// requests never wait for a connection behind the worker's jobs.
-    func run<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
+    ///
+    /// Interrupted (``BenchInterruption``), it cancels `body` and shuts the services down the same
+    /// way, gracefully.
+    func run<T: Sendable>(_ body: @escaping @Sendable (String) async throws -> T) async throws -> T {
         let hub = InboxHub(databaseURL: url, logger: logger)
         let apiClient = PostgresClient(configuration: url.clientConfiguration(applicationName: "notify-api"))
         let dependencies = APIDependencies(
@@ -61,15 +64,35 @@ struct BenchStack {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await services.run() }
                 while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
-                let result: Result<T, any Error>
-                do {
-                    result = .success(try await body("http://127.0.0.1:\(port.withLock { $0! })"))
-                } catch {
-                    result = .failure(error)
-                }
+                let base = "http://127.0.0.1:\(port.withLock { $0! })"
+                let result = await Self.untilInterrupted { try await body(base) }
                 await services.triggerGracefulShutdown()
                 try await group.waitForAll()
                 return try result.get()
+            }
+        }
+    }
+
+    /// `body`'s result; when the benchmark is interrupted first, `body` is cancelled and the
+    /// result is a `CancellationError`.
+    static func untilInterrupted<T: Sendable>(
+        _ body: @escaping @Sendable () async throws -> T
+    ) async -> Result<T, any Error> {
+        guard let interruption = BenchInterruption.signal else {
+            do { return .success(try await body()) } catch { return .failure(error) }
+        }
+        return await interruption.listening {
+            await withTaskGroup(of: Result<T, any Error>?.self) { group in
+                group.addTask {
+                    do { return .success(try await body()) } catch { return .failure(error) }
+                }
+                group.addTask {
+                    await interruption.wait()
+                    return nil
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first ?? .failure(CancellationError())
             }
         }
     }

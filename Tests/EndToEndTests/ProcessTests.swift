@@ -130,11 +130,38 @@ struct ProcessTests {
         #expect(ContinuousClock.now - signalled < .seconds(20))
         #expect(bench.log.contains("worker stopped"), "log: \(bench.log)")
         #expect(!bench.log.contains("did not stop in time"), "log: \(bench.log)")
+        // Stopped gracefully, as at the end of a run: no server or job is cut off.
+        #expect(!bench.log.contains(" error "), "log: \(bench.log)")
+        #expect(!bench.log.contains("releasing unfinished jobs"), "log: \(bench.log)")
         #expect(bench.log.contains("the benchmark was interrupted by SIGTERM"), "log: \(bench.log)")
         let folder = try #require(
             bench.log.split(separator: "\n").first { $0.contains("private PostgreSQL cluster stopped") }?
                 .split(separator: " ").first { $0.hasPrefix("pgdata=") }?.dropFirst("pgdata=".count),
             "log: \(bench.log)")
+        #expect(!FileManager.default.fileExists(atPath: String(folder)), "the cluster's folder \(folder) is left")
+    }
+
+    @Test("a benchmark interrupted while its private cluster starts still stops and removes the cluster")
+    func aBenchmarkInterruptedWhileItsClusterStartsRemovesIt() async throws {
+        let bench = try await NotifyProcess.start(
+            ["bench", "pipeline", "--channel", "sms", "--notifications", "1000"], databaseURL: nil)
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !bench.log.contains("creating a PostgreSQL cluster with initdb") {
+            if bench.hasExited || ContinuousClock.now > deadline {
+                Issue.record("the benchmark did not start its cluster; log: \(bench.log)")
+                await bench.stop()
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        bench.signal(SIGINT)
+        #expect(await bench.waitForExit() == 1)
+        #expect(bench.log.contains("the benchmark was interrupted by SIGINT"), "log: \(bench.log)")
+        let folder = try #require(
+            bench.log.split(separator: "\n").first { $0.contains("creating a PostgreSQL cluster") }?
+                .split(separator: " ").first { $0.hasPrefix("pgdata=") }?.dropFirst("pgdata=".count),
+            "log: \(bench.log)")
+        #expect(bench.log.contains("private PostgreSQL cluster stopped"), "log: \(bench.log)")
         #expect(!FileManager.default.fileExists(atPath: String(folder)), "the cluster's folder \(folder) is left")
     }
 
