@@ -9,21 +9,22 @@ final class InterruptionSignal: Sendable {
     private struct State {
         var fired = false
         var listeners = 0
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiter = 0
     }
 
     private let state = Mutex(State())
 
+    /// How often ``wait()`` looks: an interruption is a person's Ctrl-C, once per run.
+    static let pollInterval: Duration = .milliseconds(50)
+
+    /// Whether the signal has fired.
+    var hasFired: Bool { state.withLock { $0.fired } }
+
     /// Fires the signal; returns whether anything listens for it (a running stack).
     func fire() -> Bool {
-        let (waiters, listened) = state.withLock { state in
+        state.withLock { state in
             state.fired = true
-            defer { state.waiters = [:] }
-            return (Array(state.waiters.values), state.listeners > 0)
+            return state.listeners > 0
         }
-        for waiter in waiters { waiter.resume() }
-        return listened
     }
 
     /// Runs `body` as a listener: ``fire()`` then reports that something stops gracefully.
@@ -35,22 +36,8 @@ final class InterruptionSignal: Sendable {
 
     /// Returns once the signal has fired, or when the waiting task is cancelled.
     func wait() async {
-        let id = state.withLock { state -> Int in
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let done = state.withLock { state -> Bool in
-                    if state.fired || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if done { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume()
+        while !hasFired && !Task.isCancelled {
+            try? await Task.sleep(for: Self.pollInterval)
         }
     }
 }

@@ -99,11 +99,7 @@ struct ProcessTests {
         bench.signal(SIGINT)
         #expect(await bench.waitForExit() == 1)
         #expect(bench.log.contains("the benchmark was interrupted by SIGINT"), "log: \(bench.log)")
-        let folder = try #require(
-            bench.log.split(separator: "\n").first { $0.contains("private PostgreSQL cluster stopped") }?
-                .split(separator: " ").first { $0.hasPrefix("pgdata=") }?.dropFirst("pgdata=".count),
-            "log: \(bench.log)")
-        #expect(!FileManager.default.fileExists(atPath: String(folder)), "the cluster's folder \(folder) is left")
+        try Self.expectClusterRemoved(bench, naming: "private PostgreSQL cluster stopped")
     }
 
     @Test("a channel benchmark interrupted while it sends stops its cluster and exits with an error")
@@ -134,11 +130,7 @@ struct ProcessTests {
         #expect(!bench.log.contains(" error "), "log: \(bench.log)")
         #expect(!bench.log.contains("releasing unfinished jobs"), "log: \(bench.log)")
         #expect(bench.log.contains("the benchmark was interrupted by SIGTERM"), "log: \(bench.log)")
-        let folder = try #require(
-            bench.log.split(separator: "\n").first { $0.contains("private PostgreSQL cluster stopped") }?
-                .split(separator: " ").first { $0.hasPrefix("pgdata=") }?.dropFirst("pgdata=".count),
-            "log: \(bench.log)")
-        #expect(!FileManager.default.fileExists(atPath: String(folder)), "the cluster's folder \(folder) is left")
+        try Self.expectClusterRemoved(bench, naming: "private PostgreSQL cluster stopped")
     }
 
     @Test("a benchmark interrupted while its private cluster starts still stops and removes the cluster")
@@ -157,11 +149,17 @@ struct ProcessTests {
         bench.signal(SIGINT)
         #expect(await bench.waitForExit() == 1)
         #expect(bench.log.contains("the benchmark was interrupted by SIGINT"), "log: \(bench.log)")
+        #expect(bench.log.contains("private PostgreSQL cluster stopped"), "log: \(bench.log)")
+        try Self.expectClusterRemoved(bench, naming: "creating a PostgreSQL cluster")
+    }
+
+    /// Expects the folder of the private cluster named on the benchmark's log line containing
+    /// `line` (its `pgdata=`) to be gone.
+    static func expectClusterRemoved(_ bench: NotifyProcess, naming line: String) throws {
         let folder = try #require(
-            bench.log.split(separator: "\n").first { $0.contains("creating a PostgreSQL cluster") }?
+            bench.log.split(separator: "\n").first { $0.contains(line) }?
                 .split(separator: " ").first { $0.hasPrefix("pgdata=") }?.dropFirst("pgdata=".count),
             "log: \(bench.log)")
-        #expect(bench.log.contains("private PostgreSQL cluster stopped"), "log: \(bench.log)")
         #expect(!FileManager.default.fileExists(atPath: String(folder)), "the cluster's folder \(folder) is left")
     }
 
