@@ -4,6 +4,7 @@ import Foundation
 import NotifyModel
 import NotifyPrivateCluster
 import NotifyRuntime
+import UnixSignals
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,10 +47,7 @@ struct BenchCommand: AsyncParsableCommand {
             let environment = CommandEnvironment()
             BenchCommand.warnIfDebugBuild()
             let worker = try workerOptions.configuration(environment)
-            // Trapped before the private cluster starts: a signal while it starts is handled once
-            // the benchmark runs, so the cluster is still stopped and removed.
-            let signals = await BenchInterruption.trap()
-            let (server, cluster) = try await BenchCommand.server(environment)
+            let (signals, server, cluster) = try await BenchCommand.trappedServer(environment)
             let benchmark = RuntimeBenchmark(
                 server: server, jobs: jobs, samples: samples, notifySeconds: notifySeconds,
                 worker: worker, logger: environment.logger)
@@ -70,6 +68,17 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// DATABASE_URL's server, or a private durable cluster with ``serverSettings``, then the
     /// `name=value` pairs of `NOTIFY_BENCH_SERVER_SETTINGS` (comma-separated) over them.
+    /// SIGINT and SIGTERM trapped (``BenchInterruption/trap()``), then the server: a signal while a
+    /// private cluster starts is handled once the benchmark runs, so the cluster is still stopped
+    /// and removed.
+    static func trappedServer(
+        _ environment: CommandEnvironment
+    ) async throws -> (signals: UnixSignalsSequence, server: DatabaseURL, cluster: PrivateCluster?) {
+        let signals = await BenchInterruption.trap()
+        let (server, cluster) = try await server(environment)
+        return (signals, server, cluster)
+    }
+
     static func server(_ environment: CommandEnvironment) async throws -> (DatabaseURL, PrivateCluster?) {
         if let configured = environment.databaseURLString { return (try DatabaseURL(configured), nil) }
         do {
@@ -217,10 +226,7 @@ struct BenchCommand: AsyncParsableCommand {
             let environment = CommandEnvironment()
             BenchCommand.warnIfDebugBuild()
             let worker = try workerOptions.configuration(environment)
-            // Trapped before the private cluster starts: a signal while it starts is handled once
-            // the benchmark runs, so the cluster is still stopped and removed.
-            let signals = await BenchInterruption.trap()
-            let (server, cluster) = try await BenchCommand.server(environment)
+            let (signals, server, cluster) = try await BenchCommand.trappedServer(environment)
             // Enough connections for the HTTP clients and for provider requests to a slow sandbox.
             let http = BenchCommand.httpClient(connectionsPerHost: max(clients + 2, 1024))
             if let channel = NotifyModel.Channel(rawValue: channel), channel != .inapp {
@@ -311,10 +317,7 @@ struct BenchCommand: AsyncParsableCommand {
             let environment = CommandEnvironment()
             BenchCommand.warnIfDebugBuild()
             let worker = try workerOptions.configuration(environment)
-            // Trapped before the private cluster starts: a signal while it starts is handled once
-            // the benchmark runs, so the cluster is still stopped and removed.
-            let signals = await BenchInterruption.trap()
-            let (server, cluster) = try await BenchCommand.server(environment)
+            let (signals, server, cluster) = try await BenchCommand.trappedServer(environment)
             let http = BenchCommand.httpClient(connectionsPerHost: 1024)
             let benchmark = PriorityBenchmark(
                 server: server, blast: blast, blastRate: blastRate, bulkProcessNiceness: bulkProcessNice,

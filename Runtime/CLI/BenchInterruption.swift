@@ -2,7 +2,7 @@ import Logging
 import NotifyRuntime
 import UnixSignals
 
-/// Runs a benchmark so that SIGINT (Ctrl-C) or SIGTERM cancels it rather than ending the process
+/// Runs a benchmark so that SIGINT (Ctrl-C) or SIGTERM stops it rather than ending the process
 /// at once: the command then stops its private cluster and exits with an error, leaving no server
 /// behind.
 ///

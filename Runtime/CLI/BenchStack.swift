@@ -78,14 +78,13 @@ struct BenchStack {
     static func untilInterrupted<T: Sendable>(
         _ body: @escaping @Sendable () async throws -> T
     ) async -> Result<T, any Error> {
-        guard let interruption = BenchInterruption.signal else {
+        let measured: @Sendable () async -> Result<T, any Error> = {
             do { return .success(try await body()) } catch { return .failure(error) }
         }
+        guard let interruption = BenchInterruption.signal else { return await measured() }
         return await interruption.listening {
             await withTaskGroup(of: Result<T, any Error>?.self) { group in
-                group.addTask {
-                    do { return .success(try await body()) } catch { return .failure(error) }
-                }
+                group.addTask { await measured() }
                 group.addTask {
                     await interruption.wait()
                     return nil

@@ -107,22 +107,18 @@ struct ProcessTests {
         let bench = try await NotifyProcess.start(
             ["bench", "pipeline", "--channel", "sms", "--producer", "sql", "--notifications", "200000"],
             databaseURL: nil)
-        let deadline = ContinuousClock.now + .seconds(300)
-        while !bench.log.contains("became scheduler leader") {
-            if bench.hasExited || ContinuousClock.now > deadline {
-                Issue.record("the benchmark did not start sending; log: \(bench.log)")
-                await bench.stop()
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        guard
+            try await Self.waitForLog(
+                bench, "became scheduler leader", within: .seconds(300), every: .milliseconds(100),
+                orRecord: "the benchmark did not start sending")
+        else { return }
         try await Task.sleep(for: .seconds(2))  // providers are being called
         let signalled = ContinuousClock.now
         bench.signal(SIGTERM)
         #expect(await bench.waitForExit() == 1)
-        // The cancelled engine stops by itself: its jobs finish the statements they have under way
-        // on connections that stay open until the worker has stopped, and it is not left behind
-        // (BenchInterruption.abandonAfter, 30 s).
+        // The stack stops gracefully and by itself: the measurement is cancelled, the worker
+        // drains on connections that stay open until it has stopped, and nothing is left behind
+        // (BenchInterruption.gracefulLimit and abandonAfter).
         #expect(ContinuousClock.now - signalled < .seconds(20))
         #expect(bench.log.contains("worker stopped"), "log: \(bench.log)")
         #expect(!bench.log.contains("did not stop in time"), "log: \(bench.log)")
@@ -137,20 +133,34 @@ struct ProcessTests {
     func aBenchmarkInterruptedWhileItsClusterStartsRemovesIt() async throws {
         let bench = try await NotifyProcess.start(
             ["bench", "pipeline", "--channel", "sms", "--notifications", "1000"], databaseURL: nil)
-        let deadline = ContinuousClock.now + .seconds(120)
-        while !bench.log.contains("creating a PostgreSQL cluster with initdb") {
-            if bench.hasExited || ContinuousClock.now > deadline {
-                Issue.record("the benchmark did not start its cluster; log: \(bench.log)")
-                await bench.stop()
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        guard
+            try await Self.waitForLog(
+                bench, "creating a PostgreSQL cluster with initdb", within: .seconds(120), every: .milliseconds(20),
+                orRecord: "the benchmark did not start its cluster")
+        else { return }
         bench.signal(SIGINT)
         #expect(await bench.waitForExit() == 1)
         #expect(bench.log.contains("the benchmark was interrupted by SIGINT"), "log: \(bench.log)")
         #expect(bench.log.contains("private PostgreSQL cluster stopped"), "log: \(bench.log)")
         try Self.expectClusterRemoved(bench, naming: "creating a PostgreSQL cluster")
+    }
+
+    /// Waits until `bench`'s log contains `line`, looking `every` so often; should the process exit
+    /// or `limit` pass first, records `problem` with the log, stops the process and returns false.
+    static func waitForLog(
+        _ bench: NotifyProcess, _ line: String, within limit: Duration, every interval: Duration,
+        orRecord problem: String
+    ) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while !bench.log.contains(line) {
+            if bench.hasExited || ContinuousClock.now > deadline {
+                Issue.record("\(problem); log: \(bench.log)")
+                await bench.stop()
+                return false
+            }
+            try await Task.sleep(for: interval)
+        }
+        return true
     }
 
     /// Expects the folder of the private cluster named on the benchmark's log line containing
