@@ -8,7 +8,9 @@ import Glibc
 
 /// What a benchmark's throughput phase cost per notification: CPU in this process (API, worker
 /// and, for channel benchmarks, the provider sandbox), CPU in the PostgreSQL server's processes,
-/// and database transactions. It says what limits the rate on a machine where both share the cores.
+/// and database transactions. It says what limits the rate on a machine where both share the cores:
+/// how busy the whole machine was during the phase, and the rate at which this work per
+/// notification would keep every core busy.
 ///
 /// The server's CPU is read from `/proc` for every process `pg_stat_activity` lists (backends and
 /// background workers) at each reading, so it is known only for a server on this machine (otherwise
@@ -17,20 +19,28 @@ struct PipelineCost: Codable, Sendable {
     var engineCPUMilliseconds: Double
     var postgresCPUMilliseconds: Double?
     var transactions: Double
+    /// The share of all cores' time that was spent busy (by any process) during the phase; nil
+    /// where `/proc/stat` cannot be read.
+    var machineBusyPercent: Double?
+    /// The cores divided by the CPU time per notification (engine and server): the rate at which
+    /// this work would keep every core busy; nil when the server's CPU is unknown.
+    var cpuBoundPerSecond: Double?
 
     enum CodingKeys: String, CodingKey {
         case engineCPUMilliseconds = "engine_cpu_ms"
         case postgresCPUMilliseconds = "postgres_cpu_ms"
         case transactions
+        case machineBusyPercent = "machine_busy_percent"
+        case cpuBoundPerSecond = "cpu_bound_per_second"
     }
 
     /// The benchmarks' note on these figures.
     static let note =
-        "cost_per_notification: during the throughput phase, CPU milliseconds of this process (engine_cpu_ms) and of the PostgreSQL server's processes (postgres_cpu_ms, null for a server on another machine), and database transactions, each divided by the notifications; their sum over the cores available bounds the rate"
+        "cost_per_notification: during the throughput phase, CPU milliseconds of this process (engine_cpu_ms) and of the PostgreSQL server's processes (postgres_cpu_ms, null for a server on another machine), and database transactions, each divided by the notifications; their sum over the cores available bounds the rate: cpu_bound_per_second is the cores divided by that sum, and machine_busy_percent the share of all cores' time spent busy by any process during the phase (from /proc/stat): near 100, the rate is bound by the CPU"
 
     /// The figures on one line.
     var text: String {
-        "engine \(engineCPUMilliseconds) ms CPU, PostgreSQL \(postgresCPUMilliseconds.map { "\($0) ms CPU" } ?? "unknown"), \(transactions) transactions per notification"
+        "engine \(engineCPUMilliseconds) ms CPU, PostgreSQL \(postgresCPUMilliseconds.map { "\($0) ms CPU" } ?? "unknown"), \(transactions) transactions per notification; machine \(machineBusyPercent.map { "\($0) %" } ?? "unknown") busy, CPU-bound at \(cpuBoundPerSecond.map { "\(Int($0))/s" } ?? "unknown")"
     }
 
     /// A reading taken before the phase; ``since(_:notifications:client:logger:)`` takes the second.
@@ -38,6 +48,13 @@ struct PipelineCost: Codable, Sendable {
         var engineSeconds: Double
         var postgresSeconds: Double?
         var transactions: Int64
+        var machine: MachineTimes?
+    }
+
+    /// Busy and total time of all the machine's cores, in clock ticks since boot.
+    struct MachineTimes: Sendable {
+        var busy: Double
+        var total: Double
     }
 
     static func read(_ client: PostgresClient, logger: Logger) async throws -> Reading {
@@ -55,7 +72,8 @@ struct PipelineCost: Codable, Sendable {
             transactions = count
         }
         return Reading(
-            engineSeconds: processSeconds(), postgresSeconds: serverSeconds(pids), transactions: transactions)
+            engineSeconds: processSeconds(), postgresSeconds: serverSeconds(pids), transactions: transactions,
+            machine: machineTimes())
     }
 
     /// The cost per notification since `before`.
@@ -64,6 +82,8 @@ struct PipelineCost: Codable, Sendable {
     ) async throws
         -> PipelineCost
     {
+        // The machine's times end with the phase, before the wait below.
+        let machineAfter = machineTimes()
         // The statistics collector reports transaction counts with a delay of up to half a second.
         try await Task.sleep(for: .milliseconds(600))
         let after = try await read(client, logger: logger)
@@ -73,10 +93,32 @@ struct PipelineCost: Codable, Sendable {
         if let first = before.postgresSeconds, let second = after.postgresSeconds {
             postgres = perNotification(second - first)
         }
+        let engine = perNotification(after.engineSeconds - before.engineSeconds)
+        var busyPercent: Double?
+        if let first = before.machine, let second = machineAfter, second.total > first.total {
+            busyPercent = ((second.busy - first.busy) / (second.total - first.total) * 1000).rounded() / 10
+        }
+        var bound: Double?
+        if let postgres, engine + postgres > 0 {
+            bound = (Double(ProcessInfo.processInfo.activeProcessorCount) * 1000 / (engine + postgres)).rounded()
+        }
         return PipelineCost(
-            engineCPUMilliseconds: perNotification(after.engineSeconds - before.engineSeconds),
-            postgresCPUMilliseconds: postgres,
-            transactions: (Double(after.transactions - before.transactions) / count * 100).rounded() / 100)
+            engineCPUMilliseconds: engine, postgresCPUMilliseconds: postgres,
+            transactions: (Double(after.transactions - before.transactions) / count * 100).rounded() / 100,
+            machineBusyPercent: busyPercent, cpuBoundPerSecond: bound)
+    }
+
+    /// The machine's busy and total core time from the first line of `/proc/stat` (user, nice,
+    /// system, idle, iowait, irq, softirq, steal; idle and iowait count as not busy, time the
+    /// hypervisor gave to others as not available), or nil where it cannot be read.
+    static func machineTimes() -> MachineTimes? {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let line = stat.split(separator: "\n", maxSplits: 1).first, line.hasPrefix("cpu ")
+        else { return nil }
+        let ticks = line.split(separator: " ").dropFirst().prefix(8).compactMap { Double($0) }
+        guard ticks.count == 8 else { return nil }
+        let total = ticks.reduce(0, +)
+        return MachineTimes(busy: total - ticks[3] - ticks[4] - ticks[7], total: total)
     }
 
     /// User and system CPU seconds of this process.

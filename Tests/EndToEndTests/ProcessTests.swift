@@ -69,6 +69,15 @@ struct ProcessTests {
         #expect(report["producer"] as? String == "sql-many")
         #expect((report["notifications_per_second"] as? Double ?? 0) > 0)
         #expect((report["notes"] as? [String])?.first?.contains("notify.send_many") == true)
+        // What limits the rate: how busy the machine was, and the rate this CPU per notification allows.
+        let cost = try #require(report["cost_per_notification"] as? [String: Any], "report: \(report)")
+        let busy = try #require(cost["machine_busy_percent"] as? Double, "cost: \(cost)")
+        #expect(busy > 0 && busy <= 100)
+        let engine = try #require(cost["engine_cpu_ms"] as? Double)
+        let postgres = try #require(cost["postgres_cpu_ms"] as? Double)
+        let bound = try #require(cost["cpu_bound_per_second"] as? Double, "cost: \(cost)")
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        #expect(abs(bound - cores * 1000 / (engine + postgres)) <= 1)
     }
 
     @Test("a benchmark cluster setting that is not name=value is refused, naming it")
