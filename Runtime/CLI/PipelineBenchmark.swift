@@ -80,9 +80,17 @@ struct PipelineBenchmark {
             case settings, notes
         }
 
+        /// Who produced the notifications, in words.
+        private var producerText: String {
+            guard let producer = BenchSQLProducer(rawValue: producer) else {
+                return "\(clients) HTTP clients" + (httpBatch.map { ", \($0) per request" } ?? "")
+            }
+            return "\(producer.function), \(sqlBatch ?? 1) per transaction on \(sqlConnections ?? 1) connection(s)"
+        }
+
         func text() -> String {
             """
-            pipeline (\(channel)):  \(Int(notificationsPerSecond)) notifications/s delivered (\(notifications) from \(clients) HTTP clients\(httpBatch.map { ", \($0) per request" } ?? ""); API accepted \(Int(acceptPerSecond))/s)
+            pipeline (\(channel)):  \(Int(notificationsPerSecond)) notifications/s delivered (\(notifications) from \(producerText); accepted \(Int(acceptPerSecond))/s)
             accept-to-inbox:    p50 \(latencyMs.p50) ms, p99 \(latencyMs.p99) ms, max \(latencyMs.max) ms (\(latencyMs.samples) samples, 202 to SSE event)
             stages (p50/p99):   \(latencyStageMs.sorted { $0.value.p50 < $1.value.p50 }.map { "\($0.key) \($0.value.p50)/\($0.value.p99) ms" }.joined(separator: ", "))
             broadcast:          \(broadcast.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") } ?? "skipped")
