@@ -99,7 +99,8 @@ import Testing
     @Test func quietHoursDeferToTheWindowsEndAcrossADaylightSavingChange() async throws {
         try await withCase { test in
             try expect(try await test.engine.put("/v1/users/ada", test.tenant, ["email": "ada@example.com"]), [200])
-            try await test.preferences("ada", ["quiet_hours": ["start": "22:00", "end": "07:00"]])  // user's zone: Berlin
+            // The user's zone: Berlin.
+            try await test.preferences("ada", ["quiet_hours": ["start": "22:00", "end": "07:00"]])
             // 2026-03-28 23:30 in Berlin (UTC+1); the window ends 2026-03-29 07:00 CEST (UTC+2) = 05:00Z.
             let lateEvening = try Date("2026-03-28T22:30:00Z", strategy: .iso8601)
             let result = try await test.filter(user: "ada", channel: .email, now: lateEvening)
