@@ -11,7 +11,7 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Most jobs taken by one claim (env NOTIFY_CLAIM_BATCH, default 256).")
     var claimBatch: Int?
 
-    @Option(help: "Concurrent writers of job outcomes (env NOTIFY_COMPLETION_WRITERS, default 2).")
+    @Option(help: "Concurrent writers of job outcomes (env NOTIFY_COMPLETION_WRITERS, default 1).")
     var completionWriters: Int?
 
     @Option(help: "Most bulk-lane jobs in flight at once (env NOTIFY_BULK_CONCURRENCY, default 4).")
@@ -72,7 +72,7 @@ struct WorkerOptions: ParsableArguments {
             lease: .milliseconds(try setting(leaseMs, "notify.lease.ms", default: 30_000)),
             shutdownGracePeriod: .milliseconds(
                 try setting(shutdownGraceMs, "notify.shutdown.grace.ms", default: 20_000, minimum: 0)),
-            completionWriters: try setting(completionWriters, "notify.completion.writers", default: 2),
+            completionWriters: try setting(completionWriters, "notify.completion.writers", default: 1),
             bulkConcurrency: try setting(bulkConcurrency, "notify.bulk.concurrency", default: 4),
             criticalPoolSize: try setting(criticalPoolSize, "notify.critical.pool.size", default: 8),
             maxLane: maxLane.flatMap(Lane.init(name:)) ?? .bulk,

@@ -29,7 +29,7 @@ public struct WorkerConfiguration: Sendable {
     /// How long SIGTERM waits for in-flight jobs before releasing them (`NOTIFY_SHUTDOWN_GRACE_MS`,
     /// default 20 s).
     public var shutdownGracePeriod: Duration
-    /// Concurrent completion writers (default 2).
+    /// Concurrent completion writers (`NOTIFY_COMPLETION_WRITERS`, default 1).
     public var completionWriters: Int
     /// The most bulk-lane jobs in flight at once (`NOTIFY_BULK_CONCURRENCY`, default 4). A
     /// campaign's jobs are batches of hundreds of deliveries; a handful keep both cores busy, and
@@ -79,7 +79,7 @@ public struct WorkerConfiguration: Sendable {
     public init(
         workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 1024, claimBatchSize: Int = 256,
         reservedCriticalSlots: Int? = nil, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(30),
-        heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 2,
+        heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 1,
         bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, maxLane: Lane = .bulk, minLane: Lane = .critical,
         chainSuccessors: Bool = true, inlineSuccessors: Bool = true, asynchronousCompletions: Bool = true,
         criticalCompletionTarget: Duration? = .milliseconds(10),

@@ -51,7 +51,7 @@ public final class Coalescer<Request: Sendable, Response: Sendable, Context: Coa
 
     /// Creates a coalescer that reads through `fetch`, at most `maxBatch` requests at a time and
     /// with at most `maxConcurrentFetches` reads under way.
-    public init(maxBatch: Int = 128, maxConcurrentFetches: Int = 2, fetch: @escaping Fetch) {
+    public init(maxBatch: Int = 128, maxConcurrentFetches: Int = 1, fetch: @escaping Fetch) {
         precondition(maxBatch >= 1 && maxConcurrentFetches >= 1)
         self.fetch = fetch
         self.maxBatch = maxBatch
