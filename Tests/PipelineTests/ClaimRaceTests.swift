@@ -1,4 +1,6 @@
 import Foundation
+import NotifyFunctionKit
+import NotifyRuntime
 import NotifySandbox
 import NotifyTestSupport
 import PostgresNIO
@@ -31,34 +33,47 @@ struct ClaimRaceTests {
                     "SELECT id, user_id FROM notify.deliveries WHERE notification_id = \(notification) AND channel = 'sms'"
                 ).first?.decode((Int64, Int64).self))
 
-            try await client.withConnection { blocker in
+            // One attempt is a queued job of this engine's worker; the other comes from a second
+            // sender, standing for another worker process: a send engine of its own, so its claim
+            // is not coalesced with the first (one process sends one claim at a time).
+            let otherProcess = try #require(Engine.catalog(publicURL: engine.baseURL).entry(named: "send-sms"))
+            let payload =
+                #"{"tenant_id":"\#(tenant.id)","notification_id":"\#(id.lowercased())","channel":"sms","user_ids":[\#(delivery.1)]}"#
+            let otherContext = FunctionContext(
+                jobID: 1_000_000, attempt: 1, maxAttempts: 6, deadline: .now + .seconds(60), tenantID: tenant.id,
+                lane: .transactional, logger: logger, database: FunctionDatabase(client: client), clock: SystemClock())
+            let secondAttempt = try await client.withConnection { blocker in
                 // Holds the row, so both attempts read it as rendered and then wait to update it.
                 try await blocker.query("BEGIN", logger: logger)
                 try await blocker.query(
                     "SELECT 1 FROM notify.deliveries WHERE id = \(delivery.0) FOR UPDATE", logger: logger)
-                // One job after the other, so that each is its own claim, not one claim of both.
-                var waiting: [Bool] = []
-                for count in 1...2 {
-                    try await client.query(
-                        """
-                        SELECT notify.enqueue('send-sms',
-                            jsonb_build_object('tenant_id', \(tenant.id)::text, 'notification_id', \(notification),
-                                               'channel', 'sms', 'user_ids', jsonb_build_array(\(delivery.1))),
-                            NULL, NULL, \(tenant.id)::text)
-                        """, logger: logger)
-                    waiting.append(
-                        try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
-                            try await engine.runtime.count(
-                                """
-                                SELECT count(*)::int FROM pg_stat_activity
-                                WHERE wait_event_type = 'Lock' AND datname = current_database()
-                                  AND query LIKE 'WITH input AS%' AND query LIKE '%FROM notify.deliveries d%'
-                                """) == count
-                        })
+                func claimsWaiting(_ count: Int) async throws -> Bool {
+                    try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
+                        try await engine.runtime.count(
+                            """
+                            SELECT count(*)::int FROM pg_stat_activity
+                            WHERE wait_event_type = 'Lock' AND datname = current_database()
+                              AND query LIKE 'WITH input AS%' AND query LIKE '%FROM notify.deliveries d%'
+                            """) == count
+                    }
                 }
+                try await client.query(
+                    """
+                    SELECT notify.enqueue('send-sms',
+                        jsonb_build_object('tenant_id', \(tenant.id)::text, 'notification_id', \(notification),
+                                           'channel', 'sms', 'user_ids', jsonb_build_array(\(delivery.1))),
+                        NULL, NULL, \(tenant.id)::text)
+                    """, logger: logger)
+                var waiting = [try await claimsWaiting(1)]
+                let attempt = Task {
+                    try await FunctionInvoker.invoke(otherProcess, payload: payload, context: otherContext)
+                }
+                waiting.append(try await claimsWaiting(2))
                 try await blocker.query("COMMIT", logger: logger)
                 #expect(waiting == [true, true], "both claims waited for the row")
+                return attempt
             }
+            _ = try await secondAttempt.value
 
             let settled = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) {
                 let jobs = try await engine.runtime.count(
