@@ -50,7 +50,10 @@ public final class Coalescer<Request: Sendable, Response: Sendable, Context: Coa
     @usableFromInline let maxConcurrentFetches: Int
 
     /// Creates a coalescer that reads through `fetch`, at most `maxBatch` requests at a time and
-    /// with at most `maxConcurrentFetches` reads under way.
+    /// with at most `maxConcurrentFetches` reads under way. One (the default) makes the biggest
+    /// batches: on a busy machine a second read under way halves each batch and doubles the
+    /// statements per job, which cost more CPU than the wait saves (see
+    /// infra/performance-history.md, session 32).
     public init(maxBatch: Int = 128, maxConcurrentFetches: Int = 1, fetch: @escaping Fetch) {
         precondition(maxBatch >= 1 && maxConcurrentFetches >= 1)
         self.fetch = fetch
