@@ -11,7 +11,7 @@ import Testing
 /// it, and only one of them may send.
 @Suite("Racing send claims")
 struct ClaimRaceTests {
-    @Test("two send jobs racing for one rendered delivery send it once")
+    @Test("two send attempts from two processes racing for one rendered delivery send it once")
     func racingClaimsSendOnce() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
             let tenant = try await engine.sandboxTenant()
@@ -73,6 +73,7 @@ struct ClaimRaceTests {
                 #expect(waiting == [true, true], "both claims waited for the row")
                 return attempt
             }
+            // Its output is checked through what it left: the delivery sent once more, below.
             _ = try await secondAttempt.value
 
             let settled = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) {
