@@ -14,7 +14,9 @@ import PostgresNIO
 /// change in one transaction, so a live job is never mistaken for a lost one. Only subscriptions
 /// in flight for over a minute (`updated_at`, set at dispatch) are checked, which keeps the
 /// probe of the job tables off the common path. Cleared rows are dispatched again after the
-/// backoff.
+/// backoff. The probe looks for the job once among ready jobs and once among running ones, so
+/// each half reads an index (`jobs_claimable`, `jobs_leased`) rather than the whole queue: a
+/// subscription waits that long exactly when the queue is long.
 ///
 /// The dispatch runs only when `deliver-status-events` is published in `notify.functions`, so a
 /// deployment without it never fails its ticks on `notify.enqueue`'s unknown-function error.
@@ -25,7 +27,9 @@ enum StatusEventDispatch {
             SET in_flight = false, failures = s.failures + 1, updated_at = clock_timestamp(),
                 last_error = 'job_lost: the delivery job ended without completing (see notify dead); retrying'
             WHERE s.in_flight AND s.updated_at < clock_timestamp() - interval '1 minute'
-              AND NOT EXISTS (SELECT 1 FROM notify.jobs j WHERE j.queue = 'deliver-status-events'
+              AND NOT EXISTS (SELECT 1 FROM notify.jobs j WHERE j.state = 'ready' AND j.queue = 'deliver-status-events'
+                              AND j.payload ->> 'tenant_id' = s.tenant_id AND j.payload ->> 'subscription_id' = s.id)
+              AND NOT EXISTS (SELECT 1 FROM notify.jobs j WHERE j.state = 'running' AND j.queue = 'deliver-status-events'
                               AND j.payload ->> 'tenant_id' = s.tenant_id AND j.payload ->> 'subscription_id' = s.id)
               AND NOT EXISTS (SELECT 1 FROM notify.scheduled_jobs j WHERE j.queue = 'deliver-status-events'
                               AND j.payload ->> 'tenant_id' = s.tenant_id AND j.payload ->> 'subscription_id' = s.id)

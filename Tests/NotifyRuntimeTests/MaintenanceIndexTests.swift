@@ -1,4 +1,3 @@
-import Foundation
 import NotifyTestSupport
 import PostgresNIO
 import Testing
@@ -34,7 +33,8 @@ struct MaintenanceIndexTests {
                 try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
 
-            let plan = try await explain(MaintenanceRunner.rescueStatement(limit: 100, holder: "leader"), on: client)
+            let plan = try await QueryPlan.of(
+                MaintenanceRunner.rescueStatement(limit: 100, holder: "leader"), on: client)
             #expect(plan.indexes.contains("jobs_leased"))
             #expect(!plan.sequentialScans.contains("jobs"))
 
@@ -76,7 +76,7 @@ struct MaintenanceIndexTests {
             }
             let retention = 30 * 86_400
 
-            let plan = try await explain(
+            let plan = try await QueryPlan.of(
                 MaintenanceRunner.pruneStatement(olderThanSeconds: retention, limit: 10_000), on: client)
             #expect(plan.indexes.contains("dead_jobs_by_age"))
             #expect(!plan.sequentialScans.contains("dead_jobs"))
@@ -86,37 +86,13 @@ struct MaintenanceIndexTests {
                     [.pruneDeadJobs(olderThanSeconds: retention, limit: 10_000)], on: connection, holder: "leader")
             }
             #expect(report.pruned == 3)
-            let left = try await client.query("SELECT count(*)::int, min(id)::int FROM notify.dead_jobs", logger: logger)
-                .collect()
+            let left = try await client.query(
+                "SELECT count(*)::int, min(id)::int FROM notify.dead_jobs", logger: logger
+            )
+            .collect()
             let (count, first) = try left[0].decode((Int, Int).self)
             #expect(count == 19_997)
             #expect(first == 4)
         }
-    }
-
-    /// The indexes a statement's plan reads, and the tables it reads whole.
-    struct Plan {
-        var indexes: Set<String> = []
-        var sequentialScans: Set<String> = []
-    }
-
-    func explain(_ query: PostgresQuery, on client: PostgresClient) async throws -> Plan {
-        let rows = try await client.query(
-            PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) " + query.sql, binds: query.binds), logger: logger
-        ).collect()
-        let text = try rows.map { try $0.decode(String.self) }.joined()
-        let document = try JSONSerialization.jsonObject(with: Data(text.utf8))
-        var plan = Plan()
-        func walk(_ node: Any) {
-            if let list = node as? [Any] { list.forEach(walk) }
-            guard let object = node as? [String: Any] else { return }
-            if let index = object["Index Name"] as? String { plan.indexes.insert(index) }
-            if object["Node Type"] as? String == "Seq Scan", let table = object["Relation Name"] as? String {
-                plan.sequentialScans.insert(table)
-            }
-            object.values.forEach(walk)
-        }
-        walk(document)
-        return plan
     }
 }
