@@ -7,6 +7,7 @@ import NotifyFunctionKit
 /// table after their last attempt), and prune old dead letters. The runtime carries the actions out
 /// in the tick's transaction, with the writes (``StatusEventDispatch``: status-event deliveries;
 /// ``StrandedSendRescue``: send jobs for deliveries whose sending attempt died with its job;
+/// ``CallbackRetention``: ingested provider callbacks and receipts past their retention;
 /// ``RecurringRelease``: occurrences of recurring schedules).
 public struct ScheduleTickFunction: NotifyFunction {
     /// Limits per tick; every field is optional.
@@ -45,7 +46,8 @@ public struct ScheduleTickFunction: NotifyFunction {
         }
         let schedules = try await RecurringRelease.writes(context: context)
         return FunctionOutput(
-            writes: [StatusEventDispatch.statement, StrandedSendRescue.statement] + schedules,
+            writes: [StatusEventDispatch.statement, StrandedSendRescue.statement, CallbackRetention.statement]
+                + schedules,
             maintenance: [
                 .promoteScheduledJobs(limit: max(1, input.promoteLimit ?? 10_000)),
                 .rescueExpiredLeases(limit: max(1, input.rescueLimit ?? 10_000)),
