@@ -5,7 +5,7 @@ import NotifyRuntime
 /// Worker settings shared by `work`, `dev` and `bench`; each flag falls back to an environment
 /// variable, then to the default.
 struct WorkerOptions: ParsableArguments {
-    @Option(help: "Jobs run at once in this process (env NOTIFY_CONCURRENCY, default 1024).")
+    @Option(help: "Jobs run at once in this process (env NOTIFY_CONCURRENCY, default 2048).")
     var concurrency: Int?
 
     @Option(help: "Most jobs taken by one claim (env NOTIFY_CLAIM_BATCH, default 256).")
@@ -62,7 +62,7 @@ struct WorkerOptions: ParsableArguments {
             return resolved
         }
         return WorkerConfiguration(
-            concurrency: try setting(concurrency, "notify.concurrency", default: 1024),
+            concurrency: try setting(concurrency, "notify.concurrency", default: 2048),
             claimBatchSize: try setting(claimBatch, "notify.claim.batch", default: 256),
             reservedCriticalSlots: try reservedCritical
                 ?? environment.config.int(forKey: "notify.reserved.critical").map {

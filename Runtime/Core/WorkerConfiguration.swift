@@ -12,7 +12,7 @@ import Darwin
 public struct WorkerConfiguration: Sendable {
     /// Identifies this process in `locked_by` and logs: `host:pid:random`.
     public var workerID: String
-    /// Jobs run at once in this process (`NOTIFY_CONCURRENCY`, default 1024;
+    /// Jobs run at once in this process (`NOTIFY_CONCURRENCY`, default 2048;
     /// jobs are tasks, not threads, so slow providers are carried by concurrency).
     public var concurrency: Int
     /// The most jobs one claim takes (`NOTIFY_CLAIM_BATCH`, default 256).
@@ -77,7 +77,7 @@ public struct WorkerConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(
-        workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 1024, claimBatchSize: Int = 256,
+        workerID: String = WorkerConfiguration.defaultWorkerID(), concurrency: Int = 2048, claimBatchSize: Int = 256,
         reservedCriticalSlots: Int? = nil, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(30),
         heartbeatInterval: Duration? = nil, shutdownGracePeriod: Duration = .seconds(20), completionWriters: Int = 1,
         bulkConcurrency: Int = 4, criticalPoolSize: Int = 8, maxLane: Lane = .bulk, minLane: Lane = .critical,
