@@ -44,13 +44,19 @@ struct NotificationState: Sendable {
                     "notification \(batch.notificationID) does not exist"))
         }
         for row in rows {
-            let (ord, categoryKey, status, isDigest, kind, critical, channels, template, unknown, cap, digest, timed) =
+            let (
+                ord, categoryKey, status, isDigest, kind, critical, channels, template, unknown, cap, digest,
+                eraseAfter,
+                timed
+            ) =
                 try row.decode(
-                    (Int64, String, String, Bool, String?, Bool?, [String]?, String?, String?, String?, String?, Bool)
-                        .self)
+                    (
+                        Int64, String, String, Bool, String?, Bool?, [String]?, String?, String?, String?, String?,
+                        Int?, Bool
+                    ).self)
             states[Int(ord) - 1] = Result {
                 let category = try CategoryFacts(
-                    key: categoryKey, columns: (kind, critical, channels, template, unknown, cap, digest))
+                    key: categoryKey, columns: (kind, critical, channels, template, unknown, cap, digest, eraseAfter))
                 return NotificationState(
                     category: category, cancelled: status == "cancelled", isDigestRelease: isDigest,
                     timedFallback: timed)

@@ -10,7 +10,9 @@ import PostgresNIO
 /// tenant's default). Template variables come from the notification's `data`, plus `user` (the
 /// recipient's external id and custom data). A missing variable, or a push payload over 4 KB, drops
 /// that delivery with reason `render_failed` and the renderer's message in the timeline; the
-/// others go on to `send-<channel>` with their rendered content stored on the delivery.
+/// others go on to `send-<channel>` with their rendered content stored on the delivery. A
+/// notification whose content was erased (its category's `erase_content_after_seconds`) has
+/// nothing to render: its deliveries are dropped with reason `content_erased`.
 public struct RenderFunction: NotifyFunction {
     public typealias Input = DeliveryBatch
 
@@ -36,7 +38,13 @@ public struct RenderFunction: NotifyFunction {
         let renderer = TemplateRenderer()
         var renderedUsers: [Int64] = []
         var contents: [String] = []
-        var failures: [(userID: Int64, detail: String)] = []
+        var failures: [(userID: Int64, reason: DropReason, detail: String)] = []
+        if job.contentErased {
+            // Its category's time passed before these deliveries were rendered: there is no data.
+            let detail = TimelineWrites.detail(["reason": DropReason.contentErased.rawValue])
+            failures = job.recipients.map { ($0.userID, .contentErased, detail) }
+            return try output(batch, users: [], contents: [], failures: failures, context: context)
+        }
         let locales = Set(job.templates.keys)
         for (index, recipient) in job.recipients.enumerated() {
             // A campaign's batch gives way to critical work every 32 renders (see the send step).
@@ -47,7 +55,7 @@ public struct RenderFunction: NotifyFunction {
             else {
                 failures.append(
                     (
-                        recipient.userID,
+                        recipient.userID, .noTemplate,
                         TimelineWrites.detail([
                             "reason": DropReason.noTemplate.rawValue,
                             "message":
@@ -65,7 +73,7 @@ public struct RenderFunction: NotifyFunction {
             } catch {
                 failures.append(
                     (
-                        recipient.userID,
+                        recipient.userID, .renderFailed,
                         TimelineWrites.detail([
                             "reason": DropReason.renderFailed.rawValue, "code": error.code, "message": error.message,
                             "locale": locale,
@@ -78,7 +86,7 @@ public struct RenderFunction: NotifyFunction {
 
     private func output(
         _ batch: DeliveryBatch, users: [Int64], contents: [String],
-        failures: [(userID: Int64, detail: String)], context: FunctionContext
+        failures: [(userID: Int64, reason: DropReason, detail: String)], context: FunctionContext
     ) throws -> FunctionOutput {
         var writes: [PostgresQuery] = []
         var next: [JobRequest] = []
@@ -93,10 +101,9 @@ public struct RenderFunction: NotifyFunction {
                     tenantID: batch.tenantID))
         }
         for failure in failures {
-            let reason = failure.detail.contains(DropReason.noTemplate.rawValue) ? DropReason.noTemplate : .renderFailed
             writes.append(
                 TimelineWrites.transition(
-                    batch, userIDs: [failure.userID], from: ["pending"], to: "dropped", reason: reason.rawValue,
+                    batch, userIDs: [failure.userID], from: ["pending"], to: "dropped", reason: failure.reason.rawValue,
                     event: "dropped", detail: failure.detail))
         }
         var result = FunctionOutput(

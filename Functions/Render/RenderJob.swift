@@ -17,6 +17,9 @@ struct RenderJob: Sendable {
     var data: [String: JSONValue]
     var templates: [String: TemplateSource]
     var recipients: [Recipient]
+    /// Whether the notification's content was erased (its category's
+    /// `erase_content_after_seconds` passed): nothing is left to render.
+    var contentErased = false
 
     /// Reads what the jobs of `batches` render, in two queries (at once for the critical lane, see
     /// ``NotifyFunctionKit/FunctionContext/both(_:_:)``): the notifications with their templates,
@@ -46,12 +49,13 @@ struct RenderJob: Sendable {
         let heads = try await context.database.query(
             """
             SELECT r.ord, coalesce(n.template_key, c.template_key), t.default_locale, n.data::text,
-                   tp.locales, tp.sources
+                   tp.locales, tp.sources, n.content_erased_at IS NOT NULL
             -- The arrays behind sub-selects: one plan for every batch size (see AutoPreparedStatement).
             FROM unnest((SELECT \(batches.map(\.notificationID))::uuid[]), (SELECT \(batches.map(\.tenantID))::text[]),
                         (SELECT \(batches.map(\.channel.rawValue))::text[])) WITH ORDINALITY AS r(id, tenant_id, channel, ord)
             CROSS JOIN LATERAL (
-                SELECT n.tenant_id, n.template_key, n.category_key, n.data FROM notify.notifications n
+                SELECT n.tenant_id, n.template_key, n.category_key, n.data, n.content_erased_at
+                FROM notify.notifications n
                 WHERE n.id = r.id AND n.tenant_id = r.tenant_id OFFSET 0
             ) n
             CROSS JOIN LATERAL (SELECT t.default_locale FROM notify.tenants t WHERE t.id = n.tenant_id OFFSET 0) t
@@ -74,8 +78,8 @@ struct RenderJob: Sendable {
                     "notification \(batch.notificationID) or its category does not exist"))
         }
         for row in heads {
-            let (ord, templateKey, defaultLocale, dataText, locales, sources) = try row.decode(
-                (Int64, String, String, String, [String], [String]).self)
+            let (ord, templateKey, defaultLocale, dataText, locales, sources, erased) = try row.decode(
+                (Int64, String, String, String, [String], [String], Bool).self)
             jobs[Int(ord) - 1] = Result {
                 let data = try JSONValue.object(parsing: dataText)
                 var templates: [String: TemplateSource] = [:]
@@ -84,7 +88,7 @@ struct RenderJob: Sendable {
                 }
                 return RenderJob(
                     templateKey: templateKey, defaultLocale: defaultLocale, data: data, templates: templates,
-                    recipients: [])
+                    recipients: [], contentErased: erased)
             }
         }
         return jobs

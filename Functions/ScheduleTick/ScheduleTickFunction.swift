@@ -8,6 +8,7 @@ import NotifyFunctionKit
 /// in the tick's transaction, with the writes (``StatusEventDispatch``: status-event deliveries;
 /// ``StrandedSendRescue``: send jobs for deliveries whose sending attempt died with its job;
 /// ``CallbackRetention``: ingested provider callbacks and receipts past their retention;
+/// ``ContentErasure``: the content of notifications whose category erases it, once due;
 /// ``RecurringRelease``: occurrences of recurring schedules).
 public struct ScheduleTickFunction: NotifyFunction {
     /// Limits per tick; every field is optional.
@@ -46,7 +47,10 @@ public struct ScheduleTickFunction: NotifyFunction {
         }
         let schedules = try await RecurringRelease.writes(context: context)
         return FunctionOutput(
-            writes: [StatusEventDispatch.statement, StrandedSendRescue.statement, CallbackRetention.statement]
+            writes: [
+                StatusEventDispatch.statement, StrandedSendRescue.statement, CallbackRetention.statement,
+                ContentErasure.statement,
+            ]
                 + schedules,
             maintenance: [
                 .promoteScheduledJobs(limit: max(1, input.promoteLimit ?? 10_000)),

@@ -15,6 +15,8 @@ struct ExpansionPlan: Sendable {
     var isFirstBatch: Bool
     /// For a local-time send, each recipient's release instant.
     var localRelease: LocalRelease? = nil
+    /// The category's time before the notification's content is erased, if it has one.
+    var eraseContentAfterSeconds: Int? = nil
 
     static func make(
         for notification: NotificationRecord, input: ValidateInput, reads: ValidateReads, context: FunctionContext
@@ -62,6 +64,7 @@ struct ExpansionPlan: Sendable {
             lane: PipelineLane.lane(priority: notification.priority, kind: category.kind, critical: category.critical),
             channels: channels, skippedChannels: skipped, userIDs: [], unknownUsers: [], nextCursor: nil,
             isFirstBatch: input.cursor == nil)
+        plan.eraseContentAfterSeconds = category.eraseContentAfterSeconds
         if let users = notification.recipients.users, let found {
             plan.expandUsers(users, found: found, input: input)
         } else if let topic = notification.recipients.topic {
@@ -165,7 +168,8 @@ struct ExpansionPlan: Sendable {
                 sql: Self.progressSQL,
                 columns: [
                     .uuid([input.notificationID]), .text([input.tenantID]), .text([finished ? "done" : "processing"]),
-                    .bigint([Int64(userIDs.count)]),
+                    .bigint([Int64(userIDs.count)]), .bigint([Int64(eraseContentAfterSeconds ?? 0)]),
+                    .bigint([eraseFromMilliseconds]),
                 ]))
         var writes: [PostgresQuery] = []
         if isFirstBatch {
@@ -229,8 +233,21 @@ struct ExpansionPlan: Sendable {
         ON CONFLICT (notification_id, user_id, channel) DO NOTHING
         """
 
+    /// When the erasure's time starts, in milliseconds since 1970, or 0 for the statement's `now()`:
+    /// for a send at recipients' local times, the last release instant of this batch.
+    var eraseFromMilliseconds: Int64 {
+        guard let latest = localRelease?.releases.map(\.at).max() else { return 0 }
+        return Int64((latest.timeIntervalSince1970 * 1000).rounded(.up))
+    }
+
     /// Counts expanded recipients and moves notifications on, given as rows of (notification,
-    /// tenant, new status, recipients added); rows of one notification add up.
+    /// tenant, new status, recipients added, erase after seconds, erase from); rows of one
+    /// notification add up.
+    ///
+    /// A category that erases content (`erase_content_after_seconds`, 0 here when it does not)
+    /// gives the notification its `erase_content_at`: that many seconds from now, or from the last
+    /// local release instant (milliseconds since 1970, 0 for now), never earlier than a previous
+    /// batch set it. For other categories the column stays NULL and the update stays heap-only.
     ///
     /// The table is reached from the rows, one key lookup each: with an `id = ANY($1)` anchor the
     /// planner, which rightly expects few rows in this status, started from the table and re-read
@@ -238,11 +255,17 @@ struct ExpansionPlan: Sendable {
     /// against 2.6 ms for 400 rows).
     static let progressSQL = """
         UPDATE notify.notifications AS n
-        SET status = r.status, recipient_count = n.recipient_count + r.added, updated_at = now()
+        SET status = r.status, recipient_count = n.recipient_count + r.added, updated_at = now(),
+            erase_content_at = CASE WHEN r.erase_after > 0
+                THEN greatest(n.erase_content_at,
+                              CASE WHEN r.erase_from > 0 THEN to_timestamp(r.erase_from / 1000.0) ELSE now() END
+                                  + make_interval(secs => r.erase_after))
+                ELSE n.erase_content_at END
         FROM (
             SELECT id, tenant_id, CASE WHEN bool_or(status = 'done') THEN 'done' ELSE 'processing' END AS status,
-                   sum(added) AS added
-            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[]) AS u(id, tenant_id, status, added)
+                   sum(added) AS added, max(erase_after) AS erase_after, max(erase_from) AS erase_from
+            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
+                 AS u(id, tenant_id, status, added, erase_after, erase_from)
             GROUP BY id, tenant_id
         ) AS r
         WHERE n.id = r.id AND n.tenant_id = r.tenant_id

@@ -80,14 +80,14 @@ struct NotificationRecord: Sendable {
             let v = try row.decode(
                 (
                     Int64, String, String, String?, String, [String]?, String?, String?, String?, Bool?, [String]?,
-                    String?, String?, String?, String?
+                    String?, String?, String?, String?, Int?
                 ).self)
             records[Int(v.0) - 1] = Result {
                 NotificationRecord(
                     status: v.1, categoryKey: v.2, templateKey: v.3,
                     recipients: try Recipients(json: v.4),
                     channels: v.5, priority: v.6, sendAtLocal: try v.7.map { try LocalDateTime(parsing: $0) },
-                    categoryColumns: (v.8, v.9, v.10, v.11, v.12, v.13, v.14))
+                    categoryColumns: (v.8, v.9, v.10, v.11, v.12, v.13, v.14, v.15))
             }
         }
         return records

@@ -17,6 +17,9 @@ enum PendingDeliveryLoader {
         var categoryKind: String
         var categoryKey: String
         var undecryptable: [Int64]
+        /// Deliveries whose content was erased (their category's `erase_content_after_seconds`
+        /// passed) before they could be sent: they are dropped, not sent.
+        var erased: [Int64] = []
         /// Users whose delivery another attempt is sending right now (claimed less than the stale
         /// time ago), with how long until that claim counts as interrupted.
         var busy: [(userID: Int64, staleIn: Double)] = []
@@ -64,13 +67,17 @@ enum PendingDeliveryLoader {
                 kind, key
             ) =
                 try row.decode(
-                    (Int64, Int64, Int64, String, Int, Bool, String?, String, Data?, Data?, String, String, String)
+                    (Int64, Int64, Int64, String?, Int, Bool, String?, String, Data?, Data?, String, String, String)
                         .self)
             let index = Int(ord)
             let channel = requests[index].batch.channel
             claims[index].unknownOutcome = policy
             claims[index].categoryKind = kind
             claims[index].categoryKey = key
+            guard let contentText else {
+                claims[index].erased.append(id)
+                continue
+            }
             let content: RenderedContent
             do {
                 content = try RenderedContent(jsonText: contentText)
@@ -196,7 +203,7 @@ enum PendingDeliveryLoader {
     ) async throws {
         // This attempt's own claim just set its deliveries to `sending`: they are not busy. When it
         // claimed every user of the batch, there is nobody left to look for.
-        let claimed = claim.deliveries.map(\.id) + claim.undecryptable
+        let claimed = claim.deliveries.map(\.id) + claim.undecryptable + claim.erased
         guard claimed.count < Set(batch.userIDs).count else { return }
         let busy = try await FunctionDatabase(client: client).query(
             """

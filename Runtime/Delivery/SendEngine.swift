@@ -139,9 +139,15 @@ public struct SendEngine: Sendable {
         var ledger = SendLedger(batch: batch, deliveries: claim.deliveries)
         ledger.busy = claim.busy
         ledger.skippedSome =
-            claim.deliveries.count + claim.undecryptable.count + claim.busy.count < batch.userIDs.count
+            claim.deliveries.count + claim.undecryptable.count + claim.erased.count + claim.busy.count
+            < batch.userIDs.count
         for id in claim.undecryptable {
             ledger.outcomes[id] = SendLedger.Outcome(finalReason: "contact_undecryptable")
+            ledger.userOf[id] = 0
+        }
+        // Recorded as dropped, with no channel fallback (user 0 is nobody): there is nothing to send.
+        for id in claim.erased {
+            ledger.outcomes[id] = SendLedger.Outcome(finalReason: DropReason.contentErased.rawValue)
             ledger.userOf[id] = 0
         }
         var parts: [SendPart] = []

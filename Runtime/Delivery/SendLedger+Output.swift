@@ -74,7 +74,8 @@ extension SendLedger {
                 events.append(Event(delivery: delivery, kind: "failed", detail: ["reason": reason]))
             } else {
                 reason = outcome.finalReason ?? "no_provider"
-                status = outcome.finalReason == "no_address" ? "dropped" : "failed"
+                let dropped = [DropReason.noAddress.rawValue, DropReason.contentErased.rawValue]
+                status = dropped.contains(reason) ? "dropped" : "failed"
                 events.append(Event(delivery: delivery, kind: status, detail: ["reason": reason]))
             }
             statuses.append(status)

@@ -13,6 +13,9 @@ import PostgresNIO
 /// or device, or a permanent failure). `digest` (``DigestSettings``) collects the category's
 /// deliveries per user and channel into one message: `{"window_seconds": 3600, "max_items": 50,
 /// "template": "daily-digest", "mode": "always"}`; mode `over_cap` goes with `cap_action` `digest`.
+/// `erase_content_after_seconds` (60 to 2,592,000) erases each notification's data and rendered
+/// content that long after it is expanded (`ContentErasure` in `schedule-tick`); it cannot be
+/// combined with a digest, and must be longer than every timed fallback.
 struct CategoryRoutes: Sendable {
     let dependencies: APIDependencies
 
@@ -25,9 +28,11 @@ struct CategoryRoutes: Sendable {
         var capAction: FrequencyCapAction?
         var fallback: [String: FallbackRule]?
         var digest: JSONValue?
+        var eraseContentAfterSeconds: Int?
 
         enum CodingKeys: String, CodingKey {
             case kind, critical, template, digest
+            case eraseContentAfterSeconds = "erase_content_after_seconds"
             case defaultChannels = "default_channels"
             case unknownOutcome = "unknown_outcome"
             case capAction = "cap_action"
@@ -47,7 +52,7 @@ struct CategoryRoutes: Sendable {
             CategoryRequest.self, from: request,
             allowedKeys: [
                 "kind", "critical", "default_channels", "template", "unknown_outcome", "cap_action", "fallback",
-                "digest",
+                "digest", "erase_content_after_seconds",
             ])
         guard !body.defaultChannels.isEmpty else {
             throw APIError(.badRequest, code: "invalid_channels", "\"default_channels\" must name at least one channel")
@@ -73,6 +78,7 @@ struct CategoryRoutes: Sendable {
                 fallback[source] = .string(target)
             }
         }
+        try Self.checkErasure(body, fallbacks: body.fallback ?? [:])
         let fallbackJSON = String(decoding: try JSONEncoder().encode(fallback), as: UTF8.self)
         let template = try body.template.map { try ResourceKey.check($0, field: "template") } ?? key
         let digestJSON = try CategoryDigest.json(body.digest, capAction: body.capAction ?? .defer)
@@ -80,14 +86,16 @@ struct CategoryRoutes: Sendable {
             """
             INSERT INTO notify.categories AS c
                 (tenant_id, key, kind, critical, default_channels, template_key, unknown_outcome, cap_action, fallback,
-                 digest)
+                 digest, erase_content_after_seconds)
             VALUES (\(tenantID), \(key), \(body.kind.rawValue), \(body.critical ?? false), \(channels), \(template),
                     \((body.unknownOutcome ?? (body.kind == .marketing ? .giveUp : .retry)).rawValue),
-                    \((body.capAction ?? .defer).rawValue), \(fallbackJSON)::jsonb, \(digestJSON)::jsonb)
+                    \((body.capAction ?? .defer).rawValue), \(fallbackJSON)::jsonb, \(digestJSON)::jsonb,
+                    \(body.eraseContentAfterSeconds))
             ON CONFLICT (tenant_id, key) DO UPDATE SET kind = excluded.kind, critical = excluded.critical,
                 default_channels = excluded.default_channels, template_key = excluded.template_key,
                 unknown_outcome = excluded.unknown_outcome, cap_action = excluded.cap_action,
-                fallback = excluded.fallback, digest = excluded.digest, updated_at = now()
+                fallback = excluded.fallback, digest = excluded.digest,
+                erase_content_after_seconds = excluded.erase_content_after_seconds, updated_at = now()
             RETURNING (xmax = 0)
             """)
         let created = try rows.first?.decode(Bool.self) ?? false
@@ -104,18 +112,47 @@ struct CategoryRoutes: Sendable {
         try await dependencies.rows(
             """
             SELECT key, kind, critical, default_channels, template_key, unknown_outcome, cap_action, fallback::text,
-                   digest::text
+                   digest::text, erase_content_after_seconds
             FROM notify.categories WHERE tenant_id = \(tenantID) ORDER BY key
             """
         ).map { row in
-            let (key, kind, critical, channels, template, unknown, cap, fallback, digest) = try row.decode(
-                (String, String, Bool, [String], String, String, String, String, String?).self)
+            let (key, kind, critical, channels, template, unknown, cap, fallback, digest, eraseAfter) = try row.decode(
+                (String, String, Bool, [String], String, String, String, String, String?, Int?).self)
             return [
                 "key": key, "kind": kind, "critical": critical, "default_channels": channels, "template": template,
                 "unknown_outcome": unknown, "cap_action": cap,
                 "fallback": try JSONSerialization.jsonObject(with: Data(fallback.utf8)),
                 "digest": try digest.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? NSNull(),
+                "erase_content_after_seconds": eraseAfter.map { $0 as Any } ?? NSNull(),
             ]
+        }
+    }
+
+    /// The longest a category may keep content before erasing it: 30 days.
+    static let maximumEraseAfterSeconds = 30 * 86_400
+
+    /// Checks `erase_content_after_seconds` against its range, the digest and the timed fallbacks.
+    static func checkErasure(_ body: CategoryRequest, fallbacks: [String: FallbackRule]) throws {
+        guard let after = body.eraseContentAfterSeconds else { return }
+        guard (60...maximumEraseAfterSeconds).contains(after) else {
+            throw APIError(
+                .badRequest, code: "invalid_erase_content_after_seconds",
+                "\"erase_content_after_seconds\" must be between 60 and \(maximumEraseAfterSeconds) (30 days), or null to keep content; got \(after)"
+            )
+        }
+        if let digest = body.digest, digest != .null {
+            throw APIError(
+                .badRequest, code: "invalid_erase_content_after_seconds",
+                "\"erase_content_after_seconds\" cannot be combined with \"digest\": a digest keeps each item's data until it closes; remove one of them"
+            )
+        }
+        for (channel, rule) in fallbacks.sorted(by: { $0.key < $1.key }) {
+            if let fallbackAfter = rule.afterSeconds, fallbackAfter >= after {
+                throw APIError(
+                    .badRequest, code: "invalid_erase_content_after_seconds",
+                    "the \(channel) fallback waits \(fallbackAfter) s, but the content is erased after \(after) s and the fallback would have nothing to send; make \"erase_content_after_seconds\" longer than every fallback's \"after_seconds\""
+                )
+            }
         }
     }
 }

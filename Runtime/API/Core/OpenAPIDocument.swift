@@ -170,6 +170,11 @@ enum OpenAPIDocument {
                     "default_channels": array(channelEnum), "template": string,
                     "unknown_outcome": ["type": "string", "enum": ["retry", "give_up"]],
                     "cap_action": ["type": "string", "enum": ["defer", "drop", "digest"]],
+                    "erase_content_after_seconds": [
+                        "type": ["integer", "null"], "minimum": 60, "maximum": 2_592_000,
+                        "description":
+                            "erase each notification's data and rendered content this long after it is expanded (one-time passcodes); null keeps them",
+                    ],
                     "digest": [
                         "oneOf": [
                             object(

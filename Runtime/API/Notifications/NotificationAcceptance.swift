@@ -159,7 +159,7 @@ struct NotificationAcceptance: Sendable {
     }
 
     /// The answer to a request whose key was used before: the first request's, if the body is
-    /// the same.
+    /// the same (or if the first notification's content was erased, which takes its hash).
     private static func replay(
         _ row: Row, on connection: PostgresConnection, logger: Logger
     ) async throws -> Result<Accepted, any Error> {
@@ -168,15 +168,18 @@ struct NotificationAcceptance: Sendable {
         }
         let existing = try await connection.query(
             """
-            SELECT id, request_hash, send_at, send_at_local IS NOT NULL FROM notify.notifications
+            SELECT id, request_hash, send_at, send_at_local IS NOT NULL, content_erased_at IS NOT NULL
+            FROM notify.notifications
             WHERE tenant_id = \(row.tenantID) AND idempotency_key = \(key)
             """, logger: logger)
-        var first: (UUID, Data?, Date?, Bool)?
-        for try await found in existing.decode((UUID, Data?, Date?, Bool).self) { first = found }
-        guard let (id, hash, sendAt, local) = first else {
+        var first: (UUID, Data?, Date?, Bool, Bool)?
+        for try await found in existing.decode((UUID, Data?, Date?, Bool, Bool).self) { first = found }
+        guard let (id, hash, sendAt, local, erased) = first else {
             return .failure(APIError(.conflict, code: "idempotency_conflict", "retry the request"))
         }
-        guard hash == row.requestHash else {
+        // An erased notification's hash is gone with its content (see `ContentErasure`): the key
+        // alone names it.
+        guard hash == row.requestHash || erased else {
             return .failure(
                 APIError(
                     .unprocessableContent, code: "idempotency_key_reused",

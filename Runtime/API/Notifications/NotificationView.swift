@@ -3,7 +3,8 @@ import Logging
 import PostgresNIO
 
 /// `GET /v1/notifications/{id}`: the notification, its deliveries' status per channel, and the
-/// full timeline in order.
+/// full timeline in order; `erase_content_at` or `content_erased_at` when its category erases
+/// content.
 struct NotificationView {
     var json: [String: Any]
 
@@ -26,12 +27,12 @@ struct NotificationView {
         let head = try await rows(
             """
             SELECT category_key, template_key, status, recipient_count, send_at, created_at, refusal::text,
-                   to_char(send_at_local, 'YYYY-MM-DD"T"HH24:MI:SS')
+                   to_char(send_at_local, 'YYYY-MM-DD"T"HH24:MI:SS'), erase_content_at, content_erased_at
             FROM notify.notifications WHERE id = \(id) AND tenant_id = \(tenantID)
             """)
         guard let row = head.first else { return nil }
-        let (category, template, status, recipients, sendAt, createdAt, refusal, sendAtLocal) = try row.decode(
-            (String, String?, String, Int32, Date?, Date, String?, String?).self)
+        let (category, template, status, recipients, sendAt, createdAt, refusal, sendAtLocal, eraseAt, erasedAt) =
+            try row.decode((String, String?, String, Int32, Date?, Date, String?, String?, Date?, Date?).self)
         var channels: [String: [String: Int]] = [:]
         for row in try await rows(
             """
@@ -68,6 +69,8 @@ struct NotificationView {
         if let template { json["template"] = template }
         if let sendAt { json["send_at"] = ISO8601.format(sendAt) }
         if let sendAtLocal { json["send_at_local"] = sendAtLocal }
+        if let eraseAt { json["erase_content_at"] = ISO8601.format(eraseAt) }
+        if let erasedAt { json["content_erased_at"] = ISO8601.format(erasedAt) }
         if let refusal, let parsed = try? JSONSerialization.jsonObject(with: Data(refusal.utf8)) {
             json["refusal"] = parsed
         }

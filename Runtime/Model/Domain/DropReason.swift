@@ -18,4 +18,7 @@ public enum DropReason: String, Codable, Sendable, CaseIterable, Hashable {
     case userDeleted = "user_deleted"
     /// A timed fallback's first delivery reached the user in time (delivered, or read in-app).
     case primaryReached = "primary_reached"
+    /// The notification's content was erased (its category's `erase_content_after_seconds`)
+    /// before this delivery was sent.
+    case contentErased = "content_erased"
 }

@@ -20,15 +20,19 @@ public struct CategoryFacts: Sendable, Hashable {
     public var capAction: FrequencyCapAction
     /// The category's digest, when deliveries collect into one message.
     public var digest: DigestSettings? = nil
+    /// Seconds after its expansion when a notification's data and rendered content are erased, or
+    /// nil to keep them: for categories of one-time passcodes and other secrets.
+    public var eraseContentAfterSeconds: Int? = nil
 
     /// The category's columns for a query that joins `notify.categories c`, so a stage can read
     /// its notification and category in one round trip. With a LEFT JOIN a missing category reads
     /// as NULLs, which ``init(key:columns:)`` turns into the `unknown_category` failure.
     public static let joinedColumns =
-        "c.kind, c.critical, c.default_channels, c.template_key, c.unknown_outcome, c.cap_action, c.digest::text"
+        "c.kind, c.critical, c.default_channels, c.template_key, c.unknown_outcome, c.cap_action, c.digest::text, "
+        + "c.erase_content_after_seconds"
 
     /// The values of ``joinedColumns``, each NULL when the category does not exist.
-    public typealias Columns = (String?, Bool?, [String]?, String?, String?, String?, String?)
+    public typealias Columns = (String?, Bool?, [String]?, String?, String?, String?, String?, Int?)
 
     /// Loads a tenant's category; a missing one is a permanent `unknown_category` failure.
     public static func load(tenantID: String, key: String, context: FunctionContext) async throws -> CategoryFacts {
@@ -37,7 +41,7 @@ public struct CategoryFacts: Sendable, Hashable {
             SELECT \(unescaped: joinedColumns)
             FROM notify.categories c WHERE c.tenant_id = \(tenantID) AND c.key = \(key)
             """, logger: context.logger)
-        let columns = try rows.first?.decode(Columns.self) ?? (nil, nil, nil, nil, nil, nil, nil)
+        let columns = try rows.first?.decode(Columns.self) ?? (nil, nil, nil, nil, nil, nil, nil, nil)
         return try CategoryFacts(key: key, columns: columns)
     }
 }
@@ -46,7 +50,7 @@ extension CategoryFacts {
     /// The category read through ``joinedColumns``; a missing one (NULL columns) is a permanent
     /// `unknown_category` failure.
     public init(key: String, columns: Columns) throws {
-        let (kind, critical, channels, template, unknown, cap, digest) = columns
+        let (kind, critical, channels, template, unknown, cap, digest, eraseAfter) = columns
         guard let kind, let critical, let channels, let template, let unknown, let cap else {
             throw FunctionError(
                 .permanent, code: "unknown_category",
@@ -57,6 +61,7 @@ extension CategoryFacts {
             defaultChannels: channels, templateKey: template,
             unknownOutcome: UnknownOutcomePolicy(rawValue: unknown) ?? .retry,
             capAction: FrequencyCapAction(rawValue: cap) ?? .defer,
-            digest: try digest.map { try JSONDecoder().decode(DigestSettings.self, from: Data($0.utf8)) })
+            digest: try digest.map { try JSONDecoder().decode(DigestSettings.self, from: Data($0.utf8)) },
+            eraseContentAfterSeconds: eraseAfter)
     }
 }

@@ -1,0 +1,269 @@
+import Foundation
+import NotifyFunctionKit
+import NotifySandbox
+import NotifyTestSupport
+import PostgresNIO
+import Testing
+
+@testable import ScheduleTickFunction
+
+/// A category's `erase_content_after_seconds`: the API checks it, `validate` gives each
+/// notification its time, the leader's tick erases data, rendered content and the request hash
+/// when it comes and drops what was still waiting, and neither `render` nor a send attempt sends
+/// what was erased.
+@Suite("Content erasure after a category's time")
+struct ContentErasureTests {
+    @Test("the category API checks erase_content_after_seconds against its range, a digest and timed fallbacks")
+    func categorySettingIsChecked() async throws {
+        try await Engine.with { engine in
+            let tenant = try await engine.tenant()
+            func put(_ body: [String: Any]) async throws -> Engine.Reply {
+                var all: [String: Any] = ["kind": "transactional", "default_channels": ["inapp"]]
+                all.merge(body) { _, new in new }
+                return try await engine.put("/v1/categories/otp", tenant, all)
+            }
+            for (body, words) in [
+                (["erase_content_after_seconds": 59], "between 60 and 2592000"),
+                (["erase_content_after_seconds": 2_592_001], "between 60 and 2592000"),
+                (
+                    [
+                        "erase_content_after_seconds": 600,
+                        "digest": ["window_seconds": 60, "max_items": 5, "template": "otp"],
+                    ], "cannot be combined with \"digest\""
+                ),
+                (
+                    [
+                        "erase_content_after_seconds": 600,
+                        "fallback": ["inapp": ["to": "sms", "after_seconds": 600]],
+                    ], "the inapp fallback waits 600 s"
+                ),
+            ] as [([String: Any], String)] {
+                let reply = try await put(body)
+                #expect(reply.status == 400, "\(body)")
+                #expect(reply.json["code"] as? String == "invalid_erase_content_after_seconds")
+                #expect((reply.json["detail"] as? String ?? "").contains(words), "\(reply.text)")
+            }
+            try expect(
+                try await put(
+                    ["erase_content_after_seconds": 600, "fallback": ["inapp": ["to": "sms", "after_seconds": 599]]]),
+                [201])
+            func listed() async throws -> Any? {
+                let categories = try await engine.get("/v1/categories", tenant).json["categories"] as? [[String: Any]]
+                return categories?.first { $0["key"] as? String == "otp" }?["erase_content_after_seconds"]
+            }
+            #expect(try await listed() as? Int == 600)
+            try expect(try await put([:]), [200])
+            #expect(try await listed() is NSNull, "a category put without it keeps content")
+        }
+    }
+
+    @Test(
+        "when its time comes the tick erases data, content and request hash, drops what was waiting, and replays still answer"
+    )
+    func tickErasesDueNotifications() async throws {
+        try await Engine.with(leader: true, sandbox: SandboxConfiguration()) { engine in
+            let tenant = try await engine.sandboxTenant()
+            let client = engine.runtime.client
+            let logger = engine.runtime.logger
+            try expect(
+                try await engine.put(
+                    "/v1/categories/otp", tenant,
+                    [
+                        "kind": "transactional", "critical": true, "default_channels": ["sms"],
+                        "erase_content_after_seconds": 600,
+                    ]), [200])
+            // Not critical, so quiet hours hold its delivery: it is still waiting when erased.
+            try expect(
+                try await engine.put(
+                    "/v1/categories/reset", tenant,
+                    ["kind": "transactional", "default_channels": ["sms"], "erase_content_after_seconds": 600]), [201])
+            try expect(
+                try await engine.post(
+                    "/v1/templates/reset/sms/en/versions?activate=true", tenant, ["text": "Reset: {{link}}"]), [201])
+
+            let otpBody: [String: Any] = ["category": "otp", "to": ["user": "ada"], "data": ["code": "481516"]]
+            let otp = try await engine.notify(tenant, otpBody, headers: ["Idempotency-Key": "login-1"])
+            try await engine.waitFor(tenant, otp, channel: "sms", status: "delivered")
+            let kept = try await engine.notify(
+                tenant, ["category": "alert", "to": ["user": "ada"], "data": ["what": "kept"]])
+            try await engine.waitFor(tenant, kept, channel: "push", status: "sent")
+            try expect(
+                try await engine.put(
+                    "/v1/users/ada/preferences", tenant, ["quiet_hours": ["start": "00:00", "end": "23:59"]]), [200])
+            let reset = try await engine.notify(
+                tenant, ["category": "reset", "to": ["user": "ada"], "data": ["link": "https://x.test/r/2342"]])
+            try await engine.waitFor(tenant, reset, channel: "sms", status: "deferred")
+
+            // Validate set the time from the category; a category that keeps content has none.
+            let due = try await engine.runtime.rows(
+                """
+                SELECT id::text, extract(epoch FROM erase_content_at - now())::float8 FROM notify.notifications
+                WHERE tenant_id = \(tenant.id) ORDER BY created_at
+                """
+            ).map { try $0.decode((String, Double?).self) }
+            #expect(due.count == 3)
+            for (id, seconds) in due {
+                if id == kept.lowercased() {
+                    #expect(seconds == nil)
+                } else {
+                    #expect((590...600).contains(seconds ?? 0), "\(id) is erased in \(seconds ?? -1) s")
+                }
+            }
+            #expect(try await engine.get("/v1/notifications/\(otp)", tenant).json["erase_content_at"] is String)
+            #expect(engine.recorded(.twilio).compactMap(\.body).joined().contains("481516"))
+
+            // Ten minutes pass.
+            try await client.query(
+                """
+                UPDATE notify.notifications SET erase_content_at = now() - interval '1 second'
+                WHERE tenant_id = \(tenant.id) AND erase_content_at IS NOT NULL
+                """, logger: logger)
+            let erased = try await eventually(timeout: .seconds(15), every: .milliseconds(100)) {
+                try await engine.runtime.count(
+                    "SELECT count(*)::int FROM notify.notifications WHERE content_erased_at IS NOT NULL") == 2
+            }
+            #expect(erased)
+
+            let notifications = try await engine.runtime.rows(
+                """
+                SELECT id::text, data::text, request_hash IS NULL, erase_content_at IS NULL FROM notify.notifications
+                WHERE tenant_id = \(tenant.id) ORDER BY created_at
+                """
+            ).map { try $0.decode((String, String, Bool, Bool).self) }
+            #expect(notifications.map(\.1) == ["{}", #"{"what": "kept"}"#, "{}"])
+            #expect(notifications.allSatisfy { $0.2 && $0.3 })
+            let deliveries = try await engine.runtime.rows(
+                """
+                SELECT n.category_key, d.status, coalesce(d.reason, ''), d.content IS NULL
+                FROM notify.deliveries d JOIN notify.notifications n ON n.id = d.notification_id
+                WHERE d.tenant_id = \(tenant.id) ORDER BY d.id
+                """
+            ).map { try $0.decode((String, String, String, Bool).self) }
+            #expect(deliveries.count == 3)
+            for (category, status, reason, contentErased) in deliveries {
+                switch category {
+                case "otp": #expect(status == "delivered" && contentErased, "the sent passcode keeps its status only")
+                case "alert": #expect(status == "sent" && !contentErased)
+                default: #expect(status == "dropped" && reason == "content_erased" && contentErased)
+                }
+            }
+            let resetView = try await engine.get("/v1/notifications/\(reset)", tenant).json
+            #expect(resetView["content_erased_at"] is String)
+            #expect((resetView["channels"] as? [String: [String: Int]])?["sms"] == ["dropped": 1])
+            let timeline = resetView["timeline"] as? [[String: Any]] ?? []
+            #expect(
+                timeline.contains {
+                    $0["kind"] as? String == "dropped"
+                        && ($0["detail"] as? [String: Any])?["reason"] as? String == "content_erased"
+                })
+            #expect(engine.timelineKinds(resetView).contains("content_erased"))
+            #expect(
+                engine.timelineKinds(try await engine.get("/v1/notifications/\(otp)", tenant).json).contains(
+                    "content_erased"))
+
+            // The key still names the first notification, although its body's hash is gone.
+            let replay = try await engine.post(
+                "/v1/notifications", tenant, otpBody, headers: ["Idempotency-Key": "login-1"])
+            try expect(replay, [202])
+            #expect(replay.json["id"] as? String == otp)
+            #expect(replay.headers["idempotent-replayed"] == "true")
+            #expect(engine.recorded(.twilio).count == 1, "the waiting reset link was never sent")
+        }
+    }
+
+    @Test("a send attempt that finds a delivery's content erased drops it instead of sending")
+    func sendAttemptDropsErasedDelivery() async throws {
+        try await Engine.with(sandbox: SandboxConfiguration()) { engine in
+            let tenant = try await engine.sandboxTenant()
+            let id = try await engine.notify(
+                tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
+            try await engine.waitFor(tenant, id, channel: "sms", status: "delivered")
+            let notification = try #require(UUID(uuidString: id))
+            let client = engine.runtime.client
+            let logger = engine.runtime.logger
+            // As after an erasure that came while the message was in flight and its send failed:
+            // waiting for a retry, with no content left.
+            try await client.query(
+                """
+                UPDATE notify.deliveries SET status = 'rendered', sending_since = NULL, content = NULL
+                WHERE notification_id = \(notification) AND channel = 'sms'
+                """, logger: logger)
+            let user = try #require(
+                try await engine.runtime.rows(
+                    "SELECT user_id FROM notify.deliveries WHERE notification_id = \(notification) AND channel = 'sms'"
+                ).first?.decode(Int64.self))
+            try await client.query(
+                """
+                SELECT notify.enqueue('send-sms',
+                    jsonb_build_object('tenant_id', \(tenant.id)::text, 'notification_id', \(notification),
+                                       'channel', 'sms', 'user_ids', jsonb_build_array(\(user))),
+                    NULL, NULL, \(tenant.id)::text)
+                """, logger: logger)
+            let view = try await engine.waitFor(tenant, id, channel: "sms", status: "dropped")
+            let drops = (view["timeline"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "dropped" }
+            #expect(drops.map { ($0["detail"] as? [String: Any])?["reason"] as? String } == ["content_erased"])
+            #expect(engine.recorded(.twilio).count == 1)
+        }
+    }
+
+    @Test("render drops the deliveries of a notification whose content was erased")
+    func renderDropsErasedNotification() async throws {
+        try await Engine.with(leader: true) { engine in
+            let tenant = try await engine.tenant()
+            let sendAt = Date().addingTimeInterval(2)
+            let reply = try await engine.post(
+                "/v1/notifications", tenant,
+                [
+                    "category": "welcome", "to": ["user": "ada"], "data": ["name": "Ada"],
+                    "send_at": ISO8601DateFormatter().string(from: sendAt),
+                ])
+            try expect(reply, [202])
+            let id = try #require(reply.json["id"] as? String)
+            let notification = try #require(UUID(uuidString: id))
+            // Erased while it waited (by hand here; the tick erases only what validate timed).
+            try await engine.runtime.client.query(
+                """
+                UPDATE notify.notifications SET data = '{}', content_erased_at = now()
+                WHERE id = \(notification) AND status = 'scheduled'
+                """, logger: engine.runtime.logger)
+            let view = try await engine.settled(tenant, id, timeout: .seconds(20))
+            #expect((view["channels"] as? [String: [String: Int]])?["inapp"] == ["dropped": 1])
+            let drops = (view["timeline"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "dropped" }
+            #expect(drops.map { ($0["detail"] as? [String: Any])?["reason"] as? String } == ["content_erased"])
+            #expect(try await engine.inbox(tenant).isEmpty)
+        }
+    }
+
+    @Test("the tick reads only due notifications, through notifications_content_due")
+    func erasureUsesItsIndex() async throws {
+        let url = try await TestCluster.freshDatabase()
+        try await TestCluster.withClient(url) { client in
+            for statement in [
+                "INSERT INTO notify.tenants (id, name, inbox_secret) VALUES ('acme', 'Acme', '\\x00')",
+                """
+                INSERT INTO notify.notifications (tenant_id, category_key, recipients, data, erase_content_at)
+                SELECT 'acme', 'news', '{"users":["ada"]}', '{"n":1}',
+                       CASE WHEN g % 1000 = 0 THEN now() + interval '10 minutes' END
+                FROM generate_series(1, 20000) g
+                """,
+                """
+                INSERT INTO notify.notifications (tenant_id, category_key, recipients, data, erase_content_at)
+                VALUES ('acme', 'otp', '{"users":["ada"]}', '{"code":"123456"}', now() - interval '1 second')
+                """,
+                "ANALYZE notify.notifications",
+            ] {
+                try await client.query(PostgresQuery(unsafeSQL: statement), logger: TestCluster.logger)
+            }
+            let plan = try await QueryPlan.of(ContentErasure.statement, on: client)
+            #expect(plan.indexes.contains("notifications_content_due"))
+            #expect(!plan.sequentialScans.contains("notifications"))
+            let counts = try await client.query(ContentErasure.statement, logger: TestCluster.logger).collect()
+            let (erased, cleared, dropped) = try counts[0].decode((Int, Int, Int).self)
+            #expect(erased == 1 && cleared == 0 && dropped == 0)
+            let left = try await client.query(
+                "SELECT count(*)::int FROM notify.notifications WHERE data = '{}'", logger: TestCluster.logger
+            ).collect()
+            #expect(try left[0].decode(Int.self) == 1)
+        }
+    }
+}
