@@ -9,6 +9,7 @@ import NotifyFunctionKit
 /// ``StrandedSendRescue``: send jobs for deliveries whose sending attempt died with its job;
 /// ``CallbackRetention``: ingested provider callbacks and receipts past their retention;
 /// ``ContentErasure``: the content of notifications whose category erases it, once due;
+/// ``RecordRetention``: notifications, deliveries, events and digests past their tenant's retention;
 /// ``RecurringRelease``: occurrences of recurring schedules).
 public struct ScheduleTickFunction: NotifyFunction {
     /// Limits per tick; every field is optional.
@@ -49,7 +50,7 @@ public struct ScheduleTickFunction: NotifyFunction {
         return FunctionOutput(
             writes: [
                 StatusEventDispatch.statement, StrandedSendRescue.statement, CallbackRetention.statement,
-                ContentErasure.statement,
+                ContentErasure.statement, RecordRetention.children, RecordRetention.parents,
             ]
                 + schedules,
             maintenance: [

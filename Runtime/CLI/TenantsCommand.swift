@@ -5,7 +5,8 @@ import NotifyModel
 
 struct TenantsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tenants", abstract: "Manage tenants.", subcommands: [Create.self, SetTimeZone.self])
+        commandName: "tenants", abstract: "Manage tenants.",
+        subcommands: [Create.self, SetTimeZone.self, SetRetention.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -72,6 +73,49 @@ extension TenantsCommand {
                 }
             }
             print("tenant \(id): users without a time zone now use \(timezone)")
+        }
+    }
+}
+
+extension TenantsCommand {
+    struct SetRetention: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-retention",
+            abstract: "Set how long a tenant's notification records are kept.",
+            discussion: """
+                The leader's tick deletes the tenant's finished notifications older than this,
+                with their deliveries, timeline events and closed digests (a few thousand per
+                second). Inbox items stay. Without a retention ("keep", the default) records are
+                kept. Frequency caps count only the deliveries kept, so keep at least their
+                longest window.
+                """)
+
+        @Argument(help: "The tenant id.")
+        var id: String
+
+        @Argument(help: "Days (1 to 3650), or \"keep\" to keep records.")
+        var days: String
+
+        func run() async throws {
+            let parsed: Int?
+            if days == "keep" {
+                parsed = nil
+            } else if let number = Int(days) {
+                parsed = number
+            } else {
+                throw ValidationError("days must be a number of days (1 to 3650) or \"keep\"; got \"\(days)\"")
+            }
+            let environment = CommandEnvironment()
+            let url = try environment.resolveDatabase()
+            try await withPostgresClient(url, logger: environment.logger) { client in
+                try await AdminErrors.run {
+                    try await TenantAdmin(client: client, logger: environment.logger).setRetention(
+                        tenantID: id, days: parsed)
+                }
+            }
+            print(
+                parsed.map { "tenant \(id): finished notifications are deleted after \($0) days" }
+                    ?? "tenant \(id): notification records are kept")
         }
     }
 }

@@ -54,6 +54,37 @@ public struct TenantAdmin: Sendable {
         guard updated else { throw Self.unknownTenant(tenantID) }
     }
 
+    /// The longest retention a tenant may have: ten years.
+    public static let maximumRetentionDays = 3650
+
+    /// Sets how many days the tenant's finished notifications, their deliveries, timelines and
+    /// closed digests are kept (the leader's tick deletes older ones, see `RecordRetention`), or
+    /// nil to keep them. Throws `invalid_retention` outside 1 to ``maximumRetentionDays``.
+    public func setRetention(tenantID: String, days: Int?) async throws {
+        if let days, !(1...Self.maximumRetentionDays).contains(days) {
+            throw ModelError(
+                code: "invalid_retention",
+                "a retention is 1 to \(Self.maximumRetentionDays) days, or \"keep\" to keep records (got \(days))")
+        }
+        var updated = false
+        for try await _ in try await client.query(
+            "UPDATE notify.tenants SET retention_days = \(days) WHERE id = \(tenantID) RETURNING id", logger: logger)
+        {
+            updated = true
+        }
+        guard updated else { throw Self.unknownTenant(tenantID) }
+    }
+
+    /// The tenant's retention in days (nil: records are kept); throws `unknown_tenant`.
+    public func retention(of tenantID: String) async throws -> Int? {
+        for try await days in try await client.query(
+            "SELECT retention_days FROM notify.tenants WHERE id = \(tenantID)", logger: logger
+        ).decode(Int?.self) {
+            return days
+        }
+        throw Self.unknownTenant(tenantID)
+    }
+
     /// The tenant's default time zone; nil when there is no such tenant.
     public func defaultTimeZone(of tenantID: String) async throws -> String? {
         for try await zone in try await client.query(
