@@ -8,8 +8,9 @@ import PostgresNIO
 /// What `notify dev` adds to the demo tenant when it runs the provider sandbox: an account per
 /// sandbox provider (`demo-twilio`, `demo-vonage`, `demo-sendgrid`, `demo-smtp`, `demo-fcm`,
 /// `demo-apns`, `demo-webhook`), routes (SMS: Twilio then Vonage; email: SendGrid then SMTP; push:
-/// FCM and APNs; webhook), contact points and devices for `demo-user`, and categories `otp` (SMS),
-/// `news` (marketing email) and `alert` (push, falling back to SMS) with templates.
+/// FCM and APNs; webhook), contact points and devices for `demo-user`, and categories `otp` (SMS,
+/// its content erased after ten minutes), `news` (marketing email) and `alert` (push, falling back
+/// to SMS) with templates.
 ///
 /// The sandbox generates new credentials at every start, so the accounts are rewritten each time.
 enum DemoChannels {
@@ -71,16 +72,19 @@ enum DemoChannels {
                 ON CONFLICT DO NOTHING
                 """, logger: logger)
         }
-        let categories: [(String, String, Bool, String, String)] = [
-            ("otp", "transactional", true, "{sms}", "{}"),
-            ("news", "marketing", false, "{email}", "{}"),
-            ("alert", "transactional", false, "{push}", #"{"push": "sms"}"#),
+        // The passcodes' content is erased ten minutes after they are sent (see `ContentErasure`).
+        let categories: [(String, String, Bool, String, String, Int?)] = [
+            ("otp", "transactional", true, "{sms}", "{}", 600),
+            ("news", "marketing", false, "{email}", "{}", nil),
+            ("alert", "transactional", false, "{push}", #"{"push": "sms"}"#, nil),
         ]
-        for (key, kind, critical, channels, fallback) in categories {
+        for (key, kind, critical, channels, fallback, eraseAfter) in categories {
             try await client.query(
                 """
-                INSERT INTO notify.categories (tenant_id, key, kind, critical, default_channels, template_key, fallback)
-                VALUES (\(tenantID), \(key), \(kind), \(critical), \(channels)::text[], \(key), \(fallback)::jsonb)
+                INSERT INTO notify.categories
+                    (tenant_id, key, kind, critical, default_channels, template_key, fallback, erase_content_after_seconds)
+                VALUES (\(tenantID), \(key), \(kind), \(critical), \(channels)::text[], \(key), \(fallback)::jsonb,
+                        \(eraseAfter))
                 ON CONFLICT DO NOTHING
                 """, logger: logger)
         }

@@ -160,6 +160,12 @@ public final class LeaderElection: Service, Sendable {
                 "SELECT term FROM notify.leader WHERE id = 1 FOR UPDATE", logger: logger
             ).collect().first?.decode(Int64.self)
             guard current == term else { return false }
+            // The tick's statements read a few rows through indexes, but some are planned with
+            // large estimated costs (a retention or a time not known until they run); above
+            // `jit_above_cost`, PostgreSQL compiles them with LLVM first, 0.6 to 1 s a call under
+            // load, every tick (measured with auto_explain during a benchmark). They never gain
+            // from it.
+            try await connection.query("SET LOCAL jit = off", logger: logger)
             let started =
                 try await connection.query("SELECT clock_timestamp()", logger: logger)
                 .collect().first?.decode(Date.self) ?? Date()
