@@ -48,23 +48,23 @@ enum RecordRetention {
     /// Deletes deliveries and events of expired notifications, at most ``rowsPerTick`` of each.
     static let children = PostgresQuery(
         unsafeSQL: """
-            WITH \(expired), deliveries AS (
-                DELETE FROM notify.deliveries d WHERE d.id = ANY(ARRAY(
-                    SELECT d.id FROM expired e
-                    CROSS JOIN LATERAL (
-                        SELECT d.id FROM notify.deliveries d WHERE d.notification_id = e.id OFFSET 0) d
-                    LIMIT \(rowsPerTick)))
-                RETURNING 1
-            ), events AS (
-                DELETE FROM notify.events v WHERE v.id = ANY(ARRAY(
-                    SELECT v.id FROM expired e
-                    CROSS JOIN LATERAL (
-                        SELECT v.id FROM notify.events v WHERE v.notification_id = e.id OFFSET 0) v
-                    LIMIT \(rowsPerTick)))
-                RETURNING 1
-            )
+            WITH \(expired),
+            deliveries AS (\(deletion(of: "deliveries"))),
+            events AS (\(deletion(of: "events")))
             SELECT (SELECT count(*) FROM deliveries)::int, (SELECT count(*) FROM events)::int
             """)
+
+    /// A `DELETE` of at most ``rowsPerTick`` rows of `table` (keyed by `id`, with a
+    /// `notification_id`) that belong to the `expired` notifications, one lookup per notification.
+    private static func deletion(of table: String) -> String {
+        """
+        DELETE FROM notify.\(table) x WHERE x.id = ANY(ARRAY(
+            SELECT x.id FROM expired e
+            CROSS JOIN LATERAL (SELECT x.id FROM notify.\(table) x WHERE x.notification_id = e.id OFFSET 0) x
+            LIMIT \(rowsPerTick)))
+        RETURNING 1
+        """
+    }
 
     /// Deletes expired notifications left with no delivery and no event, and closed digests past
     /// their tenant's retention with their items.
