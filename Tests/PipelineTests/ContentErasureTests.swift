@@ -93,6 +93,13 @@ struct ContentErasureTests {
             let reset = try await engine.notify(
                 tenant, ["category": "reset", "to": ["user": "ada"], "data": ["link": "https://x.test/r/2342"]])
             try await engine.waitFor(tenant, reset, channel: "sms", status: "deferred")
+            // Refused (no email template for otp): its data is erased all the same.
+            let refused = try await engine.notify(
+                tenant, ["category": "otp", "to": ["user": "ada"], "channels": ["email"], "data": ["code": "271828"]])
+            let wasRefused = try await eventually(timeout: .seconds(15), every: .milliseconds(50)) {
+                try await engine.get("/v1/notifications/\(refused)", tenant).json["status"] as? String == "refused"
+            }
+            #expect(wasRefused)
 
             // Validate set the time from the category; a category that keeps content has none.
             let due = try await engine.runtime.rows(
@@ -101,7 +108,7 @@ struct ContentErasureTests {
                 WHERE tenant_id = \(tenant.id) ORDER BY created_at
                 """
             ).map { try $0.decode((String, Double?).self) }
-            #expect(due.count == 3)
+            #expect(due.count == 4)
             for (id, seconds) in due {
                 if id == kept.lowercased() {
                     #expect(seconds == nil)
@@ -120,7 +127,7 @@ struct ContentErasureTests {
                 """, logger: logger)
             let erased = try await eventually(timeout: .seconds(15), every: .milliseconds(100)) {
                 try await engine.runtime.count(
-                    "SELECT count(*)::int FROM notify.notifications WHERE content_erased_at IS NOT NULL") == 2
+                    "SELECT count(*)::int FROM notify.notifications WHERE content_erased_at IS NOT NULL") == 3
             }
             #expect(erased)
 
@@ -130,7 +137,7 @@ struct ContentErasureTests {
                 WHERE tenant_id = \(tenant.id) ORDER BY created_at
                 """
             ).map { try $0.decode((String, String, Bool, Bool).self) }
-            #expect(notifications.map(\.1) == ["{}", #"{"what": "kept"}"#, "{}"])
+            #expect(notifications.map(\.1) == ["{}", #"{"what": "kept"}"#, "{}", "{}"])
             #expect(notifications.allSatisfy { $0.2 && $0.3 })
             let deliveries = try await engine.runtime.rows(
                 """
