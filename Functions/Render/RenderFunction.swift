@@ -130,7 +130,9 @@ public struct RenderFunction: NotifyFunction {
     /// The table is reached from the rows, one lookup by key each (OFFSET 0 keeps each a lookup):
     /// planned from the statistics, which rightly expect few deliveries in this status, a join
     /// scanned the whole table once per statement (a plan that grew with the table: 35–150 ms per
-    /// 250 rows in a 100,000-subscriber broadcast).
+    /// 250 rows in a 100,000-subscriber broadcast). The update checks the status again: a delivery
+    /// dropped while this statement waited for its row (a cancellation, or its content erased by
+    /// the tick, see `ContentErasure`) stays dropped instead of coming back rendered.
     static let storeSQL = """
         UPDATE notify.deliveries AS d
         SET content = f.content::jsonb, status = 'rendered', updated_at = now()
@@ -146,6 +148,6 @@ public struct RenderFunction: NotifyFunction {
                 OFFSET 0
             ) x
         ) AS f
-        WHERE d.id = f.id
+        WHERE d.id = f.id AND d.status = 'pending'
         """
 }
