@@ -75,16 +75,6 @@ public struct TenantAdmin: Sendable {
         guard updated else { throw Self.unknownTenant(tenantID) }
     }
 
-    /// The tenant's retention in days (nil: records are kept); throws `unknown_tenant`.
-    public func retention(of tenantID: String) async throws -> Int? {
-        for try await days in try await client.query(
-            "SELECT retention_days FROM notify.tenants WHERE id = \(tenantID)", logger: logger
-        ).decode(Int?.self) {
-            return days
-        }
-        throw Self.unknownTenant(tenantID)
-    }
-
     /// The tenant's default time zone; nil when there is no such tenant.
     public func defaultTimeZone(of tenantID: String) async throws -> String? {
         for try await zone in try await client.query(
