@@ -103,7 +103,9 @@ extension TenantsCommand {
             } else if let number = Int(days) {
                 parsed = number
             } else {
-                throw ValidationError("days must be a number of days (1 to 3650) or \"keep\"; got \"\(days)\"")
+                throw ValidationError(
+                    "days must be a number of days (1 to \(TenantAdmin.maximumRetentionDays)) or \"keep\"; got \"\(days)\""
+                )
             }
             let environment = CommandEnvironment()
             let url = try environment.resolveDatabase()

@@ -78,7 +78,7 @@ struct CategoryRoutes: Sendable {
                 fallback[source] = .string(target)
             }
         }
-        try Self.checkErasure(body, fallbacks: body.fallback ?? [:])
+        try Self.checkErasure(body)
         let fallbackJSON = String(decoding: try JSONEncoder().encode(fallback), as: UTF8.self)
         let template = try body.template.map { try ResourceKey.check($0, field: "template") } ?? key
         let digestJSON = try CategoryDigest.json(body.digest, capAction: body.capAction ?? .defer)
@@ -128,16 +128,18 @@ struct CategoryRoutes: Sendable {
         }
     }
 
+    /// The shortest time a category may keep content before erasing it: one minute.
+    static let minimumEraseAfterSeconds = 60
     /// The longest a category may keep content before erasing it: 30 days.
     static let maximumEraseAfterSeconds = 30 * 86_400
 
     /// Checks `erase_content_after_seconds` against its range, the digest and the timed fallbacks.
-    static func checkErasure(_ body: CategoryRequest, fallbacks: [String: FallbackRule]) throws {
+    static func checkErasure(_ body: CategoryRequest) throws {
         guard let after = body.eraseContentAfterSeconds else { return }
-        guard (60...maximumEraseAfterSeconds).contains(after) else {
+        guard (minimumEraseAfterSeconds...maximumEraseAfterSeconds).contains(after) else {
             throw APIError(
                 .badRequest, code: "invalid_erase_content_after_seconds",
-                "\"erase_content_after_seconds\" must be between 60 and \(maximumEraseAfterSeconds) (30 days), or null to keep content; got \(after)"
+                "\"erase_content_after_seconds\" must be between \(minimumEraseAfterSeconds) and \(maximumEraseAfterSeconds) (30 days), or null to keep content; got \(after)"
             )
         }
         if let digest = body.digest, digest != .null {
@@ -146,7 +148,7 @@ struct CategoryRoutes: Sendable {
                 "\"erase_content_after_seconds\" cannot be combined with \"digest\": a digest keeps each item's data until it closes; remove one of them"
             )
         }
-        for (channel, rule) in fallbacks.sorted(by: { $0.key < $1.key }) {
+        for (channel, rule) in (body.fallback ?? [:]).sorted(by: { $0.key < $1.key }) {
             if let fallbackAfter = rule.afterSeconds, fallbackAfter >= after {
                 throw APIError(
                     .badRequest, code: "invalid_erase_content_after_seconds",

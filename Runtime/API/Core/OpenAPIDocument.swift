@@ -171,7 +171,8 @@ enum OpenAPIDocument {
                     "unknown_outcome": ["type": "string", "enum": ["retry", "give_up"]],
                     "cap_action": ["type": "string", "enum": ["defer", "drop", "digest"]],
                     "erase_content_after_seconds": [
-                        "type": ["integer", "null"], "minimum": 60, "maximum": 2_592_000,
+                        "type": ["integer", "null"], "minimum": CategoryRoutes.minimumEraseAfterSeconds,
+                        "maximum": CategoryRoutes.maximumEraseAfterSeconds,
                         "description":
                             "erase each notification's data and rendered content this long after it is expanded (one-time passcodes); null keeps them",
                     ],
