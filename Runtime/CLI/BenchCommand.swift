@@ -18,8 +18,8 @@ struct BenchCommand: AsyncParsableCommand {
             abstract: "Work throughput, enqueue throughput, pickup latency and NOTIFY cost of the job runtime.",
             discussion: """
                 swift run -c release notify bench runtime --jobs 200000 --json
-                Uses DATABASE_URL when set (a database notify_bench_<pid> is created on that server
-                and dropped afterwards), else a private PostgreSQL with fsync and synchronous_commit on.
+                Uses DATABASE_URL when set (a database notify_bench_<pid> is created on that server \
+                and dropped afterwards), else a private PostgreSQL with fsync and synchronous_commit on. \
                 The worker runs with its default settings unless worker options are given.
                 """)
 
@@ -155,13 +155,13 @@ struct BenchCommand: AsyncParsableCommand {
             abstract: "Notifications per second through the HTTP API and the pipeline, and accept-to-inbox latency.",
             discussion: """
                 swift run -c release notify bench pipeline --channel inapp --notifications 50000 --json
-                Single-recipient notifications go through POST /v1/notifications, validate,
-                preference-filter, render and send-inapp, in this process, with the runtime's default
-                worker settings. Latency is measured from the API's 202 to the item's event on the
-                user's live inbox stream. --broadcast N adds a topic broadcast to N subscribers.
-                With --channel sms, email or push the notifications go through the real provider
-                client (Twilio, SendGrid, FCM) to the provider sandbox in this process, and latency
-                runs to the sandbox receiving the request; --sandbox-latency-ms slows the provider.
+                Single-recipient notifications go through POST /v1/notifications, validate, \
+                preference-filter, render and send-inapp, in this process, with the runtime's default \
+                worker settings. Latency is measured from the API's 202 to the item's event on the \
+                user's live inbox stream. --broadcast N adds a topic broadcast to N subscribers. \
+                With --channel sms, email or push the notifications go through the real provider \
+                client (Twilio, SendGrid, FCM) to the provider sandbox in this process, and latency \
+                runs to the sandbox receiving the request; --sandbox-latency-ms slows the provider. \
                 Uses DATABASE_URL when set, else a private PostgreSQL with fsync and synchronous_commit on.
                 """)
 
@@ -278,11 +278,11 @@ struct BenchCommand: AsyncParsableCommand {
             abstract: "A campaign blast expanded and queued, and OTP latency while it drains.",
             discussion: """
                 swift run -c release notify bench priority --blast 1000000 --channel push --json
-                Seeds N users with FCM devices subscribed to a topic, posts a campaign to it (no rate
-                limit) and times its expansion and queueing; then sends OTPs (a critical category)
-                through the API at --otp-rate per second for --otp-seconds while the campaign drains,
-                and measures each from its POST to the FCM sandbox receiving it. One process: API,
-                worker, FCM client, sandbox. Uses DATABASE_URL when set, else a private PostgreSQL
+                Seeds N users with FCM devices subscribed to a topic, posts a campaign to it (no rate \
+                limit) and times its expansion and queueing; then sends OTPs (a critical category) \
+                through the API at --otp-rate per second for --otp-seconds while the campaign drains, \
+                and measures each from its POST to the FCM sandbox receiving it. One process: API, \
+                worker, FCM client, sandbox. Uses DATABASE_URL when set, else a private PostgreSQL \
                 with fsync and synchronous_commit on.
                 """)
 

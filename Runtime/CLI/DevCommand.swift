@@ -11,15 +11,15 @@ struct DevCommand: AsyncParsableCommand {
         commandName: "dev",
         abstract: "Run the whole system in one process, for a laptop.",
         discussion: """
-            Runs every function, the scheduler leader and the HTTP API (with /healthz, /readyz, /metrics).
-            It also seeds a demo tenant (id "demo", a user "demo-user", a category "welcome" with an
-            in-app template) and writes its API key and the user's inbox signature to .notify/demo.env.
-            With the provider sandbox (on by default) the demo tenant also gets provider accounts for
-            every sandbox provider, routes for SMS, email, push and webhooks, contact points and
-            devices for demo-user, and categories "otp" (SMS), "news" (marketing email) and "alert"
-            (push, falling back to SMS); `notify sandbox messages` lists what the providers received.
-            Without DATABASE_URL it starts a private PostgreSQL from the installed server binaries,
-            with its data in .notify/pgdata (kept between runs), and stops it on exit (Ctrl-C).
+            Runs every function, the scheduler leader and the HTTP API (with /healthz, /readyz, /metrics). \
+            It also seeds a demo tenant (id "demo", a user "demo-user", a category "welcome" with an \
+            in-app template) and writes its API key and the user's inbox signature to .notify/demo.env. \
+            With the provider sandbox (on by default) the demo tenant also gets provider accounts for \
+            every sandbox provider, routes for SMS, email, push and webhooks, contact points and \
+            devices for demo-user, and categories "otp" (SMS), "news" (marketing email) and "alert" \
+            (push, falling back to SMS); `notify sandbox messages` lists what the providers received. \
+            Without DATABASE_URL it starts a private PostgreSQL from the installed server binaries, \
+            with its data in .notify/pgdata (kept between runs), and stops it on exit (Ctrl-C). \
             Other commands run in this folder (notify queues, notify dead list) find that cluster.
             """)
 

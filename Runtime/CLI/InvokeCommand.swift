@@ -12,7 +12,7 @@ struct InvokeCommand: AsyncParsableCommand {
         discussion: """
             notify invoke noop --input event.json
             echo '{"marker":"hello"}' | notify invoke probe --input -
-            Nothing is committed: the output (next jobs, writes) is printed, not applied.
+            Nothing is committed: the output (next jobs, writes) is printed, not applied. \
             Functions that read the database use DATABASE_URL or the cluster of a running `notify dev`.
             """)
 

@@ -14,11 +14,12 @@ struct NotifyCommand: AsyncParsableCommand {
             Run some functions in a worker: notify work --functions send-sms,send-email
             Run one function once:          notify invoke noop --input event.json
             Serve the HTTP API alone:       notify serve --port 8080
-            Onboard a tenant:               notify tenants create acme && notify keys create --tenant acme
+            Onboard a tenant:               notify tenants create acme
+            Give it an API key:             notify keys create --tenant acme
 
-            Commands that use a database read DATABASE_URL (postgres://user:password@host:5432/db).
-            Without it, `dev` and `bench` start a private PostgreSQL from the installed server
-            binaries, and the other commands use the cluster of a running `notify dev`.
+            Commands that use a database read DATABASE_URL (postgres://user:password@host:5432/db). \
+            Without it, `dev` and `bench` start a private PostgreSQL from the installed server \
+            binaries, and the other commands use the cluster of a running `notify dev`. \
             Every setting is listed in README.md under "Configuration".
             """,
         subcommands: [

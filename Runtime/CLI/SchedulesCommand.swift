@@ -13,7 +13,7 @@ struct SchedulesCommand: AsyncParsableCommand {
               notify schedules list --tenant demo
               notify schedules pause --tenant demo daily-digest
               notify schedules resume --tenant demo daily-digest
-            A resumed schedule next runs at its first occurrence after now: occurrences missed
+            A resumed schedule next runs at its first occurrence after now: occurrences missed \
             while it was paused are not made up.
             """,
         subcommands: [List.self, Pause.self, Resume.self])

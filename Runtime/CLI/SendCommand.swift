@@ -7,7 +7,7 @@ struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send", abstract: "Send a notification (a producer for scripts); prints its id.",
         discussion: """
-            Calls the SQL producer notify.send(...) — the same function applications call inside
+            Calls the SQL producer notify.send(...) — the same function applications call inside \
             their own transactions. Example:
               notify send --tenant demo --category welcome --user demo-user --data '{"name":"Ada"}'
             Follow it with: notify status ID --tenant demo

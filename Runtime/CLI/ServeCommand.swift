@@ -11,8 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract:
             "Serve the HTTP API (producers, tenants' resources, the inbox and its live stream) without running jobs.",
         discussion: """
-            Deploy it beside `notify work` processes; it only records notifications and enqueues
-            their validation. Needs DATABASE_URL and the keys NOTIFY_ENCRYPTION_KEYS,
+            Deploy it beside `notify work` processes; it only records notifications and enqueues \
+            their validation. Needs DATABASE_URL and the keys NOTIFY_ENCRYPTION_KEYS, \
             NOTIFY_LOOKUP_KEY and NOTIFY_TOKEN_KEY (see `notify keys generate`).
             """)
 

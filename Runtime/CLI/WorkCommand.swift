@@ -14,8 +14,8 @@ struct WorkCommand: AsyncParsableCommand {
             Each function can be deployed as its own process:
               notify work --functions send-sms
               notify work --functions validate,preference-filter,render --concurrency 64
-            Every worker also campaigns for scheduler leadership unless --no-lead is given; one wins.
-            On SIGTERM the worker stops claiming, lets running jobs finish (--shutdown-grace-ms),
+            Every worker also campaigns for scheduler leadership unless --no-lead is given; one wins. \
+            On SIGTERM the worker stops claiming, lets running jobs finish (--shutdown-grace-ms), \
             releases the rest so they are claimable at once, and exits 0.
             """)
 
