@@ -11,7 +11,8 @@ import PostgresNIO
 /// - A paused, completed or superseded pacer (its `generation` is not the campaign's) stops; a
 ///   resume starts a new generation.
 /// - A scheduled campaign whose start time has come becomes `running`.
-/// - When expansion is over and no recipient is left, the campaign and its notification complete.
+/// - When expansion is over and no recipient is left, the campaign and its notification complete;
+///   a category that erases content (`erase_content_after_seconds`) starts its clock then.
 /// - A cancelled campaign's pacer drops the recipients never released (reason `cancelled`, one
 ///   timeline event each), ``dropChunk`` at a time, until expansion has stopped and none remain.
 public struct CampaignReleaseFunction: NotifyFunction {
@@ -97,7 +98,10 @@ public struct CampaignReleaseFunction: NotifyFunction {
                 """)
             writes.append(
                 """
-                UPDATE notify.notifications SET status = 'done', updated_at = now()
+                UPDATE notify.notifications n SET status = 'done', updated_at = now(),
+                    erase_content_at = now() + make_interval(secs => (
+                        SELECT c.erase_content_after_seconds FROM notify.categories c
+                        WHERE c.tenant_id = n.tenant_id AND c.key = n.category_key))
                 WHERE id = \(campaign.notificationID) AND tenant_id = \(input.tenantID) AND status = 'processing'
                 """)
             writes.append(

@@ -50,7 +50,7 @@ public struct ScheduleTickFunction: NotifyFunction {
         return FunctionOutput(
             writes: [
                 StatusEventDispatch.statement, StrandedSendRescue.statement, CallbackRetention.statement,
-                ContentErasure.statement, RecordRetention.children, RecordRetention.parents,
+                ContentErasure.clearing, ContentErasure.finishing, RecordRetention.children, RecordRetention.parents,
             ]
                 + schedules,
             maintenance: [

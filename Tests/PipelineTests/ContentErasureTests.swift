@@ -257,20 +257,186 @@ struct ContentErasureTests {
                 INSERT INTO notify.notifications (tenant_id, category_key, recipients, data, erase_content_at)
                 VALUES ('acme', 'otp', '{"users":["ada"]}', '{"code":"123456"}', now() - interval '1 second')
                 """,
+                """
+                INSERT INTO notify.deliveries (tenant_id, notification_id, user_id, channel, status, content)
+                SELECT 'acme', id, 1, 'sms', 'sent', '{"text":"n"}' FROM notify.notifications
+                """,
                 "ANALYZE notify.notifications",
+                "ANALYZE notify.deliveries",
             ] {
                 try await client.query(PostgresQuery(unsafeSQL: statement), logger: TestCluster.logger)
             }
-            let plan = try await QueryPlan.of(ContentErasure.statement, on: client)
-            #expect(plan.indexes.contains("notifications_content_due"))
-            #expect(!plan.sequentialScans.contains("notifications"))
-            let counts = try await client.query(ContentErasure.statement, logger: TestCluster.logger).collect()
+            for (name, statement) in [("clearing", ContentErasure.clearing), ("finishing", ContentErasure.finishing)] {
+                let plan = try await QueryPlan.of(statement, on: client)
+                #expect(plan.indexes.contains("notifications_content_due"), "\(name)")
+                #expect(!plan.sequentialScans.contains("notifications"), "\(name)")
+                #expect(!plan.sequentialScans.contains("deliveries"), "\(name)")
+            }
+            let counts = try await client.query(ContentErasure.clearing, logger: TestCluster.logger).collect()
             let (erased, cleared, dropped) = try counts[0].decode((Int, Int, Int).self)
-            #expect(erased == 1 && cleared == 0 && dropped == 0)
+            #expect(erased == 1 && cleared == 1 && dropped == 0)
+            let finished = try await client.query(ContentErasure.finishing, logger: TestCluster.logger).collect()
+            #expect(try finished[0].decode(Int.self) == 1)
             let left = try await client.query(
-                "SELECT count(*)::int FROM notify.notifications WHERE data = '{}'", logger: TestCluster.logger
+                """
+                SELECT count(*)::int FROM notify.notifications
+                WHERE data = '{}' AND content_erased_at IS NOT NULL AND erase_content_at IS NULL
+                """, logger: TestCluster.logger
             ).collect()
             #expect(try left[0].decode(Int.self) == 1)
+        }
+    }
+
+    @Test("a notification with more deliveries than a tick clears is erased over several ticks, each delivery once")
+    func erasureGoesInBoundedSteps() async throws {
+        let url = try await TestCluster.freshDatabase()
+        try await TestCluster.withClient(url) { client in
+            let logger = TestCluster.logger
+            // A broadcast of 25 users × 2 channels: sent ones with content, waiting ones (rendered
+            // with content, pending without), due first; then a single passcode, due after it.
+            for statement in [
+                "INSERT INTO notify.tenants (id, name, inbox_secret) VALUES ('acme', 'Acme', '\\x00')",
+                """
+                INSERT INTO notify.notifications (id, tenant_id, category_key, recipients, data, erase_content_at)
+                VALUES ('00000000-0000-0000-0000-00000000000b', 'acme', 'news', '{"topic":"all"}', '{"code":"1"}',
+                        now() - interval '2 seconds'),
+                       ('00000000-0000-0000-0000-00000000000a', 'acme', 'otp', '{"users":["ada"]}', '{"code":"2"}',
+                        now() - interval '1 second')
+                """,
+                """
+                INSERT INTO notify.deliveries (tenant_id, notification_id, user_id, channel, status, content)
+                SELECT 'acme', '00000000-0000-0000-0000-00000000000b', u, c,
+                       CASE WHEN u % 5 = 0 THEN 'pending' WHEN u % 5 = 1 THEN 'rendered' ELSE 'sent' END,
+                       CASE WHEN u % 5 = 0 THEN NULL ELSE '{"text":"code 1"}'::jsonb END
+                FROM generate_series(1, 25) u CROSS JOIN unnest(ARRAY['email', 'sms']) c
+                """,
+                """
+                INSERT INTO notify.deliveries (tenant_id, notification_id, user_id, channel, status, content)
+                VALUES ('acme', '00000000-0000-0000-0000-00000000000a', 7, 'sms', 'delivered', '{"text":"code 2"}')
+                """,
+            ] {
+                try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            let step = ContentErasure.clearing(rowsPerTick: 8)
+            var cleared: [Int] = []
+            var ticks = 0
+            while ticks < 20 {
+                ticks += 1
+                let counts = try await client.withTransaction(logger: logger) { connection in
+                    let counts = try await connection.query(step, logger: logger).collect()
+                    _ = try await connection.query(ContentErasure.finishing, logger: logger).collect()
+                    return try counts[0].decode((Int, Int, Int).self)
+                }
+                cleared.append(counts.1)
+                let waiting = try await client.query(
+                    "SELECT count(*)::int FROM notify.notifications WHERE erase_content_at IS NOT NULL", logger: logger
+                ).collect()
+                if try waiting[0].decode(Int.self) == 0 { break }
+            }
+            // 50 deliveries with content or waiting, plus the passcode's one: 51, 8 a tick.
+            #expect(cleared.allSatisfy { $0 <= 8 }, "\(cleared)")
+            #expect(cleared.reduce(0, +) == 51, "each delivery cleared once: \(cleared)")
+            #expect(ticks == 7, "\(cleared)")
+            let deliveries = try await client.query(
+                """
+                SELECT count(*) FILTER (WHERE content IS NOT NULL)::int,
+                       count(*) FILTER (WHERE status = 'dropped' AND reason = 'content_erased')::int,
+                       count(*) FILTER (WHERE status IN ('pending', 'rendered'))::int
+                FROM notify.deliveries
+                """, logger: logger
+            ).collect()
+            #expect(try deliveries[0].decode((Int, Int, Int).self) == (0, 20, 0))
+            let events = try await client.query(
+                """
+                SELECT count(*) FILTER (WHERE kind = 'content_erased')::int, count(*) FILTER (WHERE kind = 'dropped')::int
+                FROM notify.events
+                """, logger: logger
+            ).collect()
+            #expect(try events[0].decode((Int, Int).self) == (2, 20), "one content_erased each, one drop per waiting")
+            let notifications = try await client.query(
+                """
+                SELECT count(*)::int FROM notify.notifications
+                WHERE data = '{}' AND content_erased_at IS NOT NULL AND erase_content_at IS NULL AND erase_cursor IS NULL
+                """, logger: logger
+            ).collect()
+            #expect(try notifications[0].decode(Int.self) == 2)
+        }
+    }
+
+    @Test("a campaign of a category that erases content is erased after it completes, and a cancelled one too")
+    func campaignsAreErased() async throws {
+        try await Engine.with(leader: true) { engine in
+            let tenant = try await engine.tenant()
+            try expect(
+                try await engine.put(
+                    "/v1/categories/promo", tenant,
+                    ["kind": "marketing", "default_channels": ["inapp"], "erase_content_after_seconds": 600]), [201])
+            try expect(
+                try await engine.post(
+                    "/v1/templates/promo/inapp/en/versions?activate=true", tenant, ["title": "Code {{code}}"]), [201])
+            try expect(try await engine.put("/v1/topics/codes", tenant, ["name": "Codes"]), [201])
+            try await engine.runtime.client.query(
+                """
+                INSERT INTO notify.topic_subscribers (tenant_id, topic_key, user_id)
+                SELECT tenant_id, 'codes', id FROM notify.users WHERE tenant_id = \(tenant.id) AND external_id = 'ada'
+                """, logger: engine.runtime.logger)
+            let created = try expect(
+                try await engine.post(
+                    "/v1/campaigns", tenant,
+                    [
+                        "name": "Codes", "category": "promo", "audience": ["topic": "codes"],
+                        "data": ["code": "SPRING-7"],
+                    ]),
+                [201])
+            let id = try #require(created.json["id"] as? String)
+            let later = try expect(
+                try await engine.post(
+                    "/v1/campaigns", tenant,
+                    [
+                        "name": "Later", "category": "promo", "audience": ["topic": "codes"],
+                        "data": ["code": "FALL-9"],
+                        "start_at": ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600)),
+                    ]), [201])
+            let laterID = try #require(later.json["id"] as? String)
+            try expect(try await engine.post("/v1/campaigns/\(laterID)/cancel", tenant), [200])
+            let deadline = ContinuousClock.now + .seconds(30)
+            var status = ""
+            while ContinuousClock.now < deadline, status != "completed" {
+                status = try await engine.get("/v1/campaigns/\(id)", tenant).json["status"] as? String ?? ""
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(status == "completed")
+            #expect(try await engine.inbox(tenant).count == 1)
+            let timed = try await engine.runtime.rows(
+                """
+                SELECT extract(epoch FROM erase_content_at - now())::float8 FROM notify.notifications
+                WHERE tenant_id = \(tenant.id) AND category_key = 'promo'
+                """
+            ).map { try $0.decode(Double?.self) }
+            #expect(timed.count == 2)
+            #expect(timed.allSatisfy { (540...600).contains($0 ?? 0) }, "\(timed)")
+
+            // Ten minutes pass.
+            try await engine.runtime.client.query(
+                """
+                UPDATE notify.notifications SET erase_content_at = now() - interval '1 second'
+                WHERE tenant_id = \(tenant.id) AND erase_content_at IS NOT NULL
+                """, logger: engine.runtime.logger)
+            let erased = try await eventually(timeout: .seconds(15), every: .milliseconds(100)) {
+                try await engine.runtime.count(
+                    """
+                    SELECT count(*)::int FROM notify.notifications
+                    WHERE category_key = 'promo' AND content_erased_at IS NOT NULL AND erase_content_at IS NULL
+                      AND data = '{}'
+                    """) == 2
+            }
+            #expect(erased)
+            #expect(
+                try await engine.runtime.count(
+                    "SELECT count(*)::int FROM notify.deliveries WHERE tenant_id = \(tenant.id) AND content IS NOT NULL"
+                )
+                    == 0)
+            #expect(try await engine.inbox(tenant).count == 1, "the inbox item is the user's and stays")
         }
     }
 }

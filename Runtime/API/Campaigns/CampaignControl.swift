@@ -77,7 +77,10 @@ public struct CampaignControl: Sendable {
             if action == .cancel {
                 try await connection.query(
                     """
-                    UPDATE notify.notifications SET status = 'cancelled', updated_at = now()
+                    UPDATE notify.notifications n SET status = 'cancelled', updated_at = now(),
+                        erase_content_at = now() + make_interval(secs => (
+                            SELECT c.erase_content_after_seconds FROM notify.categories c
+                            WHERE c.tenant_id = n.tenant_id AND c.key = n.category_key))
                     WHERE id = \(notificationID) AND tenant_id = \(tenantID)
                     """, logger: logger)
             }
