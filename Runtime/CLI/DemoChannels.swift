@@ -73,6 +73,7 @@ enum DemoChannels {
                 """, logger: logger)
         }
         // The passcodes' content is erased ten minutes after they are sent (see `ContentErasure`).
+        // An unknown outcome is retried or given up as the API's default for the kind would have it.
         let categories: [(String, String, Bool, String, String, Int?)] = [
             ("otp", "transactional", true, "{sms}", "{}", 600),
             ("news", "marketing", false, "{email}", "{}", nil),
@@ -82,9 +83,10 @@ enum DemoChannels {
             try await client.query(
                 """
                 INSERT INTO notify.categories
-                    (tenant_id, key, kind, critical, default_channels, template_key, fallback, erase_content_after_seconds)
+                    (tenant_id, key, kind, critical, default_channels, template_key, fallback, erase_content_after_seconds,
+                     unknown_outcome)
                 VALUES (\(tenantID), \(key), \(kind), \(critical), \(channels)::text[], \(key), \(fallback)::jsonb,
-                        \(eraseAfter))
+                        \(eraseAfter), \(kind == "marketing" ? "give_up" : "retry"))
                 ON CONFLICT DO NOTHING
                 """, logger: logger)
         }

@@ -41,13 +41,22 @@ struct NotifyCommand: AsyncParsableCommand {
         if ProcessInfo.processInfo.environment["NOTIFY_NIO_EXECUTOR"] == "on" {
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
+        var parsed: (any ParsableCommand)?
         do {
             var command = try parseAsRoot()
+            parsed = command
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
+        } catch let error as ValidationError {
+            guard let parsed else { exit(withError: error) }
+            // A check made once the command runs: name the subcommand's usage, not the root's.
+            let subcommand = type(of: parsed)
+            FileHandle.standardError.write(
+                Data("Error: \(error.message)\nUsage: \(usageString(for: subcommand))\n".utf8))
+            Foundation.exit(64)
         } catch {
             exit(withError: error)
         }

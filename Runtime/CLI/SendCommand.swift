@@ -29,6 +29,9 @@ struct SendCommand: AsyncParsableCommand {
         guard (try? JSONSerialization.jsonObject(with: Data(data.utf8))) is [String: Any] else {
             throw ValidationError("--data must be a JSON object, such as '{\"name\":\"Ada\"}'")
         }
+        guard user.isEmpty == (topic != nil) else {
+            throw ValidationError("name the recipients with --user ID [ID …] or with --topic KEY, one of the two")
+        }
         let when = try sendAt.map { text in
             guard let parsed = try? Date(text, strategy: .iso8601) else {
                 throw ValidationError("--send-at must be an ISO 8601 time such as 2026-11-24T09:00:00Z")
