@@ -3,6 +3,7 @@ import Foundation
 import NotifyAPI
 import NotifyModel
 import NotifyRuntime
+import PostgresNIO
 
 /// `notify campaign list|show|pause|resume|cancel|watch`: operate a tenant's campaigns from the
 /// command line, on the database directly (the same rules as the API).
@@ -95,6 +96,10 @@ struct CampaignCommand: AsyncParsableCommand {
             print("campaign \(id): \(status.rawValue)")
         } catch let error as APIError {
             fail("\(error.code): \(error.detail)")
+        } catch let error as PostgresTransactionError {
+            // The control runs in a transaction: its refusal comes back wrapped.
+            guard let refusal = error.closureError as? APIError else { throw error }
+            fail("\(refusal.code): \(refusal.detail)")
         }
     }
 

@@ -22,8 +22,12 @@ struct CommandEnvironment: Sendable {
     init() {
         let config = ConfigReader(provider: EnvironmentVariablesProvider())
         self.config = config
-        let level =
-            Logger.Level(rawValue: config.string(forKey: "notify.log.level", default: "info").lowercased()) ?? .info
+        let levelName = config.string(forKey: "notify.log.level", default: "info")
+        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+            fail(
+                "NOTIFY_LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(levelName)\""
+            )
+        }
         Self.bootstrapped.withLock { done in
             guard !done else { return }
             done = true
@@ -31,12 +35,61 @@ struct CommandEnvironment: Sendable {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: Self.metricsRegistry))
         }
         self.logger = Logger(label: "notify")
+        // Read where no command environment is at hand (the pool's size, the provider client's
+        // connections): checked here, so that a typo stops every command instead of being ignored.
+        _ = optionalInt("notify.pool.size", minimum: 1)
+        _ = optionalInt("notify.provider.connections", minimum: 1)
     }
 
     var databaseURLString: String? { config.string(forKey: "database.url", isSecret: true) }
     var dataDirectory: String { config.string(forKey: "notify.data.dir", default: ".notify") }
 
-    func int(_ key: String, default value: Int) -> Int { config.int(forKey: ConfigKey(key), default: value) }
+    /// The whole number in the variable of `key` (`notify.send.chunk` is `NOTIFY_SEND_CHUNK`), else
+    /// `value`. A value that is not a whole number, or is below `minimum`, stops the command with
+    /// an error that names the variable: a typo in a setting is never silently replaced by its
+    /// default.
+    func int(_ key: String, default value: Int, minimum: Int = .min) -> Int {
+        guard let raw = config.string(forKey: ConfigKey(key)) else { return value }
+        let variable = Self.variable(key)
+        guard let parsed = Int(raw.trimmingCharacters(in: .whitespaces)) else {
+            fail("\(variable) must be a whole number; got \"\(raw)\"")
+        }
+        guard parsed >= minimum else { fail("\(variable) must be at least \(minimum); got \(parsed)") }
+        return parsed
+    }
+
+    /// The whole number in the variable of `key`, or nil when it is not set; checked as ``int(_:default:minimum:)``.
+    func optionalInt(_ key: String, minimum: Int = .min) -> Int? {
+        config.string(forKey: ConfigKey(key)) == nil ? nil : int(key, default: 0, minimum: minimum)
+    }
+
+    /// The switch in the variable of `key` (true/false, on/off, yes/no, 1/0), else `value`; any
+    /// other text stops the command with an error that names the variable.
+    func bool(_ key: String, default value: Bool) -> Bool {
+        guard let raw = config.string(forKey: ConfigKey(key)) else { return value }
+        switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "on", "yes", "1": return true
+        case "false", "off", "no", "0": return false
+        default: fail("\(Self.variable(key)) must be true or false (or on/off); got \"\(raw)\"")
+        }
+    }
+
+    /// The absolute http(s) URL in the variable of `key`, or nil when it is not set; anything else
+    /// stops the command with an error that names the variable.
+    func url(_ key: String) -> String? {
+        guard let raw = config.string(forKey: ConfigKey(key)) else { return nil }
+        guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            url.host?.isEmpty == false
+        else {
+            fail(
+                "\(Self.variable(key)) must be an absolute http(s) URL such as https://notify.example.com; got \"\(raw)\""
+            )
+        }
+        return raw
+    }
+
+    /// The environment variable of a configuration key: `notify.send.chunk` → `NOTIFY_SEND_CHUNK`.
+    static func variable(_ key: String) -> String { key.uppercased().replacingOccurrences(of: ".", with: "_") }
 
     /// The file where a running `notify dev` leaves its database URL for other commands.
     var devURLFile: String { dataDirectory + "/dev-database-url" }

@@ -21,14 +21,14 @@ struct DeliverySupport: Sendable {
     /// `publicURL` is used when `NOTIFY_PUBLIC_URL` is not set (`notify dev` passes its own address).
     init(secrets: EngineSecrets, environment: CommandEnvironment, publicURL fallbackURL: String? = nil) {
         let settings = SendSettings(
-            requestTimeout: .milliseconds(environment.int("notify.send.timeout.ms", default: 10_000)),
-            concurrency: environment.int("notify.send.concurrency", default: 64),
-            maxAttempts: environment.int("notify.send.max.attempts", default: 8),
-            publicURL: environment.config.string(forKey: "notify.public.url") ?? fallbackURL,
-            chunkSize: environment.int("notify.send.chunk", default: 32))
+            requestTimeout: .milliseconds(environment.int("notify.send.timeout.ms", default: 10_000, minimum: 1)),
+            concurrency: environment.int("notify.send.concurrency", default: 64, minimum: 1),
+            maxAttempts: environment.int("notify.send.max.attempts", default: 8, minimum: 1),
+            publicURL: environment.url("notify.public.url") ?? fallbackURL,
+            chunkSize: environment.int("notify.send.chunk", default: 32, minimum: 1))
         let breaker = CircuitBreaker(
-            failureThreshold: environment.int("notify.circuit.failures", default: 5),
-            openDuration: .milliseconds(environment.int("notify.circuit.open.ms", default: 15_000)))
+            failureThreshold: environment.int("notify.circuit.failures", default: 5, minimum: 1),
+            openDuration: .milliseconds(environment.int("notify.circuit.open.ms", default: 15_000, minimum: 1)))
         factory = StandardProviderFactory(httpClient: Self.providerHTTPClient)
         engine = SendEngine(
             pool: ProviderPool(factory: factory, cipher: secrets.cipher), cipher: secrets.cipher,

@@ -38,7 +38,10 @@ struct DevCommand: AsyncParsableCommand {
     )
     var sandbox = true
 
-    @Option(help: "Sandbox HTTP port (providers and its control API, read by `notify sandbox messages`).")
+    @Option(
+        help:
+            "Sandbox HTTP port (providers and its control API); its URL goes to .notify/sandbox-url for `notify sandbox messages`."
+    )
     var sandboxPort = 4010
 
     @Option(help: "Sandbox APNs port (HTTP/2 over TLS).")
@@ -46,6 +49,13 @@ struct DevCommand: AsyncParsableCommand {
 
     @Option(help: "Sandbox SMTP port.")
     var sandboxSmtpPort = 4025
+
+    func validate() throws {
+        try PortOption.check("--port", port)
+        try PortOption.check("--sandbox-port", sandboxPort, allowsAny: true)
+        try PortOption.check("--sandbox-apns-port", sandboxApnsPort, allowsAny: true)
+        try PortOption.check("--sandbox-smtp-port", sandboxSmtpPort, allowsAny: true)
+    }
 
     func run() async throws {
         let environment = CommandEnvironment()
@@ -87,6 +97,7 @@ struct DevCommand: AsyncParsableCommand {
                     secrets: secrets, environment: environment, publicURL: "http://\(host):\(port)")),
             workerOptions: workerOptions, lead: true, httpHost: host, httpPort: port, secrets: secrets,
             onReady: { logger.info("notify dev is up", metadata: ["http": "http://\(host):\(port)/openapi.json"]) })
+        var sandboxURLFile: DevSandboxURLFile?
         if sandbox {
             let engineURL = "http://\(host):\(port)"
             var configuration = SandboxConfiguration(port: sandboxPort, apnsPort: sandboxApnsPort)
@@ -98,12 +109,16 @@ struct DevCommand: AsyncParsableCommand {
             let providerSandbox = try ProviderSandbox(configuration: configuration, logger: logger)
             let smtpPort = sandboxSmtpPort
             launcher.supportingServices = [providerSandbox]
+            let urlFile = DevSandboxURLFile(dataDirectory: environment.dataDirectory)
+            sandboxURLFile = urlFile
             launcher.afterStart = {
                 let document = try await providerSandbox.credentialsDocument()
                 try await withPostgresClient(url, logger: logger) { client in
                     try await DemoChannels.seed(
                         document: document, smtpPort: smtpPort, secrets: secrets, client: client, logger: logger)
                 }
+                // For `notify sandbox messages|counts|faults` run in this folder.
+                try urlFile.record(try await providerSandbox.endpoints().baseURL)
                 logger.info(
                     "provider sandbox is up; see what it received with `notify sandbox messages`",
                     metadata: ["sandbox": "\(document.twilio.baseURL)"])
@@ -115,6 +130,7 @@ struct DevCommand: AsyncParsableCommand {
         } catch {
             runError = error
         }
+        sandboxURLFile?.removeIfRecorded()
         if let cluster {
             try? FileManager.default.removeItem(atPath: environment.devURLFile)
             do { try await cluster.stop() } catch { logger.error("could not stop the private PostgreSQL: \(error)") }

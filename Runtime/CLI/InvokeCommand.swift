@@ -68,6 +68,9 @@ struct InvokeCommand: AsyncParsableCommand {
             return try await FunctionInvoker.invoke(entry, payload: payload, context: context)
         }
         print(output)
+        // A failed invocation prints its error as the output's `error` and exits 1, so scripts see it.
+        let printed = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        if printed?["error"] != nil { Foundation.exit(1) }
     }
 
     static func describeJSONError(_ error: any Error) -> String {

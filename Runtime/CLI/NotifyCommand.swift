@@ -57,6 +57,12 @@ struct NotifyCommand: AsyncParsableCommand {
             FileHandle.standardError.write(
                 Data("Error: \(error.message)\nUsage: \(usageString(for: subcommand))\n".utf8))
             Foundation.exit(64)
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            FileHandle.standardError.write(
+                Data(
+                    ("Error: a port this command listens on is already in use (another notify dev, serve, work "
+                        + "or sandbox?); choose another with the command's port options (see --help)\n").utf8))
+            Foundation.exit(1)
         } catch {
             exit(withError: error)
         }

@@ -50,7 +50,7 @@ struct RuntimeLauncher {
             if let secrets {
                 let api = await APIStack(
                     url: url, client: client, producer: producer, secrets: secrets, operations: operations,
-                    publicURL: environment.config.string(forKey: "notify.public.url"),
+                    publicURL: environment.url("notify.public.url"),
                     logger: logger)
                 // Shut down in reverse order: the hub first ends the live inbox streams, so the
                 // server's graceful shutdown does not wait on them.

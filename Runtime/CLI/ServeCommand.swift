@@ -19,6 +19,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HTTP port.") var port = 8080
     @Option(help: "HTTP address.") var host = "127.0.0.1"
 
+    func validate() throws {
+        try PortOption.check("--port", port)
+    }
+
     func run() async throws {
         let environment = CommandEnvironment()
         let url = try environment.resolveDatabase()
@@ -30,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
             client: client, registry: CommandEnvironment.metricsRegistry, isDraining: { false }, logger: logger)
         let api = await APIStack(
             url: url, client: client, producer: producer, secrets: secrets, operations: operations,
-            publicURL: environment.config.string(forKey: "notify.public.url"), logger: logger)
+            publicURL: environment.url("notify.public.url"), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [

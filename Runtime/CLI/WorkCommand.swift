@@ -36,6 +36,10 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(help: "Address for --http-port.")
     var httpHost = "127.0.0.1"
 
+    func validate() throws {
+        try PortOption.check("--http-port", httpPort)
+    }
+
     func run() async throws {
         let environment = CommandEnvironment()
         let url = try environment.resolveDatabase()

@@ -53,7 +53,7 @@ struct WorkerOptions: ParsableArguments {
     func configuration(_ environment: CommandEnvironment) throws -> WorkerConfiguration {
         /// The option, else the variable of `key`, else `value`; at least `minimum`.
         func setting(_ option: Int?, _ key: String, default value: Int, minimum: Int = 1) throws -> Int {
-            let resolved = option ?? environment.int(key, default: value)
+            let resolved = option ?? environment.int(key, default: value, minimum: minimum)
             guard resolved >= minimum else {
                 let variable = key.uppercased().replacingOccurrences(of: ".", with: "_")
                 throw RuntimeError(
@@ -64,10 +64,7 @@ struct WorkerOptions: ParsableArguments {
         return WorkerConfiguration(
             concurrency: try setting(concurrency, "notify.concurrency", default: 2048),
             claimBatchSize: try setting(claimBatch, "notify.claim.batch", default: 256),
-            reservedCriticalSlots: try reservedCritical
-                ?? environment.config.int(forKey: "notify.reserved.critical").map {
-                    try setting($0, "notify.reserved.critical", default: 0, minimum: 0)
-                },
+            reservedCriticalSlots: reservedCritical ?? environment.optionalInt("notify.reserved.critical", minimum: 0),
             pollInterval: .milliseconds(try setting(pollIntervalMs, "notify.poll.interval.ms", default: 1000)),
             lease: .milliseconds(try setting(leaseMs, "notify.lease.ms", default: 30_000)),
             shutdownGracePeriod: .milliseconds(
@@ -77,17 +74,17 @@ struct WorkerOptions: ParsableArguments {
             criticalPoolSize: try setting(criticalPoolSize, "notify.critical.pool.size", default: 8),
             maxLane: maxLane.flatMap(Lane.init(name:)) ?? .bulk,
             minLane: minLane.flatMap(Lane.init(name:)) ?? .critical,
-            chainSuccessors: environment.config.bool(forKey: "notify.chain.successors") ?? true,
-            inlineSuccessors: environment.config.bool(forKey: "notify.inline.successors") ?? true,
-            asynchronousCompletions: environment.config.bool(forKey: "notify.async.completions") ?? true,
+            chainSuccessors: environment.bool("notify.chain.successors", default: true),
+            inlineSuccessors: environment.bool("notify.inline.successors", default: true),
+            asynchronousCompletions: environment.bool("notify.async.completions", default: true),
             criticalCompletionTarget: .milliseconds(
                 try setting(nil, "notify.critical.target.ms", default: 10, minimum: 0)),
-            criticalGenericPlans: environment.config.bool(forKey: "notify.critical.generic.plans") ?? true)
+            criticalGenericPlans: environment.bool("notify.critical.generic.plans", default: true))
     }
 
     func election(_ environment: CommandEnvironment, holder: String) -> LeaderElection.Configuration {
         let interval = Duration.milliseconds(
-            leaderIntervalMs ?? environment.int("notify.leader.interval.ms", default: 1000))
+            leaderIntervalMs ?? environment.int("notify.leader.interval.ms", default: 1000, minimum: 1))
         return .init(retryInterval: interval, tickInterval: interval, holder: holder)
     }
 

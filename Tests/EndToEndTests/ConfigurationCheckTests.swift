@@ -1,0 +1,56 @@
+import Foundation
+import NotifyTestSupport
+import Testing
+
+/// Settings as an operator gives them: a variable that does not parse or is out of range, or a
+/// port that is not one, stops the command with a sentence that names it, instead of being
+/// silently replaced by a default.
+@Suite("Configuration checks", .timeLimit(.minutes(2)))
+struct ConfigurationCheckTests {
+    func run(
+        _ arguments: [String], database: String?, environment: [String: String] = [:]
+    ) async throws -> (
+        status: Int32, log: String
+    ) {
+        let process = try await NotifyProcess.start(arguments, databaseURL: database, environment: environment)
+        let status = await process.waitForExit()
+        return (status, process.log)
+    }
+
+    @Test("a worker refuses variables that do not parse or are out of range, naming each")
+    func badVariablesStopTheWorker() async throws {
+        let database = try await TestCluster.freshDatabase().secretURLString
+        for (variable, value, words) in [
+            ("NOTIFY_CONCURRENCY", "abc", "NOTIFY_CONCURRENCY must be a whole number; got \"abc\""),
+            ("NOTIFY_CRITICAL_TARGET_MS", "soon", "NOTIFY_CRITICAL_TARGET_MS must be a whole number"),
+            ("NOTIFY_LEASE_MS", "-5", "NOTIFY_LEASE_MS must be at least 1; got -5"),
+            ("NOTIFY_POOL_SIZE", "-3", "NOTIFY_POOL_SIZE must be at least 1; got -3"),
+            ("NOTIFY_LOG_LEVEL", "loud", "NOTIFY_LOG_LEVEL must be one of trace, debug, info"),
+            ("NOTIFY_INLINE_SUCCESSORS", "maybe", "NOTIFY_INLINE_SUCCESSORS must be true or false"),
+        ] {
+            let result = try await run(
+                ["work", "--functions", "noop", "--no-lead"], database: database, environment: [variable: value])
+            #expect(result.status == 1, "\(variable)=\(value): \(result.log)")
+            #expect(result.log.contains(words), "\(variable)=\(value): \(result.log)")
+        }
+    }
+
+    @Test("a port out of range is a usage error naming the option; a failed invocation exits 1")
+    func portsAndInvocations() async throws {
+        let port = try await run(["work", "--functions", "noop", "--http-port", "99999"], database: nil)
+        #expect(port.status == 64)
+        #expect(port.log.contains("--http-port must be a TCP port, 1 to 65535; got 99999"), "\(port.log)")
+        #expect(port.log.contains("Usage: notify work"), "the subcommand's usage, not the root's: \(port.log)")
+
+        let folder = NSTemporaryDirectory() + "notify-invoke-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let input = folder + "/input.json"
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: input))
+        let failed = try await run(["invoke", "probe", "--input", input], database: nil)
+        #expect(failed.status == 1, "\(failed.log)")
+        try Data(#"{"marker":"ok"}"#.utf8).write(to: URL(fileURLWithPath: input))
+        let noop = try await run(["invoke", "noop", "--input", input], database: nil)
+        #expect(noop.status == 0, "\(noop.log)")
+    }
+}
