@@ -9,7 +9,9 @@ import NotifyProviders
 /// - `DELETE /sandbox/messages`: forgets messages, counts and delivery ids (204).
 /// - `GET /sandbox/counts`: `{"twilio": {"received", "accepted", "failed", "duplicates"}, …}`.
 /// - `GET /sandbox/callbacks`: `{"delivered", "failed_attempts", "abandoned"}`.
-/// - `GET /sandbox/faults`, `GET|PUT /sandbox/faults/{provider}`: `FaultSettings` JSON.
+/// - `GET /sandbox/faults`, `GET|PUT /sandbox/faults/{provider}`: `FaultSettings` JSON; a `PUT`
+///   of settings with an unknown key or a value out of range is answered 400
+///   `{"error": "…", "code": "invalid_fault_settings"}` and changes nothing.
 /// - `GET /sandbox/credentials`: `SandboxCredentialsDocument`; `GET /sandbox/ca.pem`: the CA.
 /// - `POST /sandbox/inbound` `{"from", "to", "body", "url"?}`: a handset texts the account
 ///   (`STOP`, `START`, …); posts Twilio's signed inbound webhook (202 with `message_sid`).
@@ -75,11 +77,12 @@ struct ControlRoutes {
         guard let kind = provider(context) else { return unknownProvider(context) }
         let data = await request.collectBody(limit: 1 << 16) ?? Data()
         do {
-            let settings = try JSONDecoder().decode(FaultSettings.self, from: data.isEmpty ? Data("{}".utf8) : data)
+            let settings = try FaultSettings.parse(json: data)
             core.faults.set(settings, for: kind)
             return HTTPResponses.encoded(settings)
         } catch {
-            return HTTPResponses.json(["error": "the body is not fault settings JSON: \(error)"], status: .badRequest)
+            // The settings stay as they were.
+            return HTTPResponses.json(["error": error.message, "code": error.code.description], status: .badRequest)
         }
     }
 

@@ -3,18 +3,21 @@
 ///
 /// ```json
 /// {
-///   "latency": {"fixed_ms": 200},               // or {"min_ms": 50, "max_ms": 300}
+///   "latency": {"fixed_ms": 200},               // or {"min_ms": 50, "max_ms": 300}; 0…3600000 ms
 ///   "error_rate": 0.1,                           // 0…1: answer with the provider's real error
-///   "error_status": 500,                         // HTTP status of injected errors (500 or 503; default 500)
+///   "error_status": 500,                         // HTTP status of injected errors (500…599, such as 503; default 500)
 ///   "rate_limit": {"every_nth": 5, "retry_after_seconds": 2},
-///                                                // or {"for_seconds": 10, "retry_after_seconds": 1}
+///                                                // or {"for_seconds": 10, "retry_after_seconds": 1};
+///                                                // every_nth 1…1000000, seconds 0…86400 (Retry-After default 1)
 ///   "outage": {"mode": "unavailable"},           // 503 on every request; "close" drops the connection
-///   "timeout": {"rate": 1.0, "hold_ms": 30000}   // hold the request, then drop it
+///   "timeout": {"rate": 1.0, "hold_ms": 30000}   // hold the request, then drop it; rate 0…1 (default 1)
 /// }
 /// ```
 ///
 /// Precedence when several apply: outage, timeout, rate limit, error rate. Latency is added
-/// before any of them.
+/// before any of them. Decoding checks every key and value (`FaultSettings+Decoding.swift`):
+/// an unknown key, a number out of its range or an unknown outage mode is refused with a
+/// ``SandboxError`` (`invalid_fault_settings`) saying what to give instead.
 public struct FaultSettings: Codable, Sendable, Hashable {
     /// Delay added before answering, uniform in `minMs…maxMs`.
     public struct Latency: Codable, Sendable, Hashable {
@@ -33,16 +36,6 @@ public struct FaultSettings: Codable, Sendable, Hashable {
             case fixedMs = "fixed_ms"
             case minMs = "min_ms"
             case maxMs = "max_ms"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            if let fixed = try container.decodeIfPresent(Int.self, forKey: .fixedMs) {
-                self.init(minMs: fixed, maxMs: fixed)
-            } else {
-                let low = try container.decodeIfPresent(Int.self, forKey: .minMs) ?? 0
-                self.init(minMs: low, maxMs: try container.decodeIfPresent(Int.self, forKey: .maxMs) ?? low)
-            }
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -72,14 +65,6 @@ public struct FaultSettings: Codable, Sendable, Hashable {
             case everyNth = "every_nth"
             case forSeconds = "for_seconds"
             case retryAfterSeconds = "retry_after_seconds"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(
-                everyNth: try container.decodeIfPresent(Int.self, forKey: .everyNth),
-                forSeconds: try container.decodeIfPresent(Double.self, forKey: .forSeconds),
-                retryAfterSeconds: try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds) ?? 1)
         }
     }
 
@@ -114,13 +99,6 @@ public struct FaultSettings: Codable, Sendable, Hashable {
         enum CodingKeys: String, CodingKey {
             case rate
             case holdMs = "hold_ms"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(
-                rate: try container.decodeIfPresent(Double.self, forKey: .rate) ?? 1,
-                holdMs: try container.decodeIfPresent(Int.self, forKey: .holdMs) ?? 30_000)
         }
     }
 
@@ -160,16 +138,5 @@ public struct FaultSettings: Codable, Sendable, Hashable {
         case rateLimit = "rate_limit"
         case outage
         case timeout
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            latency: try container.decodeIfPresent(Latency.self, forKey: .latency),
-            errorRate: try container.decodeIfPresent(Double.self, forKey: .errorRate) ?? 0,
-            errorStatus: try container.decodeIfPresent(Int.self, forKey: .errorStatus) ?? 500,
-            rateLimit: try container.decodeIfPresent(RateLimit.self, forKey: .rateLimit),
-            outage: try container.decodeIfPresent(Outage.self, forKey: .outage),
-            timeout: try container.decodeIfPresent(Timeout.self, forKey: .timeout))
     }
 }

@@ -78,19 +78,24 @@ public struct SandboxConfiguration: Sendable {
     }
 
     /// Parses a faults document: an object keyed by provider (`twilio`, `vonage`, `sendgrid`,
-    /// `fcm`, `apns`, `webhook`) whose values are `FaultSettings` objects.
-    public static func faults(fromJSON data: Data) throws -> [ProviderKind: FaultSettings] {
+    /// `fcm`, `apns`, `webhook`) whose values are `FaultSettings` objects, each checked as
+    /// `PUT /sandbox/faults/{provider}` checks it (messages name the key as `twilio.error_rate`).
+    /// - Throws: ``SandboxError`` (`invalid_fault_settings`) saying what to fix.
+    public static func faults(fromJSON data: Data) throws(SandboxError) -> [ProviderKind: FaultSettings] {
         let raw: [String: FaultSettings]
         do {
             raw = try JSONDecoder().decode([String: FaultSettings].self, from: data)
         } catch {
-            throw SandboxError(.invalidConfiguration, "the faults JSON is not an object of provider settings: \(error)")
+            throw FaultSettingsReader.problem(
+                error,
+                document:
+                    #"the faults JSON must be an object keyed by provider, such as {"twilio": {"error_rate": 0.1}}"#)
         }
         var faults: [ProviderKind: FaultSettings] = [:]
         for (name, settings) in raw {
             guard let kind = ProviderKind(rawValue: name) else {
                 throw SandboxError(
-                    .invalidConfiguration,
+                    .invalidFaultSettings,
                     "unknown provider \"\(name)\" in the faults JSON; use twilio, vonage, sendgrid, fcm, apns or webhook"
                 )
             }

@@ -5,6 +5,8 @@ public struct SandboxError: Error, Sendable, CustomStringConvertible {
         let value: String
         /// The configuration (or a fault file) is invalid.
         public static let invalidConfiguration = Code(value: "invalid_configuration")
+        /// Fault settings name an unknown key, a value out of range or an unknown mode.
+        public static let invalidFaultSettings = Code(value: "invalid_fault_settings")
         /// A key, certificate or credential could not be generated.
         public static let credentials = Code(value: "credentials")
         /// The sandbox stopped before its listeners were up.
