@@ -5,19 +5,25 @@ import NIOCore
 import NotifyProviders
 import NotifySandbox
 import ServiceLifecycle
+import Synchronization
 
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Run the provider sandbox (Twilio, Vonage, SendGrid, FCM, APNs on loopback) and inspect it.",
+        abstract:
+            "Run the provider sandbox (Twilio, Vonage, SendGrid, SMTP, FCM, APNs on loopback) and inspect it.",
         discussion: """
-            The sandbox speaks each provider's real wire protocol, records what it
-            receives, injects faults and posts signed callbacks to the engine.
+            The sandbox speaks each provider's real wire protocol (and runs a recording SMTP \
+            relay), records what it receives, injects faults and posts signed callbacks to the \
+            engine.
               notify sandbox serve --callback-url http://127.0.0.1:8080 \\
                 --write-credentials sandbox.json
               notify sandbox messages --provider twilio
               notify sandbox counts
               notify sandbox faults twilio --set '{"error_rate": 0.05}'
+            messages, counts and faults talk to the sandbox at --url; without it, to the one \
+            a `notify dev` running in this folder recorded in .notify/sandbox-url; else to \
+            http://127.0.0.1:4010.
             Magic recipients answer with real provider errors:
               Twilio To +15005550001 (21211), +15005550004 (21610, STOP),
                 +1500555300X (accepted, then undelivered with 3000X);
@@ -43,6 +49,7 @@ struct SandboxServeCommand: AsyncParsableCommand {
             /v1/projects/{project}/messages:send, webhooks /hooks/{name} and the
             control API /sandbox/... . APNs on --apns-port: HTTP/2 over TLS only,
             with a certificate from a CA generated at start (see --write-ca).
+            A recording SMTP relay on --smtp-port (provider "smtp" in messages).
             Accounts and keys are generated at start; --write-credentials saves
             what clients need. --faults FILE is a JSON object keyed by provider:
               {"twilio": {"latency": {"min_ms": 50, "max_ms": 300},
@@ -113,14 +120,21 @@ struct SandboxServeCommand: AsyncParsableCommand {
 
 /// `--url`, shared by the commands that talk to a running sandbox.
 struct SandboxURLOption: ParsableArguments {
-    @Option(help: "The running sandbox's base URL.") var url = "http://127.0.0.1:4010"
+    @Option(
+        help: """
+            The running sandbox's base URL (default: the one a `notify dev` running in this folder \
+            recorded in .notify/sandbox-url, else \(SandboxLocation.defaultURL)).
+            """)
+    var url: String?
 
     /// The control API's verbs the commands use.
     enum Verb { case get, put }
 
-    /// Calls the control API; fails with the sandbox's error text on a non-2xx answer.
+    /// Calls the control API; fails with one line naming the sandbox (and why that one) when it
+    /// cannot be reached, or with the sandbox's error text on a non-2xx answer.
     func call(_ verb: Verb, _ path: String, body: String? = nil) async throws -> Data {
-        var request = HTTPClientRequest(url: url.trimmingCharacters(in: ["/"]) + path)
+        let location = SandboxLocation.resolve(option: url, environment: CommandEnvironment())
+        var request = HTTPClientRequest(url: location.url.trimmingCharacters(in: ["/"]) + path)
         request.method = verb == .get ? .GET : .PUT
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -130,13 +144,95 @@ struct SandboxURLOption: ParsableArguments {
         do {
             response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         } catch {
-            fail("cannot reach the sandbox at \(url): start it with `notify sandbox serve`, or pass --url")
+            fail(location.unreachable)
         }
         let data = Data(buffer: try await response.body.collect(upTo: 64 << 20))
         guard (200..<300).contains(response.status.code) else {
-            fail("the sandbox answered \(response.status.code): \(String(decoding: data, as: UTF8.self))")
+            struct Problem: Decodable { let error: String }
+            let text =
+                (try? JSONDecoder().decode(Problem.self, from: data))?.error ?? String(decoding: data, as: UTF8.self)
+            fail("the sandbox at \(location.url) answered \(response.status.code): \(text)")
         }
         return data
+    }
+}
+
+/// Which sandbox the inspecting commands talk to, and why that one: `--url`, else the URL a
+/// running `notify dev` recorded in its data folder (`.notify/sandbox-url`), else the default.
+/// (No environment variable names a sandbox.)
+struct SandboxLocation: Equatable {
+    /// Where the URL came from.
+    enum Source: Equatable {
+        case option
+        case devFile(path: String)
+        case standard(devFile: String)
+    }
+
+    /// `notify sandbox serve`'s and `notify dev`'s default.
+    static let defaultURL = "http://127.0.0.1:4010"
+
+    let url: String
+    let source: Source
+
+    /// The sandbox to use.
+    static func resolve(option: String?, environment: CommandEnvironment) -> SandboxLocation {
+        if let option { return SandboxLocation(url: option, source: .option) }
+        let path = DevSandboxURLFile.path(dataDirectory: environment.dataDirectory)
+        if let recorded = DevSandboxURLFile.recorded(at: path) {
+            return SandboxLocation(url: recorded, source: .devFile(path: path))
+        }
+        return SandboxLocation(url: defaultURL, source: .standard(devFile: path))
+    }
+
+    /// The error when nothing answers there, saying where the URL came from and what to do.
+    var unreachable: String {
+        switch source {
+        case .option:
+            return "cannot reach the sandbox at \(url) (from --url): check the URL, or start the sandbox there"
+                + " with `notify sandbox serve`"
+        case .devFile(let path):
+            return "cannot reach the sandbox at \(url) (recorded by `notify dev` in \(path)): start `notify dev`"
+                + " again in this folder, or pass --url"
+        case .standard(let path):
+            return "cannot reach the sandbox at \(url) (the default; no `notify dev` recorded one in \(path)):"
+                + " start it with `notify sandbox serve` or `notify dev`, or pass --url"
+        }
+    }
+}
+
+/// `.notify/sandbox-url`: the control URL of the sandbox a `notify dev` of this folder runs,
+/// written once it is up and removed when that `notify dev` exits (unless another has replaced
+/// it), so the inspecting commands reach that sandbox whatever its `--sandbox-port`.
+final class DevSandboxURLFile: Sendable {
+    /// The file.
+    let path: String
+    private let written = Mutex<String?>(nil)
+
+    /// The file in `dataDirectory` (`NOTIFY_DATA_DIR`, default `.notify`).
+    init(dataDirectory: String) { path = Self.path(dataDirectory: dataDirectory) }
+
+    /// The file's path in `dataDirectory`.
+    static func path(dataDirectory: String) -> String { dataDirectory + "/sandbox-url" }
+
+    /// The URL recorded at `path`, if any.
+    static func recorded(at path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return url.isEmpty ? nil : url
+    }
+
+    /// Records `url`, replacing what the file said.
+    func record(_ url: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try (url + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        written.withLock { $0 = url }
+    }
+
+    /// Removes the file if it still names the URL this process recorded.
+    func removeIfRecorded() {
+        guard let url = written.withLock({ $0 }), Self.recorded(at: path) == url else { return }
+        try? FileManager.default.removeItem(atPath: path)
     }
 }
 
@@ -145,7 +241,7 @@ struct SandboxMessagesCommand: AsyncParsableCommand {
         commandName: "messages", abstract: "List the messages a running sandbox received, oldest first.")
 
     @OptionGroup var sandbox: SandboxURLOption
-    @Option(help: "Only this provider: twilio, vonage, sendgrid, fcm, apns or webhook.") var provider: String?
+    @Option(help: "Only this provider: twilio, vonage, sendgrid, smtp, fcm, apns or webhook.") var provider: String?
     @Option(help: "Only recipients containing this text.") var to: String?
     @Option(help: "At most this many (the most recent).") var limit = 50
     @Option(help: "Only messages after this sequence number (for following new ones).") var after = 0
@@ -205,6 +301,8 @@ struct SandboxFaultsCommand: AsyncParsableCommand {
                             plus "retry_after_seconds" (default 1)
               outage        {"mode": "unavailable"} (503) or {"mode": "close"}
               timeout       {"rate": 0…1, "hold_ms": N}
+            Milliseconds are 0…3600000, error_status 500…599; an unknown key or a value out \
+            of range is refused and the settings stay as they were.
             Example:
               notify sandbox faults sendgrid --set '{"rate_limit": {"every_nth": 10}}'
             """)
@@ -215,8 +313,11 @@ struct SandboxFaultsCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let set {
-            guard (try? JSONDecoder().decode(FaultSettings.self, from: Data(set.utf8))) != nil else {
-                throw ValidationError("--set must be a JSON object of fault settings, such as '{\"error_rate\": 0.1}'")
+            // Checked here too, so a mistake is named before any sandbox is looked for.
+            do {
+                _ = try FaultSettings.parse(json: Data(set.utf8))
+            } catch {
+                fail("--set: \(error.message)")
             }
         }
         let data = try await sandbox.call(set == nil ? .get : .put, "/sandbox/faults/" + provider, body: set)
