@@ -29,6 +29,7 @@ struct RuntimeLauncher {
     func run() async throws {
         let logger = environment.logger
         let configuration = try workerOptions.configuration(environment)
+        try await DatabaseReachability.wait(for: url, logger: logger)
         let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "notify-worker"))
         let producer = JobProducer(client: client, catalog: FunctionDirectory.all, logger: logger)
         let start = ContinuousClock.now

@@ -35,6 +35,17 @@ struct ConfigurationCheckTests {
         }
     }
 
+    @Test("a database that refuses the connection stops a worker at once with the server's reason")
+    func refusedDatabaseStopsTheWorker() async throws {
+        let missing = try await TestCluster.freshDatabase().with(database: "no_such_database")
+        let started = ContinuousClock.now
+        let result = try await run(["work", "--functions", "noop", "--no-lead"], database: missing.secretURLString)
+        #expect(result.status == 1, "\(result.log)")
+        #expect(
+            result.log.contains("database \"no_such_database\" does not exist; check DATABASE_URL"), "\(result.log)")
+        #expect(ContinuousClock.now - started < .seconds(30), "no waiting for an answer that will not change")
+    }
+
     @Test("a port out of range is a usage error naming the option; a failed invocation exits 1")
     func portsAndInvocations() async throws {
         let port = try await run(["work", "--functions", "noop", "--http-port", "99999"], database: nil)
