@@ -3,8 +3,9 @@ import Hummingbird
 import NotifyFunctionKit
 
 /// Reads and decodes JSON request bodies with errors that say what to fix: too large (413),
-/// malformed JSON, a field of the wrong type or missing (400), and unknown top-level fields where
-/// a typo would silently change the meaning (400).
+/// malformed JSON, a field of the wrong type or missing, a date or enumeration value that is not
+/// one (``DecodingProblem``), and unknown top-level fields where a typo would silently change the
+/// meaning (400).
 public enum JSONBody {
     /// The largest request body accepted, in bytes.
     public static let maximumSize = 256 * 1024
@@ -42,7 +43,7 @@ public enum JSONBody {
         // One parse: the body's own keys are checked as it is decoded (JSONSerialization would
         // build a second, Foundation-object copy of every body first).
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = RequestDate.strategy
         do {
             guard let allowedKeys else { return try decoder.decode(T.self, from: data) }
             decoder.userInfo[KeyCheckedBody<T>.allowedKeys] = allowedKeys
@@ -51,7 +52,7 @@ public enum JSONBody {
             throw APIError(
                 .badRequest, code: "malformed_json", "the body is not valid JSON; check quotes, commas and brackets")
         } catch let error as DecodingError {
-            throw APIError(.badRequest, code: "invalid_body", describe(error))
+            throw DecodingProblem.problem(for: error)
         } catch let error as APIError {
             throw error
         }
@@ -59,9 +60,6 @@ public enum JSONBody {
 
     static let tooLarge = APIError(
         .contentTooLarge, code: "body_too_large", "the request body is over \(maximumSize / 1024) KiB; send less data")
-
-    /// A sentence naming the field and what it should be.
-    static func describe(_ error: DecodingError) -> String { DecodingErrorSentence.describe(error) }
 }
 
 /// A body whose top-level fields must all be in the set given in the decoder's user info, decoded
