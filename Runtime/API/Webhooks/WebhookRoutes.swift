@@ -34,7 +34,12 @@ struct WebhookRoutes: Sendable {
             """
             SELECT tenant_id, config_cipher FROM notify.provider_accounts WHERE id = \(accountID) AND kind = \(kind.rawValue)
             """)
-        guard let row = rows.first else { throw APIError.notFound("\(kind.rawValue) provider account", accountID) }
+        guard let row = rows.first else {
+            throw APIError(
+                .notFound, code: "provider_account_not_found",
+                "no \(kind.rawValue) provider account \"\(accountID.prefix(70))\" exists; check the account id in the callback URL configured at \(kind.rawValue) (/webhooks/\(kind.rawValue)/<account id>)"
+            )
+        }
         let (tenantID, sealed) = try row.decode((String, Data).self)
         let configuration: [String: Any]
         do {
