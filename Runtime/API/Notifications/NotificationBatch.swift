@@ -7,11 +7,12 @@ import NotifyFunctionKit
 /// all or none.
 ///
 /// Each item is what `POST /v1/notifications` takes, plus an optional `idempotency_key` (the
-/// `Idempotency-Key` header of a single request). Every item is checked first; the first one that
-/// fails is answered with its position (`notifications[3]: …`) and nothing is accepted. Then all
-/// are written in one transaction, and the answer (202) lists each notification's `id`, `status`
-/// and `replay`, in the order of the request. A batch retried with the same keys is answered with
-/// the first notifications (`replay: true`).
+/// `Idempotency-Key` header of a single request, which a batch refuses: it cannot key many
+/// notifications). Every item is checked first; the first one that fails is answered with its
+/// position (`notifications[3]: …`) and nothing is accepted. Then all are written in one
+/// transaction, and the answer (202) lists each notification's `id`, `status` and `replay`, in the
+/// order of the request. A batch retried with the same keys is answered with the first
+/// notifications (`replay: true`).
 struct NotificationBatch: Sendable {
     /// The most notifications one batch may hold.
     static let maximumItems = 1000
@@ -52,6 +53,13 @@ struct NotificationBatch: Sendable {
     /// Checks every item, then accepts them all in one transaction.
     func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let tenantID = try context.requireTenant()
+        // A header cannot key many notifications, and ignoring it would let a retried batch send twice.
+        if request.headers[named: "Idempotency-Key"] != nil {
+            throw APIError(
+                .badRequest, code: "idempotency_key_header_not_supported",
+                "a batch takes no Idempotency-Key header; put \"idempotency_key\" on each notification of the batch instead"
+            )
+        }
         let body = try await JSONBody.bytes(request)
         let items = try JSONBody.decode(Body.self, from: body, allowedKeys: ["notifications"]).notifications
         guard (1...Self.maximumItems).contains(items.count) else {
