@@ -47,9 +47,9 @@ struct TemplateRoutes: Sendable {
     func createVersion(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let tenantID = try context.requireTenant()
         let address = try address(context)
+        let activate = try QueryFlag.value("activate", in: request)
         let source = try await JSONBody.decode(TemplateSource.self, from: request, allowedKeys: Self.sourceFields)
         try ContactCheck.run { () throws(ModelError) in try source.validate(for: address.channel) }
-        let activate = request.uri.queryParameters.get("activate") == "true"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(source), as: UTF8.self)

@@ -29,7 +29,7 @@ struct InboxRoutes: Sendable {
         let query = request.uri.queryParameters
         let limit = min(100, max(1, query.get("limit").flatMap(Int.init) ?? 20))
         let cursor = query.get("cursor").flatMap(Int64.init) ?? Int64.max
-        let archived = query.get("archived") == "true"
+        let archived = try QueryFlag.value("archived", in: request)
         let items = try await InboxItem.load(
             """
             SELECT id, notification_id, category_key, title, body, action_url, read_at, archived_at, created_at
