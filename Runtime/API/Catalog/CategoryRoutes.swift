@@ -9,6 +9,7 @@ import PostgresNIO
 /// {"kind": "transactional", "critical": true, "default_channels": ["inapp"], "template": "otp",
 ///  "unknown_outcome": "retry", "cap_action": "defer", "fallback": {"push": "sms"}}
 /// ```
+/// `critical` (transactional categories only) lets deliveries pass opt-outs, quiet hours and caps.
 /// `fallback` maps a channel to the one tried when a delivery cannot reach the user (no address
 /// or device, or a permanent failure). `digest` (``DigestSettings``) collects the category's
 /// deliveries per user and channel into one message: `{"window_seconds": 3600, "max_items": 50,
@@ -54,6 +55,12 @@ struct CategoryRoutes: Sendable {
                 "kind", "critical", "default_channels", "template", "unknown_outcome", "cap_action", "fallback",
                 "digest", "erase_content_after_seconds",
             ])
+        if body.critical == true, body.kind != .transactional {
+            throw APIError(
+                .badRequest, code: "invalid_critical",
+                "\"critical\" applies to transactional categories only (it lets them pass opt-outs, quiet hours and caps); remove it or set \"kind\" to transactional"
+            )
+        }
         guard !body.defaultChannels.isEmpty else {
             throw APIError(.badRequest, code: "invalid_channels", "\"default_channels\" must name at least one channel")
         }
