@@ -166,7 +166,12 @@ enum OpenAPIDocument {
                 ], required: [], closed: true),
             "CategoryRequest": object(
                 [
-                    "kind": ["type": "string", "enum": ["transactional", "marketing"]], "critical": ["type": "boolean"],
+                    "kind": ["type": "string", "enum": ["transactional", "marketing"]],
+                    "critical": [
+                        "type": "boolean",
+                        "description":
+                            "transactional categories only: deliveries pass opt-outs, quiet hours and frequency caps",
+                    ],
                     "default_channels": array(channelEnum), "template": string,
                     "unknown_outcome": ["type": "string", "enum": ["retry", "give_up"]],
                     "cap_action": ["type": "string", "enum": ["defer", "drop", "digest"]],
@@ -207,7 +212,16 @@ enum OpenAPIDocument {
                     "kind": [
                         "type": "string", "enum": ["smtp", "sendgrid", "twilio", "vonage", "fcm", "apns", "webhook"],
                     ],
-                    "config": ["type": "object"], "sender": ["type": "object", "additionalProperties": string],
+                    "config": [
+                        "type": "object",
+                        "description":
+                            "the kind's credentials and settings; unknown keys are refused (400 unknown_field)",
+                    ],
+                    "sender": [
+                        "type": "object", "additionalProperties": string,
+                        "description":
+                            "from (sms, email; an e-mail address for email), from_name and reply_to (email), url (webhook: absolute http(s))",
+                    ],
                     "rate_per_second": ["type": "number"], "burst": ["type": "integer"], "enabled": ["type": "boolean"],
                 ], required: ["kind", "config"], closed: true),
             "RouteRequest": object(

@@ -11,7 +11,8 @@ import PostgresNIO
 /// {"kind": "twilio", "config": {"account_sid": "AC…", "auth_token": "…"},
 ///  "sender": {"from": "+15005550006"}, "rate_per_second": 50, "burst": 100}
 /// ```
-/// `config` holds the credentials: it is checked by building the client, stored only as AES-GCM
+/// `config` holds the credentials: its keys and the `sender` fields are checked first
+/// (``ProviderAccountCheck``), then it is checked by building the client, stored only as AES-GCM
 /// ciphertext, and never returned or logged. `sender` holds non-secret facts the channel needs
 /// (`from`, `from_name`, `reply_to` for email; `from` for SMS; `url` for webhooks).
 struct ProviderRoutes: Sendable {
@@ -50,6 +51,7 @@ struct ProviderRoutes: Sendable {
         if let burst = body.burst, burst <= 0 {
             throw APIError(.badRequest, code: "invalid_burst", "\"burst\" must be greater than 0")
         }
+        try ProviderAccountCheck(kind: body.kind, config: body.config, sender: body.sender ?? [:]).run()
         let configuration = try JSONEncoder().encode(body.config)
         guard let factory = dependencies.providerFactory else {
             throw APIError(
