@@ -177,7 +177,7 @@ struct CampaignProgressLine {
             "sent \(counts.sent)", "failed \(counts.failed)", "dropped \(counts.dropped)", "waiting \(counts.waiting)",
         ]
         if counts.unknown > 0 { parts.append("unknown \(counts.unknown)") }
-        if let perSecond, perSecond.isFinite { parts.append("\(Int(max(0, perSecond)))/s") }
+        if let perSecond, perSecond.isFinite { parts.append("\(Int(max(0, perSecond).rounded()))/s") }
         text = parts.joined(separator: "  ")
     }
 }

@@ -391,6 +391,7 @@ import Testing
             #expect(globexList?.isEmpty == true)
             let acmeList = try await engine.get("/v1/campaigns", acme).json["campaigns"] as? [[String: Any]] ?? []
             #expect(acmeList.count == 1)
+            #expect(acmeList.first?["deliveries"] == nil, "a list does not count deliveries, so it shows none")
             let done = try await waitFor(engine, acme, id) { view in
                 view["status"] as? String == "completed" && self.deliveries(view)["waiting"] == 0
             }

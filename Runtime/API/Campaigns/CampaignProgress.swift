@@ -34,6 +34,9 @@ public struct CampaignProgress: Codable, Sendable {
     public var planned: Int
     public var released: Int
     public var deliveries: Deliveries
+    /// Whether ``deliveries`` were counted: a list leaves them out (counting reads every delivery
+    /// of every campaign) rather than showing zeros.
+    public var deliveriesCounted = false
 
     enum CodingKeys: String, CodingKey {
         case id, name, status, audience, channels, priority, expanded, planned, released, deliveries
@@ -60,7 +63,7 @@ public struct CampaignProgress: Codable, Sendable {
         try container.encode(expanded, forKey: .expanded)
         try container.encode(planned, forKey: .planned)
         try container.encode(released, forKey: .released)
-        try container.encode(deliveries, forKey: .deliveries)
+        if deliveriesCounted { try container.encode(deliveries, forKey: .deliveries) }
     }
 
     /// The share of planned recipients released, 0…1 (0 before expansion finds anyone).
@@ -97,6 +100,7 @@ public struct CampaignProgress: Codable, Sendable {
             for index in campaigns.indices {
                 campaigns[index].deliveries = try await count(
                     notificationID: campaigns[index].notificationID, client: client, logger: logger)
+                campaigns[index].deliveriesCounted = true
             }
         }
         return campaigns
