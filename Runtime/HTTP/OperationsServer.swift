@@ -7,7 +7,7 @@ import Prometheus
 /// The operations listener of a process: `/healthz`, `/readyz` and `/metrics`.
 ///
 /// `/healthz` answers 200 while the process runs. `/readyz` answers 200 when the database
-/// answers and the process is not shutting down, else 503 with the reason. `/metrics` is the
+/// answers within two seconds and the process is not shutting down, else 503 with the reason. `/metrics` is the
 /// Prometheus text exposition of every swift-metrics metric of the process.
 public struct OperationsServer: Sendable {
     let client: PostgresClient
@@ -33,18 +33,40 @@ public struct OperationsServer: Sendable {
             if isDraining() {
                 return Self.text("shutting down\n", status: .serviceUnavailable)
             }
-            do {
-                try await client.query("SELECT 1", logger: logger)
-                return Self.text("ready\n", status: .ok)
-            } catch {
-                return Self.text("database unavailable\n", status: .serviceUnavailable)
-            }
+            return await Self.databaseAnswers(client, within: Self.readinessDeadline, logger: logger)
+                ? Self.text("ready\n", status: .ok)
+                : Self.text("database unavailable\n", status: .serviceUnavailable)
         }
         router.get("/metrics") { _, _ -> Response in
             let bytes = registry.emitToBuffer()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+    }
+
+    /// How long `/readyz` waits for the database: a probe's own timeout is usually a few seconds,
+    /// and a pool that cannot connect would otherwise hold the answer for its minute of retries.
+    static let readinessDeadline: Duration = .seconds(2)
+
+    /// Whether `SELECT 1` comes back within `deadline`.
+    static func databaseAnswers(_ client: PostgresClient, within deadline: Duration, logger: Logger) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                do {
+                    try await client.query("SELECT 1", logger: logger)
+                    return true
+                } catch {
+                    return false
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
         }
     }
 

@@ -1,0 +1,35 @@
+import NotifyRuntime
+import NotifyTestSupport
+import PostgresNIO
+import Testing
+
+@testable import NotifyHTTP
+
+/// `/readyz` answers within its deadline when the database does not: a pool that cannot give a
+/// connection (all busy here; unreachable in production) no longer holds the answer.
+@Suite("Readiness deadline")
+struct ReadinessTests {
+    @Test("the readiness probe says no within its deadline while every connection is busy, and yes once one is free")
+    func readinessHasADeadline() async throws {
+        let url = try await TestCluster.freshDatabase()
+        var configuration = url.clientConfiguration(applicationName: "notify-test")
+        configuration.options.maximumConnections = 1
+        configuration.options.minimumConnections = 0
+        let client = PostgresClient(configuration: configuration)
+        try await client.whileRunning {
+            #expect(await OperationsServer.databaseAnswers(client, within: .seconds(5), logger: TestCluster.logger))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await client.query("SELECT pg_sleep(3)", logger: TestCluster.logger) }
+                try await Task.sleep(for: .milliseconds(300))
+                let started = ContinuousClock.now
+                let answered = await OperationsServer.databaseAnswers(
+                    client, within: .milliseconds(500), logger: TestCluster.logger)
+                let waited = ContinuousClock.now - started
+                #expect(!answered)
+                #expect(waited < .seconds(2), "answered after \(waited), not after the busy connection")
+                try await group.waitForAll()
+            }
+            #expect(await OperationsServer.databaseAnswers(client, within: .seconds(5), logger: TestCluster.logger))
+        }
+    }
+}
