@@ -140,13 +140,19 @@ struct SandboxURLOption: ParsableArguments {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
+        // Connections are retried for 2 s, not the shared client's 10 s: a sandbox that is not
+        // running is said at once.
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(2)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            response = try await client.execute(request, timeout: .seconds(10))
         } catch {
             fail(location.unreachable)
         }
         let data = Data(buffer: try await response.body.collect(upTo: 64 << 20))
+        try await client.shutdown()
         guard (200..<300).contains(response.status.code) else {
             struct Problem: Decodable { let error: String }
             let text =
