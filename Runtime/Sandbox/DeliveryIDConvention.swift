@@ -6,7 +6,7 @@ import Foundation
 /// - Twilio: the `delivery_id` query parameter of `StatusCallback`.
 /// - Vonage: `client-ref`.
 /// - SendGrid: `custom_args.delivery_id` (personalization level first, then message level).
-/// - FCM: `message.data.delivery_id`.
+/// - FCM: `message.data.notify_delivery_id` (`FCMClient.deliveryIDDataKey`).
 /// - APNs: the `apns-id` header.
 /// - Outbound webhooks: the `webhook-id` header (Standard Webhooks).
 public enum DeliveryIDConvention {

@@ -30,7 +30,7 @@ extension FCMSimulator {
         record.recipient = message["token"]?.stringValue ?? message["topic"]?.stringValue.map { "/topics/" + $0 }
         record.subject = notification["title"]?.stringValue
         record.body = notification["body"]?.stringValue
-        record.deliveryID = payload[DeliveryIDConvention.key]?.stringValue
+        record.deliveryID = payload[FCMClient.deliveryIDDataKey]?.stringValue
         let targets = ["token", "topic", "condition", "fid"].filter { message[$0] != nil }
         guard targets.count == 1 else {
             return invalid(record, "Exactly one of token, topic, condition or fid must be given.", field: "message")

@@ -5,6 +5,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import NotifyProviders
 import NotifySandbox
 import Testing
 
@@ -37,11 +38,12 @@ struct PushTests {
             #expect(granted.body["expires_in"] as? Int == 3599)
             let project = harness.credentials.fcmProjectID
             let message =
-                #"{"message":{"token":"device-1","notification":{"title":"Hi","body":"There"},"data":{"delivery_id":"d-9"}}}"#
+                #"{"message":{"token":"device-1","notification":{"title":"Hi","body":"There"},"data":{"notify_delivery_id":"d-9"}}}"#
             let sent = try await harness.post(
                 "/v1/projects/\(project)/messages:send", body: message, headers: [("Authorization", "Bearer " + token)])
             #expect(sent.status == 200)
             #expect((json(sent.body)["name"] as? String)?.hasPrefix("projects/\(project)/messages/") == true)
+            #expect(harness.sandbox.recorder.messages(provider: .fcm).last?.deliveryID == "d-9")
             let dead = try await harness.post(
                 "/v1/projects/\(project)/messages:send", body: #"{"message":{"token":"unregistered-1"}}"#,
                 headers: [("Authorization", "Bearer " + token)])

@@ -107,6 +107,14 @@ struct RealClientTests {
                         deliveryID: UUID().uuidString, platform: platform, token: token, title: "Hi", body: "There"))
             }
             #expect(accepted(await fcm.send(push(.android, "device-1"), timeout: .seconds(10), logger: logger)) != nil)
+            // The delivery id the client sends is recorded, so a resent delivery counts as a duplicate.
+            let resent = PushMessage(
+                deliveryID: UUID().uuidString, platform: .android, token: "device-2", title: "Hi", body: "There")
+            for _ in 0..<2 { _ = await fcm.send(.push(resent), timeout: .seconds(10), logger: logger) }
+            #expect(
+                harness.sandbox.recorder.messages(provider: .fcm).suffix(2).map(\.deliveryID)
+                    == [resent.deliveryID, resent.deliveryID])
+            #expect(harness.sandbox.recorder.counts()[.fcm]?.duplicates == 1)
             let dead = failure(await fcm.send(push(.android, "unregistered-1"), timeout: .seconds(10), logger: logger))
             #expect(dead?.recipientAction == .invalidateDeviceToken)
             let apns = try await APNsClient(

@@ -63,6 +63,9 @@ struct ChannelFlowTests {
                 tenant, ["category": "alert", "to": ["user": "ada"], "data": ["what": "x"]])
             try await engine.waitFor(tenant, id, channel: "push", status: "sent")
             #expect(engine.recorded(.fcm).count == 1)
+            #expect(
+                engine.recorded(.fcm).first?.deliveryID.flatMap(Int64.init) != nil,
+                "the engine's delivery id reaches FCM (data.notify_delivery_id)")
             #expect(engine.recorded(.apns).count == 1)
             #expect(engine.recorded(.twilio).isEmpty, "no fallback when push was sent")
         }

@@ -9,6 +9,11 @@ import NotifyJSON
 public struct FCMClient: MessageProvider {
     /// Always `.fcm`.
     public var kind: ProviderKind { .fcm }
+    /// The `message.data` key that carries the delivery id, as APNs carries it in `apns-id` and
+    /// SendGrid in `custom_args`: the app (and the sandbox) can tell a retried send of one
+    /// delivery from a new message. Prefixed, so it does not take a name a template's data uses;
+    /// it replaces a data entry of the same name.
+    public static let deliveryIDDataKey = "notify_delivery_id"
     /// The project this client sends through.
     public let configuration: FCMConfiguration
     private let httpClient: HTTPClient
@@ -73,8 +78,9 @@ public struct FCMClient: MessageProvider {
         }
     }
 
-    /// The send request: `message.token`, `notification {title, body}`, `data`, `android
-    /// {priority, ttl, collapse_key}` and `apns.headers` (priority, expiration, collapse id).
+    /// The send request: `message.token`, `notification {title, body}`, `data` (with the delivery
+    /// id as `notify_delivery_id`), `android {priority, ttl, collapse_key}` and `apns.headers`
+    /// (priority, expiration, collapse id).
     public static func makeRequest(
         _ message: PushMessage, configuration: FCMConfiguration, accessToken: String, now: Date
     ) -> ProviderHTTPRequest {
@@ -105,10 +111,12 @@ public struct FCMClient: MessageProvider {
         let notification =
             (message.title == nil && message.body == nil)
             ? nil : Body.Notification(title: message.title, body: message.body)
+        var data = message.data
+        data[deliveryIDDataKey] = message.deliveryID
         return Body(
             message: .init(
-                token: message.token, notification: notification, data: message.data.isEmpty ? nil : message.data,
-                android: android, apns: .init(headers: apnsHeaders)))
+                token: message.token, notification: notification, data: data, android: android,
+                apns: .init(headers: apnsHeaders)))
     }
 
     /// True for a 401 that means our OAuth token is bad (not a third-party auth error).

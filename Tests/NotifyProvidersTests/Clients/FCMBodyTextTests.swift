@@ -18,7 +18,19 @@ import Testing
             deliveryID: "3", platform: .ios, token: awkward, title: awkward, body: nil, collapseID: awkward,
             expiration: now.addingTimeInterval(-5)),
         PushMessage(deliveryID: "4", platform: .android, token: "silent", title: nil, body: nil, data: ["k": "v"]),
+        // A data entry of the same name is replaced by the delivery id.
+        PushMessage(
+            deliveryID: awkward, platform: .android, token: "t-5", title: "T", body: nil,
+            data: ["notify_delivery_id": "tenant's", "z": "last"]),
     ]
+
+    @Test func writesTheDeliveryIDInData() {
+        let body = FCMClient.body(for: Self.messages[0], now: Self.now)
+        #expect(
+            body.jsonText
+                == #"{"message":{"android":{"priority":"high"},"apns":{"headers":{"apns-priority":"10"}},"data":{"notify_delivery_id":"1"},"notification":{"body":"Your code is 123456","title":"Code"},"token":"tok-1"}}"#
+        )
+    }
 
     @Test(arguments: messages)
     func writesTheEncodersText(_ message: PushMessage) throws {
@@ -33,7 +45,10 @@ import Testing
             try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any], "the body is JSON")
         let sent = try #require(parsed["message"] as? [String: Any])
         #expect(sent["token"] as? String == message.token)
-        #expect((sent["data"] as? [String: String] ?? [:]) == message.data)
+        // The delivery id travels in `data` beside the message's own entries.
+        var data = message.data
+        data["notify_delivery_id"] = message.deliveryID
+        #expect(sent["data"] as? [String: String] == data)
     }
 
     static func configuration() throws -> FCMConfiguration {

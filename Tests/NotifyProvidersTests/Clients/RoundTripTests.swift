@@ -197,7 +197,9 @@ struct RoundTripTests {
             let message = try #require(json["message"] as? [String: Any])
             #expect(message["token"] as? String == "device-token-1")
             #expect((message["notification"] as? [String: String]) == ["title": "Hi", "body": "You have mail"])
-            #expect((message["data"] as? [String: String]) == ["thread": "42"])
+            #expect(
+                (message["data"] as? [String: String])
+                    == ["thread": "42", "notify_delivery_id": "123e4567-e89b-12d3-a456-426655440000"])
             let android = try #require(message["android"] as? [String: String])
             #expect(android == ["priority": "high", "ttl": "3600s", "collapse_key": "inbox"])
             let apns = try #require((message["apns"] as? [String: Any])?["headers"] as? [String: String])
