@@ -177,6 +177,10 @@ public struct SendEngine: Sendable {
         let route = try routeResult.get()
         cachedRoute = route
         var pending = parts
+        // The earliest time a provider skipped for its circuit may be tried again, and the
+        // deliveries some provider was asked to send in this attempt.
+        var reopensAt: Date?
+        var tried = Set<Int>()
         let builder = OutboundMessageBuilder(
             settings: settings, unsubscribeKey: unsubscribeKey, tenantID: batch.tenantID,
             categoryKey: claim.categoryKey,
@@ -185,12 +189,18 @@ public struct SendEngine: Sendable {
             let eligible = pending.indices.filter { pending[$0].isServed(by: candidate.kind, channel: batch.channel) }
             guard !eligible.isEmpty else { continue }
             var chosen = eligible
-            switch candidate.circuit.admission(now: Date()) {
+            let now = Date()
+            switch candidate.circuit.admission(now: now) {
             case .skip:
                 SendMetrics.skipped(candidate.kind, reason: "circuit_open")
+                let reopens = candidate.circuit.openUntil ?? candidate.circuit.probeUntil ?? now
+                reopensAt = min(reopensAt ?? reopens, reopens)
                 continue
             case .probe:
                 guard try await breaker.takeProbe(accountID: candidate.accountID, client: client, logger: logger) else {
+                    // Another process holds the probe: its answer decides the circuit shortly.
+                    let decided = now.addingTimeInterval(1)
+                    reopensAt = min(reopensAt ?? decided, decided)
                     continue
                 }
                 chosen = [eligible[0]]
@@ -234,6 +244,7 @@ public struct SendEngine: Sendable {
                         for: part, delivery: claim.deliveries[part.delivery], candidate: candidate, resolved: resolved)
                 )
             }
+            for index in chosen { tried.insert(pending[index].delivery) }
             let answers = await dispatch(requests, provider: resolved.provider, logger: logger)
             var done = Set<Int>()
             var successes = 0
@@ -291,6 +302,12 @@ public struct SendEngine: Sendable {
             let id = claim.deliveries[part.delivery].id
             if route.candidates.isEmpty {
                 ledger.finalise(id, reason: "no_provider")
+            } else if !tried.contains(part.delivery), let reopensAt {
+                // No provider was asked: every one that serves it was skipped for its circuit. The
+                // retry comes no sooner than a circuit may be tried again, so the attempts are not
+                // spent within one open window without a request.
+                let wait = Duration.milliseconds(Int64(max(0, reopensAt.timeIntervalSinceNow) * 1000) + 100)
+                ledger.retry(id, after: wait, reason: "circuit_open")
             } else {
                 ledger.retry(id, after: nil)
             }

@@ -62,8 +62,9 @@ extension SendLedger {
                     let delay = policy.delay(afterAttempt: attempts, retryAfter: outcome.retryAfter)
                     retryUsers.append(user)
                     retryDelay = max(retryDelay, delay)
-                    events.append(
-                        Event(delivery: delivery, kind: "retry_scheduled", detail: ["in_ms": Self.ms(delay)]))
+                    var detail = ["in_ms": Self.ms(delay)]
+                    if let why = outcome.retryReason { detail["reason"] = why }
+                    events.append(Event(delivery: delivery, kind: "retry_scheduled", detail: detail))
                 }
             } else if let unknown = outcome.unknown {
                 status = "unknown"

@@ -22,6 +22,8 @@ struct SendLedger: Sendable {
         var unknownAccount: String?
         var retry = false
         var retryAfter: Duration?
+        /// Why a retry was scheduled when no provider was tried (`circuit_open`), for its event.
+        var retryReason: String?
         var snoozeFor: Duration?
         var finalReason: String?
     }
@@ -96,8 +98,9 @@ struct SendLedger: Sendable {
             ["provider": candidate.kind.rawValue, "account": candidate.accountID, "code": failure.code])
     }
 
-    mutating func retry(_ delivery: Int64, after: Duration?) {
+    mutating func retry(_ delivery: Int64, after: Duration?, reason: String? = nil) {
         outcomes[delivery]?.retry = true
+        if let reason { outcomes[delivery]?.retryReason = reason }
         if let after {
             let current = outcomes[delivery]?.retryAfter ?? .zero
             outcomes[delivery]?.retryAfter = max(current, after)
