@@ -69,7 +69,12 @@ public struct TemplateRenderer: Sendable {
         }
     }
 
-    /// The UTF-8 size of the APNs-style payload `{"aps":{"alert":{"title":…,"body":…}},…data}`.
+    /// The data entry the FCM client adds to every push (its delivery id, `FCMClient.deliveryIDDataKey`),
+    /// at its longest: counted in the payload's size, so a push that fits here fits when sent.
+    static let deliveryIDEntry: (key: String, value: String) = ("notify_delivery_id", String(Int64.max))
+
+    /// The UTF-8 size of the APNs-style payload `{"aps":{"alert":{"title":…,"body":…}},…data}`,
+    /// with the delivery id entry the FCM client adds.
     static func pushPayloadSize(title: String?, body: String?, data: [String: String]) -> Int {
         var alert: [String: JSONValue] = [:]
         if let title { alert["title"] = .string(title) }
@@ -78,6 +83,7 @@ public struct TemplateRenderer: Sendable {
         for (key, value) in data {
             payload[key] = .string(value)
         }
+        payload[deliveryIDEntry.key] = .string(deliveryIDEntry.value)
         return JSONValue.object(payload).jsonText.utf8.count
     }
 
