@@ -162,6 +162,10 @@ public struct WebhookIngestFunction: NotifyFunction {
                 SELECT \(input.tenantID), \(channel.rawValue), decode(\(suppressHash), 'hex'), \(reason)
                 WHERE \(suppressHash) <> '' AND EXISTS (SELECT 1 FROM receipt)
                 ON CONFLICT (tenant_id, channel, address_hash) DO NOTHING
+            ), suppression_noted AS (
+                INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
+                SELECT \(input.tenantID), notification_id, id, 'suppressed', jsonb_build_object('reason', \(reason)::text)
+                FROM target WHERE \(suppressHash) <> ''
             )
             DELETE FROM notify.suppressions
             WHERE \(unsuppressHash) <> '' AND tenant_id = \(input.tenantID) AND channel = \(channel.rawValue)

@@ -156,6 +156,8 @@ struct ChannelFlowTests {
                 tenant, ["category": "news", "to": ["user": "ada"], "data": ["name": "A"]])
             let view = try await engine.waitFor(tenant, first, channel: "email", status: "failed")
             #expect(engine.timelineKinds(view).contains("bounced"))
+            #expect(
+                engine.timelineKinds(view).contains("suppressed"), "the timeline says the address is now suppressed")
             let second = try await engine.notify(
                 tenant, ["category": "news", "to": ["user": "ada"], "data": ["name": "A"]])
             let dropped = try await engine.waitFor(tenant, second, channel: "email", status: "dropped")
