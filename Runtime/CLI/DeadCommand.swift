@@ -22,6 +22,11 @@ struct DeadCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON, including each job's full error history and payload.")
         var json = false
 
+        func validate() throws {
+            guard (1...1000).contains(limit) else { throw ValidationError("--limit must be 1 to 1000; got \(limit)") }
+            try DeadCommand.checkFunction(function)
+        }
+
         func run() async throws {
             let environment = CommandEnvironment()
             let url = try environment.resolveDatabase()
@@ -30,15 +35,25 @@ struct DeadCommand: AsyncParsableCommand {
                     queue: function, limit: limit)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                encoder.dateEncodingStrategy = .iso8601
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(jobs), as: UTF8.self))
+                // The error history and the payload are JSON themselves: printed as JSON, not as text.
+                let formatter = ISO8601DateFormatter()
+                let objects: [[String: Any]] = jobs.map { job in
+                    func parsed(_ text: String) -> Any {
+                        (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+                    }
+                    return [
+                        "id": job.id, "queue": job.queue, "attempts": job.attempts,
+                        "died_at": formatter.string(from: job.diedAt), "last_error": job.lastError,
+                        "errors": parsed(job.errors), "payload": parsed(job.payload),
+                    ]
+                }
+                let data = try JSONSerialization.data(
+                    withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                print(String(decoding: data, as: UTF8.self))
                 return
             }
             if jobs.isEmpty {
-                print("no dead jobs")
+                print(function.map { "no dead jobs of \($0)" } ?? "no dead jobs")
                 return
             }
             let formatter = ISO8601DateFormatter()
@@ -66,6 +81,7 @@ struct DeadCommand: AsyncParsableCommand {
         var function: String?
 
         func validate() throws {
+            try DeadCommand.checkFunction(function)
             if ids.isEmpty && !all { throw ValidationError("name the dead job ids to replay, or pass --all") }
             if !ids.isEmpty && all { throw ValidationError("pass either ids or --all, not both") }
         }
@@ -99,6 +115,7 @@ struct DeadCommand: AsyncParsableCommand {
         var function: String?
 
         func validate() throws {
+            try DeadCommand.checkFunction(function)
             if ids.isEmpty && !all { throw ValidationError("name the dead job ids to discard, or pass --all") }
             if !ids.isEmpty && all { throw ValidationError("pass either ids or --all, not both") }
         }
@@ -116,6 +133,17 @@ struct DeadCommand: AsyncParsableCommand {
             if !missing.isEmpty {
                 fail("not in the dead-letter table: \(missing.map(String.init).joined(separator: ", "))")
             }
+        }
+    }
+}
+
+extension DeadCommand {
+    /// Throws a validation error when `function` names no function of this engine.
+    static func checkFunction(_ function: String?) throws {
+        guard let function else { return }
+        let names = FunctionDirectory.all.names.map(\.rawValue).sorted()
+        guard names.contains(function) else {
+            throw ValidationError("unknown function \"\(function)\": use one of \(names.joined(separator: ", "))")
         }
     }
 }

@@ -1,0 +1,40 @@
+import Foundation
+import NotifyTestSupport
+import PostgresNIO
+import Testing
+
+/// `notify dead list` as an operator runs it: JSON that holds JSON, and options it cannot take
+/// refused with a sentence instead of an empty answer.
+@Suite("notify dead list", .timeLimit(.minutes(2)))
+struct DeadCommandTests {
+    @Test("prints errors and payload as JSON, and refuses a limit out of range and an unknown function")
+    func listsAndRefuses() async throws {
+        let url = try await TestCluster.freshDatabase()
+        try await TestCluster.withClient(url) { client in
+            try await client.query(
+                """
+                INSERT INTO notify.dead_jobs (id, queue, lane, payload, attempts, max_attempts, errors, created_at)
+                VALUES (7, 'probe', 1, '{"marker":"m"}', 4, 4, '[{"code":"probe_permanent","attempt":4}]', now())
+                """, logger: TestCluster.logger)
+        }
+        func run(_ arguments: [String]) async throws -> (status: Int32, log: String) {
+            let process = try await NotifyProcess.start(arguments, databaseURL: url.secretURLString)
+            let status = await process.waitForExit()
+            return (status, process.log)
+        }
+        let listed = try await run(["dead", "list", "--json"])
+        #expect(listed.status == 0, "\(listed.log)")
+        let text = listed.log[(listed.log.firstIndex(of: "[") ?? listed.log.startIndex)...]
+        let jobs = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]]
+        #expect(jobs?.count == 1)
+        #expect((jobs?.first?["payload"] as? [String: Any])?["marker"] as? String == "m")
+        #expect(((jobs?.first?["errors"] as? [[String: Any]])?.first)?["code"] as? String == "probe_permanent")
+
+        let zero = try await run(["dead", "list", "--limit", "0"])
+        #expect(zero.status == 64)
+        #expect(zero.log.contains("--limit must be 1 to 1000; got 0"), "\(zero.log)")
+        let unknown = try await run(["dead", "list", "--function", "nosuch"])
+        #expect(unknown.status == 64)
+        #expect(unknown.log.contains("unknown function \"nosuch\": use one of"), "\(unknown.log)")
+    }
+}
