@@ -34,6 +34,9 @@ struct CampaignCommand: AsyncParsableCommand {
             let campaigns = try await CampaignCommand.withControl { control in
                 try await control.list(tenantID: tenant.tenant, limit: limit)
             }
+            if campaigns.isEmpty, try await !CampaignCommand.tenantExists(tenant.tenant) {
+                fail("tenant \"\(tenant.tenant)\" does not exist (create it with notify tenants create)")
+            }
             if json {
                 print(try CampaignCommand.json(campaigns))
                 return
@@ -136,6 +139,16 @@ struct CampaignCommand: AsyncParsableCommand {
                     try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
                 }
             }
+        }
+    }
+
+    /// Whether `tenantID` names a tenant.
+    static func tenantExists(_ tenantID: String) async throws -> Bool {
+        let environment = CommandEnvironment()
+        let url = try environment.resolveDatabase()
+        return try await withPostgresClient(url, logger: environment.logger) { client in
+            try await client.query("SELECT 1 FROM notify.tenants WHERE id = \(tenantID)", logger: environment.logger)
+                .collect().isEmpty == false
         }
     }
 
