@@ -168,7 +168,7 @@ import Testing
         ),
         (
             #"'[{"category": "welcome", "to": {"user": "ada"}}, {"category": "welcome", "to": {"user": "ada"}, "send_at": "next week"}]'"#,
-            #"p_notifications[1]: send_at "next week" is not a time PostgreSQL can read; write it like "2026-12-24T09:00:00Z""#
+            #"p_notifications[1].send_at: "next week" is not an ISO 8601 time with an offset, such as 2026-12-24T09:00:00Z"#
         ),
         (
             #"'[{"category": "welcome", "to": {"user": "ada"}, "idempotency_key": ""}]'"#,
