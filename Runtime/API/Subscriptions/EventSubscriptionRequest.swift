@@ -1,4 +1,5 @@
 import Foundation
+import NotifyModel
 
 /// The body of `POST /v1/event-subscriptions`: where to POST the tenant's delivery-status events
 /// and, optionally, which event kinds (none or empty: every kind).
@@ -26,22 +27,20 @@ struct EventSubscriptionRequest: Decodable {
         return trimmed
     }
 
-    /// The kinds, checked and deduplicated in their given order.
+    /// The kinds, checked against ``NotifyModel/TimelineEventKind`` and deduplicated in their given
+    /// order: a kind no timeline holds would never match, so the subscription would receive nothing.
     func checkedKinds() throws -> [String] {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyz_")
+        let known = Set(TimelineEventKind.names)
         var seen: Set<String> = []
         var kinds: [String] = []
         for kind in self.kinds ?? [] {
-            guard (1...40).contains(kind.count), kind.allSatisfy({ allowed.contains($0) }) else {
+            guard known.contains(kind) else {
                 throw APIError(
                     .badRequest, code: "invalid_kinds",
-                    "\"kinds\" holds \"\(kind.prefix(50))\"; name event kinds such as \"delivered\" or \"bounced\" (lowercase letters and '_'), or leave it empty for every kind"
+                    "\"kinds\" holds \"\(kind.prefix(50))\", which is not an event kind; use \(RequestEnumValues.alternatives(TimelineEventKind.names)), or leave \"kinds\" empty for every kind"
                 )
             }
             if seen.insert(kind).inserted { kinds.append(kind) }
-        }
-        guard kinds.count <= 50 else {
-            throw APIError(.badRequest, code: "invalid_kinds", "\"kinds\" may name at most 50 kinds")
         }
         return kinds
     }
