@@ -29,8 +29,8 @@ struct LocalRelease: Sendable {
             zones[id] = zone
         }
         let releases = userIDs.map { id in
-            let zone = LocalTimeRelease.zone(named: zones[id] ?? nil)
-            return (userID: id, at: LocalTimeRelease.instant(of: local, in: zone), zone: zone.identifier)
+            let (zone, name) = LocalTimeRelease.resolvedZone(named: zones[id] ?? nil)
+            return (userID: id, at: LocalTimeRelease.instant(of: local, in: zone), zone: name)
         }
         return LocalRelease(releases: releases, now: context.clock.now())
     }

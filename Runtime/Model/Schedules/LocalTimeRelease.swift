@@ -21,7 +21,14 @@ public enum LocalTimeRelease {
 
     /// The zone used for a recipient: their IANA zone, or UTC when it is missing or unknown.
     public static func zone(named identifier: String?) -> TimeZone {
-        identifier.flatMap { TimeZone(identifier: $0) } ?? TimeZone(identifier: "UTC")!
+        resolvedZone(named: identifier).zone
+    }
+
+    /// The zone used for a recipient and the name to show for it: the name as stored when the
+    /// zone is known, else `UTC`. Never Foundation's `identifier`, which names UTC `GMT` on Linux.
+    public static func resolvedZone(named identifier: String?) -> (zone: TimeZone, name: String) {
+        if let identifier, let zone = TimeZone(identifier: identifier) { return (zone, identifier) }
+        return (TimeZone(identifier: "UTC")!, "UTC")
     }
 
     /// The instant `local` is released in `zone`, by the gap and overlap rules above.

@@ -28,7 +28,7 @@ public struct ScheduleClock: Sendable {
     /// The first release instant strictly after `instant`, or nil when the expression never fires.
     public func nextRelease(after instant: Date) -> Date? {
         switch zone {
-        case .zone(let timeZone):
+        case .zone(let timeZone, _):
             return cron.next(after: instant, in: timeZone)
         case .recipient:
             let wall = LocalDateTime(utc: instant.addingTimeInterval(Self.lead))

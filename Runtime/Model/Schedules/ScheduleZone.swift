@@ -3,8 +3,10 @@ import Foundation
 /// Where a recurring schedule's wall-clock occurrences are read: one IANA zone, or each
 /// recipient's own zone (`"recipient"`), in which case each occurrence is a local-time send.
 public enum ScheduleZone: Sendable, Hashable {
-    /// One zone for every recipient.
-    case zone(TimeZone)
+    /// One zone for every recipient, with its name as given: Foundation answers some zones by
+    /// another name (`TimeZone(identifier: "UTC")` is `GMT` on Linux), and a schedule shows the one
+    /// its author wrote.
+    case zone(TimeZone, name: String)
     /// Each recipient's zone (``LocalTimeRelease``).
     case recipient
 
@@ -23,13 +25,13 @@ public enum ScheduleZone: Sendable, Hashable {
                 "\"\(name.prefix(64))\" is not an IANA time zone; use a name such as Europe/Berlin or America/New_York, or \"recipient\" for each recipient's own zone"
             )
         }
-        self = .zone(zone)
+        self = .zone(zone, name: name)
     }
 
     /// The stored name.
     public var name: String {
         switch self {
-        case .zone(let zone): zone.identifier
+        case .zone(_, let name): name
         case .recipient: Self.recipientName
         }
     }
