@@ -20,7 +20,8 @@ extension NotificationRoutes {
     /// Moves a scheduled notification to a new `send_at` or `send_at_local` while it has not been
     /// released: its `validate` job still waits. Once released (expansion began: at `send_at`, or
     /// for a local time when the first zone on Earth reached it) the answer is 409
-    /// `already_released`; cancel still stops the deliveries that wait.
+    /// `already_released`; cancel still stops the deliveries that wait. A cancelled notification is
+    /// 409 `notification_cancelled`: a new one must be sent.
     func reschedule(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let tenantID = try context.requireTenant()
         let id = try context.parameters.uuid("id")
@@ -45,6 +46,11 @@ extension NotificationRoutes {
                 .conflict, code: "already_released",
                 "the notification was already released (status \(status)); it can no longer be rescheduled — cancel it to stop deliveries that still wait, and send a new one"
             )
+            guard status != "cancelled" else {
+                throw APIError(
+                    .conflict, code: "notification_cancelled",
+                    "the notification was cancelled and cannot be rescheduled; send a new one with the new time")
+            }
             guard status == "scheduled" else { throw released }
             // The validate job waits in scheduled_jobs, or (due within 30 s) unclaimed in jobs.
             let moved =
