@@ -53,6 +53,14 @@ public indirect enum SegmentFilter: Sendable, Hashable {
             throw invalid(
                 path, "must be an object: {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}} or a condition")
         }
+        if object.count > 1, object.keys.contains(where: { ["all", "any", "not"].contains($0) }) {
+            let quoted = object.keys.sorted().map { "\"\($0.prefix(40))\"" }
+            let keys = quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
+            throw invalid(
+                path,
+                "holds \(keys); a node takes exactly one of \"all\", \"any\" or \"not\", or a condition's \"field\", \"op\" and \"value\" — nest the others inside it, such as {\"all\": [{\"any\": [...]}, ...]}"
+            )
+        }
         if object.count == 1, let (key, value) = object.first, ["all", "any", "not"].contains(key) {
             if key == "not" {
                 return .not(try parse(value, at: "\(path).not", depth: depth + 1, count: &count))

@@ -20,14 +20,22 @@ extension DigestSettings {
         }
         let window = integer(object["window_seconds"])
         if window == nil {
-            problems.append("window_seconds is required: a whole number of seconds, such as 3600")
+            problems.append(
+                object["window_seconds"] == nil
+                    ? "window_seconds is required: a whole number of seconds, such as 3600"
+                    : "window_seconds must be a whole number of seconds, such as 3600 (got \(kind(of: object["window_seconds"])))"
+            )
         } else if let window, !(minimumWindowSeconds...maximumWindowSeconds).contains(window) {
             problems.append(
                 "window_seconds is \(window); use \(minimumWindowSeconds) to \(maximumWindowSeconds) (31 days)")
         }
         let items = integer(object["max_items"])
         if items == nil {
-            problems.append("max_items is required: a whole number of items, such as 50")
+            problems.append(
+                object["max_items"] == nil
+                    ? "max_items is required: a whole number of items, such as 50"
+                    : "max_items must be a whole number of items, such as 50 (got \(kind(of: object["max_items"])))"
+            )
         } else if let items, !(minimumItems...maximumItems).contains(items) {
             problems.append("max_items is \(items); use \(minimumItems) to \(maximumItems)")
         }
@@ -55,6 +63,18 @@ extension DigestSettings {
     private static func integer(_ value: JSONValue?) -> Int? {
         guard case .number(let number) = value, number.rounded() == number, abs(number) < 1e12 else { return nil }
         return Int(number)
+    }
+
+    /// What a value that is not a usable whole number is, for a detail: `a string`, `a fraction`.
+    private static func kind(of value: JSONValue?) -> String {
+        switch value {
+        case .string: "a string"
+        case .number(let number): number.rounded() == number ? "a number that large" : "a fraction"
+        case .bool: "a boolean"
+        case .array: "a list"
+        case .object: "an object"
+        case .null, nil: "null"
+        }
     }
 
     private static func isTemplateKey(_ key: String) -> Bool {

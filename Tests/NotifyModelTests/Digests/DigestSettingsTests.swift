@@ -19,7 +19,7 @@ import Testing
         (#"[]"#, "must be an object"),
         (#"{"max_items":5,"template":"d"}"#, "window_seconds is required"),
         (#"{"window_seconds":0,"max_items":5,"template":"d"}"#, "window_seconds is 0"),
-        (#"{"window_seconds":2.5,"max_items":5,"template":"d"}"#, "window_seconds is required"),
+        (#"{"window_seconds":2.5,"max_items":5,"template":"d"}"#, "window_seconds must be a whole number of seconds"),
         (#"{"window_seconds":60,"max_items":1,"template":"d"}"#, "max_items is 1"),
         (#"{"window_seconds":60,"max_items":5000,"template":"d"}"#, "max_items is 5000"),
         (#"{"window_seconds":60,"max_items":5,"template":"Bad Key"}"#, "template must name"),
