@@ -3,7 +3,8 @@ import Logging
 import PostgresNIO
 
 /// Makes every error a problem+json answer: ``APIError``s as they are, Hummingbird's own errors
-/// (no such route, body too large) with a stable code, and anything else as a 500 whose details go
+/// (no such route, body too large) with a stable code (a path served with other methods is 405
+/// `method_not_allowed` with `Allow`, see ``RouteMethods``), and anything else as a 500 whose details go
 /// to the log (without request data), never to the client.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
@@ -20,6 +21,15 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch let error as HTTPError {
             switch error.status {
             case .notFound:
+                let allowed = RouteMethods.allowed(on: request.uri.path)
+                if !allowed.isEmpty {
+                    var headers = HTTPFields()
+                    headers[.allow] = allowed.joined(separator: ", ")
+                    throw APIError(
+                        .methodNotAllowed, code: "method_not_allowed",
+                        "\(request.method) is not allowed on \(request.uri.path); use \(RequestEnumValues.alternatives(allowed))",
+                        headers: headers)
+                }
                 throw APIError(
                     .notFound, code: "no_such_route",
                     "no route \(request.method) \(request.uri.path); see /openapi.json")
