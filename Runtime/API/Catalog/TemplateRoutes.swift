@@ -160,6 +160,8 @@ struct TemplateRoutes: Sendable {
         let body = try await JSONBody.decode(
             PreviewRequest.self, from: request, allowedKeys: ["channel", "key", "locale", "source", "data"])
         let channel = try ContactCheck.run { () throws(ModelError) in try Channel.parse(body.channel) }
+        // Checked as a template's own locale is: an invalid tag would silently fall back.
+        let requestedLocale = try ContactCheck.value(body.locale, ContactValidation.locale)
         let source: TemplateSource
         var usedLocale: String?
         if let inline = body.source {
@@ -180,11 +182,11 @@ struct TemplateRoutes: Sendable {
             }
             guard
                 let locale = LocaleFallback.resolve(
-                    requested: body.locale, tenantDefault: fallback, available: Set(sources.keys))
+                    requested: requestedLocale, tenantDefault: fallback, available: Set(sources.keys))
             else {
                 throw APIError(
                     .unprocessableContent, code: "unknown_template",
-                    "template \"\(key)\" has no active \(channel.rawValue) version in locale \(body.locale ?? fallback) or its fallbacks"
+                    "template \"\(key)\" has no active \(channel.rawValue) version in locale \(requestedLocale ?? fallback) or its fallbacks"
                 )
             }
             usedLocale = locale
