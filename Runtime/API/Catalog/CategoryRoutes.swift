@@ -3,7 +3,8 @@ import Hummingbird
 import NotifyModel
 import PostgresNIO
 
-/// Categories: `PUT /v1/categories/{key}` (create or replace), `GET /v1/categories`.
+/// Categories: `PUT /v1/categories/{key}` (create or replace), `GET /v1/categories/{key}`,
+/// `GET /v1/categories`.
 ///
 /// ```json
 /// {"kind": "transactional", "critical": true, "default_channels": ["inapp"], "template": "otp",
@@ -44,6 +45,7 @@ struct CategoryRoutes: Sendable {
     func add(to group: RouterGroup<APIRequestContext>) {
         group.put("categories/{key}") { request, context in try await put(request, context) }
         group.get("categories") { _, context in try await list(context) }
+        group.get("categories/{key}") { _, context in try await get(context) }
     }
 
     func put(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -106,7 +108,7 @@ struct CategoryRoutes: Sendable {
             RETURNING (xmax = 0)
             """)
         let created = try rows.first?.decode(Bool.self) ?? false
-        let view = try await load(tenantID: tenantID).first { ($0["key"] as? String) == key } ?? [:]
+        let view = try await load(tenantID: tenantID, key: key).first ?? [:]
         return try APIResponse.json(view, status: created ? .created : .ok)
     }
 
@@ -115,12 +117,24 @@ struct CategoryRoutes: Sendable {
         return try APIResponse.json(["categories": try await load(tenantID: tenantID)], status: .ok)
     }
 
-    func load(tenantID: String) async throws -> [[String: Any]] {
+    /// One category of the caller's tenant; 404 `category_not_found` when it has none of that key.
+    func get(_ context: APIRequestContext) async throws -> Response {
+        let tenantID = try context.requireTenant()
+        let key = try context.parameters.resourceKey("key")
+        guard let view = try await load(tenantID: tenantID, key: key).first else {
+            throw APIError.notFound("category", key)
+        }
+        return try APIResponse.json(view, status: .ok)
+    }
+
+    /// The tenant's categories as JSON, ordered by key; only the one named `key` when it is given.
+    func load(tenantID: String, key: String? = nil) async throws -> [[String: Any]] {
         try await dependencies.rows(
             """
             SELECT key, kind, critical, default_channels, template_key, unknown_outcome, cap_action, fallback::text,
                    digest::text, erase_content_after_seconds
-            FROM notify.categories WHERE tenant_id = \(tenantID) ORDER BY key
+            FROM notify.categories WHERE tenant_id = \(tenantID) AND (\(key)::text IS NULL OR key = \(key))
+            ORDER BY key
             """
         ).map { row in
             let (key, kind, critical, channels, template, unknown, cap, fallback, digest, eraseAfter) = try row.decode(

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NotifyModel
 
 /// The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. A test checks that
 /// every route the server registers is described here, and the other way round.
@@ -51,6 +52,7 @@ enum OpenAPIDocument {
             ),
             ("put", "/v1/categories/{key}", "Create or replace a category", "tenant", "CategoryRequest", 200),
             ("get", "/v1/categories", "List categories", "tenant", nil, 200),
+            ("get", "/v1/categories/{key}", "A category", "tenant", nil, 200),
             (
                 "post", "/v1/templates/{key}/{channel}/{locale}/versions",
                 "Create a template version (?activate=true to activate it)", "tenant", "TemplateSource", 201
@@ -246,7 +248,10 @@ enum OpenAPIDocument {
                 closed: true),
             "SchedulePatch": object(scheduleFields, required: [], closed: true),
             "EventSubscriptionRequest": object(
-                ["url": ["type": "string", "format": "uri"], "kinds": array(string)], required: ["url"], closed: true),
+                [
+                    "url": ["type": "string", "format": "uri"],
+                    "kinds": array(["type": "string", "enum": TimelineEventKind.names]),
+                ], required: ["url"], closed: true),
         ]
     }
 
