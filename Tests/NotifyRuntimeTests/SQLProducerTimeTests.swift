@@ -5,7 +5,7 @@ import PostgresNIO
 import Testing
 
 /// The SQL producers read `send_at` and `send_at_local` as the HTTP API does: an ISO 8601 instant
-/// with an offset, and a local date-time without one, from a year back to ten years ahead.
+/// with an offset, and a local date-time without one, from ten years back to ten years ahead.
 /// PostgreSQL's own casts, which they used, also took `tomorrow`, `today`, `epoch`, `infinity`
 /// (never sent) and an instant without an offset.
 @Suite struct SQLProducerTimeTests {
@@ -178,7 +178,7 @@ import Testing
     static func window(on connection: PostgresConnection) async throws -> (String, String) {
         let rows = try await connection.query(
             """
-            SELECT to_char((now() AT TIME ZONE 'UTC')::date - 366, 'YYYY-MM-DD"T00:00:00"'),
+            SELECT to_char((now() AT TIME ZONE 'UTC')::date - 3653, 'YYYY-MM-DD"T00:00:00"'),
                    to_char((now() AT TIME ZONE 'UTC')::date + 3653, 'YYYY-MM-DD"T23:59:59"')
             """, logger: logger
         ).collect()
@@ -186,7 +186,7 @@ import Testing
     }
 
     @Test(
-        "send_many takes times from a year back to ten years ahead, as the API does, and names one outside",
+        "send_many takes times from ten years back to ten years ahead, as the API does, and names one outside",
         arguments: ["send_at", "send_at_local"])
     func timesOutsideTheWindowAreRefused(_ field: String) async throws {
         try await Self.withTenant { connection in
@@ -197,7 +197,7 @@ import Testing
                 #"{"category": "welcome", "to": {"user": "ada"}, "\#(field)": "\#(time)\#(zone)"}"#
             }
             let range =
-                "from \(earliest)\(zone) to \(latest)\(zone) (a year back to ten years ahead)"
+                "from \(earliest)\(zone) to \(latest)\(zone) (ten years back to ten years ahead)"
                 + (field == "send_at" ? "" : ", as a wall-clock time with no offset")
             let inside = try await connection.query(
                 "SELECT count(*)::int FROM notify.send_many('acme', \("[\(item(earliest)), \(item(latest))]")::jsonb)",
@@ -226,7 +226,7 @@ import Testing
             ("p_send_at => 'infinity'", "p_send_at: infinity", "Z", ""),
             ("p_send_at => '-infinity'", "p_send_at: -infinity", "Z", ""),
             ("p_send_at => '2040-01-01 00:00:00+00'", "p_send_at: 2040-01-01 00:00:00+00", "Z", ""),
-            ("p_send_at => now() - interval '400 days'", nil, "Z", ""),
+            ("p_send_at => now() - interval '3700 days'", nil, "Z", ""),
             (
                 "p_send_at_local => 'infinity'", "p_send_at_local: infinity", "",
                 ", as a wall-clock time with no offset"
@@ -249,7 +249,7 @@ import Testing
                 PostgresQuery(unsafeSQL: "SELECT notify.send('acme', 'welcome', ARRAY['ada'], \(argument))"),
                 on: connection)
             let range =
-                "is outside the accepted range: from \(earliest)\(zone) to \(latest)\(zone) (a year back to ten years ahead)\(tail)"
+                "is outside the accepted range: from \(earliest)\(zone) to \(latest)\(zone) (ten years back to ten years ahead)\(tail)"
             if let start {
                 #expect(message == "\(start) \(range)")
             } else {

@@ -1,8 +1,8 @@
 import Foundation
 import NotifyModel
 
-/// The send times a request may name: from 366 days before today to 3,653 days after it (a year
-/// back, ten years ahead), whole UTC days. `send_at` is compared as an instant; `send_at_local` is
+/// The send times a request may name: from 3,653 days before today to 3,653 days after it (ten
+/// years back, ten years ahead), whole UTC days. `send_at` is compared as an instant; `send_at_local` is
 /// a wall-clock time and is compared as the same wall time read in UTC, so both fields take the
 /// same dates.
 ///
@@ -11,7 +11,7 @@ import NotifyModel
 /// (`notify.send`, `notify.send_many`) are meant to apply the same window.
 struct SendTimeWindow: Sendable {
     /// How many days before today a send time may be.
-    static let daysBack = 366
+    static let daysBack = 3653
     /// How many days after today a send time may be.
     static let daysAhead = 3653
 
@@ -35,6 +35,6 @@ struct SendTimeWindow: Sendable {
 
     /// `from 2025-12-06T00:00:00 to 2036-12-07T23:59:59` (with `suffix` after each, such as `Z`).
     func range(suffix: String = "") -> String {
-        "from \(earliest)\(suffix) to \(latest)\(suffix) (a year back to ten years ahead)"
+        "from \(earliest)\(suffix) to \(latest)\(suffix) (ten years back to ten years ahead)"
     }
 }

@@ -13,9 +13,9 @@ extension Migration {
     ///   `p_notifications[0].send_at: "tomorrow" is not an ISO 8601 time with an offset, such as
     ///   2026-12-24T09:00:00Z`. Arithmetic, not casts: the result does not depend on the session's
     ///   `TimeZone` or `DateStyle`.
-    /// - `notify.send_time_refusal(time, instant)`: the API's `SendTimeWindow`, a year back to ten
+    /// - `notify.send_time_refusal(time, instant)`: the API's `SendTimeWindow`, ten years back to ten
     ///   years ahead in whole UTC days; `send_many` names the item (`p_notifications[0].send_at:
-    ///   "2040-01-01T00:00:00Z" is outside the accepted range: from … to … (a year back to ten years
+    ///   "2040-01-01T00:00:00Z" is outside the accepted range: from … to … (ten years back to ten years
     ///   ahead)`), `notify.send` its parameter (its times are typed: a literal is read by the call).
     ///
     /// Only the reading of times changes in the two producers. `CREATE OR REPLACE` in one
@@ -110,16 +110,16 @@ extension Migration {
             $$;
 
             -- Why a send time is refused, or NULL when it is taken: the HTTP API's SendTimeWindow, from 00:00:00
-            -- of the UTC day 366 days before today to 23:59:59 of the day 3,653 days after it (a year back, ten
+            -- of the UTC day 3,653 days before today to 23:59:59 of the day 3,653 days after it (ten years back, ten
             -- years ahead). p_time is a wall time (send_at_local) or an instant read in UTC (send_at). Further
             -- back is a mistake rather than "at once"; further ahead (infinity among them) is never sent.
             CREATE OR REPLACE FUNCTION notify.send_time_refusal(p_time timestamp, p_instant boolean)
             RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
-                SELECT format('is outside the accepted range: from %s%s to %s%s (a year back to ten years ahead)%s',
+                SELECT format('is outside the accepted range: from %s%s to %s%s (ten years back to ten years ahead)%s',
                               to_char(w.earliest, 'YYYY-MM-DD"T"HH24:MI:SS'), CASE WHEN p_instant THEN 'Z' ELSE '' END,
                               to_char(w.latest, 'YYYY-MM-DD"T"HH24:MI:SS'), CASE WHEN p_instant THEN 'Z' ELSE '' END,
                               CASE WHEN p_instant THEN '' ELSE ', as a wall-clock time with no offset' END)
-                  FROM (SELECT (now() AT TIME ZONE 'UTC')::date - 366 + time '00:00:00' AS earliest,
+                  FROM (SELECT (now() AT TIME ZONE 'UTC')::date - 3653 + time '00:00:00' AS earliest,
                                (now() AT TIME ZONE 'UTC')::date + 3653 + time '23:59:59' AS latest) w
                  WHERE p_time < w.earliest OR p_time > w.latest
             $$;
