@@ -57,7 +57,7 @@ struct WorkerOptions: ParsableArguments {
             guard resolved >= minimum else {
                 let variable = key.uppercased().replacingOccurrences(of: ".", with: "_")
                 throw RuntimeError(
-                    .invalidConfiguration, "\(variable) must be at least \(minimum) (got \(resolved))")
+                    .invalidConfiguration, "\(variable) must be at least \(minimum); got \(resolved)")
             }
             return resolved
         }
@@ -95,7 +95,7 @@ struct WorkerOptions: ParsableArguments {
             ("--completion-writers", completionWriters), ("--bulk-concurrency", bulkConcurrency),
             ("--critical-pool-size", criticalPoolSize),
         ] {
-            if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1; got \(value)") }
         }
         if let reservedCritical, reservedCritical < 0 {
             throw ValidationError("--reserved-critical must be 0 or more (got \(reservedCritical))")

@@ -19,8 +19,8 @@ struct ProcessTests {
     func aBadEnvironmentSettingIsRefused() async throws {
         try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
             for (variable, value, message) in [
-                ("NOTIFY_CRITICAL_TARGET_MS", "-5", "NOTIFY_CRITICAL_TARGET_MS must be at least 0 (got -5)"),
-                ("NOTIFY_CONCURRENCY", "0", "NOTIFY_CONCURRENCY must be at least 1 (got 0)"),
+                ("NOTIFY_CRITICAL_TARGET_MS", "-5", "NOTIFY_CRITICAL_TARGET_MS must be at least 0; got -5"),
+                ("NOTIFY_CONCURRENCY", "0", "NOTIFY_CONCURRENCY must be at least 1; got 0"),
             ] {
                 let worker = try await NotifyProcess.start(
                     ["work", "--functions", "probe", "--no-lead"], databaseURL: runtime.url.secretURLString,
