@@ -59,6 +59,14 @@ public struct CampaignExpandFunction: NotifyFunction {
         }
         if finished {
             writes.append(Self.markExpanded(input))
+            // The notification's recipient count, as `validate` gives other notifications theirs.
+            writes.append(
+                """
+                UPDATE notify.notifications n SET recipient_count = c.planned
+                FROM notify.campaigns c
+                WHERE c.id = \(input.campaignID) AND c.tenant_id = \(input.tenantID)
+                  AND n.id = c.notification_id AND n.tenant_id = c.tenant_id
+                """)
             writes.append(
                 """
                 INSERT INTO notify.events (tenant_id, notification_id, kind, detail)

@@ -105,6 +105,8 @@ import Testing
             let notification = try #require(done["notification_id"] as? String)
             let timeline = try await engine.get("/v1/notifications/\(notification)", acme).json
             #expect(engine.timelineKinds(timeline).contains("campaign_completed"))
+            #expect(
+                timeline["recipients"] as? Int == expected.count, "the notification counts the campaign's recipients")
         }
     }
 
