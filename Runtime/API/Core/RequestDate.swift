@@ -1,7 +1,8 @@
 import Foundation
+import NotifyModel
 
 /// How request bodies' date fields (`send_at`, `start_at`) are read: ISO 8601 date-times with an
-/// offset, exactly as `JSONDecoder`'s `.iso8601` strategy reads them.
+/// offset, strictly (``OffsetDateTime``), as the SQL producers read them.
 ///
 /// A custom strategy rather than `.iso8601`, because Foundation's own strategy loses the field's
 /// coding path in its error, so that a bad `send_at` was answered as malformed JSON.
@@ -13,7 +14,7 @@ enum RequestDate {
     /// naming the field (``DecodingProblem/invalidDate(at:)``).
     static let strategy = JSONDecoder.DateDecodingStrategy.custom { decoder in
         guard let text = try? decoder.singleValueContainer().decode(String.self),
-            let date = try? Date.ISO8601FormatStyle().parse(text)
+            let date = OffsetDateTime.instant(parsing: text)
         else { throw DecodingProblem.invalidDate(at: decoder.codingPath) }
         return date
     }

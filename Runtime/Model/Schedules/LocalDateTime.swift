@@ -21,15 +21,16 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
             code: "invalid_local_time",
             "\"\(text.prefix(40))\" is not a local date-time; write it as YYYY-MM-DDTHH:MM[:SS] with no offset, such as 2026-12-02T09:00"
         )
-        let parts = text.split(whereSeparator: { $0 == "T" || $0 == " " })
-        guard parts.count == 2 else { throw invalid }
-        let date = parts[0].split(separator: "-", omittingEmptySubsequences: false)
-        let time = parts[1].split(separator: ":", omittingEmptySubsequences: false)
-        guard date.count == 3, date[0].count == 4, date[1].count == 2, date[2].count == 2,
-            time.count == 2 || time.count == 3, time.allSatisfy({ $0.count == 2 }),
-            let year = Int(date[0]), let month = Int(date[1]), let dayOfMonth = Int(date[2]),
-            let hour = Int(time[0]), let minute = Int(time[1]), let second = time.count == 3 ? Int(time[2]) : 0,
-            (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second),
+        // Every field has all its digits and nothing else (no sign, no doubled separator).
+        let bytes = Array(text.utf8)
+        guard bytes.count == 16 || bytes.count == 19, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"),
+            bytes.count == 16 || bytes[16] == UInt8(ascii: ":"),
+            let year = OffsetDateTime.number(bytes[0..<4]), let month = OffsetDateTime.number(bytes[5..<7]),
+            let dayOfMonth = OffsetDateTime.number(bytes[8..<10]), let hour = OffsetDateTime.number(bytes[11..<13]),
+            let minute = OffsetDateTime.number(bytes[14..<16]),
+            let second = bytes.count == 19 ? OffsetDateTime.number(bytes[17..<19]) : 0,
+            (1...9999).contains(year), (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second),
             let day = CivilDay(year: year, month: month, day: dayOfMonth)
         else { throw invalid }
         self.init(day: day, secondsIntoDay: hour * 3600 + minute * 60 + second)
