@@ -78,4 +78,35 @@ import Testing
             reader.cancel()
         }
     }
+
+    @Test func theLiveStreamShowsTheUnreadCountWhenAnItemIsReadElsewhere() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            _ = try await engine.notify(acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "One"]])
+            let delivered = await eventually { (try? await engine.inbox(acme).count) == 1 }
+            #expect(delivered)
+            let itemID = try #require(try await engine.inbox(acme).first?["id"] as? String)
+            let headers = engine.inboxHeaders(acme, user: "ada")
+            let signature = headers["X-Notify-Signature"]!
+            var request = HTTPClientRequest(
+                url: engine.baseURL + "/v1/inbox/stream?tenant=acme&user=ada&signature=\(signature)")
+            request.method = .GET
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let received = Mutex("")
+            let reader = Task {
+                for try await chunk in response.body {
+                    received.withLock { $0 += String(buffer: chunk) }
+                    if received.withLock({ $0.contains("{\"unread\":0}") }) { break }
+                }
+            }
+            #expect(await eventually { received.withLock { $0.contains("{\"unread\":1}") } })
+            // Read on another device: this stream hears of it.
+            #expect(try await engine.request(.POST, "/v1/inbox/items/\(itemID)/read", headers: headers).status == 200)
+            let heard = await eventually(timeout: .seconds(10), every: .milliseconds(20)) {
+                received.withLock { $0.contains("{\"unread\":0}") }
+            }
+            #expect(heard, "\(received.withLock { $0 })")
+            reader.cancel()
+        }
+    }
 }

@@ -8,7 +8,8 @@ import PostgresNIO
 /// - `GET /v1/inbox/unread-count` — counted from the items themselves, so it cannot drift;
 /// - `POST /v1/inbox/items/{id}/read|unread|archive|unarchive`;
 /// - `GET /v1/inbox/stream` — Server-Sent Events: an `item` event per new item (its `id` is the
-///   item id, so `Last-Event-ID` resumes after a reconnect) and an `unread` event with the count.
+///   item id, so `Last-Event-ID` resumes after a reconnect) and an `unread` event with the count,
+///   also when an item is marked read or unread from anywhere.
 struct InboxRoutes: Sendable {
     let dependencies: APIDependencies
 
@@ -75,6 +76,10 @@ struct InboxRoutes: Sendable {
         guard !(try await dependencies.rows(change)).isEmpty else {
             throw APIError.notFound("inbox_item", String(item))
         }
+        // The user's other live streams (another tab, another device, another API process) show
+        // the new unread count: the same announcement a new item makes.
+        _ = try await dependencies.rows(
+            "SELECT pg_notify(\(InboxHub.channel), \(user.tenantID + ":" + String(user.userID)))")
         return try APIResponse.json(
             ["id": String(item), "unread": try await unread(user)] as [String: Any], status: .ok)
     }
