@@ -39,6 +39,14 @@ struct EnqueueTests {
                     "critical, transactional or bulk"
                 ),
                 ("SELECT notify.enqueue('probe', '[1]')", "must be a JSON object", "pass for example"),
+                (
+                    "SELECT notify.enqueue('probe', '{}', NULL, 'infinity')", "p_run_at must be a finite time",
+                    "pass NULL to run at once"
+                ),
+                (
+                    "SELECT notify.enqueue('probe', '{}', NULL, '-infinity')", "p_run_at must be a finite time",
+                    "pass NULL to run at once"
+                ),
             ] {
                 do {
                     _ = try await runtime.client.query(PostgresQuery(unsafeSQL: sql), logger: runtime.logger).collect()
@@ -50,6 +58,7 @@ struct EnqueueTests {
                 }
             }
             #expect(try await runtime.count("SELECT count(*) FROM notify.jobs") == 0)
+            #expect(try await runtime.count("SELECT count(*) FROM notify.scheduled_jobs") == 0)
         }
     }
 
