@@ -42,20 +42,34 @@ struct SendCommand: AsyncParsableCommand {
         let url = try environment.resolveDatabase()
         let users = user.isEmpty ? nil : user
         let channelList = channels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let id = try await withPostgresClient(url, logger: environment.logger) { client in
+        let (id, replayed) = try await withPostgresClient(url, logger: environment.logger) { client in
             do {
+                // A key seen before answers the first notification: say so, as the API's
+                // Idempotent-Replayed does.
+                var earlier = false
+                if let idempotencyKey {
+                    earlier = try await !client.query(
+                        """
+                        SELECT 1 FROM notify.notifications WHERE tenant_id = \(tenant) AND idempotency_key = \(idempotencyKey)
+                        """, logger: environment.logger
+                    ).collect().isEmpty
+                }
                 let rows = try await client.query(
                     """
                     SELECT notify.send(\(tenant), \(category), \(users), \(data)::jsonb, \(topic), \(template),
                                        \(channelList), \(when), \(priority), \(idempotencyKey))
                     """, logger: environment.logger)
-                for try await id in rows.decode(UUID.self) { return id }
+                for try await id in rows.decode(UUID.self) { return (id, earlier) }
                 fail("notify.send returned nothing")
             } catch let error as PSQLError {
                 fail(error.serverInfo?[.message] ?? String(reflecting: error))
             }
         }
         print(id.uuidString.lowercased())
+        if replayed {
+            FileHandle.standardError.write(
+                Data("replayed: the idempotency key names this earlier notification; nothing new was sent\n".utf8))
+        }
     }
 }
 
