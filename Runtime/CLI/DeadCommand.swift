@@ -141,9 +141,6 @@ extension DeadCommand {
     /// Throws a validation error when `function` names no function of this engine.
     static func checkFunction(_ function: String?) throws {
         guard let function else { return }
-        let names = FunctionDirectory.all.names.map(\.rawValue).sorted()
-        guard names.contains(function) else {
-            throw ValidationError("unknown function \"\(function)\": use one of \(names.joined(separator: ", "))")
-        }
+        guard FunctionDirectory.all.entry(named: function) != nil else { throw FunctionDirectory.unknown(function) }
     }
 }

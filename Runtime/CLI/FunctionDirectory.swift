@@ -1,3 +1,4 @@
+import ArgumentParser
 import AsyncHTTPClient
 import CampaignFunction
 import DigestCloseFunction
@@ -31,6 +32,12 @@ enum FunctionDirectory {
 
     /// Every function, for producers and for processes that run none of the senders.
     static var all: FunctionCatalog { catalog(delivery: nil) }
+
+    /// The usage error for a function name this engine does not have, listing the ones it has.
+    static func unknown(_ name: String) -> ValidationError {
+        ValidationError(
+            "unknown function \"\(name)\": use one of \(all.names.map(\.rawValue).sorted().joined(separator: ", "))")
+    }
 
     /// Every function that runs from the queue, without delivery support.
     static var queued: FunctionCatalog { queued(delivery: nil) }

@@ -32,9 +32,7 @@ struct InvokeCommand: AsyncParsableCommand {
         let environment = CommandEnvironment()
         let delivery = try DeliverySupport.required(for: [function], environment: environment)
         guard let entry = FunctionDirectory.catalog(delivery: delivery).entry(named: function) else {
-            throw ValidationError(
-                "unknown function \"\(function)\": use one of \(FunctionDirectory.all.names.map(\.rawValue).sorted().joined(separator: ", "))"
-            )
+            throw FunctionDirectory.unknown(function)
         }
         let data: Data
         do {

@@ -55,7 +55,7 @@ struct WorkerOptions: ParsableArguments {
         func setting(_ option: Int?, _ key: String, default value: Int, minimum: Int = 1) throws -> Int {
             let resolved = option ?? environment.int(key, default: value, minimum: minimum)
             guard resolved >= minimum else {
-                let variable = key.uppercased().replacingOccurrences(of: ".", with: "_")
+                let variable = CommandEnvironment.variable(key)
                 throw RuntimeError(
                     .invalidConfiguration, "\(variable) must be at least \(minimum); got \(resolved)")
             }

@@ -181,6 +181,8 @@ public struct SendEngine: Sendable {
         // deliveries some provider was asked to send in this attempt.
         var reopensAt: Date?
         var tried = Set<Int>()
+        // Only a route with a circuit not closed can skip a provider: the usual send keeps no set.
+        let mayWaitForCircuit = route.candidates.contains { $0.circuit.state != .closed }
         let builder = OutboundMessageBuilder(
             settings: settings, unsubscribeKey: unsubscribeKey, tenantID: batch.tenantID,
             categoryKey: claim.categoryKey,
@@ -244,7 +246,7 @@ public struct SendEngine: Sendable {
                         for: part, delivery: claim.deliveries[part.delivery], candidate: candidate, resolved: resolved)
                 )
             }
-            for index in chosen { tried.insert(pending[index].delivery) }
+            if mayWaitForCircuit { for index in chosen { tried.insert(pending[index].delivery) } }
             let answers = await dispatch(requests, provider: resolved.provider, logger: logger)
             var done = Set<Int>()
             var successes = 0

@@ -8,9 +8,7 @@ struct CampaignCommandTests {
     func unknownTenant() async throws {
         let url = try await TestCluster.freshDatabase()
         func run(_ arguments: [String]) async throws -> (status: Int32, log: String) {
-            let process = try await NotifyProcess.start(arguments, databaseURL: url.secretURLString)
-            let status = await process.waitForExit()
-            return (status, process.log)
+            try await NotifyProcess.run(arguments, databaseURL: url.secretURLString)
         }
         let unknown = try await run(["campaign", "list", "--tenant", "nosuch"])
         #expect(unknown.status == 1)

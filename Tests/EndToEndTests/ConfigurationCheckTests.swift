@@ -12,9 +12,7 @@ struct ConfigurationCheckTests {
     ) async throws -> (
         status: Int32, log: String
     ) {
-        let process = try await NotifyProcess.start(arguments, databaseURL: database, environment: environment)
-        let status = await process.waitForExit()
-        return (status, process.log)
+        try await NotifyProcess.run(arguments, databaseURL: database, environment: environment)
     }
 
     @Test("a worker refuses variables that do not parse or are out of range, naming each")

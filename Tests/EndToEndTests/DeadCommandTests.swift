@@ -18,9 +18,7 @@ struct DeadCommandTests {
                 """, logger: TestCluster.logger)
         }
         func run(_ arguments: [String]) async throws -> (status: Int32, log: String) {
-            let process = try await NotifyProcess.start(arguments, databaseURL: url.secretURLString)
-            let status = await process.waitForExit()
-            return (status, process.log)
+            try await NotifyProcess.run(arguments, databaseURL: url.secretURLString)
         }
         let listed = try await run(["dead", "list", "--json"])
         #expect(listed.status == 0, "\(listed.log)")

@@ -11,9 +11,7 @@ struct RetentionCommandTests {
         let url = try await TestCluster.freshDatabase()
         let database = url.secretURLString
         func run(_ arguments: [String]) async throws -> (status: Int32, log: String) {
-            let process = try await NotifyProcess.start(arguments, databaseURL: database)
-            let status = await process.waitForExit()
-            return (status, process.log)
+            try await NotifyProcess.run(arguments, databaseURL: database)
         }
         func retention() async throws -> Int? {
             try await TestCluster.withClient(url) { client in

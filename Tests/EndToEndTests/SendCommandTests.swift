@@ -9,9 +9,7 @@ struct SendCommandTests {
     func sendsAndReplays() async throws {
         let url = try await TestCluster.freshDatabase()
         func run(_ arguments: [String]) async throws -> (status: Int32, log: String) {
-            let process = try await NotifyProcess.start(arguments, databaseURL: url.secretURLString)
-            let status = await process.waitForExit()
-            return (status, process.log)
+            try await NotifyProcess.run(arguments, databaseURL: url.secretURLString)
         }
         #expect(try await run(["tenants", "create", "acme"]).status == 0)
         let send = ["send", "--tenant", "acme", "--category", "welcome", "--user", "ada", "--idempotency-key", "k1"]

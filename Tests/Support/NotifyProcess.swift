@@ -79,6 +79,15 @@ public final class NotifyProcess: Sendable {
     /// Sends a signal (SIGTERM, SIGKILL, …).
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
+    /// Runs `notify` with `arguments` to its end; returns its exit status and what it printed.
+    public static func run(
+        _ arguments: [String], databaseURL: String?, environment: [String: String] = [:]
+    ) async throws -> (status: Int32, log: String) {
+        let process = try await start(arguments, databaseURL: databaseURL, environment: environment)
+        let status = await process.waitForExit()
+        return (status, process.log)
+    }
+
     /// Waits for the process to exit and returns its status (the signal number if killed).
     public func waitForExit() async -> Int32 {
         await withCheckedContinuation { continuation in
