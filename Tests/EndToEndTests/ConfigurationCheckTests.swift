@@ -33,6 +33,16 @@ struct ConfigurationCheckTests {
         }
     }
 
+    @Test("a public URL that is not an absolute http(s) URL stops the API, naming the variable")
+    func badPublicURLStopsTheAPI() async throws {
+        let database = try await TestCluster.freshDatabase().secretURLString
+        var environment = PipelineProcessTests.keys
+        environment["NOTIFY_PUBLIC_URL"] = "notaurl"
+        let result = try await run(["serve", "--port", "1"], database: database, environment: environment)
+        #expect(result.status == 1, "\(result.log)")
+        #expect(result.log.contains("NOTIFY_PUBLIC_URL must be an absolute http(s) URL"), "\(result.log)")
+    }
+
     @Test("a database that refuses the connection stops a worker at once with the server's reason")
     func refusedDatabaseStopsTheWorker() async throws {
         let missing = try await TestCluster.freshDatabase().with(database: "no_such_database")
