@@ -109,4 +109,136 @@ import Testing
             reader.cancel()
         }
     }
+
+    /// Opens ada's live stream; `received` collects its text until the task is cancelled.
+    static func openStream(
+        _ engine: Engine, _ tenant: Engine.Tenant
+    ) async throws -> (Task<Void, any Error>, StreamText) {
+        let signature = engine.inboxHeaders(tenant, user: "ada")["X-Notify-Signature"]!
+        var request = HTTPClientRequest(
+            url: engine.baseURL + "/v1/inbox/stream?tenant=\(tenant.id)&user=ada&signature=\(signature)")
+        request.method = .GET
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let received = StreamText()
+        let reader = Task {
+            for try await chunk in response.body { received.withLock { $0 += String(buffer: chunk) } }
+        }
+        guard await eventually({ received.withLock { $0.contains("event: unread") } }) else {
+            reader.cancel()
+            throw EngineError("the stream did not start")
+        }
+        return (reader, received)
+    }
+
+    /// The `changed` events' items in a stream's text, in order.
+    static func changedItems(_ text: String) -> [[String: Any]] {
+        text.components(separatedBy: "event: changed\ndata: ").dropFirst().compactMap { part in
+            let line = part.prefix { $0 != "\n" }
+            return try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        }
+    }
+
+    @Test func anItemArchivedElsewhereIsAChangedEventOnTheStreamEvenWhenTheCountStays() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            _ = try await engine.notify(acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "One"]])
+            #expect(await eventually { (try? await engine.inbox(acme).count) == 1 })
+            let itemID = try #require(try await engine.inbox(acme).first?["id"] as? String)
+            let headers = engine.inboxHeaders(acme, user: "ada")
+            // Read before the stream opens: that change is in the list, not sent again.
+            try expect(try await engine.request(.POST, "/v1/inbox/items/\(itemID)/read", headers: headers), [200])
+            let (reader, received) = try await Self.openStream(engine, acme)
+            defer { reader.cancel() }
+            // Archiving a read item leaves the unread count at 0; the stream still hears of it.
+            try expect(try await engine.request(.POST, "/v1/inbox/items/\(itemID)/archive", headers: headers), [200])
+            let heard = await eventually(timeout: .seconds(10), every: .milliseconds(20)) {
+                Self.changedItems(received.withLock { $0 }).count == 1
+            }
+            #expect(heard, "\(received.withLock { $0 })")
+            let changed = Self.changedItems(received.withLock { $0 })
+            #expect(changed.first?["id"] as? String == itemID)
+            #expect(changed.first?["archived"] as? Bool == true)
+            #expect(changed.first?["read"] as? Bool == true)
+            try expect(
+                try await engine.request(.POST, "/v1/inbox/items/\(itemID)/unarchive", headers: headers), [200])
+            #expect(
+                await eventually(timeout: .seconds(10), every: .milliseconds(20)) {
+                    Self.changedItems(received.withLock { $0 }).last?["archived"] as? Bool == false
+                })
+        }
+    }
+
+    @Test func readAllAndArchiveAllMarkOnlyThisUsersItems() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            try expect(try await engine.put("/v1/users/bob", acme, ["locale": "en"]), [201])
+            for user in ["ada", "ada", "ada", "bob"] {
+                _ = try await engine.notify(acme, ["category": "welcome", "to": ["user": user], "data": ["name": "x"]])
+            }
+            #expect(await eventually { (try? await engine.inbox(acme).count) == 3 })
+            let ada = engine.inboxHeaders(acme, user: "ada")
+            let bob = engine.inboxHeaders(acme, user: "bob")
+            #expect(await eventually { (try? await engine.inbox(acme, user: "bob").count) == 1 })
+
+            let read = try expect(try await engine.request(.POST, "/v1/inbox/read-all", headers: ada), [200])
+            #expect(read.json["updated"] as? Int == 3)
+            #expect(read.json["unread"] as? Int == 0)
+            let again = try await engine.request(.POST, "/v1/inbox/read-all", headers: ada)
+            #expect(again.json["updated"] as? Int == 0)
+            #expect(try await engine.request(.GET, "/v1/inbox/unread-count", headers: bob).json["unread"] as? Int == 1)
+
+            // One of ada's items unread again: archive-all?read=true leaves it.
+            let first = try #require(try await engine.inbox(acme).first?["id"] as? String)
+            try expect(try await engine.request(.POST, "/v1/inbox/items/\(first)/unread", headers: ada), [200])
+            let readOnes = try await engine.request(.POST, "/v1/inbox/archive-all?read=true", headers: ada)
+            #expect(readOnes.json["updated"] as? Int == 2)
+            #expect(readOnes.json["unread"] as? Int == 1)
+            let rest = try await engine.request(.POST, "/v1/inbox/archive-all", headers: ada)
+            #expect(rest.json["updated"] as? Int == 1)
+            #expect(rest.json["unread"] as? Int == 0)
+            let archived = try await engine.request(.GET, "/v1/inbox?archived=true", headers: ada)
+            #expect((archived.json["items"] as? [[String: Any]])?.count == 3)
+            #expect(try await engine.inbox(acme, user: "bob").count == 1)
+
+            let bad = try await engine.request(.POST, "/v1/inbox/archive-all?read=yes", headers: ada)
+            #expect(bad.status == 400)
+            #expect(bad.json["code"] as? String == "invalid_query")
+            var wrong = ada
+            wrong["X-Notify-Signature"] = String(repeating: "0", count: 64)
+            #expect(try await engine.request(.POST, "/v1/inbox/read-all", headers: wrong).status == 401)
+        }
+    }
+
+    @Test func readAllOfMoreThanAPageReachesTheStreamAtOnce() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            // 150 items straight into the table: more than one page of the stream.
+            try await engine.runtime.client.query(
+                """
+                INSERT INTO notify.inbox_items (tenant_id, user_id, delivery_id, notification_id, category_key, title)
+                SELECT 'acme', u.id, -n, gen_random_uuid(), 'welcome', 'item ' || n
+                FROM notify.users u, generate_series(1, 150) n WHERE u.tenant_id = 'acme' AND u.external_id = 'ada'
+                """, logger: engine.runtime.logger)
+            let (reader, received) = try await Self.openStream(engine, acme)
+            defer { reader.cancel() }
+            #expect(received.withLock { $0.contains("{\"unread\":150}") })
+            let read = try await engine.request(
+                .POST, "/v1/inbox/read-all", headers: engine.inboxHeaders(acme, user: "ada"))
+            #expect(read.json["updated"] as? Int == 150)
+            // Well inside the stream's 15 s heartbeat: every page is sent on the one announcement.
+            let heard = await eventually(timeout: .seconds(8), every: .milliseconds(20)) {
+                Self.changedItems(received.withLock { $0 }).count == 150
+            }
+            #expect(heard, "\(Self.changedItems(received.withLock { $0 }).count) changed events")
+            #expect(received.withLock { $0.contains("event: unread\ndata: {\"unread\":0}\n\n") })
+            #expect(Set(Self.changedItems(received.withLock { $0 }).compactMap { $0["id"] as? String }).count == 150)
+        }
+    }
+}
+
+/// The text a live stream has sent so far.
+final class StreamText: Sendable {
+    private let text = Mutex("")
+
+    func withLock<T>(_ body: (inout String) -> T) -> T { text.withLock { body(&$0) } }
 }

@@ -108,7 +108,15 @@ enum OpenAPIDocument {
             ("post", "/v1/inbox/items/{item}/unread", "Mark an item unread", "inbox", nil, 200),
             ("post", "/v1/inbox/items/{item}/archive", "Archive an item", "inbox", nil, 200),
             ("post", "/v1/inbox/items/{item}/unarchive", "Unarchive an item", "inbox", nil, 200),
-            ("get", "/v1/inbox/stream", "Server-Sent Events: new items and the unread count", "inbox", nil, 200),
+            ("post", "/v1/inbox/read-all", "Mark every unread item read", "inbox", nil, 200),
+            (
+                "post", "/v1/inbox/archive-all", "Archive every item not yet archived (?read=true: only read ones)",
+                "inbox", nil, 200
+            ),
+            (
+                "get", "/v1/inbox/stream", "Server-Sent Events: new items, changed items and the unread count",
+                "inbox", nil, 200
+            ),
             (
                 "post", "/webhooks/{provider}/{account}",
                 "Provider callbacks (twilio, vonage, sendgrid), verified by the provider's signature", nil, nil, 200

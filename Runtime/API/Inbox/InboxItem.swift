@@ -38,4 +38,29 @@ struct InboxItem: Sendable {
                 actionURL: action, readAt: read, archivedAt: archived, createdAt: created)
         }
     }
+
+    /// The user's items changed after `after` (``InboxRoutes``' `changed_seq`), in the order they
+    /// changed, each with its change number.
+    static func changes(
+        user: InboxUser, after: Int64, limit: Int, dependencies: APIDependencies
+    ) async throws -> [(Int64, InboxItem)] {
+        try await dependencies.rows(
+            """
+            SELECT changed_seq, id, notification_id, category_key, title, body, action_url, read_at, archived_at,
+                   created_at
+            FROM notify.inbox_items
+            WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND changed_seq > \(after)
+            ORDER BY changed_seq LIMIT \(limit)
+            """
+        ).map { row in
+            let (sequence, id, notification, category, title, body, action, read, archived, created) = try row.decode(
+                (Int64, Int64, UUID, String, String?, String?, String?, Date?, Date?, Date).self)
+            return (
+                sequence,
+                InboxItem(
+                    id: id, notificationID: notification, category: category, title: title, body: body,
+                    actionURL: action, readAt: read, archivedAt: archived, createdAt: created)
+            )
+        }
+    }
 }

@@ -7,9 +7,11 @@ import PostgresNIO
 /// - `GET /v1/inbox?limit=&cursor=` — newest first; `next_cursor` continues the list;
 /// - `GET /v1/inbox/unread-count` — counted from the items themselves, so it cannot drift;
 /// - `POST /v1/inbox/items/{id}/read|unread|archive|unarchive`;
+/// - `POST /v1/inbox/read-all`, `POST /v1/inbox/archive-all[?read=true]` (``InboxBulkMark``);
 /// - `GET /v1/inbox/stream` — Server-Sent Events: an `item` event per new item (its `id` is the
-///   item id, so `Last-Event-ID` resumes after a reconnect) and an `unread` event with the count,
-///   also when an item is marked read or unread from anywhere.
+///   item id, so `Last-Event-ID` resumes after a reconnect), a `changed` event with an item's new
+///   state when it is marked read, unread, archived or unarchived from anywhere, and an `unread`
+///   event with the count whenever it changes.
 struct InboxRoutes: Sendable {
     let dependencies: APIDependencies
 
@@ -22,6 +24,9 @@ struct InboxRoutes: Sendable {
         for action in ["read", "unread", "archive", "unarchive"] {
             group.post("items/{item}/\(action)") { _, context in try await mark(action, context) }
         }
+        let bulk = InboxBulkMark(dependencies: dependencies)
+        group.post("read-all") { request, context in try await bulk.readAll(request, context) }
+        group.post("archive-all") { request, context in try await bulk.archiveAll(request, context) }
         group.get("stream") { request, context in try await stream(request, context) }
     }
 
@@ -62,26 +67,31 @@ struct InboxRoutes: Sendable {
         switch action {
         case "read":
             change =
-                "UPDATE notify.inbox_items SET read_at = coalesce(read_at, now()) WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
+                "UPDATE notify.inbox_items SET read_at = coalesce(read_at, now()), changed_seq = nextval('notify.inbox_change_seq') WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
         case "unread":
             change =
-                "UPDATE notify.inbox_items SET read_at = NULL WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
+                "UPDATE notify.inbox_items SET read_at = NULL, changed_seq = nextval('notify.inbox_change_seq') WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
         case "archive":
             change =
-                "UPDATE notify.inbox_items SET archived_at = coalesce(archived_at, now()) WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
+                "UPDATE notify.inbox_items SET archived_at = coalesce(archived_at, now()), changed_seq = nextval('notify.inbox_change_seq') WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
         default:
             change =
-                "UPDATE notify.inbox_items SET archived_at = NULL WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
+                "UPDATE notify.inbox_items SET archived_at = NULL, changed_seq = nextval('notify.inbox_change_seq') WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
         }
         guard !(try await dependencies.rows(change)).isEmpty else {
             throw APIError.notFound("inbox_item", String(item))
         }
-        // The user's other live streams (another tab, another device, another API process) show
-        // the new unread count: the same announcement a new item makes.
-        _ = try await dependencies.rows(
-            "SELECT pg_notify(\(InboxHub.channel), \(user.tenantID + ":" + String(user.userID)))")
+        try await announceChange(user)
         return try APIResponse.json(
             ["id": String(item), "unread": try await unread(user)] as [String: Any], status: .ok)
+    }
+
+    /// Tells the user's other live streams (another tab, another device, another API process) that
+    /// items changed: the same announcement a new item makes. Each stream then sends the changed
+    /// items and the new unread count.
+    func announceChange(_ user: InboxUser) async throws {
+        _ = try await dependencies.rows(
+            "SELECT pg_notify(\(InboxHub.channel), \(user.tenantID + ":" + String(user.userID)))")
     }
 
     func stream(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -95,6 +105,14 @@ struct InboxRoutes: Sendable {
             )
             after = try rows[0].decode(Int64.self)
         }
+        // Changes made before the stream opened are in the items a client lists; only later ones
+        // are sent as `changed` events.
+        let changes = try await dependencies.rows(
+            """
+            SELECT coalesce(max(changed_seq), 0) FROM notify.inbox_items
+            WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND changed_seq IS NOT NULL
+            """)
+        let startChange = try changes[0].decode(Int64.self)
         let wakeups = dependencies.inbox.subscribe(tenantID: user.tenantID, userID: user.userID)
         let dependencies = self.dependencies
         let start = after ?? 0
@@ -104,30 +122,20 @@ struct InboxRoutes: Sendable {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                var lastID = start
-                var lastUnread = -1
+                var cursor = InboxStreamCursor(user: user, lastItemID: start, lastChange: startChange)
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
                 var iterator = wakeups.makeAsyncIterator()
                 repeat {
-                    let items = try await InboxItem.load(
-                        """
-                        SELECT id, notification_id, category_key, title, body, action_url, read_at, archived_at,
-                               created_at
-                        FROM notify.inbox_items
-                        WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND id > \(lastID)
-                        ORDER BY id LIMIT 100
-                        """, dependencies: dependencies)
-                    var text = ""
-                    for item in items {
-                        text += "id: \(item.id)\nevent: item\ndata: \(try item.jsonText())\n\n"
-                        lastID = item.id
+                    // A burst (a broadcast, read-all) is sent in pages until none is left.
+                    var more = true
+                    while more {
+                        let page = try await cursor.nextPage(dependencies: dependencies)
+                        more = page.more
+                        if !page.text.isEmpty || !more {
+                            try await writer.write(
+                                ByteBuffer(string: page.text.isEmpty ? ": keep-alive\n\n" : page.text))
+                        }
                     }
-                    let count = try await InboxRoutes(dependencies: dependencies).unread(user)
-                    if count != lastUnread {
-                        text += "event: unread\ndata: {\"unread\":\(count)}\n\n"
-                        lastUnread = count
-                    }
-                    try await writer.write(ByteBuffer(string: text.isEmpty ? ": keep-alive\n\n" : text))
                 } while await iterator.next() != nil
                 try await writer.finish(nil)
             })
