@@ -311,4 +311,44 @@ import Testing
             #expect(try await Self.released(engine, "bad").isEmpty)
         }
     }
+
+    @Test func aScheduleShowsItsLatestNotificationSoARefusalIsSeenWhileItGoesOn() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            try expect(
+                try await engine.post(
+                    "/v1/schedules", acme,
+                    Self.with(
+                        Self.daily,
+                        [
+                            "id": "hourly", "cron": "@hourly", "timezone": "UTC",
+                            // The tenant has no SMS template or route: the pipeline refuses each send.
+                            "notification": [
+                                "category": "welcome", "to": ["user": "ada"], "channels": ["sms"],
+                                "data": ["name": "Hourly"],
+                            ],
+                        ])),
+                [201])
+            #expect(try await engine.get("/v1/schedules/hourly", acme).json["last_notification"] == nil)
+            try await engine.runtime.client.query(
+                "UPDATE notify.schedules SET next_run_at = '2030-01-01T00:00:00Z'", logger: engine.runtime.logger)
+            try await Self.tick(engine, at: Self.at("2030-01-01T00:00:01Z"))
+            let id = try await engine.runtime.rows(
+                "SELECT id FROM notify.notifications WHERE idempotency_key = 'schedule:hourly:2030-01-01T00:00:00Z'"
+            )[0].decode(UUID.self).uuidString.lowercased()
+            let settled = try await engine.settled(acme, id)
+            #expect(settled["status"] as? String == "refused")
+            let view = try await engine.get("/v1/schedules/hourly", acme).json
+            let latest = try #require(view["last_notification"] as? [String: Any])
+            #expect(latest["id"] as? String == id)
+            #expect(latest["status"] as? String == "refused")
+            #expect(latest["refusal"] != nil)
+            // Refused by the pipeline, not by notify.send: the schedule goes on.
+            #expect(view["paused"] as? Bool == false)
+            #expect(view["last_error"] == nil)
+            // Another tenant's schedule list never shows it.
+            let other = try await engine.tenant("globex")
+            #expect(try await engine.get("/v1/schedules/hourly", other).status == 404)
+        }
+    }
 }

@@ -15,16 +15,23 @@ enum ScheduleView {
     {
         let rows = try await dependencies.rows(
             """
-            SELECT id, cron, timezone, notification::text, missed_policy, paused, next_run_at, last_occurrence,
-                   released_count, created_at, updated_at, last_error
-            FROM notify.schedules
-            WHERE tenant_id = \(tenantID) AND (\(id)::text IS NULL OR id = \(id))
-            ORDER BY id LIMIT 1000
+            SELECT s.id, s.cron, s.timezone, s.notification::text, s.missed_policy, s.paused, s.next_run_at,
+                   s.last_occurrence, s.released_count, s.created_at, s.updated_at, s.last_error,
+                   n.id, n.status, n.refusal::text
+            FROM notify.schedules s
+            LEFT JOIN notify.notifications n ON n.id = s.last_notification_id AND n.tenant_id = s.tenant_id
+            WHERE s.tenant_id = \(tenantID) AND (\(id)::text IS NULL OR s.id = \(id))
+            ORDER BY s.id LIMIT 1000
             """)
         return try rows.map { row in
-            let (id, cron, timezone, notification, policy, paused, nextRunAt, last, released, created, updated, error) =
-                try row.decode(
-                    (String, String, String, String, String, Bool, Date?, String?, Int64, Date, Date, String?).self)
+            let (
+                id, cron, timezone, notification, policy, paused, nextRunAt, last, released, created, updated, error,
+                lastID, lastStatus, lastRefusal
+            ) = try row.decode(
+                (
+                    String, String, String, String, String, Bool, Date?, String?, Int64, Date, Date, String?, UUID?,
+                    String?, String?
+                ).self)
             var stored = try JSONSerialization.jsonObject(with: Data(notification.utf8)) as? [String: Any] ?? [:]
             var to: [String: Any] = [:]
             if let users = stored.removeValue(forKey: "users") { to["users"] = users }
@@ -37,6 +44,15 @@ enum ScheduleView {
             ]
             if let last { view["last_occurrence"] = last }
             if let error { view["last_error"] = error }
+            if let lastID, let lastStatus {
+                // The latest occurrence's notification, so a schedule whose sends the pipeline refuses
+                // shows it here (it goes on releasing; only a failing notify.send pauses it).
+                var latest: [String: Any] = ["id": lastID.uuidString.lowercased(), "status": lastStatus]
+                if let lastRefusal, let parsed = try? JSONSerialization.jsonObject(with: Data(lastRefusal.utf8)) {
+                    latest["refusal"] = parsed
+                }
+                view["last_notification"] = latest
+            }
             if let nextRunAt { view["next_release_at"] = ISO8601.format(nextRunAt) }
             if !paused, let nextRunAt,
                 let clock = try? ScheduleClock(cron: CronExpression(cron), zone: ScheduleZone(parsing: timezone))
