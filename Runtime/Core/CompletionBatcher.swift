@@ -134,7 +134,7 @@ final class CompletionBatcher: Sendable {
                 }
                 logger.warning(
                     "could not write job outcomes; will try again",
-                    metadata: ["jobs": "\(batch.count)", "error": "\(String(reflecting: error))"])
+                    metadata: ["jobs": "\(batch.count)", "error": "\(LogSafeError.describe(error))"])
                 try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
             }
         }

@@ -94,7 +94,7 @@ public final class LeaderElection: Service, Sendable {
                 if Task.isCancelled { return }
                 failures += 1
                 logger.warning(
-                    "leader election connection lost", metadata: ["error": "\(String(reflecting: error))"])
+                    "leader election connection lost", metadata: ["error": "\(LogSafeError.describe(error))"])
                 try? await Task.sleep(for: .milliseconds(min(2000, 100 << min(failures, 5))))
             }
         }
@@ -145,7 +145,7 @@ public final class LeaderElection: Service, Sendable {
                     try await statistics.refresh(on: connection)
                 } catch  where !Task.isCancelled {
                     logger.warning(
-                        "could not refresh table statistics", metadata: ["error": "\(String(reflecting: error))"])
+                        "could not refresh table statistics", metadata: ["error": "\(LogSafeError.describe(error))"])
                 }
             }
             try await Task.sleep(for: configuration.tickInterval)

@@ -32,7 +32,7 @@ final class PressureSignal: Sendable {
                 try await client.query(
                     "SELECT pg_notify(\(WakeupListener.channel), \(payload))", logger: logger)
             } catch {
-                logger.debug("could not announce a bulk cut", metadata: ["error": "\(String(reflecting: error))"])
+                logger.debug("could not announce a bulk cut", metadata: ["error": "\(LogSafeError.describe(error))"])
             }
         }
     }

@@ -31,7 +31,7 @@ public struct QueueStatsCollector: Service {
                             .record(status.oldestReadyAgeSeconds)
                     }
                 } catch {
-                    logger.debug("queue statistics unavailable", metadata: ["error": "\(String(reflecting: error))"])
+                    logger.debug("queue statistics unavailable", metadata: ["error": "\(LogSafeError.describe(error))"])
                 }
                 try? await Task.sleep(for: interval)
             }

@@ -49,7 +49,7 @@ struct WakeupListener: Sendable {
                 failures += 1
                 logger.warning(
                     "wake-up listener lost its connection; polling until it is back",
-                    metadata: ["error": "\(String(reflecting: error))", "failures": "\(failures)"])
+                    metadata: ["error": "\(LogSafeError.describe(error))", "failures": "\(failures)"])
             }
             try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
         }

@@ -277,7 +277,7 @@ public final class Worker: Service, Sendable {
                 connection = nil
                 logger.warning(
                     "claim failed; reconnecting",
-                    metadata: ["error": "\(String(reflecting: error))", "failures": "\(failures)"])
+                    metadata: ["error": "\(LogSafeError.describe(error))", "failures": "\(failures)"])
                 try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
             }
         }
@@ -369,7 +369,7 @@ public final class Worker: Service, Sendable {
                     try await store.heartbeat(on: connection, jobs: long, lease: configuration.lease)
                 }
             } catch {
-                logger.warning("heartbeat failed", metadata: ["error": "\(String(reflecting: error))"])
+                logger.warning("heartbeat failed", metadata: ["error": "\(LogSafeError.describe(error))"])
             }
         }
     }

@@ -81,7 +81,7 @@ public final class InboxHub: Service, Sendable {
                 failures += 1
                 logger.warning(
                     "inbox listener lost its connection; reconnecting",
-                    metadata: ["error": "\(String(reflecting: error))", "failures": "\(failures)"])
+                    metadata: ["error": "\(LogSafeError.describe(error))", "failures": "\(failures)"])
             }
             try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
         }
