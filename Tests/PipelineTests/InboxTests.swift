@@ -96,14 +96,14 @@ import Testing
             let reader = Task {
                 for try await chunk in response.body {
                     received.withLock { $0 += String(buffer: chunk) }
-                    if received.withLock({ $0.contains("{\"unread\":0}") }) { break }
+                    if received.withLock({ $0.contains("{\"unread\":0,") }) { break }
                 }
             }
-            #expect(await eventually { received.withLock { $0.contains("{\"unread\":1}") } })
+            #expect(await eventually { received.withLock { $0.contains("{\"unread\":1,") } })
             // Read on another device: this stream hears of it.
             #expect(try await engine.request(.POST, "/v1/inbox/items/\(itemID)/read", headers: headers).status == 200)
             let heard = await eventually(timeout: .seconds(10), every: .milliseconds(20)) {
-                received.withLock { $0.contains("{\"unread\":0}") }
+                received.withLock { $0.contains("{\"unread\":0,") }
             }
             #expect(heard, "\(received.withLock { $0 })")
             reader.cancel()
@@ -221,7 +221,7 @@ import Testing
                 """, logger: engine.runtime.logger)
             let (reader, received) = try await Self.openStream(engine, acme)
             defer { reader.cancel() }
-            #expect(received.withLock { $0.contains("{\"unread\":150}") })
+            #expect(received.withLock { $0.contains("{\"unread\":150,") })
             let read = try await engine.request(
                 .POST, "/v1/inbox/read-all", headers: engine.inboxHeaders(acme, user: "ada"))
             #expect(read.json["updated"] as? Int == 150)
@@ -230,8 +230,62 @@ import Testing
                 Self.changedItems(received.withLock { $0 }).count == 150
             }
             #expect(heard, "\(Self.changedItems(received.withLock { $0 }).count) changed events")
-            #expect(received.withLock { $0.contains("event: unread\ndata: {\"unread\":0}\n\n") })
+            #expect(received.withLock { $0.contains("event: unread\ndata: {\"unread\":0,\"unseen\":0}\n\n") })
             #expect(Set(Self.changedItems(received.withLock { $0 }).compactMap { $0["id"] as? String }).count == 150)
+        }
+    }
+
+    @Test func seenClearsTheBadgeWhileItemsStayUnreadAndReadImpliesSeen() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            for n in 1...3 {
+                _ = try await engine.notify(
+                    acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "n\(n)"]])
+            }
+            #expect(await eventually { (try? await engine.inbox(acme).count) == 3 })
+            let ada = engine.inboxHeaders(acme, user: "ada")
+            func counts() async throws -> (Int?, Int?) {
+                let json = try await engine.request(.GET, "/v1/inbox/unread-count", headers: ada).json
+                return (json["unread"] as? Int, json["unseen"] as? Int)
+            }
+            #expect(try await counts() == (3, 3))
+            #expect(try await engine.inbox(acme).allSatisfy { $0["seen"] as? Bool == false })
+            let (reader, received) = try await Self.openStream(engine, acme)
+            defer { reader.cancel() }
+            #expect(received.withLock { $0.contains(#"{"unread":3,"unseen":3}"#) })
+
+            // The feed was opened: the badge clears, the items stay unread.
+            let seen = try await engine.request(.POST, "/v1/inbox/seen-all", headers: ada)
+            #expect(seen.json["updated"] as? Int == 3)
+            #expect(seen.json["unseen"] as? Int == 0)
+            #expect(seen.json["unread"] as? Int == 3)
+            #expect(
+                try await engine.inbox(acme).allSatisfy { $0["seen"] as? Bool == true && $0["read"] as? Bool == false })
+            #expect(
+                await eventually(timeout: .seconds(10), every: .milliseconds(20)) {
+                    received.withLock { $0.contains(#"{"unread":3,"unseen":0}"#) }
+                })
+            #expect(
+                await eventually(timeout: .seconds(10), every: .milliseconds(20)) {
+                    Self.changedItems(received.withLock { $0 }).count == 3
+                })
+
+            let items = try await engine.inbox(acme).compactMap { $0["id"] as? String }
+            // Unseen implies unread; read implies seen; unread keeps it seen.
+            try expect(try await engine.request(.POST, "/v1/inbox/items/\(items[0])/read", headers: ada), [200])
+            #expect(try await counts() == (2, 0))
+            let unseen = try await engine.request(.POST, "/v1/inbox/items/\(items[0])/unseen", headers: ada)
+            #expect(unseen.json["unread"] as? Int == 3)
+            #expect(unseen.json["unseen"] as? Int == 1)
+            try expect(try await engine.request(.POST, "/v1/inbox/items/\(items[0])/seen", headers: ada), [200])
+            try expect(try await engine.request(.POST, "/v1/inbox/items/\(items[1])/read", headers: ada), [200])
+            let unread = try await engine.request(.POST, "/v1/inbox/items/\(items[1])/unread", headers: ada)
+            #expect(unread.json["unread"] as? Int == 3)
+            #expect(unread.json["unseen"] as? Int == 0)
+            #expect(
+                try await engine.request(.POST, "/v1/inbox/items/999999/seen", headers: ada).status == 404)
+            let again = try await engine.request(.POST, "/v1/inbox/seen-all", headers: ada)
+            #expect(again.json["updated"] as? Int == 0)
         }
     }
 }

@@ -13,11 +13,17 @@ struct InboxItem: Sendable {
     var readAt: Date?
     var archivedAt: Date?
     var createdAt: Date
+    var seenAt: Date?
+
+    /// The columns ``load(_:dependencies:)`` reads, in its order.
+    static let columns =
+        "id, notification_id, category_key, title, body, action_url, read_at, archived_at, created_at, seen_at"
 
     var json: [String: Any] {
         var json: [String: Any] = [
             "id": String(id), "notification_id": notificationID.uuidString.lowercased(), "category": category,
-            "read": readAt != nil, "archived": archivedAt != nil, "created_at": ISO8601.format(createdAt),
+            "seen": seenAt != nil || readAt != nil, "read": readAt != nil, "archived": archivedAt != nil,
+            "created_at": ISO8601.format(createdAt),
         ]
         if let title { json["title"] = title }
         if let body { json["body"] = body }
@@ -31,11 +37,11 @@ struct InboxItem: Sendable {
 
     static func load(_ query: PostgresQuery, dependencies: APIDependencies) async throws -> [InboxItem] {
         try await dependencies.rows(query).map { row in
-            let (id, notification, category, title, body, action, read, archived, created) = try row.decode(
-                (Int64, UUID, String, String?, String?, String?, Date?, Date?, Date).self)
+            let (id, notification, category, title, body, action, read, archived, created, seen) = try row.decode(
+                (Int64, UUID, String, String?, String?, String?, Date?, Date?, Date, Date?).self)
             return InboxItem(
                 id: id, notificationID: notification, category: category, title: title, body: body,
-                actionURL: action, readAt: read, archivedAt: archived, createdAt: created)
+                actionURL: action, readAt: read, archivedAt: archived, createdAt: created, seenAt: seen)
         }
     }
 
@@ -46,20 +52,18 @@ struct InboxItem: Sendable {
     ) async throws -> [(Int64, InboxItem)] {
         try await dependencies.rows(
             """
-            SELECT changed_seq, id, notification_id, category_key, title, body, action_url, read_at, archived_at,
-                   created_at
-            FROM notify.inbox_items
+            SELECT changed_seq, \(unescaped: columns) FROM notify.inbox_items
             WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND changed_seq > \(after)
             ORDER BY changed_seq LIMIT \(limit)
             """
         ).map { row in
-            let (sequence, id, notification, category, title, body, action, read, archived, created) = try row.decode(
-                (Int64, Int64, UUID, String, String?, String?, String?, Date?, Date?, Date).self)
+            let (sequence, id, notification, category, title, body, action, read, archived, created, seen) =
+                try row.decode((Int64, Int64, UUID, String, String?, String?, String?, Date?, Date?, Date, Date?).self)
             return (
                 sequence,
                 InboxItem(
                     id: id, notificationID: notification, category: category, title: title, body: body,
-                    actionURL: action, readAt: read, archivedAt: archived, createdAt: created)
+                    actionURL: action, readAt: read, archivedAt: archived, createdAt: created, seenAt: seen)
             )
         }
     }

@@ -5,13 +5,11 @@ import PostgresNIO
 
 /// The end user's in-app inbox (authenticated by ``InboxAuthMiddleware``):
 /// - `GET /v1/inbox?limit=&cursor=` — newest first; `next_cursor` continues the list;
-/// - `GET /v1/inbox/unread-count` — counted from the items themselves, so it cannot drift;
-/// - `POST /v1/inbox/items/{id}/read|unread|archive|unarchive`;
-/// - `POST /v1/inbox/read-all`, `POST /v1/inbox/archive-all[?read=true]` (``InboxBulkMark``);
-/// - `GET /v1/inbox/stream` — Server-Sent Events: an `item` event per new item (its `id` is the
-///   item id, so `Last-Event-ID` resumes after a reconnect), a `changed` event with an item's new
-///   state when it is marked read, unread, archived or unarchived from anywhere, and an `unread`
-///   event with the count whenever it changes.
+/// - `GET /v1/inbox/unread-count` — the unread and unseen counts (``InboxCounts``);
+/// - `POST /v1/inbox/items/{id}/seen|unseen|read|unread|archive|unarchive`;
+/// - `POST /v1/inbox/seen-all`, `read-all`, `archive-all[?read=true]` (``InboxBulkMark``);
+/// - `GET /v1/inbox/stream` — Server-Sent Events (``InboxStreamCursor``): new items, changed
+///   items and the counts.
 struct InboxRoutes: Sendable {
     let dependencies: APIDependencies
 
@@ -19,12 +17,13 @@ struct InboxRoutes: Sendable {
         group.get("") { request, context in try await list(request, context) }
         group.get("unread-count") { _, context in
             let user = try context.requireInboxUser()
-            return try APIResponse.json(["unread": try await unread(user)] as [String: Any], status: .ok)
+            return try APIResponse.json(try await InboxCounts.load(user, dependencies: dependencies).json, status: .ok)
         }
-        for action in ["read", "unread", "archive", "unarchive"] {
-            group.post("items/{item}/\(action)") { _, context in try await mark(action, context) }
+        for (action, change) in Self.marks {
+            group.post("items/{item}/\(action)") { _, context in try await mark(change, context) }
         }
         let bulk = InboxBulkMark(dependencies: dependencies)
+        group.post("seen-all") { request, context in try await bulk.seenAll(request, context) }
         group.post("read-all") { request, context in try await bulk.readAll(request, context) }
         group.post("archive-all") { request, context in try await bulk.archiveAll(request, context) }
         group.get("stream") { request, context in try await stream(request, context) }
@@ -38,52 +37,43 @@ struct InboxRoutes: Sendable {
         let archived = try QueryFlag.value("archived", in: request)
         let items = try await InboxItem.load(
             """
-            SELECT id, notification_id, category_key, title, body, action_url, read_at, archived_at, created_at
-            FROM notify.inbox_items
+            SELECT \(unescaped: InboxItem.columns) FROM notify.inbox_items
             WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND id < \(cursor)
               AND (archived_at IS NOT NULL) = \(archived)
             ORDER BY id DESC LIMIT \(limit + 1)
             """, dependencies: dependencies)
-        var json: [String: Any] = ["items": items.prefix(limit).map(\.json), "unread": try await unread(user)]
+        var json = try await InboxCounts.load(user, dependencies: dependencies).json
+        json["items"] = items.prefix(limit).map(\.json)
         if items.count > limit, let last = items.prefix(limit).last { json["next_cursor"] = String(last.id) }
         return try APIResponse.json(json, status: .ok)
     }
 
-    func unread(_ user: InboxUser) async throws -> Int {
-        let rows = try await dependencies.rows(
-            """
-            SELECT count(*) FROM notify.inbox_items
-            WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND read_at IS NULL AND archived_at IS NULL
-            """)
-        return Int(try rows[0].decode(Int64.self))
-    }
+    /// What each `POST /v1/inbox/items/{id}/<action>` sets. Read implies seen, and unseen implies
+    /// unread, so unseen items are always among the unread ones (``InboxCounts``).
+    static let marks: [(action: String, change: String)] = [
+        ("seen", "seen_at = coalesce(seen_at, now())"),
+        ("unseen", "seen_at = NULL, read_at = NULL"),
+        ("read", "read_at = coalesce(read_at, now()), seen_at = coalesce(seen_at, now())"),
+        ("unread", "read_at = NULL"),
+        ("archive", "archived_at = coalesce(archived_at, now())"),
+        ("unarchive", "archived_at = NULL"),
+    ]
 
-    func mark(_ action: String, _ context: APIRequestContext) async throws -> Response {
+    func mark(_ change: String, _ context: APIRequestContext) async throws -> Response {
         let user = try context.requireInboxUser()
         guard let item = context.parameters.get("item").flatMap(Int64.init) else {
             throw APIError(.badRequest, code: "invalid_id", "item must be an inbox item id (an integer)")
         }
-        let change: PostgresQuery
-        switch action {
-        case "read":
-            change =
-                "UPDATE notify.inbox_items SET read_at = coalesce(read_at, now()), changed_seq = nextval('notify.inbox_change_seq') WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
-        case "unread":
-            change =
-                "UPDATE notify.inbox_items SET read_at = NULL, changed_seq = nextval('notify.inbox_change_seq') WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
-        case "archive":
-            change =
-                "UPDATE notify.inbox_items SET archived_at = coalesce(archived_at, now()), changed_seq = nextval('notify.inbox_change_seq') WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
-        default:
-            change =
-                "UPDATE notify.inbox_items SET archived_at = NULL, changed_seq = nextval('notify.inbox_change_seq') WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id"
-        }
-        guard !(try await dependencies.rows(change)).isEmpty else {
-            throw APIError.notFound("inbox_item", String(item))
-        }
+        let changed = try await dependencies.rows(
+            """
+            UPDATE notify.inbox_items SET \(unescaped: change), changed_seq = nextval('notify.inbox_change_seq')
+            WHERE id = \(item) AND user_id = \(user.userID) AND tenant_id = \(user.tenantID) RETURNING id
+            """)
+        guard !changed.isEmpty else { throw APIError.notFound("inbox_item", String(item)) }
         try await announceChange(user)
-        return try APIResponse.json(
-            ["id": String(item), "unread": try await unread(user)] as [String: Any], status: .ok)
+        var json = try await InboxCounts.load(user, dependencies: dependencies).json
+        json["id"] = String(item)
+        return try APIResponse.json(json, status: .ok)
     }
 
     /// Tells the user's other live streams (another tab, another device, another API process) that

@@ -1,11 +1,12 @@
 import PostgresNIO
 
 /// Where one live inbox stream (`GET /v1/inbox/stream`) is: the last new item it sent, the last
-/// change it sent, and the unread count it last showed. Each page holds, as Server-Sent Events:
+/// change it sent, and the counts it last showed. Each page holds, as Server-Sent Events:
 /// - an `item` event per new item, with the item id as its `id` (so `Last-Event-ID` resumes);
-/// - a `changed` event per item marked read, unread, archived or unarchived since, with its new
-///   state and no `id` line, so `Last-Event-ID` stays the last new item's;
-/// - an `unread` event when the count differs from the one last shown.
+/// - a `changed` event per item marked seen, unseen, read, unread, archived or unarchived since,
+///   with its new state and no `id` line, so `Last-Event-ID` stays the last new item's;
+/// - an `unread` event with the unread and unseen counts (``InboxCounts``) when they differ from
+///   the ones last shown.
 struct InboxStreamCursor: Sendable {
     /// Items and changes read per page.
     static let pageSize = 100
@@ -13,7 +14,7 @@ struct InboxStreamCursor: Sendable {
     let user: InboxUser
     var lastItemID: Int64
     var lastChange: Int64
-    var lastUnread = -1
+    var lastCounts: InboxCounts?
 
     init(user: InboxUser, lastItemID: Int64, lastChange: Int64) {
         self.user = user
@@ -25,8 +26,7 @@ struct InboxStreamCursor: Sendable {
     mutating func nextPage(dependencies: APIDependencies) async throws -> (text: String, more: Bool) {
         let items = try await InboxItem.load(
             """
-            SELECT id, notification_id, category_key, title, body, action_url, read_at, archived_at, created_at
-            FROM notify.inbox_items
+            SELECT \(unescaped: InboxItem.columns) FROM notify.inbox_items
             WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND id > \(lastItemID)
             ORDER BY id LIMIT \(Self.pageSize)
             """, dependencies: dependencies)
@@ -41,10 +41,10 @@ struct InboxStreamCursor: Sendable {
             text += "event: changed\ndata: \(try item.jsonText())\n\n"
             lastChange = sequence
         }
-        let count = try await InboxRoutes(dependencies: dependencies).unread(user)
-        if count != lastUnread {
-            text += "event: unread\ndata: {\"unread\":\(count)}\n\n"
-            lastUnread = count
+        let counts = try await InboxCounts.load(user, dependencies: dependencies)
+        if counts != lastCounts {
+            text += "event: unread\ndata: \(counts.jsonText)\n\n"
+            lastCounts = counts
         }
         return (text, items.count == Self.pageSize || changed.count == Self.pageSize)
     }

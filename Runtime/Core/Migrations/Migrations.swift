@@ -8,6 +8,6 @@ public enum Migrations {
         .v0016StatusDomains, .v0017WakeupMemo, .v0018SendEnqueuesItself, .v0019SendMany,
         .v0020TickIndexes, .v0021CallbackRetention, .v0022ContentErasure, .v0023RecordRetention,
         .v0024EraseCursor, .v0025StrictSQLTimes, .v0026FiniteRunAt, .v0027InboxChanges,
-        .v0028ScheduleLastNotification,
+        .v0028ScheduleLastNotification, .v0029InboxSeen,
     ]
 }
