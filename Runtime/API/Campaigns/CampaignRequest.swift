@@ -41,7 +41,8 @@ struct CampaignRequest: Decodable, Sendable {
     /// Checks the fields that need no database.
     func validateShape() throws {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(trimmed.count) else {
+        // Counted as PostgreSQL's length() counts (code points), the column's CHECK.
+        guard (1...200).contains(trimmed.unicodeScalars.count) else {
             throw APIError(.badRequest, code: "invalid_name", "\"name\" must be 1 to 200 characters")
         }
         guard (audience.topic == nil) != (audience.segment == nil) else {

@@ -16,7 +16,7 @@ struct EventSubscriptionRequest: Decodable {
     /// The URL, checked: absolute `http` or `https` with a host, at most 2048 characters.
     func checkedURL() throws -> String {
         let trimmed = url.trimmingCharacters(in: .whitespaces)
-        guard trimmed.count <= 2048, let parsed = URL(string: trimmed),
+        guard trimmed.unicodeScalars.count <= 2048, let parsed = URL(string: trimmed),
             let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = parsed.host, !host.isEmpty
         else {

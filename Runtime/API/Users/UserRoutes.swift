@@ -89,7 +89,10 @@ enum ContactCheck {
 extension Parameters {
     /// A tenant's id for a user, topic or other resource: 1 to 200 characters.
     func externalID(_ name: String) throws -> String {
-        guard let raw = self.get(name), let value = raw.removingPercentEncoding, !value.isEmpty, value.count <= 200
+        // Counted as PostgreSQL's length() counts (code points), the column's CHECK: counted in
+        // Swift characters, 200 "e\u{301}" passed here and failed there with a 500.
+        guard let raw = self.get(name), let value = raw.removingPercentEncoding, !value.isEmpty,
+            value.unicodeScalars.count <= 200
         else {
             throw APIError(.badRequest, code: "invalid_id", "\(name) must be 1 to 200 characters")
         }
