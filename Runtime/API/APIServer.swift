@@ -33,6 +33,7 @@ public struct APIServer: Sendable {
         UserRoutes(dependencies: dependencies).add(to: tenant)
         DeviceRoutes(dependencies: dependencies).add(to: tenant)
         PreferenceRoutes(dependencies: dependencies).add(to: tenant)
+        SuppressionRoutes(dependencies: dependencies).add(to: tenant)
         DigestRoutes(dependencies: dependencies).add(to: tenant)
         CategoryRoutes(dependencies: dependencies).add(to: tenant)
         TemplateRoutes(dependencies: dependencies).add(to: tenant)

@@ -47,6 +47,18 @@ enum OpenAPIDocument {
             ("get", "/v1/users/{user}/preferences", "A user's preferences", "tenant", nil, 200),
             ("put", "/v1/users/{user}/preferences", "Replace a user's preferences", "tenant", "Preferences", 200),
             (
+                "get", "/v1/users/{user}/suppressions", "The user's suppressed addresses (email, sms)", "tenant", nil,
+                200
+            ),
+            (
+                "put", "/v1/users/{user}/suppressions/{channel}",
+                "Suppress the user's address on a channel (optional {\"reason\"})", "tenant", nil, 201
+            ),
+            (
+                "delete", "/v1/users/{user}/suppressions/{channel}", "Send to the user's address on a channel again",
+                "tenant", nil, 200
+            ),
+            (
                 "get", "/v1/users/{user}/digests",
                 "A user's digests, newest first (status=open|closing|closed, limit, cursor)", "tenant", nil, 200
             ),
