@@ -67,11 +67,10 @@ struct CommandEnvironment: Sendable {
     /// other text stops the command with an error that names the variable.
     func bool(_ key: String, default value: Bool) -> Bool {
         guard let raw = config.string(forKey: ConfigKey(key)) else { return value }
-        switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
-        case "true", "on", "yes", "1": return true
-        case "false", "off", "no", "0": return false
-        default: fail("\(Self.variable(key)) must be true or false (or on/off); got \"\(raw)\"")
+        guard let value = EnvironmentSwitches.parse(raw) else {
+            fail("\(Self.variable(key)) must be true or false (or on/off); got \"\(raw)\"")
         }
+        return value
     }
 
     /// The absolute http(s) URL in the variable of `key`, or nil when it is not set; anything else

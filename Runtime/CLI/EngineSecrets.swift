@@ -24,10 +24,25 @@ struct EngineSecrets: Sendable {
         let encryption = config.string(forKey: "notify.encryption.keys", isSecret: true)
         let lookup = config.string(forKey: "notify.lookup.key", isSecret: true)
         let token = config.string(forKey: "notify.token.key", isSecret: true)
+        let missing = [
+            ("NOTIFY_ENCRYPTION_KEYS", encryption), ("NOTIFY_LOOKUP_KEY", lookup), ("NOTIFY_TOKEN_KEY", token),
+        ].filter { $0.1 == nil }.map(\.0)
+        if !missing.isEmpty, missing.count < 3 {
+            // One key set without the others is a mistake, never a reason to use other keys.
+            fail(
+                "\(missing.joined(separator: " and ")) \(missing.count == 1 ? "is" : "are") not set; set all three keys "
+                    + "(generate them with `notify keys generate`)\(allowDevelopmentSeed ? ", or none to use development keys" : "")"
+            )
+        }
         if let encryption, let lookup, let token {
             do {
                 let cipher = try ContactCipher.parse(encryption)
-                let hasher = try LookupHasher.parse(base64: lookup)
+                let hasher: LookupHasher
+                do {
+                    hasher = try LookupHasher.parse(base64: lookup)
+                } catch {
+                    throw ModelError(code: error.code, "NOTIFY_LOOKUP_KEY: \(error.message)")
+                }
                 guard let tokenKey = Data(base64Encoded: token), tokenKey.count >= 32 else {
                     throw ModelError(code: "invalid_token_key", "NOTIFY_TOKEN_KEY must be base64 of at least 32 bytes")
                 }

@@ -38,6 +38,7 @@ struct NotifyCommand: AsyncParsableCommand {
     /// one-time passcode waited three times longer. Turn it on for processes that run no campaign
     /// work: `notify serve`, `notify work --max-lane critical`.
     static func main() async {
+        EnvironmentSwitches.normalize()
         if ProcessInfo.processInfo.environment["NOTIFY_NIO_EXECUTOR"] == "on" {
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NotifyPrivateCluster
 import NotifyTestSupport
 import Testing
 
@@ -25,6 +26,11 @@ struct ConfigurationCheckTests {
             ("NOTIFY_POOL_SIZE", "-3", "NOTIFY_POOL_SIZE must be at least 1; got -3"),
             ("NOTIFY_LOG_LEVEL", "loud", "NOTIFY_LOG_LEVEL must be one of trace, debug, info"),
             ("NOTIFY_INLINE_SUCCESSORS", "maybe", "NOTIFY_INLINE_SUCCESSORS must be true or false"),
+            // Switches read outside the command's settings, once only for the word `on` or `off`.
+            ("NOTIFY_DEDICATED_EXECUTORS", "maybe", "NOTIFY_DEDICATED_EXECUTORS must be true or false"),
+            ("NOTIFY_NIO_EXECUTOR", "yes please", "NOTIFY_NIO_EXECUTOR must be true or false"),
+            ("NOTIFY_PREPARED_STATEMENTS", "nah", "NOTIFY_PREPARED_STATEMENTS must be true or false"),
+            ("NOTIFY_PREPARED_READS", "never", "NOTIFY_PREPARED_READS must be true or false"),
         ] {
             let result = try await run(
                 ["work", "--functions", "noop", "--no-lead"], database: database, environment: [variable: value])
@@ -41,6 +47,28 @@ struct ConfigurationCheckTests {
         let result = try await run(["serve", "--port", "1"], database: database, environment: environment)
         #expect(result.status == 1, "\(result.log)")
         #expect(result.log.contains("NOTIFY_PUBLIC_URL must be an absolute http(s) URL"), "\(result.log)")
+    }
+
+    @Test("the engine's keys are all three or none, and a bad lookup key is named by its variable")
+    func engineKeys() async throws {
+        let database = try await TestCluster.freshDatabase().secretURLString
+        // notify dev would otherwise fall back to development keys and ignore the one given.
+        let dev = try await NotifyProcess.start(
+            ["dev", "--no-sandbox", "--port", String(try LoopbackPort.pickFree())], databaseURL: database,
+            environment: ["NOTIFY_TOKEN_KEY": PipelineProcessTests.keys["NOTIFY_TOKEN_KEY"]!])
+        let stopped = await eventually(timeout: .seconds(30), every: .milliseconds(50)) { dev.hasExited }
+        await dev.stop()
+        #expect(stopped, "\(dev.log)")
+        #expect(await dev.waitForExit() == 1, "\(dev.log)")
+        #expect(
+            dev.log.contains("error: NOTIFY_ENCRYPTION_KEYS and NOTIFY_LOOKUP_KEY are not set; set all three keys"),
+            "\(dev.log)")
+
+        var keys = PipelineProcessTests.keys
+        keys["NOTIFY_LOOKUP_KEY"] = "not-base64"
+        let serve = try await run(["serve", "--port", "1"], database: database, environment: keys)
+        #expect(serve.status == 1, "\(serve.log)")
+        #expect(serve.log.contains("error: NOTIFY_LOOKUP_KEY: the lookup key is not valid base64"), "\(serve.log)")
     }
 
     @Test("a database that refuses the connection stops a worker at once with the server's reason")
