@@ -76,6 +76,42 @@ struct SandboxServeCommand: AsyncParsableCommand {
     @Option(help: "Share (0…1) of SendGrid event batches posted twice, as SendGrid sometimes does.")
     var sendgridDuplicateRate = 0.0
 
+    func validate() throws {
+        try PortOption.check("--port", port, allowsAny: true)
+        try PortOption.check("--apns-port", apnsPort, allowsAny: true)
+        try PortOption.check("--smtp-port", smtpPort, allowsAny: true)
+        if let callbackURL {
+            guard let url = URL(string: callbackURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                url.host?.isEmpty == false
+            else {
+                throw ValidationError(
+                    "--callback-url must be the engine's absolute http(s) base URL, such as http://127.0.0.1:8080; got \"\(callbackURL)\""
+                )
+            }
+        }
+        guard callbackDelayMs >= 0 else {
+            throw ValidationError("--callback-delay-ms must be 0 or more; got \(callbackDelayMs)")
+        }
+        guard (0...1).contains(sendgridDuplicateRate) else {
+            throw ValidationError("--sendgrid-duplicate-rate must be 0 to 1; got \(sendgridDuplicateRate)")
+        }
+        _ = try faultSettings()
+    }
+
+    /// The settings in the --faults file, if any; a file that cannot be read or holds invalid
+    /// settings is a usage error.
+    func faultSettings() throws -> [ProviderKind: FaultSettings]? {
+        guard let faults else { return nil }
+        guard let data = FileManager.default.contents(atPath: faults) else {
+            throw ValidationError("--faults: cannot read \(faults)")
+        }
+        do {
+            return try SandboxConfiguration.faults(fromJSON: data)
+        } catch {
+            throw ValidationError("--faults \(faults): \(error.message)")
+        }
+    }
+
     func run() async throws {
         let environment = CommandEnvironment()
         let logger = environment.logger
@@ -90,12 +126,7 @@ struct SandboxServeCommand: AsyncParsableCommand {
             }
         }
         configuration.smtpPort = smtpPort == 0 ? nil : smtpPort
-        if let faults {
-            guard let data = FileManager.default.contents(atPath: faults) else {
-                throw ValidationError("--faults: cannot read \(faults)")
-            }
-            configuration.faults = try SandboxConfiguration.faults(fromJSON: data)
-        }
+        if let faults = try faultSettings() { configuration.faults = faults }
         let sandbox = try ProviderSandbox(configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
@@ -103,7 +134,14 @@ struct SandboxServeCommand: AsyncParsableCommand {
                 cancellationSignals: [], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let endpoints = try await sandbox.endpoints()
+            let endpoints: SandboxEndpoints
+            do {
+                endpoints = try await sandbox.endpoints()
+            } catch {
+                // It stopped before it listened: its own error (a port in use, say) says why.
+                try await tasks.waitForAll()
+                throw error
+            }
             try await SandboxFiles.write(
                 credentials: try await sandbox.credentialsDocument(), credentialsPath: writeCredentials,
                 serviceAccountPath: writeServiceAccount, caPath: writeCa)
@@ -253,6 +291,16 @@ struct SandboxMessagesCommand: AsyncParsableCommand {
     @Option(help: "Only messages after this sequence number (for following new ones).") var after = 0
     @Flag(help: "Print JSON instead of a table.") var json = false
 
+    func validate() throws {
+        let providers = ["twilio", "vonage", "sendgrid", "smtp", "fcm", "apns", "webhook"]
+        if let provider, !providers.contains(provider) {
+            throw ValidationError(
+                "--provider must be one of \(providers.joined(separator: ", ")); got \"\(provider)\"")
+        }
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1; got \(limit)") }
+        guard after >= 0 else { throw ValidationError("--after must be 0 or more; got \(after)") }
+    }
+
     func run() async throws {
         var query = [URLQueryItem(name: "limit", value: "\(limit)"), URLQueryItem(name: "after", value: "\(after)")]
         if let provider { query.append(URLQueryItem(name: "provider", value: provider)) }
@@ -317,15 +365,23 @@ struct SandboxFaultsCommand: AsyncParsableCommand {
     @Option(help: "The new settings as JSON; without it the current settings are printed.") var set: String?
     @OptionGroup var sandbox: SandboxURLOption
 
-    func run() async throws {
+    func validate() throws {
+        let providers = ["twilio", "vonage", "sendgrid", "fcm", "apns", "webhook"]
+        guard providers.contains(provider) else {
+            throw ValidationError(
+                "the provider must be one of \(providers.joined(separator: ", ")); got \"\(provider)\"")
+        }
         if let set {
             // Checked here too, so a mistake is named before any sandbox is looked for.
             do {
                 _ = try FaultSettings.parse(json: Data(set.utf8))
             } catch {
-                fail("--set: \(error.message)")
+                throw ValidationError("--set: \(error.message)")
             }
         }
+    }
+
+    func run() async throws {
         let data = try await sandbox.call(set == nil ? .get : .put, "/sandbox/faults/" + provider, body: set)
         print(String(decoding: data, as: UTF8.self))
     }
