@@ -29,6 +29,9 @@ struct SchedulesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let schedules = try await SchedulesCommand.withControl { try await $0.list(tenantID: tenant.tenant) }
+            if schedules.isEmpty, try await !CampaignCommand.tenantExists(tenant.tenant) {
+                fail("tenant \"\(tenant.tenant)\" does not exist (create it with notify tenants create)")
+            }
             if json {
                 print(try CampaignCommand.json(schedules))
                 return

@@ -29,6 +29,9 @@ struct SendCommand: AsyncParsableCommand {
         guard (try? JSONSerialization.jsonObject(with: Data(data.utf8))) is [String: Any] else {
             throw ValidationError("--data must be a JSON object, such as '{\"name\":\"Ada\"}'")
         }
+        if let priority, !["critical", "transactional", "bulk"].contains(priority) {
+            throw ValidationError("--priority must be critical, transactional or bulk; got \"\(priority)\"")
+        }
         guard user.isEmpty == (topic != nil) else {
             throw ValidationError("name the recipients with --user ID [ID …] or with --topic KEY, one of the two")
         }

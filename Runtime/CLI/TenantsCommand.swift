@@ -32,13 +32,25 @@ struct TenantsCommand: AsyncParsableCommand {
         )
         var timezone = "UTC"
 
+        func validate() throws {
+            try TenantsCommand.check(id: id)
+            try TenantsCommand.check(timezone: timezone)
+            do {
+                _ = try ContactValidation.locale(defaultLocale)
+            } catch {
+                throw ValidationError(
+                    "--default-locale \"\(defaultLocale.prefix(64))\" is not a locale; \(error.message)")
+            }
+        }
+
         func run() async throws {
             let environment = CommandEnvironment()
             let url = try environment.resolveDatabase()
             let secret = try await withPostgresClient(url, logger: environment.logger) { client in
                 try await AdminErrors.run {
                     try await TenantAdmin(client: client, logger: environment.logger).createTenant(
-                        id: id, name: name ?? id, defaultLocale: defaultLocale, defaultTimeZone: timezone)
+                        id: id, name: name ?? id, defaultLocale: try ContactValidation.locale(defaultLocale),
+                        defaultTimeZone: timezone)
                 }
             }
             print("tenant \(id) created")
@@ -62,6 +74,8 @@ extension TenantsCommand {
 
         @Argument(help: "An IANA time zone, such as Europe/Berlin or America/New_York.")
         var timezone: String
+
+        func validate() throws { try TenantsCommand.check(timezone: timezone) }
 
         func run() async throws {
             let environment = CommandEnvironment()
@@ -96,17 +110,23 @@ extension TenantsCommand {
         @Argument(help: "Days (1 to 3650), or \"keep\" to keep records.")
         var days: String
 
-        func run() async throws {
-            let parsed: Int?
-            if days == "keep" {
-                parsed = nil
-            } else if let number = Int(days) {
-                parsed = number
-            } else {
-                throw ValidationError(
-                    "days must be a number of days (1 to \(TenantAdmin.maximumRetentionDays)) or \"keep\"; got \"\(days)\""
-                )
+        /// The days, nil for "keep"; anything else is a usage error.
+        var parsed: Int? {
+            get throws {
+                if days == "keep" { return nil }
+                guard let number = Int(days), (1...TenantAdmin.maximumRetentionDays).contains(number) else {
+                    throw ValidationError(
+                        "days must be a number of days (1 to \(TenantAdmin.maximumRetentionDays)) or \"keep\"; got \"\(days)\""
+                    )
+                }
+                return number
             }
+        }
+
+        func validate() throws { _ = try parsed }
+
+        func run() async throws {
+            let parsed = try self.parsed
             let environment = CommandEnvironment()
             let url = try environment.resolveDatabase()
             try await withPostgresClient(url, logger: environment.logger) { client in
@@ -118,6 +138,26 @@ extension TenantsCommand {
             print(
                 parsed.map { "tenant \(id): finished notifications are deleted after \($0) days" }
                     ?? "tenant \(id): notification records are kept")
+        }
+    }
+}
+
+extension TenantsCommand {
+    /// A tenant id as the database accepts it (`notify.tenants.id`'s check).
+    static func check(id: String) throws {
+        guard id.wholeMatch(of: /[a-z0-9][a-z0-9_-]{1,62}/) != nil else {
+            throw ValidationError(
+                "tenant ids are 2 to 63 lowercase letters, digits, '_' or '-', starting with a letter or digit (got \"\(id.prefix(70))\")"
+            )
+        }
+    }
+
+    /// A time zone the system knows, as users' zones are checked.
+    static func check(timezone: String) throws {
+        do {
+            _ = try ContactValidation.timeZone(timezone)
+        } catch {
+            throw ValidationError("\"\(timezone.prefix(64))\" is not a time zone; \(error.message)")
         }
     }
 }

@@ -38,6 +38,13 @@ struct WorkCommand: AsyncParsableCommand {
 
     func validate() throws {
         try PortOption.check("--http-port", httpPort)
+        if let functions,
+            functions.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty })
+        {
+            throw ValidationError(
+                "--functions names no function; give one or more, such as --functions send-sms,send-email, or leave it out to run all"
+            )
+        }
     }
 
     func run() async throws {

@@ -61,10 +61,19 @@ struct WorkerOptions: ParsableArguments {
             }
             return resolved
         }
+        let slots = try setting(concurrency, "notify.concurrency", default: 2048)
+        let reserved = reservedCritical ?? environment.optionalInt("notify.reserved.critical", minimum: 0)
+        if let reserved, reserved >= slots {
+            // The worker would otherwise lower it to one less than its slots without a word.
+            let message =
+                "must be less than the jobs run at once (\(slots)), so that other lanes keep a slot; got \(reserved)"
+            if reservedCritical != nil { throw ValidationError("--reserved-critical " + message) }
+            throw RuntimeError(.invalidConfiguration, "NOTIFY_RESERVED_CRITICAL " + message)
+        }
         return WorkerConfiguration(
-            concurrency: try setting(concurrency, "notify.concurrency", default: 2048),
+            concurrency: slots,
             claimBatchSize: try setting(claimBatch, "notify.claim.batch", default: 256),
-            reservedCriticalSlots: reservedCritical ?? environment.optionalInt("notify.reserved.critical", minimum: 0),
+            reservedCriticalSlots: reserved,
             pollInterval: .milliseconds(try setting(pollIntervalMs, "notify.poll.interval.ms", default: 1000)),
             lease: .milliseconds(try setting(leaseMs, "notify.lease.ms", default: 30_000)),
             shutdownGracePeriod: .milliseconds(
