@@ -27,10 +27,10 @@ struct RetentionCommandTests {
         #expect(try await retention() == 90)
 
         let zero = try await run(["tenants", "set-retention", "acme", "0"])
-        #expect(zero.status == 1)
-        #expect(zero.log.contains("a retention is 1 to 3650 days"), "\(zero.log)")
+        #expect(zero.status == 64, "a usage error, found before the database: \(zero.log)")
+        #expect(zero.log.contains("days must be a number of days (1 to 3650) or \"keep\"; got \"0\""), "\(zero.log)")
         let word = try await run(["tenants", "set-retention", "acme", "soon"])
-        #expect(word.status != 0)
+        #expect(word.status == 64)
         #expect(word.log.contains("days must be a number of days (1 to 3650) or \"keep\""), "\(word.log)")
         let nobody = try await run(["tenants", "set-retention", "nobody", "5"])
         #expect(nobody.status == 1)
