@@ -32,7 +32,7 @@ struct ValidateReads: Sendable {
             SELECT r.ord, t.channel,
                    bool_or(t.channel = 'inapp' OR EXISTS (
                        SELECT 1 FROM notify.provider_routes p
-                       JOIN notify.provider_accounts a ON a.id = p.account_id AND a.enabled
+                       JOIN notify.provider_accounts a ON a.id = p.account_id AND a.tenant_id = p.tenant_id AND a.enabled
                        WHERE p.tenant_id = t.tenant_id AND p.channel = t.channel))
             FROM unnest(\(keys.map(\.tenantID))::text[], \(keys.map(\.key))::text[]) WITH ORDINALITY
                  AS r(tenant_id, key, ord)

@@ -70,13 +70,24 @@ struct RouteRoutes: Sendable {
             try await connection.query(
                 "DELETE FROM notify.provider_routes WHERE tenant_id = \(tenantID) AND channel = \(channel.rawValue)",
                 logger: dependencies.logger)
-            try await connection.query(
+            // Only the tenant's own accounts of this channel, checked again here: the check above
+            // ran outside this transaction.
+            let inserted = try await connection.query(
                 """
                 INSERT INTO notify.provider_routes (tenant_id, channel, account_id, position, weight, cost_micros)
                 SELECT \(tenantID), \(channel.rawValue), r.account, r.position, r.weight, r.cost
                 FROM unnest(\(ids)::text[], \(positions)::integer[], \(weights)::integer[], \(costs)::bigint[])
                      AS r(account, position, weight, cost)
-                """, logger: dependencies.logger)
+                JOIN notify.provider_accounts a
+                  ON a.id = r.account AND a.tenant_id = \(tenantID) AND a.channel = \(channel.rawValue)
+                RETURNING account_id
+                """, logger: dependencies.logger
+            ).collect()
+            guard inserted.count == ids.count else {
+                throw APIError(
+                    .conflict, code: "provider_changed",
+                    "a provider of this route was deleted or changed while the route was saved; retry")
+            }
         }
         return try APIResponse.json(try await load(tenantID: tenantID, channel: channel), status: .ok)
     }

@@ -10,7 +10,7 @@ public enum TemplateRouting {
         SELECT DISTINCT t.channel,
                t.channel = 'inapp' OR EXISTS (
                    SELECT 1 FROM notify.provider_routes r
-                   JOIN notify.provider_accounts a ON a.id = r.account_id AND a.enabled
+                   JOIN notify.provider_accounts a ON a.id = r.account_id AND a.tenant_id = r.tenant_id AND a.enabled
                    WHERE r.tenant_id = t.tenant_id AND r.channel = t.channel)
         FROM notify.templates t
         WHERE t.tenant_id = \(tenantID) AND t.key = \(templateKey) AND t.active
