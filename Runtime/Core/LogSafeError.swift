@@ -37,6 +37,15 @@ public enum LogSafeError {
         }
     }
 
+    /// As ``describe(_:)`` for database errors; any other error as `String(describing:)`, the
+    /// one-line message its type chose (for an error message kept with a job, for example).
+    public static func message(_ error: any Error) -> String {
+        switch error {
+        case is PSQLError, is PostgresDecodingError, is PostgresTransactionError: return describe(error)
+        default: return String(describing: error)
+        }
+    }
+
     private static func describe(_ error: PSQLError) -> String {
         var fields = ["code: \(error.code)"]
         if let info = error.serverInfo {

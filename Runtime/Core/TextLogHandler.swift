@@ -51,7 +51,7 @@ public struct TextLogHandler: LogHandler {
             merged.merge(explicit) { _, explicit in explicit }
         }
         if let error = event.error {
-            merged["error.message"] = "\(error)"
+            merged["error.message"] = "\(LogSafeError.message(error))"
             merged["error.type"] = "\(String(reflecting: type(of: error)))"
         }
         let rendered = merged.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()

@@ -142,7 +142,8 @@ extension Worker {
         } else if let error = error as? RuntimeError {
             text = error.message
         } else {
-            text = String(describing: error)
+            // Kept with the job and shown by `notify dead list`: without a database error's row.
+            text = LogSafeError.message(error)
         }
         return String(text.prefix(500))
     }

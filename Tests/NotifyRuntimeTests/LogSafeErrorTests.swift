@@ -91,3 +91,29 @@ struct LogSafeErrorTests {
         }
     }
 }
+
+extension LogSafeErrorTests {
+    struct Plain: Error, CustomStringConvertible {
+        var description: String { "the provider said no" }
+    }
+
+    @Test("a job's error message keeps other errors' own sentence and drops a database error's row")
+    func jobMessage() async throws {
+        #expect(LogSafeError.message(Plain()) == "the provider said no")
+        let url = try await TestCluster.freshDatabase()
+        try await TestCluster.withClient(url) { client in
+            try await client.query("CREATE TABLE people (email text PRIMARY KEY)", logger: Self.logger)
+            try await client.query("INSERT INTO people VALUES (\(Self.address))", logger: Self.logger)
+            let error = await Self.failure {
+                try await client.withTransaction(logger: Self.logger) { connection in
+                    _ = try await connection.query("INSERT INTO people VALUES (\(Self.address))", logger: Self.logger)
+                }
+            }
+            let thrown = try #require(error)
+            // What a dead job kept before: the transaction error printed its PSQLError in full.
+            #expect(String(describing: thrown).contains(Self.address))
+            #expect(!LogSafeError.message(thrown).contains(Self.address))
+            #expect(LogSafeError.message(thrown).contains("sqlState: 23505"))
+        }
+    }
+}
