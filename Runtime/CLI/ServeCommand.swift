@@ -39,11 +39,17 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: .init(
                 services: [
                     // Reverse order on shutdown: the hub ends live inbox streams before the server waits on them.
-                    .init(service: api.server.application(host: host, port: port, logger: logger)),
+                    .init(
+                        service: api.server.application(
+                            host: host, port: port, logger: logger,
+                            onServerRunning: { bound in
+                                // Said once listening: a port in use ends the command before.
+                                logger.info(
+                                    "notify serve is up", metadata: ["http": "http://\(host):\(bound)/openapi.json"])
+                            })),
                     .init(service: api.inbox),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
-        logger.info("notify serve is up", metadata: ["http": "http://\(host):\(port)/openapi.json"])
         // The pool outlives the services (see `PostgresClient.whileRunning`).
         try await client.whileRunning { try await group.run() }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NotifyPrivateCluster
 import NotifyTestSupport
 import Testing
 
@@ -71,6 +72,24 @@ struct UsageErrorCommandTests {
         #expect(
             variable.log.contains("NOTIFY_RESERVED_CRITICAL must be less than the jobs run at once (2048)"),
             "\(variable.log)")
+    }
+
+    @Test("notify serve on a port another process holds says so, and never that it is up")
+    func serveOnATakenPort() async throws {
+        let database = try await TestCluster.freshDatabase().secretURLString
+        let port = String(try LoopbackPort.pickFree())
+        let first = try await NotifyProcess.start(
+            ["serve", "--port", port], databaseURL: database, environment: PipelineProcessTests.keys)
+        defer { first.signal(SIGKILL) }
+        let up = await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+            first.log.contains("notify serve is up")
+        }
+        #expect(up, "\(first.log)")
+        let second = try await NotifyProcess.run(
+            ["serve", "--port", port], databaseURL: database, environment: PipelineProcessTests.keys)
+        #expect(second.status == 1, "\(second.log)")
+        #expect(second.log.contains("Error: a port this command listens on is already in use"), "\(second.log)")
+        #expect(!second.log.contains("notify serve is up"), "\(second.log)")
     }
 
     @Test("listing the schedules of a tenant that does not exist says so instead of an empty table")
