@@ -176,7 +176,7 @@ import Testing
         try await Engine.with { engine in
             let acme = try await engine.tenant()
             for (method, path, allow) in [
-                ("DELETE", "/v1/notifications", "POST"),
+                ("DELETE", "/v1/notifications", "GET, POST"),
                 ("DELETE", "/v1/notifications/\(UUID().uuidString.lowercased())", "GET, PATCH"),
                 ("POST", "/v1/categories", "GET"),
                 ("PATCH", "/v1/categories/welcome", "GET, PUT"),

@@ -20,6 +20,11 @@ enum OpenAPIDocument {
                 "NotificationRequest", 202
             ),
             (
+                "get", "/v1/notifications",
+                "The tenant's notifications, newest first (?category=&status=&since=&until=&limit=&cursor=)", "tenant",
+                nil, 200
+            ),
+            (
                 "post", "/v1/notifications/batch",
                 "Send up to 1,000 notifications in one request, accepted all or none", "tenant",
                 "NotificationBatch", 202
@@ -46,6 +51,11 @@ enum OpenAPIDocument {
             ("delete", "/v1/users/{user}/devices/{device}", "Remove a push device", "tenant", nil, 204),
             ("get", "/v1/users/{user}/preferences", "A user's preferences", "tenant", nil, 200),
             ("put", "/v1/users/{user}/preferences", "Replace a user's preferences", "tenant", "Preferences", 200),
+            (
+                "get", "/v1/users/{user}/deliveries",
+                "What was sent to a user, newest first (?channel=&status=&since=&until=&limit=&cursor=)", "tenant", nil,
+                200
+            ),
             (
                 "get", "/v1/users/{user}/suppressions", "The user's suppressed addresses (email, sms)", "tenant", nil,
                 200
