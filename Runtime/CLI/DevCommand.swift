@@ -88,7 +88,7 @@ struct DevCommand: AsyncParsableCommand {
             }
         } catch {
             if let cluster { try? await cluster.stop() }
-            fail("could not prepare the database: \(String(reflecting: error))")
+            fail("could not prepare the database: \(LogSafeError.message(error))")
         }
         var launcher = RuntimeLauncher(
             environment: environment, url: url,

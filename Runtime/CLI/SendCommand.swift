@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NotifyAPI
+import NotifyRuntime
 import PostgresNIO
 
 struct SendCommand: AsyncParsableCommand {
@@ -65,7 +66,7 @@ struct SendCommand: AsyncParsableCommand {
                 for try await id in rows.decode(UUID.self) { return (id, earlier) }
                 fail("notify.send returned nothing")
             } catch let error as PSQLError {
-                fail(error.serverInfo?[.message] ?? String(reflecting: error))
+                fail(error.serverInfo?[.message] ?? LogSafeError.message(error))
             }
         }
         print(id.uuidString.lowercased())

@@ -159,7 +159,7 @@ public struct Migrator: Sendable {
             if migration.transactional { _ = try? await connection.query("ROLLBACK", logger: logger) }
             let failure = RuntimeError(
                 .migrationFailed,
-                "migration \(migration.version) (\(migration.name)) failed: \(String(reflecting: error))")
+                "migration \(migration.version) (\(migration.name)) failed: \(LogSafeError.message(error))")
             if let state = (error as? PSQLError)?.serverInfo?[.sqlState],
                 ["23505", "42P06", "42P07", "42710"].contains(state)
             {
