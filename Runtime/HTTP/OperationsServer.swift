@@ -50,24 +50,31 @@ public struct OperationsServer: Sendable {
     static let readinessDeadline: Duration = .seconds(2)
 
     /// Whether `SELECT 1` comes back within `deadline`.
+    ///
+    /// The answer does not wait for the query: a query already sent to a server that stopped
+    /// answering (a frozen host, a stopped backend) does not end when its task is cancelled, so a
+    /// task group, which waits for all its tasks, would hold the probe as long as the server. The
+    /// query's task is cancelled and left to end with its connection.
     static func databaseAnswers(_ client: PostgresClient, within deadline: Duration, logger: Logger) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                do {
-                    try await client.query("SELECT 1", logger: logger)
-                    return true
-                } catch {
-                    return false
-                }
+        let (answers, answer) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingOldest(1))
+        let query = Task {
+            do {
+                try await client.query("SELECT 1", logger: logger)
+                answer.yield(true)
+            } catch {
+                answer.yield(false)
             }
-            group.addTask {
-                try? await Task.sleep(for: deadline)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
         }
+        let timer = Task {
+            try? await Task.sleep(for: deadline)
+            answer.yield(false)
+        }
+        var first = answers.makeAsyncIterator()
+        let answered = await first.next() ?? false
+        answer.finish()
+        query.cancel()
+        timer.cancel()
+        return answered
     }
 
     /// A Hummingbird application serving only the operations routes on `host:port`.
