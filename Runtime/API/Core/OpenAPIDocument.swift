@@ -133,6 +133,14 @@ enum OpenAPIDocument {
             ("post", "/v1/inbox/items/{item}/archive", "Archive an item", "inbox", nil, 200),
             ("post", "/v1/inbox/items/{item}/unarchive", "Unarchive an item", "inbox", nil, 200),
             ("post", "/v1/inbox/seen-all", "Mark every unseen item seen", "inbox", nil, 200),
+            (
+                "get", "/v1/inbox/preferences", "The user's own opt-outs and quiet hours, with the tenant's categories",
+                "inbox", nil, 200
+            ),
+            (
+                "patch", "/v1/inbox/preferences", "Change the user's own opt-outs or quiet hours (frequency caps stay)",
+                "inbox", nil, 200
+            ),
             ("post", "/v1/inbox/read-all", "Mark every unread item read", "inbox", nil, 200),
             (
                 "post", "/v1/inbox/archive-all", "Archive every item not yet archived (?read=true: only read ones)",

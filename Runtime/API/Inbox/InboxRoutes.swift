@@ -9,7 +9,8 @@ import PostgresNIO
 /// - `POST /v1/inbox/items/{id}/seen|unseen|read|unread|archive|unarchive`;
 /// - `POST /v1/inbox/seen-all`, `read-all`, `archive-all[?read=true]` (``InboxBulkMark``);
 /// - `GET /v1/inbox/stream` — Server-Sent Events (``InboxStreamCursor``): new items, changed
-///   items and the counts.
+///   items and the counts;
+/// - `GET` and `PATCH /v1/inbox/preferences` — the user's own preference center (``InboxPreferences``).
 struct InboxRoutes: Sendable {
     let dependencies: APIDependencies
 
@@ -27,6 +28,7 @@ struct InboxRoutes: Sendable {
         group.post("read-all") { request, context in try await bulk.readAll(request, context) }
         group.post("archive-all") { request, context in try await bulk.archiveAll(request, context) }
         group.get("stream") { request, context in try await stream(request, context) }
+        InboxPreferences(dependencies: dependencies).add(to: group)
     }
 
     func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
