@@ -6,6 +6,8 @@ import PostgresNIO
 public enum TimelineWrites {
     /// Sets the status (and reason) of deliveries named by users, and appends one event per delivery
     /// changed. Only deliveries currently in one of `from` change, so a repeated stage is a no-op.
+    /// Only the batch's tenant's deliveries match: the tenant is checked beside the deliveries'
+    /// unique index (notification, user, channel), which finds the rows.
     public static func transition(
         _ batch: DeliveryBatch, userIDs: [Int64], from: [String], to status: String, reason: String? = nil,
         event: String, detail: String = "{}"
@@ -13,8 +15,9 @@ public enum TimelineWrites {
         """
         WITH changed AS (
             UPDATE notify.deliveries SET status = \(status), reason = \(reason), updated_at = now()
-            WHERE notification_id = \(batch.notificationID) AND channel = \(batch.channel.rawValue)
-              AND user_id = ANY(\(userIDs)::bigint[]) AND status = ANY(\(from)::text[])
+            WHERE notification_id = \(batch.notificationID) AND tenant_id = \(batch.tenantID)
+              AND channel = \(batch.channel.rawValue) AND user_id = ANY(\(userIDs)::bigint[])
+              AND status = ANY(\(from)::text[])
             RETURNING id, tenant_id, notification_id
         )
         INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
