@@ -18,11 +18,16 @@ public struct TenantAdmin: Sendable {
 
     /// Creates a tenant and returns its inbox secret (hex), which signs end users' inbox access.
     ///
-    /// - Parameter defaultTimeZone: The IANA zone of the tenant's users who have none (local-time
-    ///   sends, quiet hours). Throws `unknown_timezone` for a name the system does not know.
+    /// - Parameters:
+    ///   - defaultLocale: The locale templates fall back to, checked as users' locales are
+    ///     (``ContactValidation/locale(_:)``) and stored in canonical casing (`pt_br` → `pt-BR`).
+    ///     Throws `invalid_locale` for anything else, before anything is written.
+    ///   - defaultTimeZone: The IANA zone of the tenant's users who have none (local-time sends,
+    ///     quiet hours). Throws `unknown_timezone` for a name the system does not know.
     public func createTenant(
         id: String, name: String, defaultLocale: String = "en", defaultTimeZone: String = "UTC"
     ) async throws -> String {
+        let defaultLocale = try Self.checkedLocale(defaultLocale)
         let defaultTimeZone = try Self.checkedTimeZone(defaultTimeZone)
         let secret = InboxSignature.generateSecret()
         do {
@@ -92,6 +97,17 @@ public struct TenantAdmin: Sendable {
             return try ContactValidation.timeZone(zone)
         } catch {
             throw ModelError(code: "unknown_timezone", "\"\(zone.prefix(64))\" is not a time zone; \(error.message)")
+        }
+    }
+
+    /// The locale as users' locales are checked (``ContactValidation/locale(_:)``), in canonical
+    /// casing; refused as `invalid_locale`, naming what was given (a tenant's setting, not personal
+    /// data).
+    private static func checkedLocale(_ locale: String) throws -> String {
+        do {
+            return try ContactValidation.locale(locale)
+        } catch {
+            throw ModelError(code: error.code, "\"\(locale.prefix(64))\" is not a locale; \(error.message)")
         }
     }
 
