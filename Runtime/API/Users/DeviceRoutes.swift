@@ -4,7 +4,8 @@ import NotifyModel
 import PostgresNIO
 
 /// Push devices of a user: `POST /v1/users/{id}/devices` registers a token (idempotent per
-/// platform and token), `DELETE /v1/users/{id}/devices/{device}` removes one. Tokens are stored
+/// platform and token), `DELETE /v1/users/{id}/devices/{device}` removes one of that user's devices
+/// (another user's device, even of the same tenant, is a 404). Tokens are stored
 /// encrypted with a keyed hash for uniqueness, and never returned.
 struct DeviceRoutes: Sendable {
     let dependencies: APIDependencies
@@ -55,7 +56,8 @@ struct DeviceRoutes: Sendable {
         let rows = try await dependencies.rows(
             """
             DELETE FROM notify.devices d USING notify.users u
-            WHERE d.id = \(deviceID) AND d.tenant_id = \(tenantID) AND u.id = d.user_id AND u.external_id = \(externalID)
+            WHERE d.id = \(deviceID) AND d.tenant_id = \(tenantID)
+              AND u.tenant_id = \(tenantID) AND u.external_id = \(externalID) AND d.user_id = u.id
             RETURNING d.id
             """)
         guard !rows.isEmpty else { throw APIError.notFound("device", String(deviceID)) }
