@@ -40,6 +40,7 @@ public struct APIServer: Sendable {
         CategoryRoutes(dependencies: dependencies).add(to: tenant)
         TemplateRoutes(dependencies: dependencies).add(to: tenant)
         TopicRoutes(dependencies: dependencies).add(to: tenant)
+        TopicListRoutes(dependencies: dependencies).add(to: tenant)
         ProviderRoutes(dependencies: dependencies).add(to: tenant)
         RouteRoutes(dependencies: dependencies).add(to: tenant)
         EventSubscriptionRoutes(dependencies: dependencies).add(to: tenant)

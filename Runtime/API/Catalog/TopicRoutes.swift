@@ -3,14 +3,16 @@ import Hummingbird
 import PostgresNIO
 
 /// Topics and their subscribers: `PUT /v1/topics/{key}`, `GET /v1/topics/{key}`,
-/// `POST /v1/topics/{key}/subscribers` (`{"users": [...]}`, up to 1,000 per call; unknown users
-/// are listed in the 422), `DELETE /v1/topics/{key}/subscribers/{user}`.
+/// `DELETE /v1/topics/{key}` (with its subscriptions), `POST /v1/topics/{key}/subscribers`
+/// (`{"users": [...]}`, up to 1,000 per call; unknown users are listed in the 422),
+/// `DELETE /v1/topics/{key}/subscribers/{user}`. Lists are ``TopicListRoutes``.
 struct TopicRoutes: Sendable {
     let dependencies: APIDependencies
 
     func add(to group: RouterGroup<APIRequestContext>) {
         group.put("topics/{key}") { request, context in try await put(request, context) }
         group.get("topics/{key}") { _, context in try await get(context) }
+        group.delete("topics/{key}") { _, context in try await delete(context) }
         group.post("topics/{key}/subscribers") { request, context in try await subscribe(request, context) }
         group.delete("topics/{key}/subscribers/{user}") { _, context in try await unsubscribe(context) }
     }
@@ -35,6 +37,18 @@ struct TopicRoutes: Sendable {
 
     func get(_ context: APIRequestContext) async throws -> Response {
         try await view(tenantID: try context.requireTenant(), key: try topicKey(context), status: .ok)
+    }
+
+    /// Deletes the topic and its subscriptions. Notifications already expanded keep their
+    /// deliveries; a later send, schedule or campaign naming the topic is refused with
+    /// `unknown_topic`.
+    func delete(_ context: APIRequestContext) async throws -> Response {
+        let tenantID = try context.requireTenant()
+        let key = try topicKey(context)
+        let rows = try await dependencies.rows(
+            "DELETE FROM notify.topics WHERE tenant_id = \(tenantID) AND key = \(key) RETURNING key")
+        guard !rows.isEmpty else { throw APIError.notFound("topic", key) }
+        return APIResponse.noContent
     }
 
     func subscribe(_ request: Request, _ context: APIRequestContext) async throws -> Response {

@@ -89,7 +89,12 @@ enum OpenAPIDocument {
                 "PreviewRequest", 200
             ),
             ("put", "/v1/topics/{key}", "Create or rename a topic", "tenant", "TopicRequest", 200),
+            ("get", "/v1/topics", "The tenant's topics by key (?limit=&cursor=)", "tenant", nil, 200),
             ("get", "/v1/topics/{key}", "A topic and its subscriber count", "tenant", nil, 200),
+            ("delete", "/v1/topics/{key}", "Delete a topic and its subscriptions", "tenant", nil, 204),
+            (
+                "get", "/v1/topics/{key}/subscribers", "A topic's subscribers (?limit=&cursor=)", "tenant", nil, 200
+            ),
             ("post", "/v1/topics/{key}/subscribers", "Subscribe users to a topic", "tenant", "SubscribeRequest", 200),
             ("delete", "/v1/topics/{key}/subscribers/{user}", "Unsubscribe a user from a topic", "tenant", nil, 204),
             (
