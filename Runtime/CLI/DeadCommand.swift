@@ -94,11 +94,7 @@ struct DeadCommand: AsyncParsableCommand {
                 let targets = all ? try await inspector.deadJobIDs(queue: function) : ids
                 return (targets, try await inspector.replay(ids: targets))
             }
-            print("replayed \(replayed.count) job\(replayed.count == 1 ? "" : "s")")
-            let missing = Set(requested).subtracting(replayed).sorted()
-            if !missing.isEmpty {
-                fail("not in the dead-letter table: \(missing.map(String.init).joined(separator: ", "))")
-            }
+            DeadCommand.report("replayed", requested: requested, done: replayed)
         }
     }
 
@@ -128,16 +124,29 @@ struct DeadCommand: AsyncParsableCommand {
                 let targets = all ? try await inspector.deadJobIDs(queue: function) : ids
                 return (targets, try await inspector.discard(ids: targets))
             }
-            print("discarded \(discarded.count) job\(discarded.count == 1 ? "" : "s")")
-            let missing = Set(requested).subtracting(discarded).sorted()
-            if !missing.isEmpty {
-                fail("not in the dead-letter table: \(missing.map(String.init).joined(separator: ", "))")
-            }
+            DeadCommand.report("discarded", requested: requested, done: discarded)
         }
     }
 }
 
 extension DeadCommand {
+    /// Prints how many jobs were `verb` (replayed, discarded), then fails (exit 1) naming the
+    /// requested ids that are not dead jobs. When none of the ids is a dead job, the error is the
+    /// only line: "replayed 0 jobs" above it would read as a success.
+    static func report(_ verb: String, requested: [Int64], done: [Int64]) {
+        let missing = Set(requested).subtracting(done).sorted()
+        if !done.isEmpty || missing.isEmpty {
+            // Unbuffered, so that it comes before the error when both go to one file.
+            FileHandle.standardOutput.write(Data("\(verb) \(done.count) job\(done.count == 1 ? "" : "s")\n".utf8))
+        }
+        guard !missing.isEmpty else { return }
+        let list = missing.map(String.init).joined(separator: ", ")
+        fail(
+            missing.count == 1
+                ? "job \(list) is not in the dead-letter table (`notify dead list` shows the dead jobs)"
+                : "jobs \(list) are not in the dead-letter table (`notify dead list` shows the dead jobs)")
+    }
+
     /// Throws a validation error when `function` names no function of this engine.
     static func checkFunction(_ function: String?) throws {
         guard let function else { return }
