@@ -98,12 +98,18 @@ struct CampaignCommand: AsyncParsableCommand {
             }
             print("campaign \(id): \(status.rawValue)")
         } catch let error as APIError {
-            fail("\(error.code): \(error.detail)")
+            fail(refusal(error, id: id, tenant: tenant))
         } catch let error as PostgresTransactionError {
             // The control runs in a transaction: its refusal comes back wrapped.
-            guard let refusal = error.closureError as? APIError else { throw error }
-            fail("\(refusal.code): \(refusal.detail)")
+            guard let refused = error.closureError as? APIError else { throw error }
+            fail(refusal(refused, id: id, tenant: tenant))
         }
+    }
+
+    /// The one line for the control's refusal, worded as the other commands word theirs: a missing
+    /// campaign as `show` says it, anything else by its detail, without the API's code.
+    static func refusal(_ error: APIError, id: String, tenant: String) -> String {
+        error.code == "campaign_not_found" ? "no campaign \(id) exists for tenant \(tenant)" : error.detail
     }
 
     struct Watch: AsyncParsableCommand {
