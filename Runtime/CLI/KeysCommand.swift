@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NotifyAPI
+import NotifyModel
 
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,19 +32,44 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke an API key (by its id or full text).")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke an API key (by its id or full text).",
+            discussion: """
+                Requests with a revoked key are refused with 401 from then on. Revoking a key that \
+                is revoked already changes nothing: the command says so, with the time it was \
+                revoked, and exits 0 (the key is revoked either way, so a script may repeat it). \
+                A key id that does not exist is an error (exit 1).
+                """)
 
         @Argument(help: "The key id (12 characters after nk_) or the whole key.")
         var key: String
 
+        func validate() throws {
+            // A whole key that does not parse is refused here, without repeating its secret.
+            guard key.hasPrefix(APIKey.prefix + "_") else { return }
+            do {
+                _ = try APIKey.parse(key)
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+
         func run() async throws {
             let environment = CommandEnvironment()
             let url = try environment.resolveDatabase()
-            let found = try await withPostgresClient(url, logger: environment.logger) { client in
-                try await TenantAdmin(client: client, logger: environment.logger).revokeKey(key)
+            let outcome = try await withPostgresClient(url, logger: environment.logger) { client in
+                try await TenantAdmin(client: client, logger: environment.logger).revoke(key: key)
             }
-            guard found else { fail("no API key with that id") }
-            print("revoked")
+            let id = (try? APIKey.parse(key).id) ?? key
+            switch outcome {
+            case .revoked:
+                print("revoked key \(id)")
+            case .alreadyRevoked(let since):
+                print(
+                    "key \(id) was already revoked (at \(ISO8601DateFormatter().string(from: since))); nothing changed")
+            case .unknown:
+                fail("no API key with id \"\(id.prefix(40))\" exists; the id is the 12 characters after nk_ in the key")
+            }
         }
     }
 

@@ -143,16 +143,28 @@ public struct TenantAdmin: Sendable {
     }
 
     /// Revokes an API key by its id (the part after `nk_`) or its full text; returns false if unknown.
+    /// A key revoked before stays revoked as it was (see ``revoke(key:)`` to tell the two apart).
     public func revokeKey(_ idOrKey: String) async throws -> Bool {
+        try await revoke(key: idOrKey) != .unknown
+    }
+
+    /// Revokes an API key by its id (the part after `nk_`) or its full text, and says whether it was
+    /// revoked now, had been revoked before (its revocation time is kept), or does not exist.
+    public func revoke(key idOrKey: String) async throws -> KeyRevocation {
         let id = (try? APIKey.parse(idOrKey).id) ?? idOrKey
-        var found = false
         for try await _ in try await client.query(
-            "UPDATE notify.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = \(id) RETURNING id",
+            "UPDATE notify.api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id",
             logger: logger)
         {
-            found = true
+            return .revoked
         }
-        return found
+        for try await revokedAt in try await client.query(
+            "SELECT revoked_at FROM notify.api_keys WHERE id = \(id)", logger: logger
+        ).decode(Date?.self) {
+            // Not updated above, so revoked already (NULL only if un-revoked meanwhile, which nothing does).
+            return revokedAt.map { .alreadyRevoked(since: $0) } ?? .revoked
+        }
+        return .unknown
     }
 
     /// Creates an OAuth2 client for the client-credentials grant; the secret is shown once.
