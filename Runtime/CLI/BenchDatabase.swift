@@ -4,8 +4,9 @@ import NotifyRuntime
 import PostgresNIO
 
 /// A scratch database for a benchmark: `notify_bench_<pid>` on the server, dropped afterwards
-/// whatever happens, unless `NOTIFY_BENCH_KEEP_DATABASE=1` keeps it for inspection (its name is
-/// logged).
+/// whatever happens, unless the switch `NOTIFY_BENCH_KEEP_DATABASE` is on (true/on/yes/1) and keeps
+/// it for inspection (its name is logged). ``EnvironmentSwitches`` refuses any other value at
+/// start-up, before the benchmark runs.
 enum BenchDatabase {
     static func with<T>(server: DatabaseURL, logger: Logger, _ body: (DatabaseURL) async throws -> T) async throws -> T
     {
@@ -20,7 +21,8 @@ enum BenchDatabase {
         } catch {
             outcome = .failure(error)
         }
-        if ProcessInfo.processInfo.environment["NOTIFY_BENCH_KEEP_DATABASE"] == "1" {
+        if ProcessInfo.processInfo.environment["NOTIFY_BENCH_KEEP_DATABASE"].flatMap(EnvironmentSwitches.parse) == true
+        {
             logger.notice("benchmark database kept", metadata: ["database": "\(database)"])
             return try outcome.get()
         }

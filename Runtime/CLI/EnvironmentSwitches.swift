@@ -5,12 +5,15 @@ import Foundation
 /// readers expect before anything reads them.
 ///
 /// Keys: `NOTIFY_NIO_EXECUTOR` (default off), `NOTIFY_DEDICATED_EXECUTORS`,
-/// `NOTIFY_PREPARED_STATEMENTS` and `NOTIFY_PREPARED_READS` (default on). Each takes true/false,
+/// `NOTIFY_PREPARED_STATEMENTS` and `NOTIFY_PREPARED_READS` (default on),
+/// `NOTIFY_BENCH_KEEP_DATABASE` (default off; read by ``BenchDatabase`` once a benchmark has
+/// run, so checked here before it starts). Each takes true/false,
 /// on/off, yes/no or 1/0, as every switch does; any other text stops the command with an error
 /// that names the variable, instead of being read as the default.
 enum EnvironmentSwitches {
     static let variables = [
         "NOTIFY_NIO_EXECUTOR", "NOTIFY_DEDICATED_EXECUTORS", "NOTIFY_PREPARED_STATEMENTS", "NOTIFY_PREPARED_READS",
+        "NOTIFY_BENCH_KEEP_DATABASE",
     ]
 
     /// Checks every switch and rewrites a valid one as `on` or `off`; the first that is not a
