@@ -10,14 +10,19 @@ import Testing
 /// connection (all busy here; unreachable in production) no longer holds the answer.
 @Suite("Readiness deadline")
 struct ReadinessTests {
-    @Test("the readiness probe says no within its deadline while every connection is busy, and yes once one is free")
-    func readinessHasADeadline() async throws {
+    /// A client of a fresh database whose pool holds at most one connection.
+    static func withOneConnection(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
         let url = try await TestCluster.freshDatabase()
         var configuration = url.clientConfiguration(applicationName: "notify-test")
         configuration.options.maximumConnections = 1
         configuration.options.minimumConnections = 0
         let client = PostgresClient(configuration: configuration)
-        try await client.whileRunning {
+        try await client.whileRunning { try await body(client) }
+    }
+
+    @Test("the readiness probe says no within its deadline while every connection is busy, and yes once one is free")
+    func readinessHasADeadline() async throws {
+        try await Self.withOneConnection { client in
             #expect(await OperationsServer.databaseAnswers(client, within: .seconds(5), logger: TestCluster.logger))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await client.query("SELECT pg_sleep(3)", logger: TestCluster.logger) }
@@ -36,12 +41,7 @@ struct ReadinessTests {
 
     @Test("the readiness probe says no within its deadline while the server does not answer a query it was sent")
     func readinessDoesNotWaitForAStoppedServer() async throws {
-        let url = try await TestCluster.freshDatabase()
-        var configuration = url.clientConfiguration(applicationName: "notify-test")
-        configuration.options.maximumConnections = 1
-        configuration.options.minimumConnections = 0
-        let client = PostgresClient(configuration: configuration)
-        try await client.whileRunning {
+        try await Self.withOneConnection { client in
             // The pool's only connection, and the server process behind it.
             let rows = try await client.query("SELECT pg_backend_pid()", logger: TestCluster.logger)
             var pid: Int32 = 0

@@ -35,6 +35,28 @@ struct ActivityListQuery: Sendable {
         }
     }
 
+    /// The query parameter `name`, which must be one of `allowed` when given: a 400
+    /// `invalid_<name>` listing them otherwise.
+    static func choice(_ name: String, in request: Request, allowed: [String]) throws -> String? {
+        guard let value = request.uri.queryParameters.get(name) else { return nil }
+        guard allowed.contains(value) else {
+            throw APIError(
+                .badRequest, code: "invalid_\(name)",
+                "\(name) must be one of \(allowed.joined(separator: ", ")) (got \"\(value.prefix(40))\")")
+        }
+        return value
+    }
+
+    /// The id of the cursor's row, read by `parse` (nil without a cursor); a 400 `invalid_cursor`
+    /// when it does not read.
+    func afterID<ID>(_ parse: (String) -> ID?) throws -> ID? {
+        guard let after else { return nil }
+        guard let id = parse(after.id) else {
+            throw APIError(.badRequest, code: "invalid_cursor", "cursor must be the next_cursor of a previous page")
+        }
+        return id
+    }
+
     /// The cursor naming a row, for `next_cursor`.
     static func cursor(micros: Int64, id: String) -> String { "\(micros)_\(id)" }
 

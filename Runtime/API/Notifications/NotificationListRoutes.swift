@@ -18,21 +18,11 @@ struct NotificationListRoutes: Sendable {
     func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let tenantID = try context.requireTenant()
         let page = try ActivityListQuery(request)
-        let query = request.uri.queryParameters
-        let status = query.get("status")
-        if let status, !Self.statuses.contains(status) {
-            throw APIError(
-                .badRequest, code: "invalid_status",
-                "status must be one of \(Self.statuses.joined(separator: ", ")) (got \"\(status.prefix(40))\")")
-        }
-        let category = query.get("category")
-        var afterID = UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))
-        if let after = page.after {
-            guard let id = UUID(uuidString: after.id) else {
-                throw APIError(.badRequest, code: "invalid_cursor", "cursor must be the next_cursor of a previous page")
-            }
-            afterID = id
-        }
+        let status = try ActivityListQuery.choice("status", in: request, allowed: Self.statuses)
+        let category = request.uri.queryParameters.get("category")
+        let afterID =
+            try page.afterID { UUID(uuidString: $0) }
+            ?? UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))
         // The bound on created_at alone is what the (tenant_id, created_at) index walks; the row
         // comparison then orders rows of the same microsecond by id.
         let rows = try await dependencies.rows(

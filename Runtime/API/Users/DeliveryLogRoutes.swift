@@ -24,27 +24,9 @@ struct DeliveryLogRoutes: Sendable {
         let tenantID = try context.requireTenant()
         let externalID = try context.parameters.externalID("user")
         let page = try ActivityListQuery(request)
-        let query = request.uri.queryParameters
-        let status = query.get("status")
-        if let status, !Self.statuses.contains(status) {
-            throw APIError(
-                .badRequest, code: "invalid_status",
-                "status must be one of \(Self.statuses.joined(separator: ", ")) (got \"\(status.prefix(40))\")")
-        }
-        let channel = query.get("channel")
-        if let channel, Channel(rawValue: channel) == nil {
-            throw APIError(
-                .badRequest, code: "invalid_channel",
-                "channel must be one of \(Channel.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(channel.prefix(40))\")"
-            )
-        }
-        var afterID = Int64.max
-        if let after = page.after {
-            guard let id = Int64(after.id) else {
-                throw APIError(.badRequest, code: "invalid_cursor", "cursor must be the next_cursor of a previous page")
-            }
-            afterID = id
-        }
+        let status = try ActivityListQuery.choice("status", in: request, allowed: Self.statuses)
+        let channel = try ActivityListQuery.choice("channel", in: request, allowed: Channel.allCases.map(\.rawValue))
+        let afterID = try page.afterID { Int64($0) } ?? .max
         let users = try await dependencies.rows(
             "SELECT id FROM notify.users WHERE tenant_id = \(tenantID) AND external_id = \(externalID)")
         guard let user = users.first else { throw APIError.notFound("user", externalID) }
