@@ -31,6 +31,7 @@ public struct APIServer: Sendable {
         let tenant = router.group("v1").add(middleware: TenantAuthMiddleware(dependencies: dependencies))
         NotificationRoutes(dependencies: dependencies).add(to: tenant)
         NotificationListRoutes(dependencies: dependencies).add(to: tenant)
+        UserBatchRoutes(dependencies: dependencies).add(to: tenant)
         UserRoutes(dependencies: dependencies).add(to: tenant)
         DeviceRoutes(dependencies: dependencies).add(to: tenant)
         PreferenceRoutes(dependencies: dependencies).add(to: tenant)

@@ -41,6 +41,10 @@ enum OpenAPIDocument {
                 "patch", "/v1/notifications/{id}", "Reschedule a notification not yet released (409 after release)",
                 "tenant", "RescheduleRequest", 200
             ),
+            (
+                "post", "/v1/users", "Create or update up to 1,000 users at once, all or none", "tenant", nil,
+                200
+            ),
             ("put", "/v1/users/{user}", "Create or update a user", "tenant", "UserRequest", 200),
             ("get", "/v1/users/{user}", "A user with contact points and devices", "tenant", nil, 200),
             (

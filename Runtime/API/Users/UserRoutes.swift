@@ -3,8 +3,9 @@ import Hummingbird
 import NotifyModel
 import PostgresNIO
 
-/// Users of a tenant: `PUT /v1/users/{id}` (upsert), `GET /v1/users/{id}`, `DELETE /v1/users/{id}`
-/// (erases the user's personal data, devices, preferences, subscriptions and inbox).
+/// Users of a tenant: `PUT /v1/users/{id}` (upsert, ``UserUpsert``), `GET /v1/users/{id}`,
+/// `DELETE /v1/users/{id}` (erases the user's personal data, devices, preferences, subscriptions
+/// and inbox). Many at once: ``UserBatchRoutes``.
 ///
 /// Email and phone are validated, stored only as AES-GCM ciphertext plus a keyed hash, and
 /// returned to the owning tenant decrypted.
@@ -21,32 +22,8 @@ struct UserRoutes: Sendable {
         let tenantID = try context.requireTenant()
         let externalID = try context.parameters.externalID("user")
         let body = try await JSONBody.decode(UserRequest.self, from: request, allowedKeys: UserRequest.fields)
-        let email = try body.email.map { try ContactCheck.value($0, ContactValidation.email) }
-        let phone = try body.phone.map { try ContactCheck.value($0, ContactValidation.phoneE164) }
-        let locale = try ContactCheck.value(body.locale, ContactValidation.locale)
-        let timezone = try ContactCheck.value(body.timezone, ContactValidation.timeZone)
-        let emailCipher = try email?.map { Data(try dependencies.cipher.seal($0)) }
-        let emailHash = email?.map { Data(dependencies.hasher.hash($0, channel: .email)) }
-        let phoneCipher = try phone?.map { Data(try dependencies.cipher.seal($0)) }
-        let phoneHash = phone?.map { Data(dependencies.hasher.hash($0, channel: .sms)) }
-        let data = try body.data.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        let rows = try await dependencies.rows(
-            """
-            INSERT INTO notify.users AS u
-                (tenant_id, external_id, email_cipher, email_hash, phone_cipher, phone_hash, locale, timezone, data)
-            VALUES (\(tenantID), \(externalID), \(emailCipher ?? nil), \(emailHash ?? nil), \(phoneCipher ?? nil),
-                    \(phoneHash ?? nil), \(locale), \(timezone), coalesce(\(data)::jsonb, '{}'))
-            ON CONFLICT (tenant_id, external_id) DO UPDATE SET
-                email_cipher = CASE WHEN \(email != nil) THEN excluded.email_cipher ELSE u.email_cipher END,
-                email_hash = CASE WHEN \(email != nil) THEN excluded.email_hash ELSE u.email_hash END,
-                phone_cipher = CASE WHEN \(phone != nil) THEN excluded.phone_cipher ELSE u.phone_cipher END,
-                phone_hash = CASE WHEN \(phone != nil) THEN excluded.phone_hash ELSE u.phone_hash END,
-                locale = coalesce(\(locale), u.locale),
-                timezone = coalesce(\(timezone), u.timezone),
-                data = coalesce(\(data)::jsonb, u.data),
-                updated_at = now()
-            RETURNING (xmax = 0)
-            """)
+        let upsert = try UserUpsert(body, dependencies: dependencies)
+        let rows = try await dependencies.rows(try upsert.query(tenantID: tenantID, externalID: externalID))
         let created = try rows.first?.decode(Bool.self) ?? false
         guard let view = try await UserView.load(tenantID: tenantID, externalID: externalID, dependencies: dependencies)
         else { throw APIError.notFound("user", externalID) }
