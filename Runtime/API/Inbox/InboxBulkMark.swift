@@ -15,54 +15,39 @@ struct InboxBulkMark: Sendable {
     let dependencies: APIDependencies
 
     func seenAll(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let user = try context.requireInboxUser()
-        let rows = try await dependencies.rows(
-            """
-            WITH marked AS (
-                UPDATE notify.inbox_items
-                SET seen_at = now(), changed_seq = nextval('notify.inbox_change_seq')
-                WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND seen_at IS NULL AND read_at IS NULL
-                RETURNING 1
-            )
-            SELECT count(*) FROM marked
-            """)
-        return try await answer(updated: try rows[0].decode(Int64.self), user: user)
+        try await markAll(
+            context, set: "seen_at = now()", where: "seen_at IS NULL AND read_at IS NULL")
     }
 
     func readAll(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let user = try context.requireInboxUser()
-        let rows = try await dependencies.rows(
-            """
-            WITH marked AS (
-                UPDATE notify.inbox_items
-                SET read_at = now(), seen_at = coalesce(seen_at, now()),
-                    changed_seq = nextval('notify.inbox_change_seq')
-                WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND read_at IS NULL
-                RETURNING 1
-            )
-            SELECT count(*) FROM marked
-            """)
-        return try await answer(updated: try rows[0].decode(Int64.self), user: user)
+        try await markAll(
+            context, set: "read_at = now(), seen_at = coalesce(seen_at, now())", where: "read_at IS NULL")
     }
 
     func archiveAll(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let user = try context.requireInboxUser()
         let onlyRead = try QueryFlag.value("read", in: request)
+        return try await markAll(
+            context, set: "archived_at = now()",
+            where: onlyRead ? "archived_at IS NULL AND read_at IS NOT NULL" : "archived_at IS NULL")
+    }
+
+    /// Sets `set` on the user's items matching `condition` (both fixed SQL of this type, never
+    /// request text), each with a new change number, and answers how many changed and the counts.
+    private func markAll(
+        _ context: APIRequestContext, set: String, where condition: String
+    ) async throws -> Response {
+        let user = try context.requireInboxUser()
         let rows = try await dependencies.rows(
             """
             WITH marked AS (
                 UPDATE notify.inbox_items
-                SET archived_at = now(), changed_seq = nextval('notify.inbox_change_seq')
-                WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND archived_at IS NULL
-                  AND (NOT \(onlyRead) OR read_at IS NOT NULL)
+                SET \(unescaped: set), changed_seq = nextval('notify.inbox_change_seq')
+                WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND \(unescaped: condition)
                 RETURNING 1
             )
             SELECT count(*) FROM marked
             """)
-        return try await answer(updated: try rows[0].decode(Int64.self), user: user)
-    }
-
-    private func answer(updated: Int64, user: InboxUser) async throws -> Response {
+        let updated = try rows[0].decode(Int64.self)
         if updated > 0 { try await InboxRoutes(dependencies: dependencies).announceChange(user) }
         var json = try await InboxCounts.load(user, dependencies: dependencies).json
         json["updated"] = Int(updated)

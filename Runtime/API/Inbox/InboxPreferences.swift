@@ -15,13 +15,25 @@ import PostgresNIO
 struct InboxPreferences: Sendable {
     let dependencies: APIDependencies
 
+    /// The body of `PATCH`: a member named (even as `null`) is replaced; one left out stays.
     struct Change: Decodable {
-        var channels: [String: [String: Bool]]?
-        var quietHours: PreferenceRoutes.QuietHoursInput?
+        var channels: [String: [String: Bool]]??
+        var quietHours: PreferenceRoutes.QuietHoursInput??
 
         enum CodingKeys: String, CodingKey {
             case channels
             case quietHours = "quiet_hours"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            if container.contains(.channels) {
+                channels = .some(try container.decodeIfPresent([String: [String: Bool]].self, forKey: .channels))
+            }
+            if container.contains(.quietHours) {
+                quietHours = .some(
+                    try container.decodeIfPresent(PreferenceRoutes.QuietHoursInput.self, forKey: .quietHours))
+            }
         }
     }
 
@@ -59,17 +71,14 @@ struct InboxPreferences: Sendable {
 
     func patch(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try context.requireInboxUser()
-        let data = try await JSONBody.bytes(request)
-        let change = try JSONBody.decode(Change.self, from: data, allowedKeys: ["channels", "quiet_hours"])
-        // Present as null clears quiet hours; absent leaves them.
-        let members = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        let setsChannels = members["channels"] != nil
-        let setsQuietHours = members["quiet_hours"] != nil
+        let change = try await JSONBody.decode(Change.self, from: request, allowedKeys: ["channels", "quiet_hours"])
+        let setsChannels = change.channels != nil
+        let setsQuietHours = change.quietHours != nil
         guard setsChannels || setsQuietHours else {
             throw APIError(
                 .badRequest, code: "empty_change", "name \"channels\", \"quiet_hours\" or both; nothing was changed")
         }
-        if let channels = change.channels {
+        if let channels = change.channels ?? nil {
             let known = Set(
                 try await dependencies.rows("SELECT key FROM notify.categories WHERE tenant_id = \(user.tenantID)")
                     .map { try $0.decode(String.self) })
@@ -84,8 +93,10 @@ struct InboxPreferences: Sendable {
                 }
             }
         }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
         var quietText: String?
-        if let input = change.quietHours {
+        if let input = change.quietHours ?? nil {
             let zones = try await dependencies.rows(
                 """
                 SELECT coalesce(u.timezone, t.default_timezone)
@@ -99,13 +110,9 @@ struct InboxPreferences: Sendable {
             }
             let hours = QuietHours(start: input.start, end: input.end, timeZone: zone)
             try ContactCheck.run { () throws(ModelError) in try hours.validate() }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
             quietText = String(decoding: try encoder.encode(hours), as: UTF8.self)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let channelsText = String(decoding: try encoder.encode(change.channels ?? [:]), as: UTF8.self)
+        let channelsText = String(decoding: try encoder.encode((change.channels ?? nil) ?? [:]), as: UTF8.self)
         try await dependencies.client.query(
             """
             INSERT INTO notify.preferences AS p (user_id, tenant_id, channels, quiet_hours)

@@ -28,7 +28,18 @@ struct UserBatchRoutes: Sendable {
 
         enum CodingKeys: String, CodingKey { case id }
 
+        /// The fields an entry takes: a typo would silently drop a value.
+        static let allowed = UserRequest.fields.union(["id"])
+
         init(from decoder: any Decoder) throws {
+            let names = try decoder.container(keyedBy: KeyCheckedBody<Entry>.FieldName.self).allKeys
+            if let unknown = names.map(\.stringValue).sorted().first(where: { !Self.allowed.contains($0) }) {
+                let place = decoder.codingPath.last?.intValue.map { "users[\($0)]" } ?? "users"
+                throw APIError(
+                    .badRequest, code: "unknown_field",
+                    "\(place): unknown field \"\(unknown.prefix(40))\"; allowed: \(Self.allowed.sorted().joined(separator: ", "))"
+                )
+            }
             id = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .id)
             fields = try UserRequest(from: decoder)
         }
@@ -40,14 +51,12 @@ struct UserBatchRoutes: Sendable {
 
     func upsert(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let tenantID = try context.requireTenant()
-        let data = try await JSONBody.bytes(request)
-        let body = try JSONBody.decode(Body.self, from: data, allowedKeys: ["users"])
+        let body = try await JSONBody.decode(Body.self, from: request, allowedKeys: ["users"])
         guard (1...Self.maximumUsers).contains(body.users.count) else {
             throw APIError(
                 .badRequest, code: "invalid_users",
                 "\"users\" must hold 1 to \(Self.maximumUsers) users per request (got \(body.users.count))")
         }
-        try Self.checkFields(of: data)
         var seen = Set<String>()
         var upserts: [(String, UserUpsert)] = []
         for (index, entry) in body.users.enumerated() {
@@ -77,20 +86,5 @@ struct UserBatchRoutes: Sendable {
         }
         return try APIResponse.json(
             ["created": created, "updated": upserts.count - created] as [String: Any], status: .ok)
-    }
-
-    /// Refuses a field no user takes in any entry (a typo would silently drop a value).
-    static func checkFields(of data: Data) throws {
-        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        let entries = object?["users"] as? [[String: Any]] ?? []
-        let allowed = UserRequest.fields.union(["id"])
-        for (index, entry) in entries.enumerated() {
-            if let unknown = entry.keys.sorted().first(where: { !allowed.contains($0) }) {
-                throw APIError(
-                    .badRequest, code: "unknown_field",
-                    "users[\(index)]: unknown field \"\(unknown.prefix(40))\"; allowed: \(allowed.sorted().joined(separator: ", "))"
-                )
-            }
-        }
     }
 }
