@@ -406,7 +406,10 @@ struct ContentErasureTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(status == "completed")
-            #expect(try await engine.inbox(tenant).count == 1)
+            // Completed means every recipient was handed to the pipeline, not that the message
+            // reached them: the inbox item is written a few steps later.
+            let delivered = await eventually(timeout: .seconds(20)) { (try? await engine.inbox(tenant).count) == 1 }
+            #expect(delivered, "the campaign's inbox item did not arrive")
             let timed = try await engine.runtime.rows(
                 """
                 SELECT extract(epoch FROM erase_content_at - now())::float8 FROM notify.notifications
