@@ -126,9 +126,12 @@ import Testing
 
             let paused = try expect(try await engine.post("/v1/campaigns/\(id)/pause", acme), [200]).json
             #expect(paused["status"] as? String == "paused")
-            // In-flight batches finish; after that nothing moves while paused.
+            // A release already running when the pause came may still commit, and the batches in
+            // flight finish (every released recipient is sent); after that nothing moves while paused.
             try await Task.sleep(for: .milliseconds(1500))
-            let held = try await campaign(engine, acme, id)
+            let held = try await waitFor(engine, acme, id) { view in
+                self.deliveries(view)["sent"] == view["released"] as? Int
+            }
             try await Task.sleep(for: .milliseconds(2000))
             let stillHeld = try await campaign(engine, acme, id)
             #expect(held["released"] as? Int == stillHeld["released"] as? Int)
@@ -206,7 +209,8 @@ import Testing
         try await Engine.with(leader: true) { engine in
             let acme = try await engine.tenant()
             try await seedFans(engine, acme, count: 30)
-            let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3))
+            // Far enough ahead that a slow machine is still before it a second after creating it.
+            let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(5))
             let created = try expect(
                 try await engine.post(
                     "/v1/campaigns", acme,
@@ -224,12 +228,14 @@ import Testing
             }
             #expect(deliveries(done)["delivered"] == 30)
 
+            // Far enough ahead that the cancel below comes before it on a slow machine.
+            let secondStart = Date().addingTimeInterval(4)
             let second = try expect(
                 try await engine.post(
                     "/v1/campaigns", acme,
                     [
                         "name": "Never", "category": "welcome", "audience": ["topic": "fans"], "data": ["name": "x"],
-                        "start_at": ISO8601DateFormatter().string(from: Date().addingTimeInterval(2)),
+                        "start_at": ISO8601DateFormatter().string(from: secondStart),
                     ]), [201])
             let secondID = try #require(second.json["id"] as? String)
             _ = try expect(try await engine.post("/v1/campaigns/\(secondID)/cancel", acme), [200])
@@ -238,7 +244,7 @@ import Testing
             let cancelled = try await waitFor(engine, acme, secondID, timeout: .seconds(20)) { view in
                 view["expanded"] as? Bool == true
             }
-            try await Task.sleep(for: .milliseconds(2500))
+            try await Task.sleep(for: .seconds(max(0, secondStart.timeIntervalSinceNow) + 1))
             let after = try await campaign(engine, acme, secondID)
             #expect(cancelled["status"] as? String == "cancelled")
             #expect(after["planned"] as? Int == 0)
