@@ -12,12 +12,16 @@ struct CircuitWaitTests {
     func retryWaitsForTheCircuit() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
             let tenant = try await engine.sandboxTenant(smsRoute: ["sbx-twilio"])
-            try await engine.runtime.client.query(
-                """
-                INSERT INTO notify.provider_circuits (account_id, state, open_until)
-                VALUES ('sbx-twilio', 'open', now() + interval '3 seconds')
-                ON CONFLICT (account_id) DO UPDATE SET state = 'open', open_until = excluded.open_until
-                """, logger: engine.runtime.logger)
+            // Open long enough that the passcode reaches its sender inside the window on a slow machine.
+            let openUntil = try #require(
+                try await engine.runtime.rows(
+                    """
+                    INSERT INTO notify.provider_circuits (account_id, state, open_until)
+                    VALUES ('sbx-twilio', 'open', now() + interval '5 seconds')
+                    ON CONFLICT (account_id) DO UPDATE SET state = 'open', open_until = excluded.open_until
+                    RETURNING open_until
+                    """
+                ).first?.decode(Date.self))
             let id = try await engine.notify(
                 tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "909"]])
             let view = try await engine.waitFor(tenant, id, channel: "sms", status: "delivered", timeout: .seconds(30))
@@ -28,7 +32,17 @@ struct CircuitWaitTests {
             #expect(details.count == 1, "one retry, not one per backoff step inside the open window: \(details)")
             #expect(details.first?["reason"] as? String == "circuit_open")
             let wait = Int(details.first?["in_ms"] as? String ?? "") ?? (details.first?["in_ms"] as? Int ?? 0)
-            #expect((1_500...4_000).contains(wait), "the retry waited for the circuit: \(wait) ms")
+            // The retry is due no sooner than the circuit may be tried again, however long the
+            // pipeline took to reach the sender (the event is written after the wait is chosen).
+            let scheduledAt = try #require(
+                (retries.first?["at"] as? String).flatMap {
+                    try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse($0)
+                })
+            let due = scheduledAt.addingTimeInterval(Double(wait) / 1000)
+            #expect(due >= openUntil, "the retry waited for the circuit: due \(due), circuit open until \(openUntil)")
+            #expect(
+                due <= openUntil.addingTimeInterval(3), "the retry waited for the circuit, not longer: \(wait) ms")
+            #expect((100...5_200).contains(wait), "the retry waited for the circuit: \(wait) ms")
             #expect(engine.recorded(.twilio).count == 1)
         }
     }
