@@ -29,15 +29,14 @@ struct ChannelFlowTests {
             #expect(messages.first?.recipient == "+14155550100")
             #expect(messages.first?.deliveryID != nil, "the StatusCallback URL names the delivery")
             // The sender's own claim is not "another attempt": no re-check of a sent delivery waits
-            // (given a moment for the send job's own completion to be written).
-            var waiting = -1
-            for _ in 0..<40 where waiting != 0 {
-                waiting = try await engine.runtime.count(
+            // (given a moment for the send job's own completion to be written; a re-check would
+            // wait minutes, for the claim to go stale).
+            let drained = try await eventually(timeout: .seconds(10), every: .milliseconds(50)) {
+                try await engine.runtime.count(
                     "SELECT (SELECT count(*) FROM notify.jobs WHERE queue = 'send-sms') + (SELECT count(*) FROM notify.scheduled_jobs WHERE queue = 'send-sms')"
-                )
-                if waiting != 0 { try await Task.sleep(for: .milliseconds(50)) }
+                ) == 0
             }
-            #expect(waiting == 0)
+            #expect(drained, "a send-sms job or re-check is left")
         }
     }
 
