@@ -294,11 +294,13 @@ struct ProcessTests {
     @Test("SIGTERM with jobs in flight: they finish, nothing new is claimed, exit status 0")
     func sigtermDrains() async throws {
         try await TestRuntime.with(catalog: Self.probeCatalog()) { runtime in
+            // Long enough to still be running when SIGTERM comes on a slow machine: a job that
+            // finished first would free a slot that the late job could take before the signal.
             try await runtime.producer.enqueue(
                 try (0..<3).map {
                     try JobRequest(
                         function: "probe",
-                        input: ProbeFunction.Input(marker: "inflight-\($0)", sleepMilliseconds: 1500, recordStart: true)
+                        input: ProbeFunction.Input(marker: "inflight-\($0)", sleepMilliseconds: 4000, recordStart: true)
                     )
                 })
             let worker = try await NotifyProcess.start(

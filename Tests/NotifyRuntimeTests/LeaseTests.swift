@@ -56,8 +56,10 @@ struct LeaseTests {
     func gracefulShutdown() async throws {
         try await TestRuntime.with(catalog: catalog()) { runtime in
             try await runtime.producer.enqueue(
+                // Long enough to still be running when the late jobs arrive on a slow machine: a job
+                // that finished first would free a slot that a late job could take before shutdown.
                 try (0..<4).map {
-                    try .probe(.init(marker: "finishing-\($0)", sleepMilliseconds: 600, recordStart: true))
+                    try .probe(.init(marker: "finishing-\($0)", sleepMilliseconds: 2000, recordStart: true))
                 })
             let worker = runtime.startWorker(testWorker(concurrency: 4, grace: .seconds(5), reserved: 0))
             #expect(await eventually { (try? await runtime.count("SELECT count(*) FROM notify.probe_starts")) == 4 })
