@@ -61,7 +61,8 @@ import Testing
                 for try await chunk in response.body {
                     let text = String(buffer: chunk)
                     received.withLock { $0 += text }
-                    if received.withLock({ $0.contains("event: item") }) { break }
+                    // The item's data may come in a later chunk than its event line: stop once it is in.
+                    if received.withLock({ $0.contains("Hello Live") }) { break }
                 }
             }
             #expect(await eventually { received.withLock { $0.contains("retry:") } })
@@ -252,7 +253,8 @@ import Testing
             #expect(try await engine.inbox(acme).allSatisfy { $0["seen"] as? Bool == false })
             let (reader, received) = try await Self.openStream(engine, acme)
             defer { reader.cancel() }
-            #expect(received.withLock { $0.contains(#"{"unread":3,"unseen":3}"#) })
+            // The stream has started at its first `event: unread` line; its data may be a chunk behind.
+            #expect(await eventually { received.withLock { $0.contains(#"{"unread":3,"unseen":3}"#) } })
 
             // The feed was opened: the badge clears, the items stay unread.
             let seen = try await engine.request(.POST, "/v1/inbox/seen-all", headers: ada)
