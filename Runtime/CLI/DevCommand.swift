@@ -133,7 +133,22 @@ struct DevCommand: AsyncParsableCommand {
         sandboxURLFile?.removeIfRecorded()
         if let cluster {
             try? FileManager.default.removeItem(atPath: environment.devURLFile)
-            do { try await cluster.stop() } catch { logger.error("could not stop the private PostgreSQL: \(error)") }
+            if (runError as? RuntimeError)?.code == .shutdownIncomplete {
+                // Services were left waiting on the cluster: its sessions may never end, so it is
+                // not asked for a clean stop that would wait on them (a fast shutdown by signal,
+                // then an immediate one after 10 s). Blocking, so on a thread of its own.
+                logger.warning("stopping the private PostgreSQL without waiting for its sessions")
+                await withCheckedContinuation { (stopped: CheckedContinuation<Void, Never>) in
+                    Thread.detachNewThread {
+                        cluster.stopImmediatelyForProcessExit()
+                        stopped.resume()
+                    }
+                }
+            } else {
+                do { try await cluster.stop() } catch {
+                    logger.error("could not stop the private PostgreSQL: \(error)")
+                }
+            }
         }
         if let runError { throw runError }
     }

@@ -26,6 +26,10 @@ struct RuntimeLauncher {
     /// is logged and shuts the process down.
     var afterStart: (@Sendable () async throws -> Void)? = nil
 
+    /// How long the services have to stop after they stop gracefully: the worker's last writes and
+    /// the leader's unlock, after its grace period for running jobs (see ``ShutdownDeadline``).
+    static let lastWritesAllowance: Duration = .seconds(10)
+
     func run() async throws {
         let logger = environment.logger
         let configuration = try workerOptions.configuration(environment)
@@ -61,6 +65,9 @@ struct RuntimeLauncher {
                 services.append(operations.application(host: httpHost, port: httpPort))
             }
         }
+        // Trapped here, right before the group traps them too: a signal during the wait for the
+        // database above still ends the process at once.
+        let signals = await ShutdownDeadline.trap()
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
@@ -68,19 +75,24 @@ struct RuntimeLauncher {
                 cancellationSignals: [],
                 logger: logger))
         onReady?()
-        // The pool outlives the services: work cancelled by a failing service still finishes its
-        // statements (see `PostgresClient.whileRunning`).
-        try await client.whileRunning {
-            guard let afterStart else { return try await group.run() }
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                do {
-                    try await afterStart()
-                } catch {
-                    logger.error("start-up step failed; shutting down", metadata: ["error": "\(error)"])
-                    await group.triggerGracefulShutdown()
+        let afterStart = afterStart
+        let deadline = ShutdownDeadline(
+            limit: configuration.shutdownGracePeriod + Self.lastWritesAllowance, logger: logger)
+        try await deadline.run(signals: signals) {
+            // The pool outlives the services: work cancelled by a failing service still finishes its
+            // statements (see `PostgresClient.whileRunning`).
+            try await client.whileRunning {
+                guard let afterStart else { return try await group.run() }
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await group.run() }
+                    do {
+                        try await afterStart()
+                    } catch {
+                        logger.error("start-up step failed; shutting down", metadata: ["error": "\(error)"])
+                        await group.triggerGracefulShutdown()
+                    }
+                    try await tasks.waitForAll()
                 }
-                try await tasks.waitForAll()
             }
         }
     }

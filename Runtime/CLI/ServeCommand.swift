@@ -23,6 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
         try PortOption.check("--port", port)
     }
 
+    /// How long the server has to finish its requests once asked to stop (see ``ShutdownDeadline``).
+    static let stopLimit: Duration = .seconds(30)
+
     func run() async throws {
         let environment = CommandEnvironment()
         let url = try environment.resolveDatabase()
@@ -35,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
         let api = await APIStack(
             url: url, client: client, producer: producer, secrets: secrets, operations: operations,
             publicURL: environment.url("notify.public.url"), logger: logger)
+        let signals = await ShutdownDeadline.trap()
         let group = ServiceGroup(
             configuration: .init(
                 services: [
@@ -51,6 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         // The pool outlives the services (see `PostgresClient.whileRunning`).
-        try await client.whileRunning { try await group.run() }
+        try await ShutdownDeadline(limit: Self.stopLimit, logger: logger).run(signals: signals) {
+            try await client.whileRunning { try await group.run() }
+        }
     }
 }

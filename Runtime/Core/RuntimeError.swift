@@ -18,6 +18,8 @@ public struct RuntimeError: Error, CustomStringConvertible, Sendable, Hashable {
         public static let notFound = Code(rawValue: "not_found")
         public static let timeout = Code(rawValue: "timeout")
         public static let shuttingDown = Code(rawValue: "shutting_down")
+        /// A process asked to stop left its services unfinished after its deadline or a second signal.
+        public static let shutdownIncomplete = Code(rawValue: "shutdown_incomplete")
         public static let internalInconsistency = Code(rawValue: "internal_inconsistency")
     }
 
