@@ -113,12 +113,13 @@ import Testing
 
     /// Opens ada's live stream; `received` collects its text until the task is cancelled.
     static func openStream(
-        _ engine: Engine, _ tenant: Engine.Tenant
+        _ engine: Engine, _ tenant: Engine.Tenant, lastEventID: String? = nil
     ) async throws -> (Task<Void, any Error>, StreamText) {
         let signature = engine.inboxHeaders(tenant, user: "ada")["X-Notify-Signature"]!
         var request = HTTPClientRequest(
             url: engine.baseURL + "/v1/inbox/stream?tenant=\(tenant.id)&user=ada&signature=\(signature)")
         request.method = .GET
+        if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let received = StreamText()
         let reader = Task {
@@ -136,6 +137,69 @@ import Testing
         text.components(separatedBy: "event: changed\ndata: ").dropFirst().compactMap { part in
             let line = part.prefix { $0 != "\n" }
             return try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        }
+    }
+
+    /// The `id` lines of a stream's text, in order.
+    static func eventIDs(_ text: String) -> [String] {
+        text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }
+    }
+
+    /// The `item` events' items in a stream's text, in order.
+    static func newItems(_ text: String) -> [[String: Any]] {
+        text.components(separatedBy: "event: item\ndata: ").dropFirst().compactMap { part in
+            let line = part.prefix { $0 != "\n" }
+            return try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        }
+    }
+
+    @Test func aStreamReconnectingWithItsLastEventIDGetsTheItemsAndChangesItMissed() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            let headers = engine.inboxHeaders(acme, user: "ada")
+            _ = try await engine.notify(acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "One"]])
+            #expect(await eventually { (try? await engine.inbox(acme).count) == 1 })
+            let first = try #require(try await engine.inbox(acme).first?["id"] as? String)
+            // A first connection hears the item read, and keeps its last event id.
+            let (reader, received) = try await Self.openStream(engine, acme)
+            try expect(try await engine.request(.POST, "/v1/inbox/items/\(first)/read", headers: headers), [200])
+            #expect(await eventually { Self.changedItems(received.withLock { $0 }).count == 1 })
+            reader.cancel()
+            let lastEventID = try #require(Self.eventIDs(received.withLock { $0 }).last)
+            // While it is away: the read item is archived and a second item arrives.
+            try expect(try await engine.request(.POST, "/v1/inbox/items/\(first)/archive", headers: headers), [200])
+            _ = try await engine.notify(acme, ["category": "welcome", "to": ["user": "ada"], "data": ["name": "Two"]])
+            #expect(await eventually { (try? await engine.inbox(acme).first?["id"] as? String) != nil })
+            // Reconnecting with it: the new item and the archive are sent, and nothing heard before.
+            let (again, missed) = try await Self.openStream(engine, acme, lastEventID: lastEventID)
+            defer { again.cancel() }
+            let caughtUp = await eventually(timeout: .seconds(10), every: .milliseconds(20)) {
+                Self.newItems(missed.withLock { $0 }).count == 1
+                    && Self.changedItems(missed.withLock { $0 }).count == 1
+            }
+            #expect(caughtUp, "\(missed.withLock { $0 })")
+            let changed = Self.changedItems(missed.withLock { $0 })
+            #expect(changed.first?["id"] as? String == first)
+            #expect(changed.first?["archived"] as? Bool == true)
+            #expect(Self.newItems(missed.withLock { $0 }).first?["id"] as? String != first)
+            // Its own events' ids go on from there, so a later reconnection resumes from them.
+            let ids = Self.eventIDs(missed.withLock { $0 })
+            #expect(ids.count == 2 && ids.allSatisfy { $0.split(separator: ":").count == 2 }, "\(ids)")
+            #expect(ids.last != lastEventID)
+
+            // An item id alone (an id of earlier versions) resumes the items, changes from now on.
+            let (byItem, sinceItem) = try await Self.openStream(engine, acme, lastEventID: first)
+            defer { byItem.cancel() }
+            #expect(await eventually { Self.newItems(sinceItem.withLock { $0 }).count == 1 })
+            #expect(Self.changedItems(sinceItem.withLock { $0 }).isEmpty)
+            // Anything else is refused, naming the header.
+            for bad in ["7:x", "-1", "1:2:3", "abc"] {
+                var streamHeaders = headers
+                streamHeaders["Last-Event-ID"] = bad
+                let refused = try await engine.request(.GET, "/v1/inbox/stream", headers: streamHeaders)
+                try expect(refused, [400])
+                #expect(refused.json["code"] as? String == "invalid_last_event_id", "\(bad)")
+            }
         }
     }
 

@@ -156,7 +156,8 @@ enum OpenAPIDocument {
                 "inbox", nil, 200
             ),
             (
-                "get", "/v1/inbox/stream", "Server-Sent Events: new items, changed items and the unread count",
+                "get", "/v1/inbox/stream",
+                "Server-Sent Events: new items, changed items and the unread count; Last-Event-ID resumes both",
                 "inbox", nil, 200
             ),
             (

@@ -88,26 +88,23 @@ struct InboxRoutes: Sendable {
 
     func stream(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try context.requireInboxUser()
-        var after =
-            request.headers[named: "Last-Event-ID"].flatMap(Int64.init)
-            ?? request.uri.queryParameters.get("after").flatMap(Int64.init)
-        if after == nil {
-            let rows = try await dependencies.rows(
-                "SELECT coalesce(max(id), 0) FROM notify.inbox_items WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID)"
-            )
-            after = try rows[0].decode(Int64.self)
-        }
-        // Changes made before the stream opened are in the items a client lists; only later ones
-        // are sent as `changed` events.
-        let changes = try await dependencies.rows(
+        let resume = try (request.headers[named: "Last-Event-ID"] ?? request.uri.queryParameters.get("after"))
+            .map { try InboxStreamCursor.resumePoint(String($0)) }
+        // Without a place to resume from, the stream starts now: the items and the changes made
+        // before it opened are in what the client lists.
+        let now = try await dependencies.rows(
             """
-            SELECT coalesce(max(changed_seq), 0) FROM notify.inbox_items
-            WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND changed_seq IS NOT NULL
+            SELECT
+              (SELECT coalesce(max(id), 0) FROM notify.inbox_items
+               WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID)),
+              (SELECT coalesce(max(changed_seq), 0) FROM notify.inbox_items
+               WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND changed_seq IS NOT NULL)
             """)
-        let startChange = try changes[0].decode(Int64.self)
+        let (lastItem, lastChange) = try now[0].decode((Int64, Int64).self)
+        let start = resume?.item ?? lastItem
+        let startChange = resume?.change ?? lastChange
         let wakeups = dependencies.inbox.subscribe(tenantID: user.tenantID, userID: user.userID)
         let dependencies = self.dependencies
-        let start = after ?? 0
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
