@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NotifyTestSupport
+import PostgresNIO
 import Synchronization
 import Testing
 
@@ -182,10 +183,9 @@ import Testing
             #expect(changed.first?["id"] as? String == first)
             #expect(changed.first?["archived"] as? Bool == true)
             #expect(Self.newItems(missed.withLock { $0 }).first?["id"] as? String != first)
-            // Its own events' ids go on from there, so a later reconnection resumes from them.
+            // Its own events carry ids too, so a later reconnection resumes from them.
             let ids = Self.eventIDs(missed.withLock { $0 })
             #expect(ids.count == 2 && ids.allSatisfy { $0.split(separator: ":").count == 2 }, "\(ids)")
-            #expect(ids.last != lastEventID)
 
             // An item id alone (an id of earlier versions) resumes the items, changes from now on.
             let (byItem, sinceItem) = try await Self.openStream(engine, acme, lastEventID: first)
@@ -200,6 +200,49 @@ import Testing
                 try expect(refused, [400])
                 #expect(refused.json["code"] as? String == "invalid_last_event_id", "\(bad)")
             }
+        }
+    }
+
+    @Test func anItemCommittedAfterAHigherOneIsStillSent() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            let (reader, received) = try await Self.openStream(engine, acme)
+            defer { reader.cancel() }
+            let insert = """
+                INSERT INTO notify.inbox_items (tenant_id, user_id, delivery_id, notification_id, category_key, title)
+                SELECT 'acme', u.id, -1 - (random() * 1e12)::bigint, gen_random_uuid(), 'welcome', $1
+                FROM notify.users u WHERE u.tenant_id = 'acme' AND u.external_id = 'ada'
+                """
+            let announce =
+                "SELECT pg_notify('notify_inbox', 'acme:' || id) FROM notify.users WHERE tenant_id = 'acme' AND external_id = 'ada'"
+            // The first item takes its id in a transaction that stays open while a second one,
+            // with a higher id, commits and reaches the stream.
+            try await TestCluster.withClient(engine.runtime.url) { other in
+                try await other.withConnection { connection in
+                    _ = try await connection.query("BEGIN", logger: engine.runtime.logger)
+                    var bindings = PostgresBindings()
+                    bindings.append("late")
+                    _ = try await connection.query(
+                        PostgresQuery(unsafeSQL: insert, binds: bindings), logger: engine.runtime.logger)
+                    var early = PostgresBindings()
+                    early.append("early")
+                    try await engine.runtime.client.query(
+                        PostgresQuery(unsafeSQL: insert, binds: early), logger: engine.runtime.logger)
+                    try await engine.runtime.client.query(
+                        PostgresQuery(unsafeSQL: announce), logger: engine.runtime.logger)
+                    #expect(await eventually { Self.newItems(received.withLock { $0 }).count == 1 })
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: announce), logger: engine.runtime.logger)
+                    _ = try await connection.query("COMMIT", logger: engine.runtime.logger)
+                }
+            }
+            let both = await eventually(timeout: .seconds(10), every: .milliseconds(20)) {
+                Self.newItems(received.withLock { $0 }).count == 2
+            }
+            #expect(both, "\(received.withLock { $0 })")
+            let titles = Self.newItems(received.withLock { $0 }).compactMap { $0["title"] as? String }
+            #expect(titles == ["early", "late"])
+            let ids = Self.newItems(received.withLock { $0 }).compactMap { ($0["id"] as? String).flatMap(Int64.init) }
+            #expect(ids.count == 2 && ids[0] > ids[1], "the late item has the lower id: \(ids)")
         }
     }
 

@@ -45,15 +45,16 @@ struct InboxItem: Sendable {
         }
     }
 
-    /// The user's items changed after `after` (``InboxRoutes``' `changed_seq`), in the order they
-    /// changed, each with its change number.
+    /// The user's items changed after `after` (``InboxRoutes``' `changed_seq`), leaving out the
+    /// change numbers in `excluded`, in the order they changed, each with its change number.
     static func changes(
-        user: InboxUser, after: Int64, limit: Int, dependencies: APIDependencies
+        user: InboxUser, after: Int64, excluding excluded: [Int64], limit: Int, dependencies: APIDependencies
     ) async throws -> [(Int64, InboxItem)] {
         try await dependencies.rows(
             """
             SELECT changed_seq, \(unescaped: columns) FROM notify.inbox_items
             WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND changed_seq > \(after)
+              AND changed_seq <> ALL(\(excluded))
             ORDER BY changed_seq LIMIT \(limit)
             """
         ).map { row in

@@ -111,7 +111,7 @@ struct InboxRoutes: Sendable {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                var cursor = InboxStreamCursor(user: user, lastItemID: start, lastChange: startChange)
+                var cursor = InboxStreamCursor(user: user, itemFloor: start, changeFloor: startChange)
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
                 var iterator = wakeups.makeAsyncIterator()
                 repeat {

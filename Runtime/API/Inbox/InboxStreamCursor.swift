@@ -1,33 +1,40 @@
 import PostgresNIO
 
-/// Where one live inbox stream (`GET /v1/inbox/stream`) is: the last new item it sent, the last
-/// change it sent, and the counts it last showed. Each page holds, as Server-Sent Events:
+/// Where one live inbox stream (`GET /v1/inbox/stream`) is: the new items and the changes it
+/// sent, and the counts it last showed. Each page holds, as Server-Sent Events:
 /// - an `item` event per new item;
 /// - a `changed` event per item marked seen, unseen, read, unread, archived or unarchived since,
 ///   with its new state;
 /// - an `unread` event with the unread and unseen counts (``InboxCounts``) when they differ from
 ///   the ones last shown.
 ///
-/// `item` and `changed` events carry the cursor as their `id`, `<last item id>:<last change>`, so
-/// a client that reconnects with `Last-Event-ID` gets both the items and the changes it missed
-/// (``resumePoint(_:)``).
+/// Items and changes committed out of order are still sent (``InboxSentWindow``). `item` and
+/// `changed` events carry the two floors as their `id`, `<item floor>:<change floor>`, so a client
+/// that reconnects with `Last-Event-ID` gets the items and the changes it missed; it may get again
+/// some sent in the last ``settleTime``, which their item ids tell (``resumePoint(_:)``).
 struct InboxStreamCursor: Sendable {
     /// Items and changes read per page.
     static let pageSize = 100
+    /// How long after sending an item or a change the stream still looks for lower numbers that
+    /// commit late.
+    static let settleTime: Duration = .seconds(30)
+    /// The most items (and changes) sent within ``settleTime`` that are remembered; past it, the
+    /// oldest settle early.
+    static let rememberedLimit = 1_000
 
     let user: InboxUser
-    var lastItemID: Int64
-    var lastChange: Int64
+    var items: InboxSentWindow
+    var changes: InboxSentWindow
     var lastCounts: InboxCounts?
 
-    init(user: InboxUser, lastItemID: Int64, lastChange: Int64) {
+    init(user: InboxUser, itemFloor: Int64, changeFloor: Int64) {
         self.user = user
-        self.lastItemID = lastItemID
-        self.lastChange = lastChange
+        self.items = InboxSentWindow(floor: itemFloor)
+        self.changes = InboxSentWindow(floor: changeFloor)
     }
 
-    /// The stream's place, as its events' `id`: `<last item id>:<last change>`.
-    var eventID: String { "\(lastItemID):\(lastChange)" }
+    /// The stream's place, as its events' `id`: `<item floor>:<change floor>`.
+    var eventID: String { "\(items.floor):\(changes.floor)" }
 
     /// Where a reconnecting client resumes, from its `Last-Event-ID` header (or `?after=`): an
     /// event id of the stream (`42:17`: items after 42, changes after 17), or an item id alone
@@ -50,21 +57,26 @@ struct InboxStreamCursor: Sendable {
 
     /// The next page's events (empty when nothing changed), and whether more may be waiting.
     mutating func nextPage(dependencies: APIDependencies) async throws -> (text: String, more: Bool) {
-        let items = try await InboxItem.load(
+        let now = ContinuousClock.now
+        items.settle(now: now, settleTime: Self.settleTime, limit: Self.rememberedLimit)
+        changes.settle(now: now, settleTime: Self.settleTime, limit: Self.rememberedLimit)
+        let newItems = try await InboxItem.load(
             """
             SELECT \(unescaped: InboxItem.columns) FROM notify.inbox_items
-            WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND id > \(lastItemID)
+            WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND id > \(items.floor)
+              AND id <> ALL(\(items.sentAboveFloor))
             ORDER BY id LIMIT \(Self.pageSize)
             """, dependencies: dependencies)
         var text = ""
-        for item in items {
-            lastItemID = item.id
+        for item in newItems {
+            items.record(item.id, at: now)
             text += "id: \(eventID)\nevent: item\ndata: \(try item.jsonText())\n\n"
         }
         let changed = try await InboxItem.changes(
-            user: user, after: lastChange, limit: Self.pageSize, dependencies: dependencies)
+            user: user, after: changes.floor, excluding: changes.sentAboveFloor, limit: Self.pageSize,
+            dependencies: dependencies)
         for (sequence, item) in changed {
-            lastChange = sequence
+            changes.record(sequence, at: now)
             text += "id: \(eventID)\nevent: changed\ndata: \(try item.jsonText())\n\n"
         }
         let counts = try await InboxCounts.load(user, dependencies: dependencies)
@@ -72,6 +84,6 @@ struct InboxStreamCursor: Sendable {
             text += "event: unread\ndata: \(counts.jsonText)\n\n"
             lastCounts = counts
         }
-        return (text, items.count == Self.pageSize || changed.count == Self.pageSize)
+        return (text, newItems.count == Self.pageSize || changed.count == Self.pageSize)
     }
 }
