@@ -9,17 +9,22 @@ import NotifyRuntime
 public struct APIServer: Sendable {
     let dependencies: APIDependencies
     let operations: OperationsServer
+    let inboxOrigins: InboxOrigins
 
-    /// Creates the server's routes' dependencies.
-    public init(dependencies: APIDependencies, operations: OperationsServer) {
+    /// Creates the server's routes' dependencies; web pages of `inboxOrigins` may call the inbox
+    /// API from the browser.
+    public init(dependencies: APIDependencies, operations: OperationsServer, inboxOrigins: InboxOrigins = .any) {
         self.dependencies = dependencies
         self.operations = operations
+        self.inboxOrigins = inboxOrigins
     }
 
     /// The router with every route.
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: DedicatedExecutorMiddleware())
+        // Outside the problem middleware, so that error answers carry the CORS headers too.
+        router.add(middleware: InboxCORSMiddleware(origins: inboxOrigins))
         router.add(middleware: ProblemMiddleware())
         operations.addRoutes(to: router)
         router.get("openapi.json") { _, _ in OpenAPIDocument.response() }

@@ -14,7 +14,7 @@ struct APIStack {
 
     init(
         url: DatabaseURL, client: PostgresClient, producer: JobProducer, secrets: EngineSecrets,
-        operations: OperationsServer, publicURL: String?, logger: Logger
+        operations: OperationsServer, publicURL: String?, inboxOrigins: InboxOrigins, logger: Logger
     ) async {
         inbox = InboxHub(databaseURL: url, logger: logger)
         let dependencies = APIDependencies(
@@ -22,6 +22,6 @@ struct APIStack {
             tokens: await AccessTokenIssuer(signingKey: secrets.tokenKey), inbox: inbox, logger: logger,
             providerFactory: StandardProviderFactory(httpClient: HTTPClient.shared), publicURL: publicURL,
             unsubscribeKey: UnsubscribeToken.key(fromTokenKey: secrets.tokenKey))
-        server = APIServer(dependencies: dependencies, operations: operations)
+        server = APIServer(dependencies: dependencies, operations: operations, inboxOrigins: inboxOrigins)
     }
 }

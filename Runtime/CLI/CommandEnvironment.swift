@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import Logging
 import Metrics
+import NotifyAPI
 import NotifyPrivateCluster
 import NotifyRuntime
 import PostgresNIO
@@ -85,6 +86,20 @@ struct CommandEnvironment: Sendable {
             )
         }
         return raw
+    }
+
+    /// The web origins whose pages may call the inbox API (`NOTIFY_INBOX_ORIGINS`: `*`, the
+    /// default, or a comma-separated list); an entry that is not an origin stops the command with
+    /// an error that names the variable.
+    func inboxOrigins() -> InboxOrigins {
+        guard let raw = config.string(forKey: "notify.inbox.origins") else { return .any }
+        do {
+            return try InboxOrigins.parse(raw)
+        } catch {
+            fail(
+                "NOTIFY_INBOX_ORIGINS must be * or a comma-separated list of origins such as "
+                    + "https://app.example.com,http://localhost:3000 (no path); got \"\(error.entry)\"")
+        }
     }
 
     /// The environment variable of a configuration key: `notify.send.chunk` → `NOTIFY_SEND_CHUNK`.

@@ -33,6 +33,7 @@ struct RuntimeLauncher {
     func run() async throws {
         let logger = environment.logger
         let configuration = try workerOptions.configuration(environment)
+        let inboxOrigins = environment.inboxOrigins()
         try await DatabaseReachability.wait(for: url, logger: logger)
         let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "notify-worker"))
         let producer = JobProducer(client: client, catalog: FunctionDirectory.all, logger: logger)
@@ -55,7 +56,7 @@ struct RuntimeLauncher {
             if let secrets {
                 let api = await APIStack(
                     url: url, client: client, producer: producer, secrets: secrets, operations: operations,
-                    publicURL: environment.url("notify.public.url"),
+                    publicURL: environment.url("notify.public.url"), inboxOrigins: inboxOrigins,
                     logger: logger)
                 // Shut down in reverse order: the hub first ends the live inbox streams, so the
                 // server's graceful shutdown does not wait on them.

@@ -49,6 +49,23 @@ struct ConfigurationCheckTests {
         #expect(result.log.contains("NOTIFY_PUBLIC_URL must be an absolute http(s) URL"), "\(result.log)")
     }
 
+    @Test("inbox origins that are not origins stop the API and a worker with it, naming the variable")
+    func badInboxOriginsStopTheAPI() async throws {
+        let database = try await TestCluster.freshDatabase().secretURLString
+        var environment = PipelineProcessTests.keys
+        environment["NOTIFY_INBOX_ORIGINS"] = "https://app.example.com/inbox"
+        for arguments in [["serve", "--port", "1"], ["work", "--functions", "noop", "--no-lead", "--http-port", "1"]] {
+            let result = try await run(arguments, database: database, environment: environment)
+            #expect(result.status == 1, "\(arguments): \(result.log)")
+            #expect(
+                result.log.contains(
+                    "NOTIFY_INBOX_ORIGINS must be * or a comma-separated list of origins such as "
+                        + "https://app.example.com,http://localhost:3000 (no path); got \"https://app.example.com/inbox\""
+                ),
+                "\(arguments): \(result.log)")
+        }
+    }
+
     @Test("the engine's keys are all three or none, and a bad lookup key is named by its variable")
     func engineKeys() async throws {
         let database = try await TestCluster.freshDatabase().secretURLString

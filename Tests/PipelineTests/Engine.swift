@@ -89,7 +89,7 @@ struct Engine: Sendable {
     /// `sbx-<provider>`.
     static func with<T: Sendable>(
         clock: ManualClock? = nil, leader: Bool = false, sandbox sandboxConfiguration: SandboxConfiguration? = nil,
-        _ body: @Sendable (Engine) async throws -> T
+        inboxOrigins: InboxOrigins = .any, _ body: @Sendable (Engine) async throws -> T
     ) async throws -> T {
         let apiPort = sandboxConfiguration == nil ? 0 : try LoopbackPort.pickFree()
         let publicURL = sandboxConfiguration == nil ? nil : "http://127.0.0.1:\(apiPort)"
@@ -114,9 +114,10 @@ struct Engine: Sendable {
                 client: runtime.client, registry: PrometheusCollectorRegistry(), isDraining: { false },
                 logger: runtime.logger)
             let port = Mutex<Int?>(nil)
-            let app = APIServer(dependencies: dependencies, operations: operations).application(
-                host: "127.0.0.1", port: apiPort, logger: runtime.logger,
-                onServerRunning: { bound in port.withLock { $0 = bound } })
+            let app = APIServer(dependencies: dependencies, operations: operations, inboxOrigins: inboxOrigins)
+                .application(
+                    host: "127.0.0.1", port: apiPort, logger: runtime.logger,
+                    onServerRunning: { bound in port.withLock { $0 = bound } })
             let queued = try catalog.restricted(to: queuedNames.filter { catalog.entry(named: $0) != nil })
             var configuration = WorkerConfiguration(workerID: "pipeline-test")
             configuration.pollInterval = .milliseconds(200)
