@@ -34,6 +34,7 @@ struct RuntimeLauncher {
         let logger = environment.logger
         let configuration = try workerOptions.configuration(environment)
         let inboxOrigins = environment.inboxOrigins()
+        let inboxRequestsPerSecond = environment.int("notify.inbox.requests_per_second", default: 10, minimum: 1)
         try await DatabaseReachability.wait(for: url, logger: logger)
         let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "notify-worker"))
         let producer = JobProducer(client: client, catalog: FunctionDirectory.all, logger: logger)
@@ -57,6 +58,7 @@ struct RuntimeLauncher {
                 let api = await APIStack(
                     url: url, client: client, producer: producer, secrets: secrets, operations: operations,
                     publicURL: environment.url("notify.public.url"), inboxOrigins: inboxOrigins,
+                    inboxRequestsPerSecond: inboxRequestsPerSecond,
                     logger: logger)
                 // Shut down in reverse order: the hub first ends the live inbox streams, so the
                 // server's graceful shutdown does not wait on them.

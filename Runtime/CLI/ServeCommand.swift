@@ -29,6 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = CommandEnvironment()
         let inboxOrigins = environment.inboxOrigins()
+        let inboxRequestsPerSecond = environment.int("notify.inbox.requests_per_second", default: 10, minimum: 1)
         let url = try environment.resolveDatabase()
         let secrets = try EngineSecrets.load(environment, allowDevelopmentSeed: environment.databaseURLString == nil)
         let logger = environment.logger
@@ -38,7 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
             client: client, registry: CommandEnvironment.metricsRegistry, isDraining: { false }, logger: logger)
         let api = await APIStack(
             url: url, client: client, producer: producer, secrets: secrets, operations: operations,
-            publicURL: environment.url("notify.public.url"), inboxOrigins: inboxOrigins, logger: logger)
+            publicURL: environment.url("notify.public.url"), inboxOrigins: inboxOrigins,
+            inboxRequestsPerSecond: inboxRequestsPerSecond, logger: logger)
         let signals = await ShutdownDeadline.trap()
         let group = ServiceGroup(
             configuration: .init(

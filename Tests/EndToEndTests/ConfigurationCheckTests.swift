@@ -66,6 +66,16 @@ struct ConfigurationCheckTests {
         }
     }
 
+    @Test("an inbox request rate below 1 stops the API, naming the variable")
+    func badInboxRateStopsTheAPI() async throws {
+        let database = try await TestCluster.freshDatabase().secretURLString
+        var environment = PipelineProcessTests.keys
+        environment["NOTIFY_INBOX_REQUESTS_PER_SECOND"] = "0"
+        let result = try await run(["serve", "--port", "1"], database: database, environment: environment)
+        #expect(result.status == 1, "\(result.log)")
+        #expect(result.log.contains("NOTIFY_INBOX_REQUESTS_PER_SECOND must be at least 1; got 0"), "\(result.log)")
+    }
+
     @Test("the engine's keys are all three or none, and a bad lookup key is named by its variable")
     func engineKeys() async throws {
         let database = try await TestCluster.freshDatabase().secretURLString

@@ -89,7 +89,8 @@ struct Engine: Sendable {
     /// `sbx-<provider>`.
     static func with<T: Sendable>(
         clock: ManualClock? = nil, leader: Bool = false, sandbox sandboxConfiguration: SandboxConfiguration? = nil,
-        inboxOrigins: InboxOrigins = .any, _ body: @Sendable (Engine) async throws -> T
+        inboxOrigins: InboxOrigins = .any, inboxRequestsPerSecond: Int = 1_000,
+        _ body: @Sendable (Engine) async throws -> T
     ) async throws -> T {
         let apiPort = sandboxConfiguration == nil ? 0 : try LoopbackPort.pickFree()
         let publicURL = sandboxConfiguration == nil ? nil : "http://127.0.0.1:\(apiPort)"
@@ -109,7 +110,8 @@ struct Engine: Sendable {
                 client: runtime.client, producer: runtime.producer, cipher: cipher, hasher: hasher,
                 tokens: await AccessTokenIssuer(signingKey: tokenKey), inbox: hub, logger: runtime.logger,
                 providerFactory: StandardProviderFactory(httpClient: HTTPClient.shared), publicURL: publicURL,
-                unsubscribeKey: UnsubscribeToken.key(fromTokenKey: tokenKey))
+                unsubscribeKey: UnsubscribeToken.key(fromTokenKey: tokenKey),
+                inboxRequestsPerSecond: inboxRequestsPerSecond)
             let operations = OperationsServer(
                 client: runtime.client, registry: PrometheusCollectorRegistry(), isDraining: { false },
                 logger: runtime.logger)

@@ -9,7 +9,8 @@ import PostgresNIO
 /// create`, which prints the secret once) and hands it to its client. The client sends the tenant,
 /// the user id and that signature as headers (`X-Notify-Tenant`, `X-Notify-User`,
 /// `X-Notify-Signature`) or, for `EventSource`, which cannot set headers, as the query parameters
-/// `tenant`, `user` and `signature`.
+/// `tenant`, `user` and `signature`. Each user may make ``APIDependencies/inboxRequestsPerSecond``
+/// requests per second (a burst of twice that) of this process; beyond, 429 `rate_limited`.
 struct InboxAuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let dependencies: APIDependencies
@@ -43,6 +44,13 @@ struct InboxAuthMiddleware: RouterMiddleware {
                 "the inbox signature does not match; compute hex(HMAC-SHA256(inbox secret, user id)) on your backend")
         }
         guard let userID else { throw APIError.notFound("user", externalID) }
+        let rate = dependencies.inboxRequestsPerSecond
+        if let retryAfter = dependencies.inboxLimiter.take("\(tenantID):\(userID)", perSecond: rate) {
+            throw APIError(
+                .tooManyRequests, code: "rate_limited",
+                "this user is over the inbox's \(rate) requests per second; retry after \(retryAfter) s",
+                headers: [.retryAfter: String(retryAfter)])
+        }
         var context = context
         context.inboxUser = InboxUser(tenantID: tenantID, userID: userID, externalID: externalID)
         return try await next(request, context)

@@ -23,7 +23,12 @@ public struct APIDependencies: Sendable {
     /// Fans inbox announcements out to live streams.
     public let inbox: InboxHub
     /// Per-tenant request limits.
-    public let limiter: TenantRateLimiter
+    public let limiter: RequestRateLimiter
+    /// Per-user request limits of the inbox API, at ``inboxRequestsPerSecond``.
+    public let inboxLimiter: RequestRateLimiter
+    /// The requests per second each end user may make of the inbox API (`NOTIFY_INBOX_REQUESTS_PER_SECOND`),
+    /// with a burst of twice that.
+    public let inboxRequestsPerSecond: Int
     /// The process's logger.
     public let logger: Logger
     /// Builds provider clients; used to check a provider account's configuration before storing it.
@@ -40,9 +45,12 @@ public struct APIDependencies: Sendable {
     /// Creates the dependencies.
     public init(
         client: PostgresClient, producer: JobProducer, cipher: ContactCipher, hasher: LookupHasher,
-        tokens: AccessTokenIssuer, inbox: InboxHub, limiter: TenantRateLimiter = TenantRateLimiter(), logger: Logger,
-        providerFactory: (any ProviderFactory)? = nil, publicURL: String? = nil, unsubscribeKey: SymmetricKey? = nil
+        tokens: AccessTokenIssuer, inbox: InboxHub, limiter: RequestRateLimiter = RequestRateLimiter(), logger: Logger,
+        providerFactory: (any ProviderFactory)? = nil, publicURL: String? = nil, unsubscribeKey: SymmetricKey? = nil,
+        inboxRequestsPerSecond: Int = 10
     ) {
+        self.inboxLimiter = RequestRateLimiter()
+        self.inboxRequestsPerSecond = inboxRequestsPerSecond
         self.unsubscribeKey = unsubscribeKey
         self.acceptance = NotificationAcceptance(client: client, producer: producer)
         self.lookups = APILookups(client: client)

@@ -14,14 +14,19 @@ public final class InboxHub: Service, Sendable {
     /// The PostgreSQL channel `send-inapp` announces on.
     public static let channel = "notify_inbox"
 
-    private struct Subscriber {
-        let key: String
-        let continuation: AsyncStream<Void>.Continuation
+    /// The most live streams one user may have open in this process (each tab or device opens one).
+    public static let streamsPerUser = 20
+
+    /// The open streams, by user (`<tenant>:<user id>`, as announcements name them) and id: an
+    /// announcement wakes its user's streams without looking at anyone else's.
+    private struct Streams {
+        var byUser: [String: [Int: AsyncStream<Void>.Continuation]] = [:]
+        var count = 0
     }
 
     private let databaseURL: DatabaseURL
     private let logger: Logger
-    private let subscribers = Mutex<[Int: Subscriber]>([:])
+    private let streams = Mutex(Streams())
     private let nextID = Atomic<Int>(0)
 
     /// Creates a hub for a database.
@@ -31,19 +36,33 @@ public final class InboxHub: Service, Sendable {
     }
 
     /// A stream that yields whenever the user may have new items; finish by cancelling the task
-    /// that iterates it.
-    public func subscribe(tenantID: String, userID: Int64) -> AsyncStream<Void> {
+    /// that iterates it. Nil when the user already has ``streamsPerUser`` streams open here.
+    public func subscribe(tenantID: String, userID: Int64) -> AsyncStream<Void>? {
         let id = nextID.add(1, ordering: .relaxed).newValue
+        let key = "\(tenantID):\(userID)"
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        let admitted = streams.withLock { streams in
+            guard streams.byUser[key, default: [:]].count < Self.streamsPerUser else { return false }
+            streams.byUser[key, default: [:]][id] = continuation
+            streams.count += 1
+            return true
         }
-        subscribers.withLock { $0[id] = Subscriber(key: "\(tenantID):\(userID)", continuation: continuation) }
+        guard admitted else {
+            continuation.finish()
+            return nil
+        }
+        continuation.onTermination = { [weak self] _ in
+            self?.streams.withLock { streams in
+                guard streams.byUser[key]?.removeValue(forKey: id) != nil else { return }
+                streams.count -= 1
+                if streams.byUser[key]?.isEmpty == true { streams.byUser[key] = nil }
+            }
+        }
         return stream
     }
 
     /// The number of open streams.
-    public var subscriberCount: Int { subscribers.withLock { $0.count } }
+    public var subscriberCount: Int { streams.withLock { $0.count } }
 
     /// How often every stream is woken even without news, so it can send a keep-alive and notice
     /// a client that went away.
@@ -88,22 +107,25 @@ public final class InboxHub: Service, Sendable {
     }
 
     private func wake(_ key: String) {
-        subscribers.withLock { subscribers in
-            for subscriber in subscribers.values where subscriber.key == key { subscriber.continuation.yield() }
+        streams.withLock { streams in
+            guard let user = streams.byUser[key] else { return }
+            for continuation in user.values { continuation.yield() }
         }
     }
 
     private func wakeAll() {
-        subscribers.withLock { subscribers in
-            for subscriber in subscribers.values { subscriber.continuation.yield() }
+        streams.withLock { streams in
+            for user in streams.byUser.values {
+                for continuation in user.values { continuation.yield() }
+            }
         }
     }
 
     private func finishAll() {
-        let all = subscribers.withLock { subscribers in
-            defer { subscribers.removeAll() }
-            return Array(subscribers.values)
+        let all = streams.withLock { streams in
+            defer { streams = Streams() }
+            return streams.byUser.values.flatMap(\.values)
         }
-        for subscriber in all { subscriber.continuation.finish() }
+        for continuation in all { continuation.finish() }
     }
 }

@@ -103,7 +103,13 @@ struct InboxRoutes: Sendable {
         let (lastItem, lastChange) = try now[0].decode((Int64, Int64).self)
         let start = resume?.item ?? lastItem
         let startChange = resume?.change ?? lastChange
-        let wakeups = dependencies.inbox.subscribe(tenantID: user.tenantID, userID: user.userID)
+        guard let wakeups = dependencies.inbox.subscribe(tenantID: user.tenantID, userID: user.userID) else {
+            throw APIError(
+                .tooManyRequests, code: "too_many_streams",
+                "this user already has \(InboxHub.streamsPerUser) live streams open here; close one (each tab or device "
+                    + "opens one) and retry",
+                headers: [.retryAfter: "5"])
+        }
         let dependencies = self.dependencies
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"

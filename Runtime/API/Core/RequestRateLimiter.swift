@@ -1,0 +1,76 @@
+import Foundation
+import Synchronization
+
+/// Request rate limits: a token bucket per key (a tenant for the tenant API, a user for the
+/// inbox), refilled at the key's rate per second with a burst of twice that.
+///
+/// Buckets live in this process: behind a load balancer with N API processes a key gets up to N
+/// times its rate. That keeps the check free of a database write per request, which matters more
+/// here than exactness. A bucket that has refilled is the same as none, so once more than
+/// ``sweepAbove`` keys are held, the full ones are dropped: an inbox's millions of users cost
+/// memory only while they are busy.
+public final class RequestRateLimiter: Sendable {
+    struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var buckets: [String: Bucket] = [:]
+        /// The size at which the next sweep runs: ``sweepAbove``, or twice what the last sweep left,
+        /// so that sweeps stay rare.
+        var sweepAt: Int
+    }
+
+    /// The keys held before full buckets are swept.
+    public let sweepAbove: Int
+    private let state: Mutex<State>
+
+    /// Creates a limiter with no buckets.
+    public init(sweepAbove: Int = 10_000) {
+        self.sweepAbove = sweepAbove
+        self.state = Mutex(State(sweepAt: sweepAbove))
+    }
+
+    /// The keys held now.
+    public var keyCount: Int { state.withLock { $0.buckets.count } }
+
+    /// Takes one token for `key`; returns nil when allowed, else the seconds until a token frees.
+    public func take(_ key: String, perSecond rate: Int, now: ContinuousClock.Instant = .now) -> Int? {
+        let rate = Double(max(1, rate))
+        let burst = rate * 2
+        let sweepAbove = self.sweepAbove
+        return state.withLock { state in
+            var bucket = state.buckets[key] ?? Bucket(tokens: burst, updated: now)
+            bucket.tokens = min(burst, bucket.tokens + Self.seconds(now - bucket.updated) * rate)
+            bucket.updated = now
+            defer {
+                state.buckets[key] = bucket
+                if state.buckets.count > state.sweepAt {
+                    Self.sweep(&state, rate: rate, now: now, sweepAbove: sweepAbove)
+                }
+            }
+            if bucket.tokens >= 1 {
+                bucket.tokens -= 1
+                return nil
+            }
+            return max(1, Int(((1 - bucket.tokens) / rate).rounded(.up)))
+        }
+    }
+
+    /// Drops the buckets that have refilled by `now` at `rate` (the rate of the request that
+    /// found the limiter too big: keys of one limiter share one rate, or nearly).
+    private static func sweep(
+        _ state: inout State, rate: Double, now: ContinuousClock.Instant, sweepAbove: Int
+    ) {
+        let burst = rate * 2
+        state.buckets = state.buckets.filter { _, bucket in
+            bucket.tokens + seconds(now - bucket.updated) * rate < burst
+        }
+        state.sweepAt = max(sweepAbove, state.buckets.count * 2)
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
