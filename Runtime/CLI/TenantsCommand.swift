@@ -6,7 +6,7 @@ import NotifyModel
 struct TenantsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenants", abstract: "Manage tenants.",
-        subcommands: [Create.self, SetTimeZone.self, SetRetention.self])
+        subcommands: [Create.self, SetTimeZone.self, SetRetention.self, RotateInboxSecret.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -166,5 +166,49 @@ extension TenantsCommand {
 enum AdminErrors {
     static func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as ModelError { fail(error.message) }
+    }
+}
+
+extension TenantsCommand {
+    struct RotateInboxSecret: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-inbox-secret",
+            abstract: "Replace a tenant's inbox secret and print the new one (shown once).",
+            discussion: """
+                Sign end users' inbox access with the new secret from now on. Signatures made with \
+                the replaced one keep working for --keep-previous-hours (default 24), so clients can \
+                fetch new ones; 0 ends them at once, for a secret that leaked. A secret replaced \
+                earlier stops now.
+                """)
+
+        @Argument(help: "The tenant id.")
+        var id: String
+
+        @Option(help: "Hours the replaced secret's signatures stay valid (0 to 720).")
+        var keepPreviousHours = 24
+
+        func validate() throws {
+            guard (0...TenantAdmin.maximumInboxSecretOverlapHours).contains(keepPreviousHours) else {
+                throw ValidationError(
+                    "--keep-previous-hours must be 0 to \(TenantAdmin.maximumInboxSecretOverlapHours); got \(keepPreviousHours)"
+                )
+            }
+        }
+
+        func run() async throws {
+            let environment = CommandEnvironment()
+            let url = try environment.resolveDatabase()
+            let secret = try await withPostgresClient(url, logger: environment.logger) { client in
+                try await AdminErrors.run {
+                    try await TenantAdmin(client: client, logger: environment.logger).rotateInboxSecret(
+                        tenantID: id, keepingPreviousFor: keepPreviousHours)
+                }
+            }
+            print("tenant \(id): new inbox secret (shown once; keep it on your backend): \(secret)")
+            print(
+                keepPreviousHours == 0
+                    ? "signatures made with the replaced secret no longer pass"
+                    : "signatures made with the replaced secret pass for \(keepPreviousHours) more hours")
+        }
     }
 }

@@ -130,6 +130,37 @@ public struct TenantAdmin: Sendable {
         return nil
     }
 
+    /// The longest a replaced inbox secret may stay valid: 30 days.
+    public static let maximumInboxSecretOverlapHours = 720
+
+    /// Replaces the tenant's inbox secret and returns the new one (hex), shown once. Signatures
+    /// made with the replaced secret stay valid for `keepingPreviousFor` hours (0: they stop at
+    /// once, for a secret that leaked), so clients can fetch new ones; a secret replaced earlier
+    /// stops now. Throws `invalid_overlap` outside 0 to ``maximumInboxSecretOverlapHours``, and
+    /// `unknown_tenant`.
+    public func rotateInboxSecret(tenantID: String, keepingPreviousFor hours: Int) async throws -> String {
+        guard (0...Self.maximumInboxSecretOverlapHours).contains(hours) else {
+            throw ModelError(
+                code: "invalid_overlap",
+                "the replaced secret may stay valid 0 to \(Self.maximumInboxSecretOverlapHours) hours (got \(hours))")
+        }
+        let secret = InboxSignature.generateSecret()
+        var updated = false
+        for try await _ in try await client.query(
+            """
+            UPDATE notify.tenants
+            SET previous_inbox_secret = CASE WHEN \(hours) > 0 THEN inbox_secret END,
+                previous_inbox_secret_until = CASE WHEN \(hours) > 0 THEN now() + \(hours) * interval '1 hour' END,
+                inbox_secret = \(Data(secret))
+            WHERE id = \(tenantID) RETURNING id
+            """, logger: logger)
+        {
+            updated = true
+        }
+        guard updated else { throw Self.unknownTenant(tenantID) }
+        return secret.map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Creates an API key for a tenant; the returned key's ``APIKey/plaintext`` is never stored.
     public func createKey(tenantID: String, name: String) async throws -> APIKey {
         guard try await tenantExists(tenantID) else { throw Self.unknownTenant(tenantID) }

@@ -9,7 +9,8 @@ import PostgresNIO
 /// create`, which prints the secret once) and hands it to its client. The client sends the tenant,
 /// the user id and that signature as headers (`X-Notify-Tenant`, `X-Notify-User`,
 /// `X-Notify-Signature`) or, for `EventSource`, which cannot set headers, as the query parameters
-/// `tenant`, `user` and `signature`. Each user may make ``APIDependencies/inboxRequestsPerSecond``
+/// `tenant`, `user` and `signature`. After the tenant's secret is rotated, signatures made with
+/// the one it replaced pass until that one's grace period ends. Each user may make ``APIDependencies/inboxRequestsPerSecond``
 /// requests per second (a burst of twice that) of this process; beyond, 429 `rate_limited`.
 struct InboxAuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
@@ -32,12 +33,17 @@ struct InboxAuthMiddleware: RouterMiddleware {
         }
         let rows = try await dependencies.rows(
             """
-            SELECT t.inbox_secret, u.id FROM notify.tenants t
+            SELECT t.inbox_secret,
+                   CASE WHEN t.previous_inbox_secret_until > now() THEN t.previous_inbox_secret END,
+                   u.id
+            FROM notify.tenants t
             LEFT JOIN notify.users u ON u.tenant_id = t.id AND u.external_id = \(externalID)
             WHERE t.id = \(tenantID)
             """)
-        guard let row = rows.first, case let (secret, userID) = try row.decode((Data, Int64?).self),
-            InboxSignature.verify(userID: externalID, signature: signature, secret: Array(secret))
+        guard let row = rows.first, case let (secret, previous, userID) = try row.decode((Data, Data?, Int64?).self),
+            ([secret] + (previous.map { [$0] } ?? [])).contains(where: {
+                InboxSignature.verify(userID: externalID, signature: signature, secret: Array($0))
+            })
         else {
             throw APIError(
                 .unauthorized, code: "invalid_signature",

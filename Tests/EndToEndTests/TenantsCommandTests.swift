@@ -1,0 +1,34 @@
+import NotifyTestSupport
+import Testing
+
+/// `notify tenants rotate-inbox-secret` as an operator runs it.
+@Suite("notify tenants rotate-inbox-secret", .timeLimit(.minutes(2)))
+struct TenantsCommandTests {
+    @Test("prints a new secret once, says how long the old one passes; refuses bad hours and unknown tenants")
+    func rotateInboxSecret() async throws {
+        let url = try await TestCluster.freshDatabase()
+        func run(_ arguments: [String]) async throws -> (status: Int32, log: String) {
+            try await NotifyProcess.run(arguments, databaseURL: url.secretURLString)
+        }
+        let created = try await run(["tenants", "create", "acme"])
+        #expect(created.status == 0, "\(created.log)")
+        let old = try #require(created.log.split(separator: " ").last.map { String($0.dropLast()) })
+
+        let rotated = try await run(["tenants", "rotate-inbox-secret", "acme"])
+        #expect(rotated.status == 0, "\(rotated.log)")
+        let lines = rotated.log.split(separator: "\n")
+        let new = try #require(lines.first?.split(separator: " ").last.map(String.init))
+        #expect(new.count == old.count && new != old, "\(rotated.log)")
+        #expect(lines.last == "signatures made with the replaced secret pass for 24 more hours", "\(rotated.log)")
+
+        let now = try await run(["tenants", "rotate-inbox-secret", "acme", "--keep-previous-hours", "0"])
+        #expect(now.log.hasSuffix("signatures made with the replaced secret no longer pass\n"), "\(now.log)")
+
+        let tooLong = try await run(["tenants", "rotate-inbox-secret", "acme", "--keep-previous-hours", "721"])
+        #expect(tooLong.status == 64)
+        #expect(tooLong.log.contains("--keep-previous-hours must be 0 to 720; got 721"), "\(tooLong.log)")
+        let unknown = try await run(["tenants", "rotate-inbox-secret", "nobody"])
+        #expect(unknown.status == 1)
+        #expect(unknown.log.contains("nobody"), "\(unknown.log)")
+    }
+}
