@@ -6,7 +6,7 @@ import NotifyModel
 struct TenantsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenants", abstract: "Manage tenants.",
-        subcommands: [Create.self, SetTimeZone.self, SetRetention.self, RotateInboxSecret.self])
+        subcommands: [Create.self, SetTimeZone.self, SetRetention.self, RotateInboxSecret.self, SetInboxAuth.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -209,6 +209,47 @@ extension TenantsCommand {
                 keepPreviousHours == 0
                     ? "signatures made with the replaced secret no longer pass"
                     : "signatures made with the replaced secret pass for \(keepPreviousHours) more hours")
+        }
+    }
+}
+
+extension TenantsCommand {
+    struct SetInboxAuth: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-inbox-auth",
+            abstract: "Choose how the tenant's end users authenticate to the inbox.",
+            discussion: """
+                signature_or_token (the default): a signature, hex(HMAC-SHA256(secret, user id)), which \
+                never expires, or an expiring token. token: only tokens, JWTs signed with HS256 under \
+                the inbox secret's bytes with the user in sub and an exp, sent as X-Notify-Token.
+                """)
+
+        @Argument(help: "The tenant id.")
+        var id: String
+
+        @Argument(help: "signature_or_token or token.")
+        var mode: String
+
+        func validate() throws {
+            guard TenantAdmin.inboxAuthModes.contains(mode) else {
+                throw ValidationError(
+                    "the mode must be \(TenantAdmin.inboxAuthModes.joined(separator: " or ")); got \"\(mode.prefix(40))\""
+                )
+            }
+        }
+
+        func run() async throws {
+            let environment = CommandEnvironment()
+            let url = try environment.resolveDatabase()
+            try await withPostgresClient(url, logger: environment.logger) { client in
+                try await AdminErrors.run {
+                    try await TenantAdmin(client: client, logger: environment.logger).setInboxAuth(tenantID: id, mode)
+                }
+            }
+            print(
+                mode == "token"
+                    ? "tenant \(id): the inbox takes only expiring tokens (X-Notify-Token) from now on"
+                    : "tenant \(id): the inbox takes signatures or expiring tokens")
         }
     }
 }

@@ -1,8 +1,8 @@
 import NotifyTestSupport
 import Testing
 
-/// `notify tenants rotate-inbox-secret` as an operator runs it.
-@Suite("notify tenants rotate-inbox-secret", .timeLimit(.minutes(2)))
+/// `notify tenants rotate-inbox-secret` and `set-inbox-auth` as an operator runs them.
+@Suite("notify tenants: inbox credentials", .timeLimit(.minutes(2)))
 struct TenantsCommandTests {
     @Test("prints a new secret once, says how long the old one passes; refuses bad hours and unknown tenants")
     func rotateInboxSecret() async throws {
@@ -30,5 +30,24 @@ struct TenantsCommandTests {
         let unknown = try await run(["tenants", "rotate-inbox-secret", "nobody"])
         #expect(unknown.status == 1)
         #expect(unknown.log.contains("nobody"), "\(unknown.log)")
+    }
+
+    @Test("set-inbox-auth takes token or signature_or_token, and says what the inbox now takes")
+    func setInboxAuth() async throws {
+        let url = try await TestCluster.freshDatabase()
+        func run(_ arguments: [String]) async throws -> (status: Int32, log: String) {
+            try await NotifyProcess.run(arguments, databaseURL: url.secretURLString)
+        }
+        #expect(try await run(["tenants", "create", "acme"]).status == 0)
+        let tokens = try await run(["tenants", "set-inbox-auth", "acme", "token"])
+        #expect(tokens.status == 0, "\(tokens.log)")
+        #expect(tokens.log == "tenant acme: the inbox takes only expiring tokens (X-Notify-Token) from now on\n")
+        let both = try await run(["tenants", "set-inbox-auth", "acme", "signature_or_token"])
+        #expect(both.log == "tenant acme: the inbox takes signatures or expiring tokens\n", "\(both.log)")
+        let bad = try await run(["tenants", "set-inbox-auth", "acme", "cookies"])
+        #expect(bad.status == 64)
+        #expect(bad.log.contains("the mode must be signature_or_token or token; got \"cookies\""), "\(bad.log)")
+        let unknown = try await run(["tenants", "set-inbox-auth", "nobody", "token"])
+        #expect(unknown.status == 1, "\(unknown.log)")
     }
 }

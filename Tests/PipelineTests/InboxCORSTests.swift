@@ -21,7 +21,10 @@ import Testing
             #expect(preflight.status == 204)
             #expect(preflight.headers["access-control-allow-origin"] == "*")
             let headers = preflight.headers["access-control-allow-headers"]?.lowercased() ?? ""
-            for name in ["x-notify-tenant", "x-notify-user", "x-notify-signature", "content-type", "last-event-id"] {
+            for name in [
+                "x-notify-tenant", "x-notify-user", "x-notify-signature", "x-notify-token", "content-type",
+                "last-event-id",
+            ] {
                 #expect(headers.contains(name), "\(name) in \(headers)")
             }
             #expect(preflight.headers["access-control-allow-methods"]?.contains("PATCH") == true)

@@ -161,6 +161,27 @@ public struct TenantAdmin: Sendable {
         return secret.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// How the tenant's end users may authenticate to the inbox: `signature_or_token` (the
+    /// default) or `token` (only expiring tokens, ``InboxToken``). Throws `invalid_inbox_auth`
+    /// for anything else, and `unknown_tenant`.
+    public func setInboxAuth(tenantID: String, _ mode: String) async throws {
+        guard Self.inboxAuthModes.contains(mode) else {
+            throw ModelError(
+                code: "invalid_inbox_auth",
+                "the inbox takes \(Self.inboxAuthModes.joined(separator: " or ")) (got \"\(mode.prefix(40))\")")
+        }
+        var updated = false
+        for try await _ in try await client.query(
+            "UPDATE notify.tenants SET inbox_auth = \(mode) WHERE id = \(tenantID) RETURNING id", logger: logger)
+        {
+            updated = true
+        }
+        guard updated else { throw Self.unknownTenant(tenantID) }
+    }
+
+    /// What ``setInboxAuth(tenantID:_:)`` takes.
+    public static let inboxAuthModes = ["signature_or_token", "token"]
+
     /// Creates an API key for a tenant; the returned key's ``APIKey/plaintext`` is never stored.
     public func createKey(tenantID: String, name: String) async throws -> APIKey {
         guard try await tenantExists(tenantID) else { throw Self.unknownTenant(tenantID) }

@@ -9,12 +9,20 @@ import PostgresNIO
 /// create`, which prints the secret once) and hands it to its client. The client sends the tenant,
 /// the user id and that signature as headers (`X-Notify-Tenant`, `X-Notify-User`,
 /// `X-Notify-Signature`) or, for `EventSource`, which cannot set headers, as the query parameters
-/// `tenant`, `user` and `signature`. After the tenant's secret is rotated, signatures made with
+/// `tenant`, `user` and `signature`. Or it sends an expiring token (``InboxToken``) as
+/// `X-Notify-Token` (or `token`) with the tenant; a tenant can take only tokens (`inbox_auth`). After the tenant's secret is rotated, signatures made with
 /// the one it replaced pass until that one's grace period ends. Each user may make ``APIDependencies/inboxRequestsPerSecond``
 /// requests per second (a burst of twice that) of this process; beyond, 429 `rate_limited`.
 struct InboxAuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let dependencies: APIDependencies
+
+    static let invalidSignature = APIError(
+        .unauthorized, code: "invalid_signature",
+        "the inbox signature does not match; compute hex(HMAC-SHA256(inbox secret, user id)) on your backend")
+    static let invalidToken = APIError(
+        .unauthorized, code: "invalid_token",
+        "the inbox token is not a JWT signed with HS256 under the tenant's inbox secret, with sub and exp")
 
     func handle(
         _ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response
@@ -23,31 +31,54 @@ struct InboxAuthMiddleware: RouterMiddleware {
         func value(_ header: String, _ parameter: String) -> String? {
             request.headers[named: header] ?? query.get(parameter)
         }
-        guard let tenantID = value("X-Notify-Tenant", "tenant"), let externalID = value("X-Notify-User", "user"),
-            let signature = value("X-Notify-Signature", "signature")
+        let token = value("X-Notify-Token", "token")
+        let signature = value("X-Notify-Signature", "signature")
+        let named = value("X-Notify-User", "user")
+        guard let tenantID = value("X-Notify-Tenant", "tenant"), token != nil || (named != nil && signature != nil)
         else {
             throw APIError(
                 .unauthorized, code: "unauthenticated",
-                "inbox requests need X-Notify-Tenant, X-Notify-User and X-Notify-Signature (or ?tenant=&user=&signature=)"
-            )
+                "inbox requests need X-Notify-Tenant with X-Notify-Token, or with X-Notify-User and X-Notify-Signature "
+                    + "(or ?tenant=&token= / ?tenant=&user=&signature=)")
+        }
+        let externalID: String
+        if let token {
+            guard let subject = await InboxToken.unverifiedUser(token) else { throw Self.invalidToken }
+            guard named == nil || named == subject else {
+                throw APIError(
+                    .unauthorized, code: "invalid_token", "the inbox token names another user than X-Notify-User")
+            }
+            externalID = subject
+        } else {
+            externalID = named!
         }
         let rows = try await dependencies.rows(
             """
             SELECT t.inbox_secret,
                    CASE WHEN t.previous_inbox_secret_until > now() THEN t.previous_inbox_secret END,
-                   u.id
+                   t.inbox_auth, u.id
             FROM notify.tenants t
             LEFT JOIN notify.users u ON u.tenant_id = t.id AND u.external_id = \(externalID)
             WHERE t.id = \(tenantID)
             """)
-        guard let row = rows.first, case let (secret, previous, userID) = try row.decode((Data, Data?, Int64?).self),
-            ([secret] + (previous.map { [$0] } ?? [])).contains(where: {
-                InboxSignature.verify(userID: externalID, signature: signature, secret: Array($0))
-            })
-        else {
+        guard let row = rows.first else { throw token == nil ? Self.invalidSignature : Self.invalidToken }
+        let (secret, previous, inboxAuth, userID) = try row.decode((Data, Data?, String, Int64?).self)
+        let secrets = [Array(secret)] + (previous.map { [Array($0)] } ?? [])
+        if let token {
+            do {
+                _ = try await InboxToken.verify(token, secrets: secrets, now: Date())
+            } catch {
+                throw APIError(.unauthorized, code: error.code, error.message)
+            }
+        } else if inboxAuth == "token" {
             throw APIError(
-                .unauthorized, code: "invalid_signature",
-                "the inbox signature does not match; compute hex(HMAC-SHA256(inbox secret, user id)) on your backend")
+                .unauthorized, code: "token_required",
+                "this tenant's inbox takes only expiring tokens: send X-Notify-Token, a JWT signed with HS256 under "
+                    + "the inbox secret with the user in sub and an exp")
+        } else if let signature,
+            !secrets.contains(where: { InboxSignature.verify(userID: externalID, signature: signature, secret: $0) })
+        {
+            throw Self.invalidSignature
         }
         guard let userID else { throw APIError.notFound("user", externalID) }
         let rate = dependencies.inboxRequestsPerSecond

@@ -14,13 +14,13 @@ struct InboxCORSMiddleware: RouterMiddleware {
 
     init(origins: InboxOrigins) {
         self.origins = origins
-        // The request headers an inbox client sends: its signature's three, and `Last-Event-ID`
-        // for an `EventSource` polyfill that sets it itself.
+        // The request headers an inbox client sends: its signature's three or its token, and
+        // `Last-Event-ID` for an `EventSource` polyfill that sets it itself.
         cors = CORSMiddleware(
             allowOrigin: origins == .any ? .all : .originBased,
             allowHeaders: [
                 .accept, .contentType, .init("X-Notify-Tenant")!, .init("X-Notify-User")!,
-                .init("X-Notify-Signature")!, .init("Last-Event-ID")!,
+                .init("X-Notify-Signature")!, .init("X-Notify-Token")!, .init("Last-Event-ID")!,
             ],
             allowMethods: [.get, .post, .patch, .options], maxAge: .seconds(600))
     }
