@@ -203,6 +203,40 @@ import Testing
         }
     }
 
+    @Test func theListFiltersByReadSeenAndCategoryWhileTheCountsStayTheWholeInboxs() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            try await engine.runtime.client.query(
+                """
+                INSERT INTO notify.inbox_items (tenant_id, user_id, delivery_id, notification_id, category_key, title)
+                SELECT 'acme', u.id, -n, gen_random_uuid(), CASE WHEN n = 4 THEN 'news' ELSE 'welcome' END, 'item ' || n
+                FROM notify.users u, generate_series(1, 4) n WHERE u.tenant_id = 'acme' AND u.external_id = 'ada'
+                """, logger: engine.runtime.logger)
+            let ada = engine.inboxHeaders(acme, user: "ada")
+            let all = try await engine.inbox(acme)
+            let ids = Dictionary(uniqueKeysWithValues: all.map { ($0["title"] as! String, $0["id"] as! String) })
+            try expect(try await engine.request(.POST, "/v1/inbox/items/\(ids["item 1"]!)/read", headers: ada), [200])
+            try expect(try await engine.request(.POST, "/v1/inbox/items/\(ids["item 2"]!)/seen", headers: ada), [200])
+            func titles(_ query: String) async throws -> [String] {
+                let reply = try await engine.request(.GET, "/v1/inbox?\(query)", headers: ada)
+                try expect(reply, [200])
+                #expect(reply.json["unread"] as? Int == 3, "the counts are the whole inbox's")
+                return (reply.json["items"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
+            }
+            #expect(try await titles("read=false") == ["item 4", "item 3", "item 2"])
+            #expect(try await titles("read=true") == ["item 1"])
+            #expect(try await titles("seen=false") == ["item 4", "item 3"])
+            #expect(try await titles("category=news") == ["item 4"])
+            #expect(try await titles("category=welcome&read=false&limit=1") == ["item 3"])
+            #expect(try await titles("category=nothing").isEmpty)
+            for bad in ["read=maybe", "seen=1", "category="] {
+                let refused = try await engine.request(.GET, "/v1/inbox?\(bad)", headers: ada)
+                try expect(refused, [400])
+                #expect(refused.json["code"] as? String == "invalid_query", "\(bad)")
+            }
+        }
+    }
+
     @Test func anItemCommittedAfterAHigherOneIsStillSent() async throws {
         try await Engine.with { engine in
             let acme = try await engine.tenant()

@@ -4,7 +4,8 @@ import NotifyModel
 import PostgresNIO
 
 /// The end user's in-app inbox (authenticated by ``InboxAuthMiddleware``):
-/// - `GET /v1/inbox?limit=&cursor=` — newest first; `next_cursor` continues the list;
+/// - `GET /v1/inbox?limit=&cursor=` — newest first, `archived=true` for the archive, optionally
+///   only `read=`, `seen=` (true or false) or one `category=`; `next_cursor` continues the list;
 /// - `GET /v1/inbox/unread-count` — the unread and unseen counts (``InboxCounts``);
 /// - `POST /v1/inbox/items/{id}/seen|unseen|read|unread|archive|unarchive`;
 /// - `POST /v1/inbox/seen-all`, `read-all`, `archive-all[?read=true]` (``InboxBulkMark``);
@@ -37,11 +38,21 @@ struct InboxRoutes: Sendable {
         let limit = min(100, max(1, query.get("limit").flatMap(Int.init) ?? 20))
         let cursor = query.get("cursor").flatMap(Int64.init) ?? Int64.max
         let archived = try QueryFlag.value("archived", in: request)
+        // Filters for a feed's tabs ("Unread", one category); the counts stay the whole inbox's.
+        let read = try QueryFlag.optionalValue("read", in: request)
+        let seen = try QueryFlag.optionalValue("seen", in: request)
+        let category = query.get("category")
+        if let category, category.isEmpty || category.unicodeScalars.count > 200 {
+            throw APIError(.badRequest, code: "invalid_query", "query parameter \"category\" must be a category key")
+        }
         let items = try await InboxItem.load(
             """
             SELECT \(unescaped: InboxItem.columns) FROM notify.inbox_items
             WHERE user_id = \(user.userID) AND tenant_id = \(user.tenantID) AND id < \(cursor)
               AND (archived_at IS NOT NULL) = \(archived)
+              AND (\(read)::boolean IS NULL OR (read_at IS NOT NULL) = \(read))
+              AND (\(seen)::boolean IS NULL OR (seen_at IS NOT NULL OR read_at IS NOT NULL) = \(seen))
+              AND (\(category)::text IS NULL OR category_key = \(category))
             ORDER BY id DESC LIMIT \(limit + 1)
             """, dependencies: dependencies)
         var json = try await InboxCounts.load(user, dependencies: dependencies).json
