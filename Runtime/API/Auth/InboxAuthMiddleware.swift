@@ -83,6 +83,7 @@ struct InboxAuthMiddleware: RouterMiddleware {
         guard let userID else { throw APIError.notFound("user", externalID) }
         let rate = dependencies.inboxRequestsPerSecond
         if let retryAfter = dependencies.inboxLimiter.take("\(tenantID):\(userID)", perSecond: rate) {
+            InboxMetrics.refused("rate_limited")
             throw APIError(
                 .tooManyRequests, code: "rate_limited",
                 "this user is over the inbox's \(rate) requests per second; retry after \(retryAfter) s",

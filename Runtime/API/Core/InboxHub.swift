@@ -41,22 +41,25 @@ public final class InboxHub: Service, Sendable {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let key = "\(tenantID):\(userID)"
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let admitted = streams.withLock { streams in
-            guard streams.byUser[key, default: [:]].count < Self.streamsPerUser else { return false }
+        let admitted = streams.withLock { streams -> Int? in
+            guard streams.byUser[key, default: [:]].count < Self.streamsPerUser else { return nil }
             streams.byUser[key, default: [:]][id] = continuation
             streams.count += 1
-            return true
+            return streams.count
         }
-        guard admitted else {
+        guard let open = admitted else {
             continuation.finish()
             return nil
         }
+        InboxMetrics.streams.record(open)
         continuation.onTermination = { [weak self] _ in
-            self?.streams.withLock { streams in
-                guard streams.byUser[key]?.removeValue(forKey: id) != nil else { return }
+            let open = self?.streams.withLock { streams -> Int? in
+                guard streams.byUser[key]?.removeValue(forKey: id) != nil else { return nil }
                 streams.count -= 1
                 if streams.byUser[key]?.isEmpty == true { streams.byUser[key] = nil }
+                return streams.count
             }
+            if let open = open ?? nil { InboxMetrics.streams.record(open) }
         }
         return stream
     }
@@ -126,6 +129,7 @@ public final class InboxHub: Service, Sendable {
             defer { streams = Streams() }
             return streams.byUser.values.flatMap(\.values)
         }
+        InboxMetrics.streams.record(0)
         for continuation in all { continuation.finish() }
     }
 }

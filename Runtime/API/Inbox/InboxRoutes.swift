@@ -115,6 +115,7 @@ struct InboxRoutes: Sendable {
         let start = resume?.item ?? lastItem
         let startChange = resume?.change ?? lastChange
         guard let wakeups = dependencies.inbox.subscribe(tenantID: user.tenantID, userID: user.userID) else {
+            InboxMetrics.refused("too_many_streams")
             throw APIError(
                 .tooManyRequests, code: "too_many_streams",
                 "this user already has \(InboxHub.streamsPerUser) live streams open here; close one (each tab or device "
