@@ -29,4 +29,14 @@ struct RequestRateLimiterTests {
         #expect(limiter.keyCount == 5)
         #expect(limiter.take("acme:5", perSecond: 10, now: start + .seconds(1)) != nil)
     }
+
+    @Test func aSweepJudgesEachBucketAtItsOwnKeysRate() {
+        let limiter = RequestRateLimiter(sweepAbove: 1)
+        // A tenant at 100 a second down to 10 of its 200 tokens.
+        for _ in 0..<190 { #expect(limiter.take("fast", perSecond: 100, now: start) == nil) }
+        // A key at 1 a second makes two keys: the sweep must not take the fast bucket for full.
+        #expect(limiter.take("slow", perSecond: 1, now: start) == nil)
+        for _ in 0..<10 { #expect(limiter.take("fast", perSecond: 100, now: start) == nil) }
+        #expect(limiter.take("fast", perSecond: 100, now: start) != nil)
+    }
 }

@@ -53,13 +53,14 @@ public final class InboxHub: Service, Sendable {
         }
         InboxMetrics.streams.record(open)
         continuation.onTermination = { [weak self] _ in
-            let open = self?.streams.withLock { streams -> Int? in
+            guard let self else { return }
+            let open = streams.withLock { streams -> Int? in
                 guard streams.byUser[key]?.removeValue(forKey: id) != nil else { return nil }
                 streams.count -= 1
                 if streams.byUser[key]?.isEmpty == true { streams.byUser[key] = nil }
                 return streams.count
             }
-            if let open = open ?? nil { InboxMetrics.streams.record(open) }
+            if let open { InboxMetrics.streams.record(open) }
         }
         return stream
     }

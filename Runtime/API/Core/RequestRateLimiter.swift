@@ -13,6 +13,13 @@ public final class RequestRateLimiter: Sendable {
     struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
+        /// Tokens a second: its key's rate when it was last taken from.
+        var rate: Double
+
+        /// Whether it has refilled by `now`, so that dropping it changes nothing.
+        func isFull(at now: ContinuousClock.Instant) -> Bool {
+            tokens + RequestRateLimiter.seconds(now - updated) * rate >= rate * 2
+        }
     }
 
     private struct State {
@@ -41,13 +48,15 @@ public final class RequestRateLimiter: Sendable {
         let burst = rate * 2
         let sweepAbove = self.sweepAbove
         return state.withLock { state in
-            var bucket = state.buckets[key] ?? Bucket(tokens: burst, updated: now)
+            var bucket = state.buckets[key] ?? Bucket(tokens: burst, updated: now, rate: rate)
             bucket.tokens = min(burst, bucket.tokens + Self.seconds(now - bucket.updated) * rate)
             bucket.updated = now
+            bucket.rate = rate
             defer {
                 state.buckets[key] = bucket
                 if state.buckets.count > state.sweepAt {
-                    Self.sweep(&state, rate: rate, now: now, sweepAbove: sweepAbove)
+                    state.buckets = state.buckets.filter { _, bucket in !bucket.isFull(at: now) }
+                    state.sweepAt = max(sweepAbove, state.buckets.count * 2)
                 }
             }
             if bucket.tokens >= 1 {
@@ -58,19 +67,7 @@ public final class RequestRateLimiter: Sendable {
         }
     }
 
-    /// Drops the buckets that have refilled by `now` at `rate` (the rate of the request that
-    /// found the limiter too big: keys of one limiter share one rate, or nearly).
-    private static func sweep(
-        _ state: inout State, rate: Double, now: ContinuousClock.Instant, sweepAbove: Int
-    ) {
-        let burst = rate * 2
-        state.buckets = state.buckets.filter { _, bucket in
-            bucket.tokens + seconds(now - bucket.updated) * rate < burst
-        }
-        state.sweepAt = max(sweepAbove, state.buckets.count * 2)
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
+    static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
