@@ -6,6 +6,8 @@ import PostgresNIO
 import Synchronization
 import Testing
 
+@testable import NotifyAPI
+
 /// The end user's inbox: listing, read state, the unread count, and the live stream.
 @Suite(.serialized) struct InboxTests {
     @Test func itemsPageByCursorAndTheUnreadCountFollowsReadState() async throws {
@@ -277,6 +279,52 @@ import Testing
             #expect(titles == ["early", "late"])
             let ids = Self.newItems(received.withLock { $0 }).compactMap { ($0["id"] as? String).flatMap(Int64.init) }
             #expect(ids.count == 2 && ids[0] > ids[1], "the late item has the lower id: \(ids)")
+        }
+    }
+
+    @Test func anItemWhoseTransactionStaysOpenPastTheSettleTimeIsStillSent() async throws {
+        try await Engine.with { engine in
+            let acme = try await engine.tenant()
+            let (reader, received) = try await Self.openStream(engine, acme)
+            defer { reader.cancel() }
+            let insert = """
+                INSERT INTO notify.inbox_items (tenant_id, user_id, delivery_id, notification_id, category_key, title)
+                SELECT 'acme', u.id, -1 - (random() * 1e12)::bigint, gen_random_uuid(), 'welcome', $1
+                FROM notify.users u WHERE u.tenant_id = 'acme' AND u.external_id = 'ada'
+                """
+            let announce =
+                "SELECT pg_notify('notify_inbox', 'acme:' || id) FROM notify.users WHERE tenant_id = 'acme' AND external_id = 'ada'"
+            @Sendable func add(_ title: String) async throws {
+                var bindings = PostgresBindings()
+                bindings.append(title)
+                try await engine.runtime.client.query(
+                    PostgresQuery(unsafeSQL: insert, binds: bindings), logger: engine.runtime.logger)
+                try await engine.runtime.client.query(PostgresQuery(unsafeSQL: announce), logger: engine.runtime.logger)
+            }
+            @Sendable func count() -> Int { Self.newItems(received.withLock { $0 }).count }
+            // "late" takes the lowest id in a transaction that stays open past the settle time,
+            // while "early" reaches the stream, and then "third" makes the stream read (and settle)
+            // again. A floor raised by time alone would pass "late"'s id there.
+            try await TestCluster.withClient(engine.runtime.url) { other in
+                try await other.withConnection { connection in
+                    _ = try await connection.query("BEGIN", logger: engine.runtime.logger)
+                    var bindings = PostgresBindings()
+                    bindings.append("late")
+                    _ = try await connection.query(
+                        PostgresQuery(unsafeSQL: insert, binds: bindings), logger: engine.runtime.logger)
+                    try await add("early")
+                    #expect(await eventually { count() == 1 })
+                    try await Task.sleep(for: InboxStreamCursor.settleRules.settleTime + .seconds(1))
+                    try await add("third")
+                    #expect(await eventually { count() == 2 })
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: announce), logger: engine.runtime.logger)
+                    _ = try await connection.query("COMMIT", logger: engine.runtime.logger)
+                }
+            }
+            let all = await eventually(timeout: .seconds(10), every: .milliseconds(20)) { count() == 3 }
+            #expect(all, "\(received.withLock { $0 })")
+            let titles = Self.newItems(received.withLock { $0 }).compactMap { $0["title"] as? String }
+            #expect(titles == ["early", "third", "late"])
         }
     }
 

@@ -11,16 +11,14 @@ import PostgresNIO
 /// Items and changes committed out of order are still sent (``InboxSentWindow``). `item` and
 /// `changed` events carry the two floors as their `id`, `<item floor>:<change floor>`, so a client
 /// that reconnects with `Last-Event-ID` gets the items and the changes it missed; it may get again
-/// some sent in the last ``settleTime``, which their item ids tell (``resumePoint(_:)``).
+/// some sent in the last seconds, which their item ids tell (``resumePoint(_:)``).
 struct InboxStreamCursor: Sendable {
     /// Items and changes read per page.
     static let pageSize = 100
-    /// How long after sending an item or a change the stream still looks for lower numbers that
-    /// commit late.
-    static let settleTime: Duration = .seconds(30)
-    /// The most items (and changes) sent within ``settleTime`` that are remembered; past it, the
-    /// oldest settle early.
-    static let rememberedLimit = 1_000
+    /// How long after sending an item or a change the stream looks for lower numbers that commit
+    /// late: at least 5 s, and until every transaction that may have held one has ended, for at
+    /// most 10 minutes; at most 1,000 numbers are remembered.
+    static let settleRules = InboxSentWindow.Rules(settleTime: .seconds(5), longest: .seconds(600), limit: 1_000)
 
     let user: InboxUser
     var items: InboxSentWindow
@@ -58,8 +56,8 @@ struct InboxStreamCursor: Sendable {
     /// The next page's events (empty when nothing changed), and whether more may be waiting.
     mutating func nextPage(dependencies: APIDependencies) async throws -> (text: String, more: Bool) {
         let now = ContinuousClock.now
-        items.settle(now: now, settleTime: Self.settleTime, limit: Self.rememberedLimit)
-        changes.settle(now: now, settleTime: Self.settleTime, limit: Self.rememberedLimit)
+        // Taken before the reads: whatever a transaction that had ended by then wrote, they see.
+        let horizon = try await TransactionHorizon.load(dependencies: dependencies)
         let newItems = try await InboxItem.load(
             """
             SELECT \(unescaped: InboxItem.columns) FROM notify.inbox_items
@@ -69,16 +67,20 @@ struct InboxStreamCursor: Sendable {
             """, dependencies: dependencies)
         var text = ""
         for item in newItems {
-            items.record(item.id, at: now)
+            items.record(item.id, at: now, readAfter: horizon)
             text += "id: \(eventID)\nevent: item\ndata: \(try item.jsonText())\n\n"
         }
         let changed = try await InboxItem.changes(
             user: user, after: changes.floor, excluding: changes.sentAboveFloor, limit: Self.pageSize,
             dependencies: dependencies)
         for (sequence, item) in changed {
-            changes.record(sequence, at: now)
+            changes.record(sequence, at: now, readAfter: horizon)
             text += "id: \(eventID)\nevent: changed\ndata: \(try item.jsonText())\n\n"
         }
+        // After the reads, so that a number whose transaction has ended was read before the floor
+        // passes it.
+        items.settle(now: now, horizon: horizon, rules: Self.settleRules)
+        changes.settle(now: now, horizon: horizon, rules: Self.settleRules)
         let counts = try await InboxCounts.load(user, dependencies: dependencies)
         if counts != lastCounts {
             text += "event: unread\ndata: \(counts.jsonText)\n\n"
