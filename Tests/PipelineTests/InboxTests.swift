@@ -239,35 +239,35 @@ import Testing
         }
     }
 
+    /// Inserts an inbox item titled `title` for acme's user ada, as the engine would.
+    static func itemInsert(title: String) -> PostgresQuery {
+        """
+        INSERT INTO notify.inbox_items (tenant_id, user_id, delivery_id, notification_id, category_key, title)
+        SELECT 'acme', u.id, -1 - (random() * 1e12)::bigint, gen_random_uuid(), 'welcome', \(title)
+        FROM notify.users u WHERE u.tenant_id = 'acme' AND u.external_id = 'ada'
+        """
+    }
+
+    /// Announces ada's inbox to the streams, as the engine does after writing an item.
+    static let itemAnnouncement: PostgresQuery =
+        "SELECT pg_notify('notify_inbox', 'acme:' || id) FROM notify.users WHERE tenant_id = 'acme' AND external_id = 'ada'"
+
     @Test func anItemCommittedAfterAHigherOneIsStillSent() async throws {
         try await Engine.with { engine in
             let acme = try await engine.tenant()
             let (reader, received) = try await Self.openStream(engine, acme)
             defer { reader.cancel() }
-            let insert = """
-                INSERT INTO notify.inbox_items (tenant_id, user_id, delivery_id, notification_id, category_key, title)
-                SELECT 'acme', u.id, -1 - (random() * 1e12)::bigint, gen_random_uuid(), 'welcome', $1
-                FROM notify.users u WHERE u.tenant_id = 'acme' AND u.external_id = 'ada'
-                """
-            let announce =
-                "SELECT pg_notify('notify_inbox', 'acme:' || id) FROM notify.users WHERE tenant_id = 'acme' AND external_id = 'ada'"
             // The first item takes its id in a transaction that stays open while a second one,
             // with a higher id, commits and reaches the stream.
             try await TestCluster.withClient(engine.runtime.url) { other in
                 try await other.withConnection { connection in
                     _ = try await connection.query("BEGIN", logger: engine.runtime.logger)
-                    var bindings = PostgresBindings()
-                    bindings.append("late")
-                    _ = try await connection.query(
-                        PostgresQuery(unsafeSQL: insert, binds: bindings), logger: engine.runtime.logger)
-                    var early = PostgresBindings()
-                    early.append("early")
+                    _ = try await connection.query(Self.itemInsert(title: "late"), logger: engine.runtime.logger)
                     try await engine.runtime.client.query(
-                        PostgresQuery(unsafeSQL: insert, binds: early), logger: engine.runtime.logger)
-                    try await engine.runtime.client.query(
-                        PostgresQuery(unsafeSQL: announce), logger: engine.runtime.logger)
+                        Self.itemInsert(title: "early"), logger: engine.runtime.logger)
+                    try await engine.runtime.client.query(Self.itemAnnouncement, logger: engine.runtime.logger)
                     #expect(await eventually { Self.newItems(received.withLock { $0 }).count == 1 })
-                    _ = try await connection.query(PostgresQuery(unsafeSQL: announce), logger: engine.runtime.logger)
+                    _ = try await connection.query(Self.itemAnnouncement, logger: engine.runtime.logger)
                     _ = try await connection.query("COMMIT", logger: engine.runtime.logger)
                 }
             }
@@ -287,19 +287,9 @@ import Testing
             let acme = try await engine.tenant()
             let (reader, received) = try await Self.openStream(engine, acme)
             defer { reader.cancel() }
-            let insert = """
-                INSERT INTO notify.inbox_items (tenant_id, user_id, delivery_id, notification_id, category_key, title)
-                SELECT 'acme', u.id, -1 - (random() * 1e12)::bigint, gen_random_uuid(), 'welcome', $1
-                FROM notify.users u WHERE u.tenant_id = 'acme' AND u.external_id = 'ada'
-                """
-            let announce =
-                "SELECT pg_notify('notify_inbox', 'acme:' || id) FROM notify.users WHERE tenant_id = 'acme' AND external_id = 'ada'"
             @Sendable func add(_ title: String) async throws {
-                var bindings = PostgresBindings()
-                bindings.append(title)
-                try await engine.runtime.client.query(
-                    PostgresQuery(unsafeSQL: insert, binds: bindings), logger: engine.runtime.logger)
-                try await engine.runtime.client.query(PostgresQuery(unsafeSQL: announce), logger: engine.runtime.logger)
+                try await engine.runtime.client.query(Self.itemInsert(title: title), logger: engine.runtime.logger)
+                try await engine.runtime.client.query(Self.itemAnnouncement, logger: engine.runtime.logger)
             }
             @Sendable func count() -> Int { Self.newItems(received.withLock { $0 }).count }
             // "late" takes the lowest id in a transaction that stays open past the settle time,
@@ -308,16 +298,13 @@ import Testing
             try await TestCluster.withClient(engine.runtime.url) { other in
                 try await other.withConnection { connection in
                     _ = try await connection.query("BEGIN", logger: engine.runtime.logger)
-                    var bindings = PostgresBindings()
-                    bindings.append("late")
-                    _ = try await connection.query(
-                        PostgresQuery(unsafeSQL: insert, binds: bindings), logger: engine.runtime.logger)
+                    _ = try await connection.query(Self.itemInsert(title: "late"), logger: engine.runtime.logger)
                     try await add("early")
                     #expect(await eventually { count() == 1 })
                     try await Task.sleep(for: InboxStreamCursor.settleRules.settleTime + .seconds(1))
                     try await add("third")
                     #expect(await eventually { count() == 2 })
-                    _ = try await connection.query(PostgresQuery(unsafeSQL: announce), logger: engine.runtime.logger)
+                    _ = try await connection.query(Self.itemAnnouncement, logger: engine.runtime.logger)
                     _ = try await connection.query("COMMIT", logger: engine.runtime.logger)
                 }
             }
