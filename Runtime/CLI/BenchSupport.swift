@@ -101,7 +101,7 @@ enum BenchSupport {
         let settings: [String: String] = [
             "chain_successors": "\(worker.chainSuccessors)", "inline_successors": "\(worker.inlineSuccessors)",
             "async_completions": "\(worker.asynchronousCompletions)",
-        ]
+        ].merging(build) { ours, _ in ours }
         let server = try await serverSettings(
             client,
             names: [
@@ -110,6 +110,11 @@ enum BenchSupport {
             ],
             logger: logger)
         return settings.merging(server) { _, fromServer in fromServer }
+    }
+
+    /// How this binary was built, where it moves the figures: `swift_runtime` (``SwiftRuntimeLink``).
+    static var build: [String: String] {
+        SwiftRuntimeLink.current().map { ["swift_runtime": $0.rawValue] } ?? [:]
     }
 
     /// The PostgreSQL server's values of `names`, with their units (`32MB`, `30min`).

@@ -150,7 +150,8 @@ struct RuntimeBenchmark {
                 "synchronous_commit", "fsync", "shared_buffers", "wal_level", "max_connections", "server_version",
                 "full_page_writes", "max_wal_size", "checkpoint_timeout", "wal_init_zero", "backend_flush_after",
             ],
-            logger: logger)
+            logger: logger
+        ).merging(BenchSupport.build) { fromServer, _ in fromServer }
     }
 
     /// Commits per second of single-job enqueues from 8 connections: NOTIFY on every commit, NOTIFY
