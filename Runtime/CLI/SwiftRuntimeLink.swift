@@ -14,11 +14,6 @@ enum SwiftRuntimeLink: String, Sendable {
             return nil
         }
         try? file.close()
-        return of(maps: String(decoding: data, as: UTF8.self))
-    }
-
-    /// The link that a memory map (the text of `/proc/<pid>/maps`) shows.
-    static func of(maps: String) -> SwiftRuntimeLink {
-        maps.contains("/libswiftCore.so") ? .shared : .static
+        return String(decoding: data, as: UTF8.self).contains("/libswiftCore.so") ? .shared : .static
     }
 }

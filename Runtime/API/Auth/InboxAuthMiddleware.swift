@@ -20,9 +20,7 @@ struct InboxAuthMiddleware: RouterMiddleware {
     static let invalidSignature = APIError(
         .unauthorized, code: "invalid_signature",
         "the inbox signature does not match; compute hex(HMAC-SHA256(inbox secret, user id)) on your backend")
-    static let invalidToken = APIError(
-        .unauthorized, code: "invalid_token",
-        "the inbox token is not a JWT signed with HS256 under the tenant's inbox secret, with sub and exp")
+    static let invalidToken = APIError(.unauthorized, code: "invalid_token", InboxToken.invalidTokenMessage)
 
     func handle(
         _ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response
@@ -34,13 +32,11 @@ struct InboxAuthMiddleware: RouterMiddleware {
         let token = value("X-Notify-Token", "token")
         let signature = value("X-Notify-Signature", "signature")
         let named = value("X-Notify-User", "user")
-        guard let tenantID = value("X-Notify-Tenant", "tenant"), token != nil || (named != nil && signature != nil)
-        else {
-            throw APIError(
-                .unauthorized, code: "unauthenticated",
-                "inbox requests need X-Notify-Tenant with X-Notify-Token, or with X-Notify-User and X-Notify-Signature "
-                    + "(or ?tenant=&token= / ?tenant=&user=&signature=)")
-        }
+        let unauthenticated = APIError(
+            .unauthorized, code: "unauthenticated",
+            "inbox requests need X-Notify-Tenant with X-Notify-Token, or with X-Notify-User and X-Notify-Signature "
+                + "(or ?tenant=&token= / ?tenant=&user=&signature=)")
+        guard let tenantID = value("X-Notify-Tenant", "tenant") else { throw unauthenticated }
         let externalID: String
         if let token {
             guard let subject = await InboxToken.unverifiedUser(token) else { throw Self.invalidToken }
@@ -49,8 +45,10 @@ struct InboxAuthMiddleware: RouterMiddleware {
                     .unauthorized, code: "invalid_token", "the inbox token names another user than X-Notify-User")
             }
             externalID = subject
+        } else if let named, signature != nil {
+            externalID = named
         } else {
-            externalID = named!
+            throw unauthenticated
         }
         let rows = try await dependencies.rows(
             """

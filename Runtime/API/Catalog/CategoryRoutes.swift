@@ -205,13 +205,14 @@ struct FallbackRule: Decodable {
 
 /// Keys of categories, templates and topics: lowercase letters, digits and `_ . -`, up to 63 characters.
 enum ResourceKey {
-    static func check(_ key: String, field: String) throws -> String {
+    /// The key, or a 400 with `code` that names `field` and the rule.
+    static func check(_ key: String, field: String, code: String = "invalid_key") throws -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789_.-")
         guard (1...63).contains(key.count), key.allSatisfy({ allowed.contains($0) }), key.first != "_",
             key.first != ".", key.first != "-"
         else {
             throw APIError(
-                .badRequest, code: "invalid_key",
+                .badRequest, code: code,
                 "\(field) \"\(key.prefix(70))\" must be 1 to 63 lowercase letters, digits, '_', '.' or '-', starting with a letter or digit"
             )
         }

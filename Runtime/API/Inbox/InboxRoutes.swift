@@ -41,9 +41,8 @@ struct InboxRoutes: Sendable {
         // Filters for a feed's tabs ("Unread", one category); the counts stay the whole inbox's.
         let read = try QueryFlag.optionalValue("read", in: request)
         let seen = try QueryFlag.optionalValue("seen", in: request)
-        let category = query.get("category")
-        if let category, category.isEmpty || category.unicodeScalars.count > 200 {
-            throw APIError(.badRequest, code: "invalid_query", "query parameter \"category\" must be a category key")
+        let category = try query.get("category").map {
+            try ResourceKey.check($0, field: "query parameter \"category\"", code: "invalid_query")
         }
         let items = try await InboxItem.load(
             """

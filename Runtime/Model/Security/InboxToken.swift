@@ -48,13 +48,15 @@ public enum InboxToken {
             }
             return claims.sub.value
         }
-        throw ModelError(
-            code: "invalid_token",
-            "the inbox token is not a JWT signed with HS256 under the tenant's inbox secret, with sub and exp")
+        throw ModelError(code: "invalid_token", invalidTokenMessage)
     }
 
+    /// What is wrong with a token that does not pass, for every place that refuses one.
+    public static let invalidTokenMessage =
+        "the inbox token is not a JWT signed with HS256 under the tenant's inbox secret, with sub and exp"
+
     /// A token for `userID` until `expires`, signed under `secret`: what a tenant's backend makes
-    /// (used by `notify dev` and the tests).
+    /// (used by the tests).
     public static func sign(userID: String, expires: Date, secret: [UInt8]) async throws -> String {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(key: SymmetricKey(data: secret)), digestAlgorithm: .sha256)
