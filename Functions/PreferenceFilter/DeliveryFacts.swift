@@ -73,11 +73,10 @@ struct DeliveryFacts: Sendable {
                                  WHERE n.id = r.notification_id AND n.tenant_id = r.tenant_id)) AS category_key
             ) n
             LEFT JOIN LATERAL (
-                SELECT d.status, d.fallback_of FROM notify.deliveries d
+                SELECT d.status, d.fallback_of, d.tenant_id FROM notify.deliveries d
                 WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
-                  AND d.tenant_id = r.tenant_id
                 OFFSET 0
-            ) d ON true
+            ) d ON d.tenant_id = r.tenant_id
             LEFT JOIN LATERAL (
                 SELECT u.* FROM notify.users u WHERE u.id = r.user_id AND u.tenant_id = r.tenant_id OFFSET 0
             ) u ON true

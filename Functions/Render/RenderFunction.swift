@@ -142,11 +142,12 @@ public struct RenderFunction: NotifyFunction {
             FROM unnest((SELECT $1::uuid[]), (SELECT $2::text[]), (SELECT $3::bigint[]), (SELECT $4::text[]),
                         (SELECT $5::text[])) AS r(notification_id, channel, user_id, content, tenant_id)
             CROSS JOIN LATERAL (
-                SELECT d.id FROM notify.deliveries d
+                SELECT d.id, d.tenant_id FROM notify.deliveries d
                 WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
-                  AND d.tenant_id = r.tenant_id AND d.status = 'pending'
+                  AND d.status = 'pending'
                 OFFSET 0
             ) x
+            WHERE x.tenant_id = r.tenant_id
         ) AS f
         WHERE d.id = f.id AND d.status = 'pending'
         """

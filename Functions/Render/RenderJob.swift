@@ -114,11 +114,10 @@ struct RenderJob: Sendable {
                         (SELECT \(keys.perRow { batches[$0].newDeliveries == true })::boolean[]))
                  AS r(ord, notification_id, tenant_id, channel, user_id, new_deliveries)
             LEFT JOIN LATERAL (
-                SELECT d.status FROM notify.deliveries d
+                SELECT d.status, d.tenant_id FROM notify.deliveries d
                 WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
-                  AND d.tenant_id = r.tenant_id
                 OFFSET 0
-            ) d ON true
+            ) d ON d.tenant_id = r.tenant_id
             CROSS JOIN LATERAL (
                 SELECT u.locale, u.external_id, u.data FROM notify.users u
                 WHERE u.id = r.user_id AND u.tenant_id = r.tenant_id OFFSET 0

@@ -65,9 +65,10 @@ public struct SendInAppFunction: NotifyFunction {
             CROSS JOIN LATERAL (
                 SELECT d.id, d.tenant_id, d.user_id, d.notification_id, d.content FROM notify.deliveries d
                 WHERE d.notification_id = i.notification_id AND d.user_id = i.user_id AND d.channel = 'inapp'
-                  AND d.tenant_id = i.tenant_id AND d.status = 'rendered'
+                  AND d.status = 'rendered'
                 OFFSET 0 FOR UPDATE
             ) d
+            WHERE d.tenant_id = i.tenant_id
         ), ready AS (
             SELECT * FROM found WHERE NOT cancelled
         ), items AS (

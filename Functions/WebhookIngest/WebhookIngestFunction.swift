@@ -93,9 +93,16 @@ public struct WebhookIngestFunction: NotifyFunction {
         let messageIDs = outcomes.compactMap(\.providerMessageID)
         let rows = try await context.database.query(
             """
-            SELECT id, coalesce(provider_message_id, '') FROM notify.deliveries
-            WHERE tenant_id = \(input.tenantID) AND provider_account_id = \(accountID)
-              AND (id = ANY(\(deliveryIDs)::bigint[]) OR provider_message_id = ANY(\(messageIDs)::text[]))
+            -- Lookups by key, the tenant checked on the rows found (as `apply`'s target).
+            SELECT d.id, coalesce(d.provider_message_id, '') FROM (
+                SELECT id, provider_message_id, tenant_id FROM notify.deliveries
+                WHERE provider_account_id = \(accountID) AND provider_message_id = ANY(\(messageIDs)::text[])
+                UNION ALL
+                SELECT id, provider_message_id, tenant_id FROM notify.deliveries
+                WHERE id = ANY(\(deliveryIDs)::bigint[]) AND provider_account_id = \(accountID)
+                OFFSET 0
+            ) d
+            WHERE d.tenant_id = \(input.tenantID)
             """, logger: context.logger)
         var recordedIDs = Set<Int64>()
         var recordedMessages = Set<String>()
@@ -139,11 +146,19 @@ public struct WebhookIngestFunction: NotifyFunction {
                 INSERT INTO notify.callback_receipts (account_id, event_key) VALUES (\(accountID), \(event.dedupKey))
                 ON CONFLICT DO NOTHING RETURNING 1
             ), target AS (
-                SELECT d.id, d.notification_id FROM notify.deliveries d
-                WHERE d.tenant_id = \(input.tenantID) AND d.provider_account_id = \(accountID)
-                  AND ((\(event.providerMessageID ?? "") <> '' AND d.provider_message_id = \(event.providerMessageID ?? ""))
-                       OR d.id = \(event.deliveryID ?? -1))
-                  AND EXISTS (SELECT 1 FROM receipt)
+                -- Two lookups by key, not one search with OR, and the tenant checked on the rows
+                -- found (OFFSET 0 keeps its condition out of the lookups): on a young table the
+                -- planner answered either through the tenant's index, every delivery of the tenant.
+                SELECT d.id, d.notification_id FROM (
+                    SELECT d.id, d.notification_id, d.tenant_id FROM notify.deliveries d
+                    WHERE d.provider_account_id = \(accountID)
+                      AND d.provider_message_id = nullif(\(event.providerMessageID ?? ""), '')
+                    UNION ALL
+                    SELECT d.id, d.notification_id, d.tenant_id FROM notify.deliveries d
+                    WHERE d.id = \(event.deliveryID ?? -1) AND d.provider_account_id = \(accountID)
+                    OFFSET 0
+                ) d
+                WHERE d.tenant_id = \(input.tenantID) AND EXISTS (SELECT 1 FROM receipt)
                 LIMIT 1
             ), outcome AS (
                 UPDATE notify.deliveries d SET status = \(event.kind.deliveryStatus ?? ""),

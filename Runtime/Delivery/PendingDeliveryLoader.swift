@@ -156,15 +156,14 @@ enum PendingDeliveryLoader {
                     WHERE n.id = r.notification_id AND n.tenant_id = r.tenant_id OFFSET 0
                 ) n
                 CROSS JOIN LATERAL (
-                    SELECT d.id, d.status, d.sending_since FROM notify.deliveries d
+                    SELECT d.id, d.tenant_id, d.status, d.sending_since FROM notify.deliveries d
                     WHERE d.notification_id = r.notification_id AND d.user_id = r.user_id AND d.channel = r.channel
-                      AND d.tenant_id = r.tenant_id
                       AND (d.status = 'rendered'
                            OR (d.status = 'sending'
                                AND d.sending_since < now() - make_interval(secs => r.stale_seconds)))
                     OFFSET 0
                 ) d
-                WHERE n.status <> 'cancelled'
+                WHERE n.status <> 'cancelled' AND d.tenant_id = r.tenant_id
             ), claimed AS (
                 UPDATE notify.deliveries d
                 SET status = 'sending', attempts = d.attempts + 1, sending_since = clock_timestamp(), updated_at = now(),

@@ -86,9 +86,18 @@ public enum ChannelFallback {
     ) -> PostgresQuery {
         """
         WITH dead AS (
-            SELECT d.id, d.user_id, d.channel, d.notification_id FROM notify.deliveries d
-            WHERE d.tenant_id = \(tenantID) AND d.provider_account_id = \(accountID) AND d.status = 'failed'
-              AND (d.id = ANY(\(deliveryIDs)::bigint[]) OR d.provider_message_id = ANY(\(providerMessageIDs)::text[]))
+            -- Two lookups by key (by id, by the provider's message id), not one search with OR, and
+            -- the tenant and status checked on the rows found (OFFSET 0 keeps them out of the
+            -- lookups): a young table's statistics answered either through the tenant's index.
+            SELECT DISTINCT d.id, d.user_id, d.channel, d.notification_id FROM (
+                SELECT id, user_id, channel, notification_id, tenant_id, status FROM notify.deliveries
+                WHERE id = ANY(\(deliveryIDs)::bigint[]) AND provider_account_id = \(accountID)
+                UNION ALL
+                SELECT id, user_id, channel, notification_id, tenant_id, status FROM notify.deliveries
+                WHERE provider_account_id = \(accountID) AND provider_message_id = ANY(\(providerMessageIDs)::text[])
+                OFFSET 0
+            ) d
+            WHERE d.tenant_id = \(tenantID) AND d.status = 'failed'
         ), created AS (
             INSERT INTO notify.deliveries AS f (tenant_id, notification_id, user_id, channel, fallback_of)
             SELECT \(tenantID), dead.notification_id, dead.user_id, t.channel, dead.id
