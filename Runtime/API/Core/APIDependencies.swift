@@ -22,8 +22,8 @@ public struct APIDependencies: Sendable {
     public let tokens: AccessTokenIssuer
     /// Fans inbox announcements out to live streams.
     public let inbox: InboxHub
-    /// Per-tenant request limits.
-    public let limiter: RequestRateLimiter
+    /// Per-tenant request limits, shared by every API process.
+    public let limiter: SharedRequestLimiter
     /// Per-user request limits of the inbox API, at ``inboxRequestsPerSecond``.
     public let inboxLimiter: RequestRateLimiter
     /// The requests per second each end user may make of the inbox API (`NOTIFY_INBOX_REQUESTS_PER_SECOND`),
@@ -45,7 +45,7 @@ public struct APIDependencies: Sendable {
     /// Creates the dependencies.
     public init(
         client: PostgresClient, producer: JobProducer, cipher: ContactCipher, hasher: LookupHasher,
-        tokens: AccessTokenIssuer, inbox: InboxHub, limiter: RequestRateLimiter = RequestRateLimiter(), logger: Logger,
+        tokens: AccessTokenIssuer, inbox: InboxHub, logger: Logger,
         providerFactory: (any ProviderFactory)? = nil, publicURL: String? = nil, unsubscribeKey: SymmetricKey? = nil,
         inboxRequestsPerSecond: Int = 10
     ) {
@@ -62,7 +62,7 @@ public struct APIDependencies: Sendable {
         self.hasher = hasher
         self.tokens = tokens
         self.inbox = inbox
-        self.limiter = limiter
+        self.limiter = SharedRequestLimiter(client: client, logger: logger)
         self.logger = logger
     }
 

@@ -1,12 +1,13 @@
 import Foundation
 import Synchronization
 
-/// Request rate limits: a token bucket per key (a tenant for the tenant API, a user for the
-/// inbox), refilled at the key's rate per second with a burst of twice that.
+/// Request rate limits held in this process: a token bucket per key (a user for the inbox, and a
+/// tenant while ``SharedRequestLimiter`` cannot read its shared bucket), refilled at the key's rate
+/// per second with a burst of twice that.
 ///
-/// Buckets live in this process: behind a load balancer with N API processes a key gets up to N
-/// times its rate. That keeps the check free of a database write per request, which matters more
-/// here than exactness. A bucket that has refilled is the same as none, so once more than
+/// Behind a load balancer with N API processes a key gets up to N times its rate. For the inbox
+/// that keeps the check free of a database write per end user, which matters more there than
+/// exactness. A bucket that has refilled is the same as none, so once more than
 /// ``sweepAbove`` keys are held, the full ones are dropped: an inbox's millions of users cost
 /// memory only while they are busy.
 public final class RequestRateLimiter: Sendable {

@@ -25,7 +25,7 @@ public struct TenantAuthMiddleware: RouterMiddleware {
         var context = context
         context.tenantID = tenantID
         context.logger[metadataKey: "tenant"] = .string(tenantID)
-        if let retryAfter = dependencies.limiter.take(tenantID, perSecond: rate) {
+        if let retryAfter = await dependencies.limiter.take(tenantID, perSecond: rate) {
             throw APIError(
                 .tooManyRequests, code: "rate_limited",
                 "this tenant is over its request rate; retry after \(retryAfter) s or ask for a higher limit",

@@ -9,6 +9,6 @@ public enum Migrations {
         .v0020TickIndexes, .v0021CallbackRetention, .v0022ContentErasure, .v0023RecordRetention,
         .v0024EraseCursor, .v0025StrictSQLTimes, .v0026FiniteRunAt, .v0027InboxChanges,
         .v0028ScheduleLastNotification, .v0029InboxSeen,
-        .v0030InboxSecretRotation, .v0031InboxAuth,
+        .v0030InboxSecretRotation, .v0031InboxAuth, .v0032TenantRequestBuckets,
     ]
 }
