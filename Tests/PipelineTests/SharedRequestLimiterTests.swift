@@ -73,6 +73,22 @@ import Testing
         }
     }
 
+    /// A request cancelled while its tenant's allowance is spent returns, rather than asking for
+    /// an allowance again and again.
+    @Test(.timeLimit(.minutes(1))) func aCancelledRequestReturns() async throws {
+        try await Engine.with { engine in
+            _ = try await engine.tenant("acme", seed: false)
+            let limiter = SharedRequestLimiter(client: engine.runtime.client, logger: engine.runtime.logger)
+            let request = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return await limiter.take("acme", perSecond: 1)
+            }
+            #expect(await request.value == 1)
+            // The limiter still serves the requests that stay.
+            #expect(await limiter.take("acme", perSecond: 1) == nil)
+        }
+    }
+
     /// A bucket that cannot be read (here: the tenant does not exist, so its row cannot be
     /// written) leaves the process limiting on its own, at the same rate and burst.
     /// A tenant whose rate is lowered is held to the new rate at once, whatever this process had

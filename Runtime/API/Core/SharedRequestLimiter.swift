@@ -64,11 +64,14 @@ public final class SharedRequestLimiter: Sendable {
     static func allowance(perSecond rate: Int) -> Int { max(1, rate / 10) }
 
     /// Admits one request of `tenantID` at `rate` per second (burst twice that); returns nil when
-    /// admitted, else the seconds to wait before retrying.
+    /// admitted, else the seconds to wait before retrying (1 for a request cancelled while it
+    /// waited).
     public func take(_ tenantID: String, perSecond rate: Int) async -> Int? {
         // The bucket's burst, twice the rate, is a PostgreSQL integer.
         let rate = min(max(1, rate), Int(Int32.max) / 2)
         while true {
+            // A request that went away asks no more: its refill would end at once, unread.
+            if Task.isCancelled { return 1 }
             switch step(tenantID, rate: rate, now: .now) {
             case .allowed: return nil
             case .denied(let retryAfter): return retryAfter
