@@ -6,7 +6,10 @@ import NotifyModel
 struct TenantsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenants", abstract: "Manage tenants.",
-        subcommands: [Create.self, SetTimeZone.self, SetRetention.self, RotateInboxSecret.self, SetInboxAuth.self])
+        subcommands: [
+            Create.self, SetTimeZone.self, SetRetention.self, RotateInboxSecret.self, SetInboxAuth.self,
+            SetRequestRate.self,
+        ])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,7 +1,8 @@
 import NotifyTestSupport
 import Testing
 
-/// `notify tenants rotate-inbox-secret` and `set-inbox-auth` as an operator runs them.
+/// `notify tenants rotate-inbox-secret`, `set-inbox-auth` and `set-request-rate` as an operator runs
+/// them.
 @Suite("notify tenants: inbox credentials", .timeLimit(.minutes(2)))
 struct TenantsCommandTests {
     @Test("prints a new secret once, says how long the old one passes; refuses bad hours and unknown tenants")
@@ -49,5 +50,30 @@ struct TenantsCommandTests {
         #expect(bad.log.contains("the mode must be signature_or_token or token; got \"cookies\""), "\(bad.log)")
         let unknown = try await run(["tenants", "set-inbox-auth", "nobody", "token"])
         #expect(unknown.status == 1, "\(unknown.log)")
+    }
+
+    @Test("set-request-rate stores the tenant's rate and says its burst; refuses 0 and unknown tenants")
+    func setRequestRate() async throws {
+        let url = try await TestCluster.freshDatabase()
+        func run(_ arguments: [String]) async throws -> (status: Int32, log: String) {
+            try await NotifyProcess.run(arguments, databaseURL: url.secretURLString)
+        }
+        #expect(try await run(["tenants", "create", "acme"]).status == 0)
+        let set = try await run(["tenants", "set-request-rate", "acme", "25"])
+        #expect(set.status == 0, "\(set.log)")
+        #expect(set.log == "tenant acme: at most 25 API requests a second (a burst of 50), across every API process\n")
+        let stored = try await TestCluster.withClient(url) { client in
+            try await client.query(
+                "SELECT requests_per_second FROM notify.tenants WHERE id = 'acme'", logger: TestCluster.logger
+            )
+            .collect().map { try $0.decode(Int.self) }
+        }
+        #expect(stored == [25])
+        let zero = try await run(["tenants", "set-request-rate", "acme", "0"])
+        #expect(zero.status == 64)
+        #expect(zero.log.contains("the rate must be 1 to 1000000000 requests a second; got 0"), "\(zero.log)")
+        let unknown = try await run(["tenants", "set-request-rate", "nobody", "5"])
+        #expect(unknown.status == 1, "\(unknown.log)")
+        #expect(unknown.log.contains("notify tenants create nobody"), "\(unknown.log)")
     }
 }

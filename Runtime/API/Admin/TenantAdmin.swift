@@ -182,6 +182,29 @@ public struct TenantAdmin: Sendable {
     /// What ``setInboxAuth(tenantID:_:)`` takes.
     public static let inboxAuthModes = ["signature_or_token", "token"]
 
+    /// The most requests per second a tenant may be given: its burst, twice that, is a PostgreSQL
+    /// integer.
+    public static let maximumRequestsPerSecond = 1_000_000_000
+
+    /// Sets how many API requests a second the tenant may make, across every API process, with a
+    /// burst of twice that (``SharedRequestLimiter``). Throws `invalid_request_rate` outside
+    /// 1…``maximumRequestsPerSecond``, and `unknown_tenant`.
+    public func setRequestRate(tenantID: String, _ perSecond: Int) async throws {
+        guard (1...Self.maximumRequestsPerSecond).contains(perSecond) else {
+            throw ModelError(
+                code: "invalid_request_rate",
+                "a tenant's request rate is 1 to \(Self.maximumRequestsPerSecond) a second (got \(perSecond))")
+        }
+        var updated = false
+        for try await _ in try await client.query(
+            "UPDATE notify.tenants SET requests_per_second = \(perSecond) WHERE id = \(tenantID) RETURNING id",
+            logger: logger)
+        {
+            updated = true
+        }
+        guard updated else { throw Self.unknownTenant(tenantID) }
+    }
+
     /// Creates an API key for a tenant; the returned key's ``APIKey/plaintext`` is never stored.
     public func createKey(tenantID: String, name: String) async throws -> APIKey {
         guard try await tenantExists(tenantID) else { throw Self.unknownTenant(tenantID) }
