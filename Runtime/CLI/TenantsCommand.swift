@@ -7,8 +7,8 @@ struct TenantsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenants", abstract: "Manage tenants.",
         subcommands: [
-            Create.self, SetTimeZone.self, SetRetention.self, RotateInboxSecret.self, SetInboxAuth.self,
-            SetRequestRate.self,
+            Create.self, List.self, SetTimeZone.self, SetRetention.self, RotateInboxSecret.self,
+            SetInboxAuth.self, SetRequestRate.self,
         ])
 
     struct Create: AsyncParsableCommand {

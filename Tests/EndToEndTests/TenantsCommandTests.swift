@@ -1,8 +1,9 @@
+import Foundation
 import NotifyTestSupport
 import Testing
 
-/// `notify tenants rotate-inbox-secret`, `set-inbox-auth` and `set-request-rate` as an operator runs
-/// them.
+/// `notify tenants list`, `rotate-inbox-secret`, `set-inbox-auth` and `set-request-rate` as an
+/// operator runs them.
 @Suite("notify tenants: inbox credentials", .timeLimit(.minutes(2)))
 struct TenantsCommandTests {
     @Test("prints a new secret once, says how long the old one passes; refuses bad hours and unknown tenants")
@@ -50,6 +51,40 @@ struct TenantsCommandTests {
         #expect(bad.log.contains("the mode must be signature_or_token or token; got \"cookies\""), "\(bad.log)")
         let unknown = try await run(["tenants", "set-inbox-auth", "nobody", "token"])
         #expect(unknown.status == 1, "\(unknown.log)")
+    }
+
+    @Test("list shows every tenant's settings, as a table or JSON, and never a secret")
+    func list() async throws {
+        let url = try await TestCluster.freshDatabase()
+        func run(_ arguments: [String]) async throws -> (status: Int32, log: String) {
+            try await NotifyProcess.run(arguments, databaseURL: url.secretURLString)
+        }
+        let created = try await run(["tenants", "create", "globex", "--timezone", "Europe/Berlin"])
+        let secret = try #require(created.log.split(separator: " ").last.map { String($0.dropLast()) })
+        #expect(try await run(["tenants", "create", "acme"]).status == 0)
+        #expect(try await run(["tenants", "set-request-rate", "acme", "25"]).status == 0)
+        #expect(try await run(["tenants", "set-retention", "globex", "90"]).status == 0)
+
+        let table = try await run(["tenants", "list"])
+        #expect(table.status == 0, "\(table.log)")
+        let lines = table.log.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(lines.count == 3, "\(table.log)")  // the header and two tenants
+        #expect(table.log.contains("REQUESTS/S"), "\(table.log)")
+        let acme = try #require(lines.first { $0.first == "acme" })
+        #expect(acme.contains("25") && acme.contains("kept") && acme.contains("UTC"), "\(acme)")
+        let globex = try #require(lines.first { $0.first == "globex" })
+        #expect(globex.contains("200") && globex.contains("Europe/Berlin") && globex.contains("90"), "\(globex)")
+
+        let json = try await run(["tenants", "list", "--json"])
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.log.utf8)) as? [[String: Any]]
+        #expect(parsed?.map { $0["id"] as? String } == ["acme", "globex"], "\(json.log)")
+        #expect(parsed?.first?["requests_per_second"] as? Int == 25)
+        #expect(parsed?.last?["retention_days"] as? Int == 90)
+        #expect(parsed?.first?["inbox_auth"] as? String == "signature_or_token")
+        for output in [table.log, json.log] {
+            #expect(!output.contains(secret))
+            #expect(!output.lowercased().contains("secret"))
+        }
     }
 
     @Test("set-request-rate stores the tenant's rate and says its burst; refuses 0 and unknown tenants")

@@ -205,6 +205,26 @@ public struct TenantAdmin: Sendable {
         guard updated else { throw Self.unknownTenant(tenantID) }
     }
 
+    /// Every tenant's settings, in id order; no secret is read.
+    public func listTenants() async throws -> [TenantSummary] {
+        var tenants: [TenantSummary] = []
+        for try await row in try await client.query(
+            """
+            SELECT id, name, requests_per_second, default_locale, default_timezone, retention_days, inbox_auth,
+                   created_at
+            FROM notify.tenants ORDER BY id
+            """, logger: logger)
+        {
+            let (id, name, rate, locale, zone, retention, inboxAuth, created) = try row.decode(
+                (String, String, Int, String, String, Int?, String, Date).self)
+            tenants.append(
+                TenantSummary(
+                    id: id, name: name, requestsPerSecond: rate, defaultLocale: locale, defaultTimeZone: zone,
+                    retentionDays: retention, inboxAuth: inboxAuth, createdAt: created))
+        }
+        return tenants
+    }
+
     /// Creates an API key for a tenant; the returned key's ``APIKey/plaintext`` is never stored.
     public func createKey(tenantID: String, name: String) async throws -> APIKey {
         guard try await tenantExists(tenantID) else { throw Self.unknownTenant(tenantID) }
