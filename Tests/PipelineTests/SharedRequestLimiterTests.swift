@@ -27,8 +27,7 @@ import Testing
             let elapsed = ContinuousClock.now - started
             // The burst is 20 (twice the rate), and the bucket refills at 10 a second meanwhile.
             // Each process limiting on its own would admit 20 each: 40.
-            let refilled = Int(
-                (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * 10)
+            let refilled = Int(RequestRateLimiter.seconds(elapsed) * 10)
             #expect(admitted >= 20)
             #expect(admitted <= 20 + refilled + 2, "admitted \(admitted) in \(elapsed)")
             #expect(!retryAfter.isEmpty && retryAfter.allSatisfy { $0 >= 1 })
@@ -54,8 +53,7 @@ import Testing
             var admitted = 0
             for _ in 0..<30 where await limiter.take("acme", perSecond: 20) == nil { admitted += 1 }
             let elapsed = ContinuousClock.now - started
-            let refilled =
-                Int(Double(elapsed.components.attoseconds) / 1e18 * 20) + Int(elapsed.components.seconds) * 20
+            let refilled = Int(RequestRateLimiter.seconds(elapsed) * 20)
             #expect(admitted >= 10 && admitted <= 12 + refilled, "admitted \(admitted) in \(elapsed)")
         }
     }

@@ -68,7 +68,7 @@ public final class SharedRequestLimiter: Sendable {
     /// waited).
     public func take(_ tenantID: String, perSecond rate: Int) async -> Int? {
         // The bucket's burst, twice the rate, is a PostgreSQL integer.
-        let rate = min(max(1, rate), Int(Int32.max) / 2)
+        let rate = min(max(1, rate), TenantAdmin.maximumRequestsPerSecond)
         while true {
             // A request that went away asks no more: its refill would end at once, unread.
             if Task.isCancelled { return 1 }
@@ -97,7 +97,9 @@ public final class SharedRequestLimiter: Sendable {
                 return .allowed
             }
             if let until = entry.emptyUntil {
-                if until > now { return .denied(retryAfter: max(1, Int(Self.seconds(until - now).rounded(.up)))) }
+                if until > now {
+                    return .denied(retryAfter: max(1, Int(RequestRateLimiter.seconds(until - now).rounded(.up))))
+                }
                 entry.emptyUntil = nil
             }
             if entry.refilling { return .wait }
@@ -159,9 +161,5 @@ public final class SharedRequestLimiter: Sendable {
             }
             if !waits { continuation.resume() }
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
