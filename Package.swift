@@ -175,6 +175,7 @@ let package = Package(
             name: "NotifyDelivery",
             dependencies: [
                 "NotifyFunctionKit",
+                "NotifyJSON",
                 "NotifyModel",
                 "NotifyProviders",
                 "NotifySMTP",

@@ -113,9 +113,9 @@ public struct RenderFunction: NotifyFunction {
                 MergeableWrite(
                     sql: Self.storeSQL,
                     columns: [
-                        .uuid(Array(repeating: batch.notificationID, count: users.count)),
-                        .text(Array(repeating: batch.channel.rawValue, count: users.count)), .bigint(users),
-                        .text(contents), .text(Array(repeating: batch.tenantID, count: users.count)),
+                        .repeatedUUID(batch.notificationID, count: users.count),
+                        .repeatedText(batch.channel.rawValue, count: users.count), .bigint(users),
+                        .text(contents), .repeatedText(batch.tenantID, count: users.count),
                     ]))
         }
         result.writes += writes

@@ -34,8 +34,8 @@ public struct SendInAppFunction: NotifyFunction {
             MergeableWrite(
                 sql: Self.deliverSQL,
                 columns: [
-                    .uuid(Array(repeating: batch.notificationID, count: batch.userIDs.count)),
-                    .text(Array(repeating: batch.tenantID, count: batch.userIDs.count)), .bigint(batch.userIDs),
+                    .repeatedUUID(batch.notificationID, count: batch.userIDs.count),
+                    .repeatedText(batch.tenantID, count: batch.userIDs.count), .bigint(batch.userIDs),
                 ]))
         if batch.timedFallback != false {
             output.writes.append(ChannelFallback.timedWrites(batch, userIDs: batch.userIDs, lane: context.lane))

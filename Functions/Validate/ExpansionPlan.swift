@@ -152,24 +152,44 @@ struct ExpansionPlan: Sendable {
     func output(_ input: ValidateInput) throws -> FunctionOutput {
         var result = FunctionOutput()
         var next: [JobRequest] = []
-        let channelNames = channels.map(\.rawValue)
         let finished = nextCursor == nil
-        let pairs = userIDs.flatMap { user in channelNames.map { (user, $0) } }
+        // One row per (user, channel); a single channel needs no arrays but the users'.
+        let rows = userIDs.count * channels.count
+        let userColumn: MergeableWrite.Column
+        let channelColumn: MergeableWrite.Column
+        if channels.count == 1 {
+            userColumn = .bigint(userIDs)
+            channelColumn = .repeatedText(channels[0].rawValue, count: rows)
+        } else {
+            var users: [Int64] = []
+            var names: [String] = []
+            users.reserveCapacity(rows)
+            names.reserveCapacity(rows)
+            for user in userIDs {
+                for channel in channels {
+                    users.append(user)
+                    names.append(channel.rawValue)
+                }
+            }
+            userColumn = .bigint(users)
+            channelColumn = .text(names)
+        }
         result.appendMergeable(
             MergeableWrite(
                 sql: Self.deliveriesSQL,
                 columns: [
-                    .text(Array(repeating: input.tenantID, count: pairs.count)),
-                    .uuid(Array(repeating: input.notificationID, count: pairs.count)), .bigint(pairs.map(\.0)),
-                    .text(pairs.map(\.1)),
+                    .repeatedText(input.tenantID, count: rows), .repeatedUUID(input.notificationID, count: rows),
+                    userColumn, channelColumn,
                 ]))
         result.appendMergeable(
             MergeableWrite(
                 sql: Self.progressSQL,
                 columns: [
-                    .uuid([input.notificationID]), .text([input.tenantID]), .text([finished ? "done" : "processing"]),
-                    .bigint([Int64(userIDs.count)]), .bigint([Int64(eraseContentAfterSeconds ?? 0)]),
-                    .bigint([eraseFromMilliseconds]),
+                    .repeatedUUID(input.notificationID, count: 1), .repeatedText(input.tenantID, count: 1),
+                    .repeatedText(finished ? "done" : "processing", count: 1),
+                    .repeatedBigint(Int64(userIDs.count), count: 1),
+                    .repeatedBigint(Int64(eraseContentAfterSeconds ?? 0), count: 1),
+                    .repeatedBigint(eraseFromMilliseconds, count: 1),
                 ]))
         var writes: [PostgresQuery] = []
         if isFirstBatch {
@@ -190,7 +210,8 @@ struct ExpansionPlan: Sendable {
         if finished {
             result.appendMergeable(
                 MergeableWrite(
-                    sql: Self.expandedSQL, columns: [.uuid([input.notificationID]), .text([input.tenantID])]))
+                    sql: Self.expandedSQL,
+                    columns: [.repeatedUUID(input.notificationID, count: 1), .repeatedText(input.tenantID, count: 1)]))
         }
         if let localRelease {
             result.writes.append(localRelease.events(input, channels: channels))

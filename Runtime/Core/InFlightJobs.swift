@@ -9,10 +9,6 @@ final class InFlightJobs: Sendable {
         let job: ClaimedJob
         let deadline: ContinuousClock.Instant
         let startedAt: ContinuousClock.Instant
-        /// The running task, so the watchdog can cancel it at its deadline. Only used while the
-        /// entry exists; the task removes its entry before it ends.
-        var task: TaskHandle?
-        var timedOut = false
     }
 
     /// The running task of a job. `UnsafeCurrentTask` is not Sendable; this is sound because it is
@@ -33,8 +29,16 @@ final class InFlightJobs: Sendable {
         }
     }
 
+    /// The entries, and beside them what changes while a job runs: kept apart so that changing it
+    /// writes a small value into its own dictionary instead of modifying a whole entry in place
+    /// (which costs an allocation per access).
     private struct State {
         var entries: [Key: Entry] = [:]
+        /// The running tasks, so the watchdog can cancel them at their deadlines. Only used while
+        /// the entry exists; a task detaches before it ends.
+        var tasks: [Key: TaskHandle] = [:]
+        /// Jobs the watchdog cancelled at their deadline.
+        var timedOut: Set<Key> = []
         var bulk = 0
         var emptyWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
@@ -56,7 +60,7 @@ final class InFlightJobs: Sendable {
         state.withLock { state in
             for job in jobs {
                 if state.entries.updateValue(
-                    Entry(job: job, deadline: now + timeout(job), startedAt: now, task: nil), forKey: Key(job)) == nil,
+                    Entry(job: job, deadline: now + timeout(job), startedAt: now), forKey: Key(job)) == nil,
                     job.lane == .bulk
                 {
                     state.bulk += 1
@@ -67,24 +71,33 @@ final class InFlightJobs: Sendable {
 
     /// Registers the task running a job (called from inside that task).
     func attach(_ job: ClaimedJob, task: UnsafeCurrentTask?) {
+        let key = Key(job)
         let handle = task.map(TaskHandle.init)
-        state.withLock { $0.entries[Key(job)]?.task = handle }
+        state.withLock { state in
+            guard state.entries[key] != nil else { return }
+            state.tasks[key] = handle
+        }
     }
 
     /// Detaches the task from the entry (called from inside the task before it ends); returns
     /// whether the watchdog timed the job out.
     func detach(_ job: ClaimedJob) -> Bool {
-        state.withLock { state in
-            state.entries[Key(job)]?.task = nil
-            return state.entries[Key(job)]?.timedOut ?? false
+        let key = Key(job)
+        return state.withLock { state in
+            state.tasks.removeValue(forKey: key)
+            return state.timedOut.contains(key)
         }
     }
 
     /// Gives back the slots of jobs whose outcome is written.
     func remove(_ jobs: some Sequence<ClaimedJob>) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            for job in jobs where state.entries.removeValue(forKey: Key(job)) != nil && job.lane == .bulk {
-                state.bulk -= 1
+            for job in jobs {
+                let key = Key(job)
+                guard state.entries.removeValue(forKey: key) != nil else { continue }
+                state.tasks.removeValue(forKey: key)
+                state.timedOut.remove(key)
+                if job.lane == .bulk { state.bulk -= 1 }
             }
             guard state.entries.isEmpty else { return [] }
             defer { state.emptyWaiters = [:] }
@@ -98,9 +111,9 @@ final class InFlightJobs: Sendable {
     func cancelOverdue(now: ContinuousClock.Instant = .now) -> Int {
         state.withLock { state in
             var cancelled = 0
-            for (key, entry) in state.entries where entry.deadline < now && !entry.timedOut {
-                if let task = entry.task {
-                    state.entries[key]?.timedOut = true
+            for (key, entry) in state.entries where entry.deadline < now && !state.timedOut.contains(key) {
+                if let task = state.tasks[key] {
+                    state.timedOut.insert(key)
                     task.cancel()
                     cancelled += 1
                 }
@@ -112,7 +125,7 @@ final class InFlightJobs: Sendable {
     /// Cancels every running job (shutdown after the grace period).
     func cancelAll() {
         state.withLock { state in
-            for entry in state.entries.values { entry.task?.cancel() }
+            for task in state.tasks.values { task.cancel() }
         }
     }
 

@@ -17,7 +17,10 @@ extension SendLedger {
         var providers: [String] = []
         var messageIDs: [String] = []
         var costs: [Int64] = []
-        var refunds: [Int] = []
+        var refunds: [Int64] = []
+        // The users no provider reached (for channel fallback) and those reached.
+        var unreachable: [Int64] = []
+        var reached: [Int64] = []
         var retryUsers: [Int64] = []
         var retryDelay = Duration.zero
         var snoozeUsers: [Int64] = []
@@ -35,7 +38,7 @@ extension SendLedger {
             var provider = ""
             var messageID = ""
             var cost: Int64 = 0
-            var refund = 0
+            var refund: Int64 = 0
             if let accepted = outcome.accepted {
                 // A webhook endpoint's 2xx is the delivery itself; other providers report it later.
                 status = channel == .webhook ? "delivered" : "sent"
@@ -86,6 +89,11 @@ extension SendLedger {
             messageIDs.append(messageID)
             costs.append(cost)
             refunds.append(refund)
+            switch status {
+            case "failed", "dropped": unreachable.append(user)
+            case "sent", "delivered": reached.append(user)
+            default: break
+            }
         }
 
         var result = FunctionOutput()
@@ -96,8 +104,8 @@ extension SendLedger {
                     sql: Self.outcomeSQL,
                     columns: [
                         .bigint(ids), .text(statuses), .text(reasons), .text(accounts), .text(providers),
-                        .text(messageIDs), .bigint(costs), .bigint(refunds.map(Int64.init)),
-                        .text(Array(repeating: batch.tenantID, count: ids.count)),
+                        .text(messageIDs), .bigint(costs), .bigint(refunds),
+                        .repeatedText(batch.tenantID, count: ids.count),
                     ]))
         }
         if !events.isEmpty {
@@ -105,10 +113,10 @@ extension SendLedger {
                 MergeableWrite(
                     sql: Self.eventsSQL,
                     columns: [
-                        .text(Array(repeating: batch.tenantID, count: events.count)),
-                        .uuid(Array(repeating: batch.notificationID, count: events.count)),
+                        .repeatedText(batch.tenantID, count: events.count),
+                        .repeatedUUID(batch.notificationID, count: events.count),
                         .bigint(events.map(\.delivery)), .text(events.map(\.kind)),
-                        .text(events.map { TimelineWrites.detail($0.detail) }),
+                        .text(events.map(\.detailText)),
                     ]))
         }
         var writes: [PostgresQuery] = []
@@ -133,20 +141,15 @@ extension SendLedger {
                 WHERE d.id = v.id AND d.tenant_id = \(batch.tenantID) AND d.invalidated_at IS NULL
                 """)
         }
-        let unreachable = zip(ids, statuses).filter { $0.1 == "failed" || $0.1 == "dropped" }.compactMap {
-            userOf[$0.0]
-        }
         if !unreachable.isEmpty {
             writes.append(ChannelFallback.writes(batch, userIDs: unreachable, lane: lane))
         }
-        let reached = zip(ids, statuses).filter { $0.1 == "sent" || $0.1 == "delivered" }.compactMap { userOf[$0.0] }
         if !reached.isEmpty && batch.timedFallback != false {
             writes.append(ChannelFallback.timedWrites(batch, userIDs: reached, lane: lane))
         }
         var next: [JobRequest] = []
-        let busyDelay = Duration.milliseconds(Int64((busy.map(\.staleIn).max() ?? 0) * 1000) + 50)
-        for (users, delay) in [(retryUsers, retryDelay), (snoozeUsers, snoozeDelay), (busy.map(\.userID), busyDelay)]
-        where !users.isEmpty {
+        func sendAgain(_ users: [Int64], after delay: Duration) throws {
+            guard !users.isEmpty else { return }
             var onward = batch
             onward.userIDs = users
             next.append(
@@ -154,9 +157,15 @@ extension SendLedger {
                     function: FunctionName(validating: channel.sendFunction), input: onward, lane: lane,
                     runAt: now.addingTimeInterval(delay.inSeconds), tenantID: batch.tenantID))
         }
-        result.writes += writes
+        try sendAgain(retryUsers, after: retryDelay)
+        try sendAgain(snoozeUsers, after: snoozeDelay)
+        if !busy.isEmpty {
+            let busyDelay = Duration.milliseconds(Int64((busy.map(\.staleIn).max() ?? 0) * 1000) + 50)
+            try sendAgain(busy.map(\.userID), after: busyDelay)
+        }
+        if !writes.isEmpty { result.writes += writes }
         result.next = next
-        return (result, statuses.filter { $0 == "sent" || $0 == "delivered" }.count)
+        return (result, reached.count)
     }
 
     /// Records outcomes, given as rows of (delivery, status, reason, account, provider, message id,

@@ -19,12 +19,31 @@ public struct MergeableWrite: Sendable {
         case bigint([Int64])
         case text([String])
         case uuid([UUID])
+        /// One value for each of `count` rows, held once: no array is built for it until the rows
+        /// are bound (a job's tenant, notification or single progress row, for example).
+        case repeatedBigint(Int64, count: Int)
+        /// One text value for each of `count` rows (see ``repeatedBigint(_:count:)``).
+        case repeatedText(String, count: Int)
+        /// One UUID for each of `count` rows (see ``repeatedBigint(_:count:)``).
+        case repeatedUUID(UUID, count: Int)
 
         var count: Int {
             switch self {
             case .bigint(let values): values.count
             case .text(let values): values.count
             case .uuid(let values): values.count
+            case .repeatedBigint(_, let count), .repeatedText(_, let count), .repeatedUUID(_, let count): count
+            }
+        }
+
+        /// The column's SQL type, whether its values are listed or repeated.
+        private enum ValueType { case bigint, text, uuid }
+
+        private var valueType: ValueType {
+            switch self {
+            case .bigint, .repeatedBigint: .bigint
+            case .text, .repeatedText: .text
+            case .uuid, .repeatedUUID: .uuid
             }
         }
 
@@ -35,22 +54,44 @@ public struct MergeableWrite: Sendable {
         /// to an enum payload copied the array on every append (the payload is not uniquely
         /// referenced while bound), which made merging n writes cost n allocations and n²/2 copies.
         static func concatenating(_ writes: [MergeableWrite], at index: Int, rows: Int) -> Column? {
-            func gather<Value>(_ values: (Column) -> [Value]?) -> [Value]? {
+            /// Every write's values of the column, listed or repeated; nil at a column of another type.
+            func gather<Value>(_ values: (Column) -> (listed: [Value]?, repeated: (Value, Int)?)) -> [Value]? {
                 var all: [Value] = []
                 all.reserveCapacity(rows)
                 for write in writes {
-                    guard let part = values(write.columns[index]) else { return nil }
-                    all.append(contentsOf: part)
+                    switch values(write.columns[index]) {
+                    case (let listed?, _): all.append(contentsOf: listed)
+                    case (nil, let (value, count)?): all.append(contentsOf: repeatElement(value, count: count))
+                    case (nil, nil): return nil
+                    }
                 }
                 return all
             }
-            switch writes[0].columns[index] {
+            switch writes[0].columns[index].valueType {
             case .bigint:
-                return gather { if case .bigint(let values) = $0 { values } else { nil } }.map(Column.bigint)
+                return gather { column -> (listed: [Int64]?, repeated: (Int64, Int)?) in
+                    switch column {
+                    case .bigint(let values): (values, nil)
+                    case .repeatedBigint(let value, let count): (nil, (value, count))
+                    default: (nil, nil)
+                    }
+                }.map(Column.bigint)
             case .text:
-                return gather { if case .text(let values) = $0 { values } else { nil } }.map(Column.text)
+                return gather { column -> (listed: [String]?, repeated: (String, Int)?) in
+                    switch column {
+                    case .text(let values): (values, nil)
+                    case .repeatedText(let value, let count): (nil, (value, count))
+                    default: (nil, nil)
+                    }
+                }.map(Column.text)
             case .uuid:
-                return gather { if case .uuid(let values) = $0 { values } else { nil } }.map(Column.uuid)
+                return gather { column -> (listed: [UUID]?, repeated: (UUID, Int)?) in
+                    switch column {
+                    case .uuid(let values): (values, nil)
+                    case .repeatedUUID(let value, let count): (nil, (value, count))
+                    default: (nil, nil)
+                    }
+                }.map(Column.uuid)
             }
         }
 
@@ -59,6 +100,9 @@ public struct MergeableWrite: Sendable {
             case .bigint(let values): bindings.append(values)
             case .text(let values): bindings.append(values)
             case .uuid(let values): bindings.append(values)
+            case .repeatedBigint(let value, let count): bindings.append(Array(repeating: value, count: count))
+            case .repeatedText(let value, let count): bindings.append(Array(repeating: value, count: count))
+            case .repeatedUUID(let value, let count): bindings.append(Array(repeating: value, count: count))
             }
         }
     }

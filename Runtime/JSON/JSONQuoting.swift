@@ -7,8 +7,7 @@ public enum JSONQuoting {
     /// `text` as a JSON string literal: quotes, backslashes and control characters escaped, `/`
     /// and non-ASCII characters as they are. Text with nothing to escape is only wrapped in quotes.
     public static func quoted(_ text: String) -> String {
-        let needsEscape = text.utf8.contains { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }
-        guard needsEscape else { return "\"" + text + "\"" }
+        guard needsEscape(text) else { return "\"" + text + "\"" }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count + 16)
         bytes.append(0x22)
@@ -34,12 +33,50 @@ public enum JSONQuoting {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Appends `text` as a JSON string literal (as `quoted(_:)` writes it) to `output`:
+    /// text with nothing to escape costs no string of its own.
+    public static func append(_ text: String, to output: inout String) {
+        guard !needsEscape(text) else {
+            output += quoted(text)
+            return
+        }
+        output += "\""
+        output += text
+        output += "\""
+    }
+
+    /// Appends `text` quoted, or `null`, to `output`.
+    public static func append(_ text: String?, to output: inout String) {
+        if let text { append(text, to: &output) } else { output += "null" }
+    }
+
     /// A JSON object of string values, its keys sorted (as `JSONEncoder` with `.sortedKeys` writes it).
     public static func object(_ fields: [String: String]) -> String {
-        "{" + fields.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + quoted($0.value) }.joined(separator: ",")
-            + "}"
+        var text = ""
+        appendObject(fields, to: &text)
+        return text
+    }
+
+    /// Appends ``object(_:)``'s text to `output`.
+    public static func appendObject(_ fields: [String: String], to output: inout String) {
+        output += "{"
+        var first = true
+        for key in fields.keys.sorted() {
+            if !first { output += "," }
+            first = false
+            append(key, to: &output)
+            output += ":"
+            append(fields[key] ?? "", to: &output)
+        }
+        output += "}"
     }
 
     /// `text` quoted, or `null`.
     public static func quoted(_ text: String?) -> String { text.map { quoted($0) } ?? "null" }
+
+    /// Whether `text` holds a character a JSON string literal must escape (a quote, a backslash or
+    /// a control character).
+    public static func needsEscape(_ text: String) -> Bool {
+        text.utf8.contains { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }
+    }
 }

@@ -16,9 +16,11 @@ struct TwilioMessage: Sendable {
         var seconds = time_t(date.timeIntervalSince1970)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var buffer = [CChar](repeating: 0, count: 40)
-        let count = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S +0000", &parts)
-        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: 40) { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { characters in
+                strftime(characters.baseAddress!, characters.count, "%a, %d %b %Y %H:%M:%S +0000", &parts)
+            }
+        }
     }
 
     /// The number of SMS segments (GSM-7 when ASCII, else UCS-2).
@@ -32,22 +34,49 @@ struct TwilioMessage: Sendable {
     /// The JSON Message resource, as Twilio answers a send: its fields in Twilio's names, sorted,
     /// `null` where Twilio writes null. Written by hand into one string (see ``JSONQuoting``).
     func resource(status: String) -> String {
-        let date = JSONQuoting.quoted(Self.rfc2822(created))
-        let uri = "/2010-04-01/Accounts/\(accountSID)/Messages/\(sid)"
+        let date = Self.rfc2822(created)
         var text = ""
-        text.reserveCapacity(760 + body.utf8.count + 4 * uri.utf8.count)
-        text += "{\"account_sid\":" + JSONQuoting.quoted(accountSID)
-        text += ",\"api_version\":\"2010-04-01\",\"body\":" + JSONQuoting.quoted(body)
-        text += ",\"date_created\":" + date + ",\"date_sent\":null,\"date_updated\":" + date
+        text.reserveCapacity(760 + body.utf8.count + 4 * (accountSID.utf8.count + sid.utf8.count))
+        let plainURI = !JSONQuoting.needsEscape(accountSID) && !JSONQuoting.needsEscape(sid)
+        func appendURI(_ suffix: String) {
+            guard plainURI else {
+                JSONQuoting.append("/2010-04-01/Accounts/\(accountSID)/Messages/\(sid)\(suffix)", to: &text)
+                return
+            }
+            text += "\"/2010-04-01/Accounts/"
+            text += accountSID
+            text += "/Messages/"
+            text += sid
+            text += suffix
+            text += "\""
+        }
+        text += "{\"account_sid\":"
+        JSONQuoting.append(accountSID, to: &text)
+        text += ",\"api_version\":\"2010-04-01\",\"body\":"
+        JSONQuoting.append(body, to: &text)
+        text += ",\"date_created\":"
+        JSONQuoting.append(date, to: &text)
+        text += ",\"date_sent\":null,\"date_updated\":"
+        JSONQuoting.append(date, to: &text)
         text += ",\"direction\":\"outbound-api\",\"error_code\":null,\"error_message\":null,\"from\":"
-        text += JSONQuoting.quoted(from) + ",\"messaging_service_sid\":" + JSONQuoting.quoted(messagingServiceSID)
-        text += ",\"num_media\":\"0\",\"num_segments\":"
-        text += JSONQuoting.quoted(messagingServiceSID == nil ? String(segments) : "0")
-        text += ",\"price\":null,\"price_unit\":\"USD\",\"sid\":" + JSONQuoting.quoted(sid)
-        text += ",\"status\":" + JSONQuoting.quoted(status)
-        text += ",\"subresource_uris\":{\"feedback\":" + JSONQuoting.quoted(uri + "/Feedback.json")
-        text += ",\"media\":" + JSONQuoting.quoted(uri + "/Media.json") + "}"
-        text += ",\"to\":" + JSONQuoting.quoted(to) + ",\"uri\":" + JSONQuoting.quoted(uri + ".json") + "}"
+        JSONQuoting.append(from, to: &text)
+        text += ",\"messaging_service_sid\":"
+        JSONQuoting.append(messagingServiceSID, to: &text)
+        text += ",\"num_media\":\"0\",\"num_segments\":\""
+        text += messagingServiceSID == nil ? String(segments) : "0"
+        text += "\",\"price\":null,\"price_unit\":\"USD\",\"sid\":"
+        JSONQuoting.append(sid, to: &text)
+        text += ",\"status\":"
+        JSONQuoting.append(status, to: &text)
+        text += ",\"subresource_uris\":{\"feedback\":"
+        appendURI("/Feedback.json")
+        text += ",\"media\":"
+        appendURI("/Media.json")
+        text += "},\"to\":"
+        JSONQuoting.append(to, to: &text)
+        text += ",\"uri\":"
+        appendURI(".json")
+        text += "}"
         return text
     }
 }

@@ -30,29 +30,61 @@ public enum RenderedContent: Codable, Sendable, Hashable {
     /// `.sortedKeys` writes (and ``init(from:)`` reads), written by hand because `render` writes one
     /// for every delivery and the encoder's generic machinery cost more than the content.
     public var jsonText: String {
-        func field(_ key: String, _ value: String?) -> String? { value.map { "\"\(key)\":" + JSONQuoting.quoted($0) } }
-        let fields: [String?]
-        switch self {
-        case .email(let subject, let html, let text):
-            fields = [field("channel", "email"), field("html", html), field("subject", subject), field("text", text)]
-        case .sms(let text, let segments, let encoding):
-            fields = [
-                field("channel", "sms"), field("encoding", encoding.rawValue), "\"segments\":\(segments)",
-                field("text", text),
-            ]
-        case .push(let title, let body, let data):
-            fields = [
-                field("body", body), field("channel", "push"), "\"data\":" + JSONQuoting.object(data),
-                field("title", title),
-            ]
-        case .inapp(let title, let body, let actionURL):
-            fields = [
-                field("action_url", actionURL), field("body", body), field("channel", "inapp"), field("title", title),
-            ]
-        case .webhook(let body):
-            fields = [field("body", body), field("channel", "webhook")]
+        var text = ""
+        text.reserveCapacity(64 + utf8Estimate)
+        var first = true
+        func field(_ key: String, _ value: String?) {
+            guard let value else { return }
+            text += first ? "{\"" : ",\""
+            first = false
+            text += key
+            text += "\":"
+            JSONQuoting.append(value, to: &text)
         }
-        return "{" + fields.compactMap { $0 }.joined(separator: ",") + "}"
+        switch self {
+        case .email(let subject, let html, let plain):
+            field("channel", "email")
+            field("html", html)
+            field("subject", subject)
+            field("text", plain)
+        case .sms(let body, let segments, let encoding):
+            field("channel", "sms")
+            field("encoding", encoding.rawValue)
+            text += ",\"segments\":"
+            text += String(segments)
+            field("text", body)
+        case .push(let title, let body, let data):
+            field("body", body)
+            field("channel", "push")
+            text += ",\"data\":"
+            JSONQuoting.appendObject(data, to: &text)
+            field("title", title)
+        case .inapp(let title, let body, let actionURL):
+            field("action_url", actionURL)
+            field("body", body)
+            field("channel", "inapp")
+            field("title", title)
+        case .webhook(let body):
+            field("body", body)
+            field("channel", "webhook")
+        }
+        text += "}"
+        return text
+    }
+
+    /// About how many bytes of text the content holds, to size its JSON form at once.
+    private var utf8Estimate: Int {
+        switch self {
+        case .email(let subject, let html, let plain):
+            return subject.utf8.count + (html?.utf8.count ?? 0) + (plain?.utf8.count ?? 0)
+        case .sms(let text, _, _): return text.utf8.count
+        case .push(let title, let body, let data):
+            let dataCount = data.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 }
+            return (title?.utf8.count ?? 0) + (body?.utf8.count ?? 0) + dataCount
+        case .inapp(let title, let body, let actionURL):
+            return (title?.utf8.count ?? 0) + (body?.utf8.count ?? 0) + (actionURL?.utf8.count ?? 0)
+        case .webhook(let body): return body.utf8.count
+        }
     }
 
     private enum CodingKeys: String, CodingKey {

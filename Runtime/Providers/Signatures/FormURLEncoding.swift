@@ -10,6 +10,11 @@ public enum FormURLEncoding {
     /// Encodes name/value pairs in order, spaces as `+`, everything but unreserved characters
     /// percent-encoded.
     public static func encode(_ pairs: [(name: String, value: String)]) -> String {
+        String(decoding: encodedBytes(pairs), as: UTF8.self)
+    }
+
+    /// ``encode(_:)``'s text as UTF-8 bytes, for a request body.
+    public static func encodedBytes(_ pairs: [(name: String, value: String)]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(pairs.reduce(pairs.count * 2) { $0 + $1.name.utf8.count + $1.value.utf8.count })
         for (index, pair) in pairs.enumerated() {
@@ -18,7 +23,7 @@ public enum FormURLEncoding {
             out.append(UInt8(ascii: "="))
             appendEscaped(pair.value, to: &out)
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Decodes a form body or query string into pairs in their original order; repeated names are

@@ -13,6 +13,8 @@ public struct TwilioClient: MessageProvider {
     public let configuration: TwilioConfiguration
     private let httpClient: HTTPClient
     private let now: @Sendable () -> Date
+    /// The parts of every request that depend only on the account: its URL and headers.
+    private let template: (url: String, headers: HTTPHeaders)
 
     /// Creates a client on a shared HTTP client; `now` is injectable for tests.
     public init(
@@ -21,13 +23,15 @@ public struct TwilioClient: MessageProvider {
         self.configuration = configuration
         self.httpClient = httpClient
         self.now = now
+        self.template = Self.template(configuration)
     }
 
     /// Sends one SMS; see `MessageProvider.send`.
     public func send(_ message: OutboundMessage, timeout: Duration, logger: Logger) async -> SendOutcome {
         guard case .sms(let sms) = message else { return .failed(.wrongChannel(kind)) }
         let deadline = ContinuousClock.now + timeout
-        let request = Self.makeRequest(sms, configuration: configuration)
+        let request = ProviderHTTPRequest(
+            url: template.url, headers: template.headers, body: Self.body(sms, configuration: configuration))
         let outcome: SendOutcome
         switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline) {
         case .success(let response): outcome = Self.classify(response, now: now())
@@ -40,14 +44,13 @@ public struct TwilioClient: MessageProvider {
     /// The create-message request: form fields `To`, `From` or `MessagingServiceSid`, `Body` and
     /// `StatusCallback`, with Basic auth.
     public static func makeRequest(_ message: SMSMessage, configuration: TwilioConfiguration) -> ProviderHTTPRequest {
-        var fields: [(name: String, value: String)] = [("To", message.to)]
-        if let service = configuration.messagingServiceSID {
-            fields.append(("MessagingServiceSid", service))
-        } else {
-            fields.append(("From", message.from))
-        }
-        fields.append(("Body", message.text))
-        if let callback = message.statusCallbackURL { fields.append(("StatusCallback", callback)) }
+        let template = template(configuration)
+        return ProviderHTTPRequest(
+            url: template.url, headers: template.headers, body: body(message, configuration: configuration))
+    }
+
+    /// The request's URL and headers for an account.
+    private static func template(_ configuration: TwilioConfiguration) -> (url: String, headers: HTTPHeaders) {
         let base =
             configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
         let account = FormURLEncoding.escape(configuration.accountSID)
@@ -58,9 +61,20 @@ public struct TwilioClient: MessageProvider {
                 user: configuration.apiKeySID ?? configuration.accountSID, password: configuration.authToken))
         headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         headers.add(name: "Accept", value: "application/json")
-        return ProviderHTTPRequest(
-            url: "\(base)/2010-04-01/Accounts/\(account)/Messages.json", headers: headers,
-            body: Array(FormURLEncoding.encode(fields).utf8))
+        return ("\(base)/2010-04-01/Accounts/\(account)/Messages.json", headers)
+    }
+
+    /// The request's form body.
+    private static func body(_ message: SMSMessage, configuration: TwilioConfiguration) -> [UInt8] {
+        var fields: [(name: String, value: String)] = [("To", message.to)]
+        if let service = configuration.messagingServiceSID {
+            fields.append(("MessagingServiceSid", service))
+        } else {
+            fields.append(("From", message.from))
+        }
+        fields.append(("Body", message.text))
+        if let callback = message.statusCallbackURL { fields.append(("StatusCallback", callback)) }
+        return FormURLEncoding.encodedBytes(fields)
     }
 
     /// Classifies Twilio's answer: 201 with `sid` is accepted; error codes per reference §6.
