@@ -10,14 +10,15 @@ extension SendLedger {
     func output(
         unknownPolicy: String, settings: SendSettings, lane: Lane, now: Date
     ) throws -> (output: FunctionOutput, sentCount: Int) {
-        var ids: [Int64] = []
-        var statuses: [String] = []
-        var reasons: [String] = []
-        var accounts: [String] = []
-        var providers: [String] = []
-        var messageIDs: [String] = []
-        var costs: [Int64] = []
-        var refunds: [Int64] = []
+        // The outcome statement's columns (a chunk of one delivery, the usual one, costs no arrays).
+        var ids = MergeableWrite.ColumnBuilder<Int64>()
+        var statuses = MergeableWrite.ColumnBuilder<String>()
+        var reasons = MergeableWrite.ColumnBuilder<String>()
+        var accounts = MergeableWrite.ColumnBuilder<String>()
+        var providers = MergeableWrite.ColumnBuilder<String>()
+        var messageIDs = MergeableWrite.ColumnBuilder<String>()
+        var costs = MergeableWrite.ColumnBuilder<Int64>()
+        var refunds = MergeableWrite.ColumnBuilder<Int64>()
         // The users no provider reached (for channel fallback) and those reached.
         var unreachable: [Int64] = []
         var reached: [Int64] = []
@@ -98,25 +99,32 @@ extension SendLedger {
 
         var result = FunctionOutput()
         if skippedSome { result.writes.append(TimelineWrites.dropCancelledRendered(batch)) }
-        if !ids.isEmpty {
+        if ids.count > 0 {
             result.appendMergeable(
                 MergeableWrite(
                     sql: Self.outcomeSQL,
                     columns: [
-                        .bigint(ids), .text(statuses), .text(reasons), .text(accounts), .text(providers),
-                        .text(messageIDs), .bigint(costs), .bigint(refunds),
+                        ids.column, statuses.column, reasons.column, accounts.column, providers.column,
+                        messageIDs.column, costs.column, refunds.column,
                         .repeatedText(batch.tenantID, count: ids.count),
                     ]))
         }
         if !events.isEmpty {
+            var deliveries = MergeableWrite.ColumnBuilder<Int64>()
+            var kinds = MergeableWrite.ColumnBuilder<String>()
+            var details = MergeableWrite.ColumnBuilder<String>()
+            for event in events {
+                deliveries.append(event.delivery)
+                kinds.append(event.kind)
+                details.append(event.detailText)
+            }
             result.appendMergeable(
                 MergeableWrite(
                     sql: Self.eventsSQL,
                     columns: [
                         .repeatedText(batch.tenantID, count: events.count),
                         .repeatedUUID(batch.notificationID, count: events.count),
-                        .bigint(events.map(\.delivery)), .text(events.map(\.kind)),
-                        .text(events.map(\.detailText)),
+                        deliveries.column, kinds.column, details.column,
                     ]))
         }
         var writes: [PostgresQuery] = []

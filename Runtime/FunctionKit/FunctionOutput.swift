@@ -38,6 +38,9 @@ public struct FunctionOutput: Sendable {
     /// ``writes``: the n-th writes of the jobs in one transaction run together, after their
     /// (n-1)-th.
     public mutating func appendMergeable(_ write: MergeableWrite) {
+        // A job's output usually holds a few of these: room for them at once.
+        if mergeable.isEmpty { mergeable.reserveCapacity(Self.typicalWrites) }
+        if writes.capacity < Self.typicalWrites { writes.reserveCapacity(Self.typicalWrites) }
         mergeable[writes.count] = write
         writes.append(PostgresQuery(unsafeSQL: write.sql))
     }
@@ -63,13 +66,18 @@ public struct FunctionOutput: Sendable {
     /// jobs are enqueued with this output's. Its maintenance and summary are not taken.
     public mutating func append(inlined successor: FunctionOutput) {
         let offset = writes.count
+        if !successor.mergeable.isEmpty { mergeable.reserveCapacity(mergeable.count + successor.mergeable.count) }
         for (index, write) in successor.mergeable { mergeable[offset + index] = write }
+        writes.reserveCapacity(writes.count + successor.writes.count)
         writes += successor.writes
         next += successor.next
     }
 
     /// Nothing to do next.
     public static var none: FunctionOutput { FunctionOutput() }
+
+    /// The writes room is made for when the first mergeable write is appended.
+    static let typicalWrites = 8
 
     /// True when committing this output is only deleting the job.
     public var isEmpty: Bool { next.isEmpty && writes.isEmpty && maintenance.isEmpty }

@@ -101,6 +101,9 @@ struct JSONTextParser {
         }
     }
 
+    /// The room a non-empty object or array is given at its first member or element.
+    static let initialCapacity = 6
+
     /// The members of the object at the cursor named in `names`; every other member's value is
     /// checked as strictly as ``value(depth:)`` checks it, but not built.
     mutating func members(named names: Set<String>) throws -> [String: JSONValue] {
@@ -178,6 +181,8 @@ struct JSONTextParser {
     private mutating func object(depth: Int) throws -> JSONValue {
         var members: [String: JSONValue] = [:]
         try sequence(closedBy: UInt8(ascii: "}"), depth: depth) {
+            // Room for a small object at once, instead of growing through three sizes to it.
+            if members.isEmpty { members.reserveCapacity(Self.initialCapacity) }
             let key = try $0.memberName()
             let member = try $0.value(depth: depth)
             if members[key] == nil { members[key] = member }
@@ -187,7 +192,10 @@ struct JSONTextParser {
 
     private mutating func array(depth: Int) throws -> JSONValue {
         var elements: [JSONValue] = []
-        try sequence(closedBy: UInt8(ascii: "]"), depth: depth) { elements.append(try $0.value(depth: depth)) }
+        try sequence(closedBy: UInt8(ascii: "]"), depth: depth) {
+            if elements.isEmpty { elements.reserveCapacity(Self.initialCapacity) }
+            elements.append(try $0.value(depth: depth))
+        }
         return .array(elements)
     }
 

@@ -20,9 +20,17 @@ public struct DeliveryKeys: Sendable {
 
     /// The rows of the batches for which `include` (given the batch's index) is true.
     public init(_ batches: [DeliveryBatch], where include: (Int) -> Bool = { _ in true }) {
+        var rows = 0
+        for (index, batch) in batches.enumerated() where include(index) { rows += batch.userIDs.count }
+        batchIndexes.reserveCapacity(rows)
+        notificationIDs.reserveCapacity(rows)
+        tenantIDs.reserveCapacity(rows)
+        channels.reserveCapacity(rows)
+        userIDs.reserveCapacity(rows)
         for (index, batch) in batches.enumerated() where include(index) {
+            // A batch of one user (most of them) needs no set to drop repeats.
             var seen = Set<Int64>()
-            for user in batch.userIDs where seen.insert(user).inserted {
+            for user in batch.userIDs where batch.userIDs.count == 1 || seen.insert(user).inserted {
                 batchIndexes.append(Int64(index))
                 notificationIDs.append(batch.notificationID)
                 tenantIDs.append(batch.tenantID)
