@@ -30,6 +30,7 @@ extension Worker {
             let started = ContinuousClock.now
             var logger = context.logger
             var metadata = logger.handler.metadata
+            metadata.reserveCapacity(metadata.count + 2)
             metadata[LogKeys.function] = .string(entry.name.rawValue)
             metadata[LogKeys.inlinedIn] = .string(job.queue)
             logger.handler.metadata = metadata

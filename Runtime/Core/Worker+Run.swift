@@ -23,6 +23,8 @@ extension Worker {
         // Values render only if something is logged, and the metadata is set once: a handler may
         // re-render all of it on every change (swift-log's StreamLogHandler does).
         var metadata = logger.handler.metadata
+        // Copied once with room for the four keys, instead of copied and then grown twice.
+        metadata.reserveCapacity(metadata.count + 4)
         metadata[LogKeys.jobID] = .stringConvertible(job.id)
         metadata[LogKeys.function] = .string(job.queue)
         metadata[LogKeys.attempt] = .stringConvertible(job.attempt)

@@ -160,10 +160,10 @@ public struct ContactCipher: Sendable {
                     + "(after the active one) to \(Self.configurationName)")
         }
         let headerLength = 2 + id.utf8.count
-        let opened: [UInt8]
+        let opened: Data
         do {
             let box = try AES.GCM.SealedBox(combined: blob[headerLength...])
-            opened = Array(try AES.GCM.open(box, using: key, authenticating: blob[..<headerLength]))
+            opened = try AES.GCM.open(box, using: key, authenticating: blob[..<headerLength])
         } catch {
             throw ModelError(
                 code: "decryption_failed",
