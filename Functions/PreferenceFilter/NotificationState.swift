@@ -37,12 +37,8 @@ struct NotificationState: Sendable {
                 SELECT c.* FROM notify.categories c WHERE c.tenant_id = n.tenant_id AND c.key = n.category_key OFFSET 0
             ) c ON true
             """, logger: context.logger)
-        var states = batches.map { batch -> Result<NotificationState, any Error> in
-            .failure(
-                FunctionError(
-                    .permanent, code: "notification_not_found",
-                    "notification \(batch.notificationID) does not exist"))
-        }
+        // Filled from the rows; a batch without one gets its error after (made only when needed).
+        var states = [Result<NotificationState, any Error>?](repeating: nil, count: batches.count)
         for row in rows {
             let (
                 ord, categoryKey, status, isDigest, kind, critical, channels, template, unknown, cap, digest,
@@ -62,6 +58,12 @@ struct NotificationState: Sendable {
                     timedFallback: timed)
             }
         }
-        return states
+        return zip(batches, states).map { batch, state in
+            state
+                ?? .failure(
+                    FunctionError(
+                        .permanent, code: "notification_not_found",
+                        "notification \(batch.notificationID) does not exist"))
+        }
     }
 }

@@ -71,16 +71,12 @@ struct RenderJob: Sendable {
                   AND tp.channel = r.channel AND tp.active
             ) tp
             """, logger: context.logger)
-        var jobs = batches.map { batch -> Result<RenderJob, any Error> in
-            .failure(
-                FunctionError(
-                    .permanent, code: "notification_not_found",
-                    "notification \(batch.notificationID) or its category does not exist"))
-        }
+        // Filled from the rows; a batch without one gets its error after (made only when needed).
+        var found = [Result<RenderJob, any Error>?](repeating: nil, count: batches.count)
         for row in heads {
             let (ord, templateKey, defaultLocale, dataText, locales, sources, erased) = try row.decode(
                 (Int64, String, String, String, [String], [String], Bool).self)
-            jobs[Int(ord) - 1] = Result {
+            found[Int(ord) - 1] = Result {
                 let data = try JSONValue.object(parsing: dataText)
                 var templates: [String: TemplateSource] = [:]
                 for (locale, source) in zip(locales, sources) {
@@ -91,7 +87,13 @@ struct RenderJob: Sendable {
                     recipients: [], contentErased: erased)
             }
         }
-        return jobs
+        return zip(batches, found).map { batch, job in
+            job
+                ?? .failure(
+                    FunctionError(
+                        .permanent, code: "notification_not_found",
+                        "notification \(batch.notificationID) or its category does not exist"))
+        }
     }
 
     /// Per batch, its deliveries still pending (or, in a batch of new deliveries, not found yet:
