@@ -48,7 +48,9 @@ extension MergeableWrite {
 
 extension MergeableWrite.ColumnBuilder where Value == String {
     /// The column: its values listed, or one repeated for every row.
-    public var column: MergeableWrite.Column { column(listed: { .text($0) }, repeated: { .repeatedText($0, count: $1) }) }
+    public var column: MergeableWrite.Column {
+        column(listed: { .text($0) }, repeated: { .repeatedText($0, count: $1) })
+    }
 }
 
 extension MergeableWrite.ColumnBuilder where Value == Int64 {
@@ -60,5 +62,7 @@ extension MergeableWrite.ColumnBuilder where Value == Int64 {
 
 extension MergeableWrite.ColumnBuilder where Value == UUID {
     /// The column: its values listed, or one repeated for every row.
-    public var column: MergeableWrite.Column { column(listed: { .uuid($0) }, repeated: { .repeatedUUID($0, count: $1) }) }
+    public var column: MergeableWrite.Column {
+        column(listed: { .uuid($0) }, repeated: { .repeatedUUID($0, count: $1) })
+    }
 }

@@ -50,31 +50,26 @@ struct TwilioMessage: Sendable {
             text += suffix
             text += "\""
         }
-        text += "{\"account_sid\":"
-        JSONQuoting.append(accountSID, to: &text)
-        text += ",\"api_version\":\"2010-04-01\",\"body\":"
-        JSONQuoting.append(body, to: &text)
-        text += ",\"date_created\":"
-        JSONQuoting.append(date, to: &text)
-        text += ",\"date_sent\":null,\"date_updated\":"
-        JSONQuoting.append(date, to: &text)
-        text += ",\"direction\":\"outbound-api\",\"error_code\":null,\"error_message\":null,\"from\":"
-        JSONQuoting.append(from, to: &text)
-        text += ",\"messaging_service_sid\":"
-        JSONQuoting.append(messagingServiceSID, to: &text)
-        text += ",\"num_media\":\"0\",\"num_segments\":\""
-        text += messagingServiceSID == nil ? String(segments) : "0"
-        text += "\",\"price\":null,\"price_unit\":\"USD\",\"sid\":"
-        JSONQuoting.append(sid, to: &text)
-        text += ",\"status\":"
-        JSONQuoting.append(status, to: &text)
-        text += ",\"subresource_uris\":{\"feedback\":"
+        /// Appends the text between two values (quotes and names), then the value, quoted.
+        func member(_ before: String, _ value: String?) {
+            text += before
+            JSONQuoting.append(value, to: &text)
+        }
+        member(#"{"account_sid":"#, accountSID)
+        member(#","api_version":"2010-04-01","body":"#, body)
+        member(#","date_created":"#, date)
+        member(#","date_sent":null,"date_updated":"#, date)
+        member(#","direction":"outbound-api","error_code":null,"error_message":null,"from":"#, from)
+        member(#","messaging_service_sid":"#, messagingServiceSID)
+        member(#","num_media":"0","num_segments":"#, messagingServiceSID == nil ? String(segments) : "0")
+        member(#","price":null,"price_unit":"USD","sid":"#, sid)
+        member(#","status":"#, status)
+        text += #","subresource_uris":{"feedback":"#
         appendURI("/Feedback.json")
-        text += ",\"media\":"
+        text += #","media":"#
         appendURI("/Media.json")
-        text += "},\"to\":"
-        JSONQuoting.append(to, to: &text)
-        text += ",\"uri\":"
+        member(#"},"to":"#, to)
+        text += #","uri":"#
         appendURI(".json")
         text += "}"
         return text
