@@ -13,11 +13,12 @@ extension Worker {
     /// successor it ran needs its completion to wait for the disk. A successor that fails keeps its
     /// request: it is enqueued and runs as its own job, with its own attempts.
     func runInlinedSuccessors(
-        of output: FunctionOutput, job: ClaimedJob, context: FunctionContext
+        of output: consuming FunctionOutput, job: ClaimedJob, context: FunctionContext
     ) async -> (output: FunctionOutput, commit: CompletionCommit) {
         guard configuration.inlineSuccessors, !output.next.isEmpty else { return (output, .asynchronous) }
         var commit = CompletionCommit.asynchronous
-        var result = output
+        // Taken over, not copied: its arrays stay uniquely held, so removing a request copies none.
+        var result = consume output
         var index = 0
         var inlined = 0
         while index < result.next.count && inlined < Self.maximumInlinedPerJob && !Task.isCancelled {

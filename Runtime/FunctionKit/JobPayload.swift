@@ -11,7 +11,7 @@ import Synchronization
 public struct JobPayload: Sendable, Hashable, CustomStringConvertible {
     private enum Storage: Sendable {
         case json(String)
-        case typed(TypedValue)
+        case typed(any TypedPayload)
     }
 
     private let storage: Storage
@@ -24,14 +24,7 @@ public struct JobPayload: Sendable, Hashable, CustomStringConvertible {
     /// A payload made from a typed value, encoded as JSON (ISO 8601 dates, sorted keys) the first
     /// time ``json()`` is asked for; a ``JSONTextEncodable`` value writes that text itself.
     public init<Input: Encodable & Sendable>(encoding value: Input) {
-        if let direct = value as? any JSONTextEncodable {
-            self.storage = .typed(TypedValue(value) { direct.jsonText })
-            return
-        }
-        self.storage = .typed(
-            TypedValue(value) {
-                String(decoding: try JobPayload.encoder.encode(value), as: UTF8.self)
-            })
+        self.storage = .typed(TypedValue(value))
     }
 
     /// The payload as JSON text.
@@ -47,7 +40,7 @@ public struct JobPayload: Sendable, Hashable, CustomStringConvertible {
     /// The value the payload was made from, when it was made from a value of type `T`.
     package func value<T>(as type: T.Type) -> T? {
         guard case .typed(let typed) = storage else { return nil }
-        return typed.value as? T
+        return typed.value(as: type)
     }
 
     /// The JSON text, or a placeholder when it cannot be encoded (without the encoder's error,
@@ -81,19 +74,30 @@ public struct JobPayload: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A typed payload and its JSON, encoded at most once.
-private final class TypedValue: Sendable {
-    let value: any Sendable
-    private let encode: @Sendable () throws -> String
+private protocol TypedPayload: AnyObject, Sendable {
+    /// The value the payload was made from, when it is of type `T`.
+    func value<T>(as type: T.Type) -> T?
+    /// The value as JSON text, encoded the first time it is asked for.
+    func json() throws -> String
+}
+
+/// A payload of type `Input`: one object, where a value, an encoding closure and a box for the
+/// value took four allocations per next step.
+private final class TypedValue<Input: Encodable & Sendable>: TypedPayload {
+    let input: Input
     private let encoded = Mutex<Result<String, any Error>?>(nil)
 
-    init(_ value: any Sendable, encode: @escaping @Sendable () throws -> String) {
-        self.value = value
-        self.encode = encode
-    }
+    init(_ input: Input) { self.input = input }
+
+    func value<T>(as type: T.Type) -> T? { input as? T }
 
     func json() throws -> String {
         if let done = encoded.withLock({ $0 }) { return try done.get() }
-        let result = Result { try encode() }
+        let result = Result { () throws -> String in
+            // A JSONTextEncodable value writes its text itself.
+            if let direct = input as? any JSONTextEncodable { return direct.jsonText }
+            return String(decoding: try JobPayload.encoder.encode(input), as: UTF8.self)
+        }
         encoded.withLock { $0 = result }
         return try result.get()
     }
