@@ -130,7 +130,7 @@ struct JSONTextParser {
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "{"):
             try sequence(closedBy: UInt8(ascii: "}"), depth: depth + 1) {
-                _ = try $0.memberName()
+                try $0.skipMemberName()
                 try $0.skipValue(depth: depth + 1)
             }
         case UInt8(ascii: "["):
@@ -176,6 +176,16 @@ struct JSONTextParser {
         guard peek == UInt8(ascii: ":") else { throw failure("`:`") }
         offset += 1
         return key
+    }
+
+    /// Checks a member's name and the colon after it, and moves past them without making a string.
+    private mutating func skipMemberName() throws {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "\"") else { throw failure("a member name in quotes") }
+        try skipString()
+        skipWhitespace()
+        guard peek == UInt8(ascii: ":") else { throw failure("`:`") }
+        offset += 1
     }
 
     private mutating func object(depth: Int) throws -> JSONValue {

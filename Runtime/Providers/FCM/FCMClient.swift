@@ -19,6 +19,8 @@ public struct FCMClient: MessageProvider {
     private let httpClient: HTTPClient
     private let tokens: OAuthTokenCache
     private let now: @Sendable () -> Date
+    /// The project's send URL, made once.
+    private let sendURL: String
 
     /// Creates a client whose tokens come from the service account's key; throws a configuration
     /// failure if the key cannot be read. `tokenTimeout` bounds each token request, which is shared
@@ -43,6 +45,7 @@ public struct FCMClient: MessageProvider {
         self.httpClient = httpClient
         self.tokens = tokens
         self.now = now
+        self.sendURL = Self.sendURL(configuration)
     }
 
     /// Sends one push; see `MessageProvider.send`. A 401 UNAUTHENTICATED drops the token and
@@ -64,7 +67,7 @@ public struct FCMClient: MessageProvider {
             case .success(let value): token = value
             case .failure(let failure): return .failed(failure)
             }
-            let request = Self.makeRequest(push, configuration: configuration, accessToken: token.value, now: now())
+            let request = Self.makeRequest(push, url: sendURL, accessToken: token.value, now: now())
             switch await HTTPExchange.perform(request, on: httpClient, deadline: deadline) {
             case .failure(let failure):
                 return .failed(failure)
@@ -84,15 +87,23 @@ public struct FCMClient: MessageProvider {
     public static func makeRequest(
         _ message: PushMessage, configuration: FCMConfiguration, accessToken: String, now: Date
     ) -> ProviderHTTPRequest {
+        makeRequest(message, url: sendURL(configuration), accessToken: accessToken, now: now)
+    }
+
+    private static func makeRequest(
+        _ message: PushMessage, url: String, accessToken: String, now: Date
+    ) -> ProviderHTTPRequest {
         var headers = HTTPHeaders()
         headers.add(name: "Authorization", value: "Bearer \(accessToken)")
         headers.add(name: "Content-Type", value: "application/json")
+        return ProviderHTTPRequest(url: url, headers: headers, body: Array(body(for: message, now: now).jsonText.utf8))
+    }
+
+    /// `…/v1/projects/{project}/messages:send` under the configuration's base URL.
+    private static func sendURL(_ configuration: FCMConfiguration) -> String {
         let base =
             configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
-        let project = FormURLEncoding.escape(configuration.projectID)
-        return ProviderHTTPRequest(
-            url: "\(base)/v1/projects/\(project)/messages:send", headers: headers,
-            body: Array(body(for: message, now: now).jsonText.utf8))
+        return "\(base)/v1/projects/\(FormURLEncoding.escape(configuration.projectID))/messages:send"
     }
 
     /// The send body of `message` (see ``makeRequest(_:configuration:accessToken:now:)``); its
