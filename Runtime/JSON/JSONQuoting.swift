@@ -50,6 +50,17 @@ public enum JSONQuoting {
         if let text { append(text, to: &output) } else { output += "null" }
     }
 
+    /// Appends the member `"name":value` of an object being written, after a comma unless it is the
+    /// object's first (`first`, set to false once one is written); a nil value is left out.
+    public static func appendMember(_ name: String, _ value: String?, to output: inout String, first: inout Bool) {
+        guard let value else { return }
+        output += first ? "\"" : ",\""
+        first = false
+        output += name
+        output += "\":"
+        append(value, to: &output)
+    }
+
     /// A JSON object of string values, its keys sorted (as `JSONEncoder` with `.sortedKeys` writes it).
     public static func object(_ fields: [String: String]) -> String {
         var text = ""

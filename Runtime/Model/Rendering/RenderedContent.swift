@@ -32,15 +32,9 @@ public enum RenderedContent: Codable, Sendable, Hashable {
     public var jsonText: String {
         var text = ""
         text.reserveCapacity(64 + utf8Estimate)
+        text += "{"
         var first = true
-        func field(_ key: String, _ value: String?) {
-            guard let value else { return }
-            text += first ? "{\"" : ",\""
-            first = false
-            text += key
-            text += "\":"
-            JSONQuoting.append(value, to: &text)
-        }
+        func field(_ key: String, _ value: String?) { JSONQuoting.appendMember(key, value, to: &text, first: &first) }
         switch self {
         case .email(let subject, let html, let plain):
             field("channel", "email")

@@ -28,50 +28,24 @@ extension FCMClient.Body {
 }
 
 extension FCMClient.Body.Android {
-    /// `collapse_key`, `priority`, `ttl`, in that order, the absent ones left out.
-    var jsonText: String {
-        var text = ""
-        append(to: &text)
-        return text
-    }
-
-    /// Appends ``jsonText`` to `text`.
+    /// Appends the object: `collapse_key`, `priority`, `ttl`, in that order, the absent ones left out.
     func append(to text: inout String) {
+        var first = true
         text += "{"
-        if let collapseKey {
-            text += #""collapse_key":"#
-            JSONQuoting.append(collapseKey, to: &text)
-            text += ","
-        }
-        text += #""priority":"#
-        JSONQuoting.append(priority, to: &text)
-        if let ttl {
-            text += #","ttl":"#
-            JSONQuoting.append(ttl, to: &text)
-        }
+        JSONQuoting.appendMember("collapse_key", collapseKey, to: &text, first: &first)
+        JSONQuoting.appendMember("priority", priority, to: &text, first: &first)
+        JSONQuoting.appendMember("ttl", ttl, to: &text, first: &first)
         text += "}"
     }
 }
 
 extension FCMClient.Body.Notification {
-    /// `body`, then `title`, the absent one left out.
-    var jsonText: String {
-        var text = ""
-        append(to: &text)
-        return text
-    }
-
-    /// Appends ``jsonText`` to `text`.
+    /// Appends the object: `body`, then `title`, the absent one left out.
     func append(to text: inout String) {
+        var first = true
         text += "{"
-        if let body {
-            text += #""body":"#
-            JSONQuoting.append(body, to: &text)
-        }
-        if let title {
-            text += body == nil ? #""title":"# : #","title":"#
-            JSONQuoting.append(title, to: &text)
-        }
+        JSONQuoting.appendMember("body", body, to: &text, first: &first)
+        JSONQuoting.appendMember("title", title, to: &text, first: &first)
         text += "}"
     }
 }

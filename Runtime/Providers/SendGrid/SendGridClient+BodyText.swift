@@ -45,21 +45,12 @@ extension SendGridClient.Body {
 }
 
 extension SendGridClient.Body.Address {
-    /// The address as the encoder writes it: `email`, then `name` when there is one.
-    var jsonText: String {
-        var text = ""
-        append(to: &text)
-        return text
-    }
-
-    /// Appends ``jsonText`` to `text`.
+    /// Appends the address as the encoder writes it: `email`, then `name` when there is one.
     func append(to text: inout String) {
-        text += #"{"email":"#
-        JSONQuoting.append(email, to: &text)
-        if let name {
-            text += #","name":"#
-            JSONQuoting.append(name, to: &text)
-        }
+        var first = true
+        text += "{"
+        JSONQuoting.appendMember("email", email, to: &text, first: &first)
+        JSONQuoting.appendMember("name", name, to: &text, first: &first)
         text += "}"
     }
 }
