@@ -14,8 +14,14 @@
 # Build the binary with `swift build -c release --product notify` first.
 set -euo pipefail
 CHANNEL=${1:-sms}
-NOTIFY=$(realpath "${2:-.build/release/notify}")
+NOTIFY=${2:-.build/release/notify}
 SECONDS_COUNTED=${3:-3}
+case "$CHANNEL" in sms | email | push) ;; *) echo "the channel must be sms, email or push (got \"$CHANNEL\")" >&2; exit 64 ;; esac
+[[ "$SECONDS_COUNTED" =~ ^[1-9][0-9]*$ ]] || { echo "SECONDS must be a whole number of seconds, 1 or more (got \"$SECONDS_COUNTED\")" >&2; exit 64; }
+[ -x "$NOTIFY" ] || { echo "no notify binary at $NOTIFY: build it with swift build -c release --product notify, or pass its path" >&2; exit 64; }
+NOTIFY=$(realpath "$NOTIFY")
+command -v perf > /dev/null || { echo "this needs perf (Debian: apt-get install -y linux-perf)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "this needs root, to put uprobes on malloc and on the notify binary" >&2; exit 1; }
 # awk reads to the end (no early exit), so that the writer of the pipe never dies of SIGPIPE.
 LIBC=$(ldconfig -p | awk '/libc\.so\.6 .*x86-64/ && !found {print $NF; found = 1}')
 ACCEPTED=$(nm "$NOTIFY" | awk '/SendLedgerV8accepted_9candidate9messageIDys5Int64V_AA14RouteCandidateVSStF$/ && !found {print $1; found = 1}')
@@ -31,7 +37,11 @@ trap cleanup EXIT
 BENCH=$!
 sleep 8
 perf stat -x, -e "$GROUP:malloc" -e "$GROUP:accepted" -p "$BENCH" -- sleep "$SECONDS_COUNTED" 2> "$OUT/stat"
-wait "$BENCH"
+if ! wait "$BENCH"; then
+    echo "the benchmark failed; its output:" >&2
+    cat "$OUT/bench.err" >&2
+    exit 1
+fi
 python3 - "$OUT/stat" "$CHANNEL" "$SECONDS_COUNTED" <<'PY'
 import json, sys
 counts = {}
