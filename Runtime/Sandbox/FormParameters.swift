@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NotifyProviders
 
 /// An `application/x-www-form-urlencoded` body: ordered pairs, names may repeat.
@@ -8,6 +9,13 @@ struct FormParameters: Sendable {
     /// Parses a body; `+` is a space.
     init(_ data: Data) {
         pairs = FormURLEncoding.decode(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Parses a request body where it lies.
+    init(_ buffer: ByteBuffer) {
+        pairs = buffer.withUnsafeReadableBytes { raw in
+            raw.withMemoryRebound(to: UInt8.self) { FormURLEncoding.decode(utf8: $0) }
+        }
     }
 
     init(pairs: [(name: String, value: String)]) {

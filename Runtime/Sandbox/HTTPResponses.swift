@@ -21,9 +21,16 @@ enum HTTPResponses {
 
     /// An answer with a raw body.
     static func bytes(_ data: Data, status: HTTPResponse.Status, contentType: String, headers: HTTPFields) -> Response {
+        bytes(ByteBuffer(bytes: data), status: status, contentType: contentType, headers: headers)
+    }
+
+    /// A body of bytes already in a buffer.
+    static func bytes(
+        _ buffer: ByteBuffer, status: HTTPResponse.Status, contentType: String, headers: HTTPFields
+    ) -> Response {
         var fields = headers
         fields[.contentType] = contentType
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
     }
 
     /// An empty answer.
@@ -49,9 +56,14 @@ extension HTTPField.Name {
 extension Request {
     /// The whole body, up to `limit` bytes; nil when larger.
     func collectBody(limit: Int) async -> Data? {
-        let body = self.body
-        guard let buffer = try? await body.collect(upTo: limit) else { return nil }
+        guard let buffer = await collectBodyBuffer(limit: limit) else { return nil }
         return Data(buffer: buffer)
+    }
+
+    /// The body as received, without copying it out: nil when larger than `limit` bytes.
+    func collectBodyBuffer(limit: Int) async -> ByteBuffer? {
+        let body = self.body
+        return try? await body.collect(upTo: limit)
     }
 
     /// The bearer token of the Authorization header.
@@ -63,6 +75,19 @@ extension Request {
             let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
         else { return nil }
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+
+    /// Whether the Basic Authorization header carries one of `accepted` pairs. `encoded` holds
+    /// each pair's `base64(user:password)` in the same order, compared first so that the usual
+    /// request decodes nothing; any other spelling is decoded and compared with the pairs.
+    func hasBasicCredentials(
+        _ accepted: [(user: String, password: String)], encoded: [String]
+    ) -> Bool {
+        if let given = authorization(scheme: "basic"), encoded.contains(where: { given == $0[...] }) {
+            return true
+        }
+        guard let credentials = basicCredentials else { return false }
+        return accepted.contains { $0 == credentials }
     }
 
     /// What follows `scheme` (lower case; matched in any case) and a space in the Authorization

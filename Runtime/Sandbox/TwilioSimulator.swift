@@ -7,25 +7,36 @@ struct TwilioSimulator: ProviderFaultAnswers {
     let core: SandboxCore
     var kind: ProviderKind { .twilio }
 
-    func addRoutes(to router: Router<SandboxRequestContext>) {
-        router.post("/2010-04-01/Accounts/:sid/Messages.json") { request, context in
-            await send(request, context: context)
-        }
-    }
-
-    func send(_ request: Request, context: SandboxRequestContext) async -> Response {
-        if let fault = await core.applyFaults(self, context: context) { return fault }
+    /// The Basic auth pairs Twilio accepts: the account and its auth token, or the API key and its
+    /// secret.
+    var acceptedCredentials: [(user: String, password: String)] {
         let credentials = core.credentials
-        let pairs = [
+        return [
             (credentials.twilioAccountSID, credentials.twilioAuthToken),
             (credentials.twilioAPIKeySID, credentials.twilioAPIKeySecret),
         ]
-        guard let auth = request.basicCredentials, pairs.contains(where: { $0 == (auth.user, auth.password) }),
+    }
+
+    func addRoutes(to router: Router<SandboxRequestContext>) {
+        let accepted = acceptedCredentials
+        let encoded = accepted.map { Data("\($0.user):\($0.password)".utf8).base64EncodedString() }
+        router.post("/2010-04-01/Accounts/:sid/Messages.json") { request, context in
+            await send(request, context: context, accepted: accepted, encoded: encoded)
+        }
+    }
+
+    func send(
+        _ request: Request, context: SandboxRequestContext, accepted: [(user: String, password: String)],
+        encoded: [String]
+    ) async -> Response {
+        if let fault = await core.applyFaults(self, context: context) { return fault }
+        let credentials = core.credentials
+        guard request.hasBasicCredentials(accepted, encoded: encoded),
             context.parameters.get("sid") == credentials.twilioAccountSID
         else {
             return reject(20003, "Authenticate", status: .unauthorized, record: RecordedMessage(provider: .twilio))
         }
-        let form = FormParameters(await request.collectBody(limit: 1 << 20) ?? Data())
+        let form = FormParameters(await request.collectBodyBuffer(limit: 1 << 20) ?? ByteBuffer())
         let to = form["To"] ?? ""
         let from = form["From"] ?? form["MessagingServiceSid"]
         let body = form["Body"] ?? ""
@@ -54,7 +65,7 @@ struct TwilioSimulator: ProviderFaultAnswers {
         scheduleCallbacks(message, statusCallback: statusCallback)
         let resource = message.resource(status: form["MessagingServiceSid"] == nil ? "queued" : "accepted")
         return HTTPResponses.bytes(
-            Data(resource.utf8), status: .created, contentType: "application/json", headers: [:])
+            ByteBuffer(string: resource), status: .created, contentType: "application/json", headers: [:])
     }
 
     /// `+` then 2–15 digits, the first not zero.

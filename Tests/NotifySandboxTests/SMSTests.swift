@@ -53,6 +53,34 @@ struct SMSTests {
         }
     }
 
+    @Test("Basic auth: the API key pair and other spellings of the header pass; crossed pairs do not")
+    func twilioAuthSpellings() async throws {
+        try await SandboxHarness.run { harness in
+            let credentials = harness.credentials
+            let apiKey = try await twilioSend(
+                harness, to: "+14155550100", user: credentials.twilioAPIKeySID,
+                password: credentials.twilioAPIKeySecret)
+            #expect(apiKey.status == 201)
+            let crossed = try await twilioSend(
+                harness, to: "+14155550100", user: credentials.twilioAccountSID,
+                password: credentials.twilioAPIKeySecret)
+            #expect(crossed.status == 401)
+
+            // The scheme in another case and more than one space before the credentials.
+            let encoded = Data("\(credentials.twilioAccountSID):\(credentials.twilioAuthToken)".utf8)
+                .base64EncodedString()
+            for header in ["basic  " + encoded, "BASIC " + encoded] {
+                let answer = try await harness.post(
+                    "/2010-04-01/Accounts/\(credentials.twilioAccountSID)/Messages.json",
+                    body: form([("To", "+14155550100"), ("From", "+15005550006"), ("Body", "hi")]),
+                    contentType: "application/x-www-form-urlencoded", headers: [("Authorization", header)])
+                #expect(answer.status == 201, "\(header.prefix(6))")
+            }
+            let counts = try await harness.counts("twilio")
+            #expect(counts["accepted"] == 3 && counts["failed"] == 1)
+        }
+    }
+
     @Test(arguments: [("+15005550001", 21211), ("+15005550004", 21610), ("0800 INVALID", 21211)])
     func twilioMagicNumbers(to: String, code: Int) async throws {
         try await SandboxHarness.run { harness in

@@ -29,21 +29,26 @@ public enum FormURLEncoding {
     /// Decodes a form body or query string into pairs in their original order; repeated names are
     /// kept. Malformed percent escapes are kept literally.
     public static func decode(_ text: String) -> [(name: String, value: String)] {
-        var pairs: [(name: String, value: String)] = []
         var text = text
-        text.withUTF8 { bytes in
-            var start = 0
-            while start < bytes.count {
-                let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
-                if end > start {
-                    if let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) {
-                        pairs.append((unescape(bytes[start..<equals]), unescape(bytes[(equals + 1)..<end])))
-                    } else {
-                        pairs.append((unescape(bytes[start..<end]), ""))
-                    }
+        return text.withUTF8 { decode(utf8: $0) }
+    }
+
+    /// ``decode(_:)`` over UTF-8 bytes, such as a request body's, without first making a string of
+    /// them.
+    public static func decode(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [(name: String, value: String)] {
+        var pairs: [(name: String, value: String)] = []
+        pairs.reserveCapacity(bytes.reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 })
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+            if end > start {
+                if let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) {
+                    pairs.append((unescape(bytes[start..<equals]), unescape(bytes[(equals + 1)..<end])))
+                } else {
+                    pairs.append((unescape(bytes[start..<end]), ""))
                 }
-                start = end + 1
             }
+            start = end + 1
         }
         return pairs
     }
@@ -92,24 +97,27 @@ public enum FormURLEncoding {
         guard bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
             return String(decoding: bytes, as: UTF8.self)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "+") {
-                out.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
-                let high = SignatureSupport.nibble(bytes[index + 1]),
-                let low = SignatureSupport.nibble(bytes[index + 2])
-            {
-                out.append(high << 4 | low)
-                index += 2
-            } else {
-                out.append(byte)
+        // Unescaped text is never longer than its escaped form: written straight into the string.
+        return String(unsafeUninitializedCapacity: bytes.count) { out in
+            var count = 0
+            var index = bytes.startIndex
+            while index < bytes.endIndex {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "+") {
+                    out[count] = UInt8(ascii: " ")
+                } else if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
+                    let high = SignatureSupport.nibble(bytes[index + 1]),
+                    let low = SignatureSupport.nibble(bytes[index + 2])
+                {
+                    out[count] = high << 4 | low
+                    index += 2
+                } else {
+                    out[count] = byte
+                }
+                count += 1
+                index += 1
             }
-            index += 1
+            return count
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
