@@ -5,10 +5,23 @@ public enum RoutePlanner {
     public static func order<G: RandomNumberGenerator>(
         _ candidates: [RouteCandidate], using generator: inout G
     ) -> [RouteCandidate] {
-        let positions = Dictionary(grouping: candidates, by: \.position).sorted { $0.key < $1.key }
+        // Runs of one position, each by account. A position held by one account needs no draw: the
+        // usual ordered list (primary, then fallback) costs no random numbers.
+        guard candidates.count > 1 else { return candidates }
+        let sorted = candidates.sorted { ($0.position, $0.accountID) < ($1.position, $1.accountID) }
+        if zip(sorted, sorted.dropFirst()).allSatisfy({ $0.position != $1.position }) { return sorted }
         var ordered: [RouteCandidate] = []
-        for (_, group) in positions {
-            var remaining = group.sorted { $0.accountID < $1.accountID }
+        ordered.reserveCapacity(sorted.count)
+        var start = 0
+        while start < sorted.count {
+            var end = start + 1
+            while end < sorted.count, sorted[end].position == sorted[start].position { end += 1 }
+            guard end - start > 1 else {
+                ordered.append(sorted[start])
+                start = end
+                continue
+            }
+            var remaining = Array(sorted[start..<end])
             while !remaining.isEmpty {
                 let total = remaining.reduce(0) { $0 + max($1.weight, 0) }
                 var index = 0
@@ -24,6 +37,7 @@ public enum RoutePlanner {
                 }
                 ordered.append(remaining.remove(at: index))
             }
+            start = end
         }
         return ordered
     }
