@@ -63,11 +63,11 @@ enum PendingDeliveryLoader {
         var failures: [Int: any Error] = [:]
         for row in claimed {
             let (
-                ord, id, userID, contentText, attempts, inFlight, previousAccount, externalID, email, phone, policy,
+                ord, id, userID, contentText, attempts, inFlight, previousAccount, externalID, contactCipher, policy,
                 kind, key
             ) =
                 try row.decode(
-                    (Int64, Int64, Int64, String?, Int, Bool, String?, String, Data?, Data?, String, String, String)
+                    (Int64, Int64, Int64, String?, Int, Bool, String?, String, ByteBuffer?, String, String, String)
                         .self)
             let index = Int(ord)
             let channel = requests[index].batch.channel
@@ -88,8 +88,10 @@ enum PendingDeliveryLoader {
             var contact = PendingDelivery.Contact.none
             do {
                 switch channel {
-                case .email: if let email { contact = .email(try cipher.open(Array(email))) }
-                case .sms: if let phone { contact = .phone(try cipher.open(Array(phone))) }
+                case .email:
+                    if let contactCipher { contact = .email(try cipher.open(Array(contactCipher.readableBytesView))) }
+                case .sms:
+                    if let contactCipher { contact = .phone(try cipher.open(Array(contactCipher.readableBytesView))) }
                 case .webhook: contact = .endpoint
                 case .push, .inapp: break
                 }
@@ -172,12 +174,14 @@ enum PendingDeliveryLoader {
                   -- Still as read: a delivery another transaction changed in between (claimed,
                   -- sent or cancelled) is left out when this update rechecks it after that commit.
                   AND d.status = old.status AND d.sending_since IS NOT DISTINCT FROM old.sending_since
-                RETURNING old.ord, d.id, d.tenant_id, d.notification_id, d.user_id, d.content, d.attempts,
+                RETURNING old.ord, d.id, d.tenant_id, d.notification_id, d.user_id, d.channel, d.content, d.attempts,
                           old.status AS previous, d.provider_account_id
             ), result AS (
                 SELECT c.ord, c.id, c.user_id, c.content::text AS content, c.attempts,
                        c.previous = 'sending' AS in_flight, c.provider_account_id,
-                       u.external_id, u.email_cipher, u.phone_cipher,
+                       u.external_id,
+                       -- The one contact the channel sends to, not both.
+                       CASE c.channel WHEN 'email' THEN u.email_cipher WHEN 'sms' THEN u.phone_cipher END AS contact_cipher,
                        coalesce(k.unknown_outcome, 'retry') AS unknown_outcome,
                        coalesce(k.kind, 'transactional') AS kind, coalesce(k.key, '') AS category_key
                 FROM claimed c JOIN notify.users u ON u.id = c.user_id AND u.tenant_id = c.tenant_id

@@ -143,12 +143,12 @@ public struct SendEngine: Sendable {
             < batch.userIDs.count
         for id in claim.undecryptable {
             ledger.outcomes[id] = SendLedger.Outcome(finalReason: "contact_undecryptable")
-            ledger.userOf[id] = 0
+            ledger.recipients[id] = (user: 0, attempts: 1)
         }
         // Recorded as dropped, with no channel fallback (user 0 is nobody): there is nothing to send.
         for id in claim.erased {
             ledger.outcomes[id] = SendLedger.Outcome(finalReason: DropReason.contentErased.rawValue)
-            ledger.userOf[id] = 0
+            ledger.recipients[id] = (user: 0, attempts: 1)
         }
         var parts: [SendPart] = []
         for (index, delivery) in claim.deliveries.enumerated() {

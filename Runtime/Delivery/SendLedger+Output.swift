@@ -30,8 +30,7 @@ extension SendLedger {
         let policy = RetryPolicy(base: settings.retryBase, cap: settings.retryCap)
 
         for (delivery, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
-            guard let user = userOf[delivery] else { continue }
-            let attempts = attemptsOf[delivery] ?? 1
+            guard let (user, attempts) = recipients[delivery] else { continue }
             ids.append(delivery)
             var status = "failed"
             var reason = ""

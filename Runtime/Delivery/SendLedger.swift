@@ -49,8 +49,8 @@ struct SendLedger: Sendable {
     let batch: DeliveryBatch
     let channel: NotifyModel.Channel
     var outcomes: [Int64: Outcome] = [:]
-    var userOf: [Int64: Int64] = [:]
-    var attemptsOf: [Int64: Int] = [:]
+    /// Each delivery's user (0 for none to fall back to) and its attempts, this one included.
+    var recipients: [Int64: (user: Int64, attempts: Int)] = [:]
     var events: [Event] = []
     var suppressedHashes: [(hash: String, reason: String)] = []
     var invalidatedDevices: [(id: Int64, reason: String)] = []
@@ -65,8 +65,7 @@ struct SendLedger: Sendable {
         self.channel = batch.channel
         for delivery in deliveries {
             outcomes[delivery.id] = Outcome()
-            userOf[delivery.id] = delivery.userID
-            attemptsOf[delivery.id] = delivery.attempts
+            recipients[delivery.id] = (delivery.userID, delivery.attempts)
         }
     }
 
