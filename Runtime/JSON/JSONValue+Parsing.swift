@@ -32,13 +32,23 @@ extension JSONValue {
     /// - Throws: `DecodingError.dataCorrupted` naming the byte offset and what was expected there.
     public static func members(named names: Set<String>, parsing text: String) throws -> [String: JSONValue] {
         var text = text
-        return try text.withUTF8 { bytes in
-            var parser = JSONTextParser(bytes)
-            let members = try parser.members(named: names)
-            parser.skipWhitespace()
-            guard parser.isAtEnd else { throw parser.failure("the end of the text") }
-            return members
-        }
+        return try text.withUTF8 { try members(named: names, parsingUTF8: $0) }
+    }
+
+    /// ``members(named:parsing:)`` over UTF-8 bytes, such as an HTTP answer's body, without first
+    /// making a string of them.
+    public static func members(named names: Set<String>, parsingUTF8 bytes: [UInt8]) throws -> [String: JSONValue] {
+        try bytes.withUnsafeBufferPointer { try members(named: names, parsingUTF8: $0) }
+    }
+
+    private static func members(
+        named names: Set<String>, parsingUTF8 bytes: UnsafeBufferPointer<UInt8>
+    ) throws -> [String: JSONValue] {
+        var parser = JSONTextParser(bytes)
+        let members = try parser.members(named: names)
+        parser.skipWhitespace()
+        guard parser.isAtEnd else { throw parser.failure("the end of the text") }
+        return members
     }
 
     /// Any JSON value in `text` (see ``object(parsing:)``).

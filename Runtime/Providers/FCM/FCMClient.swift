@@ -138,6 +138,9 @@ public struct FCMClient: MessageProvider {
         return fcmCode == nil || fcmCode == "UNAUTHENTICATED"
     }
 
+    /// The member of FCM's success answer that ``classify(_:now:)`` reads.
+    private static let answerMembers: Set<String> = ["name"]
+
     /// Classifies FCM's answer from the `FcmError.errorCode` in the google.rpc envelope, or the
     /// HTTP status (reference §3.4, §6).
     public static func classify(_ response: ProviderHTTPResponse, now: Date) -> SendOutcome {
@@ -145,8 +148,7 @@ public struct FCMClient: MessageProvider {
         let retryAfter = RetryAfter.from(response.headers, now: now)
         if status == 200 {
             // Read directly: the one field needed, without Foundation's decoder, on every push.
-            let members = try? JSONValue.members(
-                named: ["name"], parsing: String(decoding: response.body, as: UTF8.self))
+            let members = try? JSONValue.members(named: answerMembers, parsingUTF8: response.body)
             guard case .string(let name)? = members?["name"], !name.isEmpty else {
                 return .failed(.unreadableSuccess(.fcm, status: status))
             }
