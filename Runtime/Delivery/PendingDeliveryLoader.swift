@@ -88,10 +88,12 @@ enum PendingDeliveryLoader {
             var contact = PendingDelivery.Contact.none
             do {
                 switch channel {
-                case .email:
-                    if let contactCipher { contact = .email(try cipher.open(Array(contactCipher.readableBytesView))) }
-                case .sms:
-                    if let contactCipher { contact = .phone(try cipher.open(Array(contactCipher.readableBytesView))) }
+                case .email, .sms:
+                    // The claim returns the one contact the channel sends to.
+                    if let contactCipher {
+                        let opened = try cipher.open(Array(contactCipher.readableBytesView))
+                        contact = channel == .email ? .email(opened) : .phone(opened)
+                    }
                 case .webhook: contact = .endpoint
                 case .push, .inapp: break
                 }

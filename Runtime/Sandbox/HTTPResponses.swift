@@ -77,18 +77,8 @@ extension Request {
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
     }
 
-    /// Whether the Basic Authorization header carries one of `accepted` pairs. `encoded` holds
-    /// each pair's `base64(user:password)` in the same order, compared first so that the usual
-    /// request decodes nothing; any other spelling is decoded and compared with the pairs.
-    func hasBasicCredentials(
-        _ accepted: [(user: String, password: String)], encoded: [String]
-    ) -> Bool {
-        if let given = authorization(scheme: "basic"), encoded.contains(where: { given == $0[...] }) {
-            return true
-        }
-        guard let credentials = basicCredentials else { return false }
-        return accepted.contains { $0 == credentials }
-    }
+    /// The credentials of a Basic Authorization header as sent (base64), not decoded.
+    var basicCredentialsText: Substring? { authorization(scheme: "basic") }
 
     /// What follows `scheme` (lower case; matched in any case) and a space in the Authorization
     /// header; nil when the header is absent, names another scheme or has nothing after it.

@@ -7,31 +7,23 @@ struct TwilioSimulator: ProviderFaultAnswers {
     let core: SandboxCore
     var kind: ProviderKind { .twilio }
 
-    /// The Basic auth pairs Twilio accepts: the account and its auth token, or the API key and its
-    /// secret.
-    var acceptedCredentials: [(user: String, password: String)] {
+    func addRoutes(to router: Router<SandboxRequestContext>) {
+        // The account and its auth token, or the API key and its secret.
         let credentials = core.credentials
-        return [
+        let accepted = AcceptedBasicCredentials([
             (credentials.twilioAccountSID, credentials.twilioAuthToken),
             (credentials.twilioAPIKeySID, credentials.twilioAPIKeySecret),
-        ]
-    }
-
-    func addRoutes(to router: Router<SandboxRequestContext>) {
-        let accepted = acceptedCredentials
-        let encoded = accepted.map { Data("\($0.user):\($0.password)".utf8).base64EncodedString() }
+        ])
         router.post("/2010-04-01/Accounts/:sid/Messages.json") { request, context in
-            await send(request, context: context, accepted: accepted, encoded: encoded)
+            await send(request, context: context, accepted: accepted)
         }
     }
 
-    func send(
-        _ request: Request, context: SandboxRequestContext, accepted: [(user: String, password: String)],
-        encoded: [String]
-    ) async -> Response {
+    func send(_ request: Request, context: SandboxRequestContext, accepted: AcceptedBasicCredentials) async -> Response
+    {
         if let fault = await core.applyFaults(self, context: context) { return fault }
         let credentials = core.credentials
-        guard request.hasBasicCredentials(accepted, encoded: encoded),
+        guard accepted.accept(request),
             context.parameters.get("sid") == credentials.twilioAccountSID
         else {
             return reject(20003, "Authenticate", status: .unauthorized, record: RecordedMessage(provider: .twilio))

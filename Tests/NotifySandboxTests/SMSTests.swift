@@ -81,6 +81,38 @@ struct SMSTests {
         }
     }
 
+    @Test("Basic auth in base64 with other unused bits is decoded and accepted; a wrong pair so spelled is not")
+    func twilioAuthOtherBase64() async throws {
+        try await SandboxHarness.run { harness in
+            let credentials = harness.credentials
+            func header(_ password: String) throws -> String {
+                // "AC" + 32 hex, ":", 32 hex: 67 bytes, so the base64 ends in "==" and the last
+                // character before it has four unused bits; one of them set decodes the same.
+                let canonical = Data("\(credentials.twilioAccountSID):\(password)".utf8).base64EncodedString()
+                let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+                var characters = Array(canonical)
+                try #require(canonical.hasSuffix("=="), "\(canonical)")
+                let last = characters.count - 3
+                let index = try #require(alphabet.firstIndex(of: characters[last]))
+                characters[last] = alphabet[index ^ 1]
+                return "Basic " + String(characters)
+            }
+            // The same length, one character different.
+            let token = credentials.twilioAuthToken
+            let wrongToken = (token.first == "0" ? "1" : "0") + token.dropFirst()
+            for (password, status) in [
+                (credentials.twilioAuthToken, 201), (wrongToken, 401),
+            ] {
+                let answer = try await harness.post(
+                    "/2010-04-01/Accounts/\(credentials.twilioAccountSID)/Messages.json",
+                    body: form([("To", "+14155550100"), ("From", "+15005550006"), ("Body", "hi")]),
+                    contentType: "application/x-www-form-urlencoded", headers: [("Authorization", try header(password))]
+                )
+                #expect(answer.status == status)
+            }
+        }
+    }
+
     @Test(arguments: [("+15005550001", 21211), ("+15005550004", 21610), ("0800 INVALID", 21211)])
     func twilioMagicNumbers(to: String, code: Int) async throws {
         try await SandboxHarness.run { harness in

@@ -79,8 +79,8 @@ extension ProviderFailure {
     }
 }
 
-/// HTTP Basic authorization header value.
-func basicAuthorization(user: String, password: String) -> String {
+/// HTTP Basic authorization header value: `Basic ` and base64 of `user:password`.
+public func basicAuthorization(user: String, password: String) -> String {
     "Basic " + Array("\(user):\(password)".utf8).base64String()
 }
 
