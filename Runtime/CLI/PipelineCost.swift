@@ -19,6 +19,9 @@ struct PipelineCost: Codable, Sendable {
     var engineCPUMilliseconds: Double
     var postgresCPUMilliseconds: Double?
     var transactions: Double
+    /// Bytes of write-ahead log the server wrote, by any session: a measure of the database's
+    /// write work that does not move with the host's speed.
+    var walBytes: Double
     /// The share of all cores' time that was spent busy (by any process) during the phase; nil
     /// where `/proc/stat` cannot be read.
     var machineBusyPercent: Double?
@@ -30,17 +33,18 @@ struct PipelineCost: Codable, Sendable {
         case engineCPUMilliseconds = "engine_cpu_ms"
         case postgresCPUMilliseconds = "postgres_cpu_ms"
         case transactions
+        case walBytes = "wal_bytes"
         case machineBusyPercent = "machine_busy_percent"
         case cpuBoundPerSecond = "cpu_bound_per_second"
     }
 
     /// The benchmarks' note on these figures.
     static let note =
-        "cost_per_notification: during the throughput phase, CPU milliseconds of this process (engine_cpu_ms) and of the PostgreSQL server's processes (postgres_cpu_ms, null for a server on another machine), and database transactions, each divided by the notifications; their sum over the cores available bounds the rate: cpu_bound_per_second is the cores divided by that sum, and machine_busy_percent the share of all cores' time spent busy by any process during the phase (from /proc/stat): near 100, the rate is bound by the CPU"
+        "cost_per_notification: during the throughput phase, CPU milliseconds of this process (engine_cpu_ms) and of the PostgreSQL server's processes (postgres_cpu_ms, null for a server on another machine), database transactions, and bytes of write-ahead log the server wrote (wal_bytes, by any session), each divided by the notifications; their sum over the cores available bounds the rate: cpu_bound_per_second is the cores divided by that sum, and machine_busy_percent the share of all cores' time spent busy by any process during the phase (from /proc/stat): near 100, the rate is bound by the CPU"
 
     /// The figures on one line.
     var text: String {
-        "engine \(engineCPUMilliseconds) ms CPU, PostgreSQL \(postgresCPUMilliseconds.map { "\($0) ms CPU" } ?? "unknown"), \(transactions) transactions per notification; machine \(machineBusyPercent.map { "\($0) %" } ?? "unknown") busy, CPU-bound at \(cpuBoundPerSecond.map { "\(Int($0))/s" } ?? "unknown")"
+        "engine \(engineCPUMilliseconds) ms CPU, PostgreSQL \(postgresCPUMilliseconds.map { "\($0) ms CPU" } ?? "unknown"), \(transactions) transactions and \(Int(walBytes)) bytes of WAL per notification; machine \(machineBusyPercent.map { "\($0) %" } ?? "unknown") busy, CPU-bound at \(cpuBoundPerSecond.map { "\(Int($0))/s" } ?? "unknown")"
     }
 
     /// A reading taken before the phase; ``since(_:notifications:client:logger:)`` takes the second.
@@ -48,6 +52,8 @@ struct PipelineCost: Codable, Sendable {
         var engineSeconds: Double
         var postgresSeconds: Double?
         var transactions: Int64
+        /// The server's write-ahead log position, in bytes.
+        var walPosition: Double
         var machine: MachineTimes?
     }
 
@@ -65,15 +71,20 @@ struct PipelineCost: Codable, Sendable {
             pids.append(pid)
         }
         var transactions: Int64 = 0
-        for try await count in try await client.query(
-            "SELECT (xact_commit + xact_rollback)::bigint FROM pg_stat_database WHERE datname = current_database()",
+        var walPosition = 0.0
+        for try await (count, position) in try await client.query(
+            """
+            SELECT (xact_commit + xact_rollback)::bigint, pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8
+            FROM pg_stat_database WHERE datname = current_database()
+            """,
             logger: logger
-        ).decode(Int64.self) {
+        ).decode((Int64, Double).self) {
             transactions = count
+            walPosition = position
         }
         return Reading(
             engineSeconds: processSeconds(), postgresSeconds: serverSeconds(pids), transactions: transactions,
-            machine: machineTimes())
+            walPosition: walPosition, machine: machineTimes())
     }
 
     /// The cost per notification since `before`.
@@ -105,6 +116,7 @@ struct PipelineCost: Codable, Sendable {
         return PipelineCost(
             engineCPUMilliseconds: engine, postgresCPUMilliseconds: postgres,
             transactions: (Double(after.transactions - before.transactions) / count * 100).rounded() / 100,
+            walBytes: ((after.walPosition - before.walPosition) / count).rounded(),
             machineBusyPercent: busyPercent, cpuBoundPerSecond: bound)
     }
 

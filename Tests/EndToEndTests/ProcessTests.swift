@@ -78,6 +78,9 @@ struct ProcessTests {
         let bound = try #require(cost["cpu_bound_per_second"] as? Double, "cost: \(cost)")
         let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
         #expect(abs(bound - cores * 1000 / (engine + postgres)) <= 1)
+        // Every notification writes its rows, so the server wrote some WAL for each.
+        let wal = try #require(cost["wal_bytes"] as? Double, "cost: \(cost)")
+        #expect(wal > 100)
     }
 
     @Test("a benchmark cluster setting that is not name=value is refused, naming it")
