@@ -2,10 +2,6 @@ import PostgresNIO
 
 /// The tick's statement that gives a send job to deliveries stranded in `sending`.
 ///
-/// It finds them in `sends_in_flight`, the claims whose outcome has not been recorded (no index
-/// of deliveries covers `sending_since`: see migration 33), and deletes the rows there whose
-/// delivery is no longer sending.
-///
 /// A send attempt marks a chunk `sending` before its requests and records the outcomes with the
 /// chunk's follow-up jobs in one transaction. If the attempt dies in between, its job runs again
 /// and finds the chunk; but a job can also end for good meanwhile (dead-lettered after its last
@@ -27,28 +23,12 @@ enum StrandedSendRescue {
     static let age = "1 minute"
 
     static let statement: PostgresQuery = """
-        WITH overdue AS (
-            SELECT delivery_id, tenant_id FROM notify.sends_in_flight
-            WHERE since < now() - interval '\(unescaped: age)'
-            ORDER BY since LIMIT 10000
+        WITH stranded AS (
+            SELECT id FROM notify.deliveries
+            WHERE status = 'sending' AND sending_since < now() - interval '\(unescaped: age)'
+              AND updated_at < now() - interval '\(unescaped: age)'
+            ORDER BY sending_since LIMIT 10000
             FOR UPDATE SKIP LOCKED
-        ), stranded AS (
-            SELECT d.id FROM overdue o
-            JOIN notify.deliveries d ON d.id = o.delivery_id AND d.tenant_id = o.tenant_id
-            WHERE d.status = 'sending' AND d.sending_since < now() - interval '\(unescaped: age)'
-              AND d.updated_at < now() - interval '\(unescaped: age)'
-            FOR UPDATE OF d SKIP LOCKED
-        ), settled AS (
-            -- Listed, but no longer sending (a callback's final status came first and the attempt
-            -- died before its outcome) or gone: nothing to rescue.
-            DELETE FROM notify.sends_in_flight f USING overdue o
-            WHERE f.delivery_id = o.delivery_id
-              AND NOT EXISTS (
-                  SELECT 1 FROM notify.deliveries d
-                  WHERE d.id = o.delivery_id AND d.tenant_id = o.tenant_id AND d.status = 'sending')
-        ), rearmed AS (
-            -- Looked at again one ``age`` from now, behind the others, should this job not run.
-            UPDATE notify.sends_in_flight f SET since = now() FROM stranded s WHERE f.delivery_id = s.id
         ), marked AS (
             UPDATE notify.deliveries d SET updated_at = now()
             FROM stranded s WHERE d.id = s.id

@@ -95,8 +95,8 @@ public struct WebhookIngestFunction: NotifyFunction {
             """
             -- Lookups by key, the tenant checked on the rows found (as `apply`'s target).
             SELECT d.id, coalesce(d.provider_message_id, '') FROM (
-                SELECT p.delivery_id AS id, p.provider_message_id, p.tenant_id FROM notify.provider_messages p
-                WHERE p.provider_account_id = \(accountID) AND p.provider_message_id = ANY(\(messageIDs)::text[])
+                SELECT id, provider_message_id, tenant_id FROM notify.deliveries
+                WHERE provider_account_id = \(accountID) AND provider_message_id = ANY(\(messageIDs)::text[])
                 UNION ALL
                 SELECT id, provider_message_id, tenant_id FROM notify.deliveries
                 WHERE id = ANY(\(deliveryIDs)::bigint[]) AND provider_account_id = \(accountID)
@@ -150,10 +150,9 @@ public struct WebhookIngestFunction: NotifyFunction {
                 -- found (OFFSET 0 keeps its condition out of the lookups): on a young table the
                 -- planner answered either through the tenant's index, every delivery of the tenant.
                 SELECT d.id, d.notification_id FROM (
-                    SELECT d.id, d.notification_id, d.tenant_id FROM notify.provider_messages p
-                    JOIN notify.deliveries d ON d.id = p.delivery_id
-                    WHERE p.provider_account_id = \(accountID)
-                      AND p.provider_message_id = nullif(\(event.providerMessageID ?? ""), '')
+                    SELECT d.id, d.notification_id, d.tenant_id FROM notify.deliveries d
+                    WHERE d.provider_account_id = \(accountID)
+                      AND d.provider_message_id = nullif(\(event.providerMessageID ?? ""), '')
                     UNION ALL
                     SELECT d.id, d.notification_id, d.tenant_id FROM notify.deliveries d
                     WHERE d.id = \(event.deliveryID ?? -1) AND d.provider_account_id = \(accountID)

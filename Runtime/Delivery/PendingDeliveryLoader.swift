@@ -127,8 +127,7 @@ enum PendingDeliveryLoader {
     }
 
     /// The claim statement: moves the chunks' rendered (or stale `sending`) deliveries to
-    /// `sending`, lists them in `sends_in_flight` (where the outcome's statement deletes them) and
-    /// returns them with their recipients and categories.
+    /// `sending` and returns them with their recipients and categories.
     ///
     /// The claim is what lets a later attempt know that a message may already have gone out, so it
     /// waits for the disk, except when every delivery it claims belongs to a category whose
@@ -178,13 +177,7 @@ enum PendingDeliveryLoader {
                   -- sent or cancelled) is left out when this update rechecks it after that commit.
                   AND d.status = old.status AND d.sending_since IS NOT DISTINCT FROM old.sending_since
                 RETURNING old.ord, d.id, d.tenant_id, d.notification_id, d.user_id, d.channel, d.content, d.attempts,
-                          old.status AS previous, d.provider_account_id, d.sending_since
-            ), listed AS (
-                -- The rescue's list of claimed deliveries (no index of deliveries covers
-                -- sending_since, so the update above writes no index entry).
-                INSERT INTO notify.sends_in_flight (delivery_id, tenant_id, since)
-                SELECT id, tenant_id, sending_since FROM claimed
-                ON CONFLICT (delivery_id) DO UPDATE SET since = excluded.since
+                          old.status AS previous, d.provider_account_id
             ), result AS (
                 SELECT c.ord, c.id, c.user_id, c.content::text AS content, c.attempts,
                        c.previous = 'sending' AS in_flight, c.provider_account_id,

@@ -141,12 +141,6 @@ struct ChannelResilienceTests {
                     updated_at = now() - interval '3 minutes'
                 WHERE notification_id = \(notification) AND channel = 'sms'
                 """, logger: engine.runtime.logger)
-            try await engine.runtime.client.query(
-                """
-                INSERT INTO notify.sends_in_flight (delivery_id, tenant_id, since)
-                SELECT id, tenant_id, sending_since FROM notify.deliveries
-                WHERE notification_id = \(notification) AND channel = 'sms'
-                """, logger: engine.runtime.logger)
             // A tick before the delivery counts as stranded does nothing.
             try await engine.runtime.client.query(
                 "UPDATE notify.deliveries SET updated_at = now() WHERE notification_id = \(notification)",

@@ -93,9 +93,8 @@ public enum ChannelFallback {
                 SELECT id, user_id, channel, notification_id, tenant_id, status FROM notify.deliveries
                 WHERE id = ANY(\(deliveryIDs)::bigint[]) AND provider_account_id = \(accountID)
                 UNION ALL
-                SELECT d.id, d.user_id, d.channel, d.notification_id, d.tenant_id, d.status
-                FROM notify.provider_messages p JOIN notify.deliveries d ON d.id = p.delivery_id
-                WHERE p.provider_account_id = \(accountID) AND p.provider_message_id = ANY(\(providerMessageIDs)::text[])
+                SELECT id, user_id, channel, notification_id, tenant_id, status FROM notify.deliveries
+                WHERE provider_account_id = \(accountID) AND provider_message_id = ANY(\(providerMessageIDs)::text[])
                 OFFSET 0
             ) d
             WHERE d.tenant_id = \(tenantID) AND d.status = 'failed'
