@@ -20,8 +20,8 @@ enum PendingDeliveryLoader {
         /// Deliveries whose content was erased (their category's `erase_content_after_seconds`
         /// passed) before they could be sent: they are dropped, not sent.
         var erased: [Int64] = []
-        /// Users whose delivery another attempt is sending right now (claimed less than the stale
-        /// time ago), with how long until that claim counts as interrupted.
+        /// Users whose delivery another attempt holds in `sending` (this attempt did not claim it),
+        /// with how long until that claim counts as interrupted (at least 50 ms).
         var busy: [(userID: Int64, staleIn: Double)] = []
     }
 
@@ -207,7 +207,10 @@ enum PendingDeliveryLoader {
         _ claim: inout Claim, batch: DeliveryBatch, staleSeconds: Double, client: PostgresClient, logger: Logger
     ) async throws {
         // This attempt's own claim just set its deliveries to `sending`: they are not busy. When it
-        // claimed every user of the batch, there is nobody left to look for.
+        // claimed every user of the batch, there is nobody left to look for. Every other delivery
+        // in `sending` is busy, even one whose claim is stale by now: this statement's `now()` is
+        // later than the claim's, and a claim that turned stale in between was not stale for the
+        // claim. Such a delivery comes back at once (the shortest wait below) and is claimed then.
         let claimed = claim.deliveries.map(\.id) + claim.undecryptable + claim.erased
         guard claimed.count < Set(batch.userIDs).count else { return }
         let busy = try await FunctionDatabase(client: client).query(
@@ -216,8 +219,7 @@ enum PendingDeliveryLoader {
             FROM notify.deliveries
             WHERE notification_id = \(batch.notificationID) AND tenant_id = \(batch.tenantID)
               AND channel = \(batch.channel.rawValue) AND user_id = ANY(\(batch.userIDs)::bigint[])
-              AND status = 'sending' AND sending_since >= now() - make_interval(secs => \(staleSeconds))
-              AND NOT (id = ANY(\(claimed)::bigint[]))
+              AND status = 'sending' AND NOT (id = ANY(\(claimed)::bigint[]))
             """, logger: logger)
         for row in busy {
             let (userID, staleIn) = try row.decode((Int64, Double).self)

@@ -96,4 +96,98 @@ struct ClaimRaceTests {
             #expect(attempts == 2, "claimed once more: attempts \(attempts)")
         }
     }
+
+    /// The attempt's claim and its look for deliveries that another attempt holds are two
+    /// statements, each with its own `now()`. A delivery whose other claim turned stale between
+    /// them was neither claimed (not stale yet for the first) nor busy (stale for the second),
+    /// and the attempt finished without it: it stayed in `sending` until the leader's rescue, a
+    /// minute later. `SendCrashTests` saw this in about one run in five.
+    @Test("a delivery whose other claim turns stale while this attempt claims is sent again, not left in sending")
+    func aClaimThatTurnsStaleMidAttemptIsNotLeftBehind() async throws {
+        try await Engine.with(sandbox: SandboxConfiguration()) { engine in
+            let tenant = try await engine.sandboxTenant()
+            try expect(
+                try await engine.put(
+                    "/v1/users/bob", tenant, ["phone": "+14155550101", "locale": "en", "timezone": "UTC"]),
+                [201])
+            let id = try await engine.notify(
+                tenant, ["category": "otp", "to": ["users": ["ada", "bob"]], "data": ["code": "1"]])
+            let notification = try #require(UUID(uuidString: id))
+            let client = engine.runtime.client
+            let logger = engine.runtime.logger
+            let sent = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) {
+                try await engine.runtime.count(
+                    """
+                    SELECT count(*)::int FROM notify.deliveries
+                    WHERE notification_id = \(notification) AND channel = 'sms' AND status = 'delivered'
+                    """) == 2
+            }
+            // Both delivered, by the sandbox's callbacks: no callback comes later to change them.
+            #expect(sent)
+            let users = try await engine.runtime.rows(
+                """
+                SELECT d.id, d.user_id, u.external_id FROM notify.deliveries d JOIN notify.users u ON u.id = d.user_id
+                WHERE d.notification_id = \(notification) AND d.channel = 'sms' ORDER BY u.external_id
+                """
+            ).map { try $0.decode((Int64, Int64, String).self) }
+            try #require(users.map(\.2) == ["ada", "bob"])
+            let (ada, bob) = (users[0], users[1])
+            // Ada's delivery is ready to send again; Bob's is held by an attempt that died 9.5 s
+            // ago. The test engine's send timeout is 3 s, so a claim is stale after 2 × 3 + 5 = 11 s:
+            // Bob's turns stale 1.5 s from now.
+            try await client.query(
+                """
+                UPDATE notify.deliveries SET status = 'rendered', sending_since = NULL WHERE id = \(ada.0)
+                """, logger: logger)
+            try await client.query(
+                """
+                UPDATE notify.deliveries SET status = 'sending', sending_since = now() - interval '9.5 seconds'
+                WHERE id = \(bob.0)
+                """, logger: logger)
+
+            let sender = try #require(Engine.catalog(publicURL: engine.baseURL).entry(named: "send-sms"))
+            let payload =
+                #"{"tenant_id":"\#(tenant.id)","notification_id":"\#(id.lowercased())","channel":"sms","user_ids":[\#(ada.1),\#(bob.1)]}"#
+            let context = FunctionContext(
+                jobID: 1_000_001, attempt: 1, maxAttempts: 6, deadline: .now + .seconds(60), tenantID: tenant.id,
+                lane: .transactional, logger: logger, database: FunctionDatabase(client: client), clock: SystemClock())
+            let result = try await client.withConnection { blocker in
+                // Holds Ada's row, so the attempt's claim reads both deliveries now (Bob's not
+                // stale yet) and waits to update Ada's until after Bob's claim has turned stale.
+                try await blocker.query("BEGIN", logger: logger)
+                try await blocker.query(
+                    "SELECT 1 FROM notify.deliveries WHERE id = \(ada.0) FOR UPDATE", logger: logger)
+                let attempt = Task { try await FunctionInvoker.invoke(sender, payload: payload, context: context) }
+                let waiting = try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
+                    try await engine.runtime.count(
+                        """
+                        SELECT count(*)::int FROM pg_stat_activity
+                        WHERE wait_event_type = 'Lock' AND datname = current_database()
+                          AND query LIKE 'WITH input AS%' AND query LIKE '%FROM notify.deliveries d%'
+                        """) == 1
+                }
+                #expect(waiting, "the claim waited for Ada's row")
+                try await Task.sleep(for: .milliseconds(2500))
+                try await blocker.query("COMMIT", logger: logger)
+                return try await attempt.value
+            }
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.utf8)) as? [String: Any], "\(result)")
+            #expect(object["error"] == nil, "\(result)")
+            // Ada's delivery was claimed and sent; Bob's comes back in a send job of its own, which
+            // the chunk's outcome enqueued.
+            #expect((object["summary"] as? [String: Any])?["follow_up_jobs"] as? Int == 1, "\(result)")
+            // This engine's worker runs it: Bob's claim is stale by now, so it is claimed and sent
+            // at once, well before the leader's rescue would look (after a minute).
+            let bobSent = try await eventually(timeout: .seconds(10), every: .milliseconds(50)) {
+                try await engine.runtime.count(
+                    "SELECT count(*)::int FROM notify.deliveries WHERE id = \(bob.0) AND status IN ('sent', 'delivered')"
+                ) == 1
+            }
+            #expect(bobSent, "Bob's delivery was left in sending")
+            #expect(
+                try await engine.runtime.count("SELECT count(*)::int FROM notify.events WHERE kind = 'rescued'") == 0)
+            #expect(engine.recorded(.twilio).count == 4)
+        }
+    }
 }
