@@ -36,27 +36,12 @@ struct ClaimRaceTests {
             // One attempt is a queued job of this engine's worker; the other comes from a second
             // sender, standing for another worker process: a send engine of its own, so its claim
             // is not coalesced with the first (one process sends one claim at a time).
-            let otherProcess = try #require(Engine.catalog(publicURL: engine.baseURL).entry(named: "send-sms"))
-            let payload =
-                #"{"tenant_id":"\#(tenant.id)","notification_id":"\#(id.lowercased())","channel":"sms","user_ids":[\#(delivery.1)]}"#
-            let otherContext = FunctionContext(
-                jobID: 1_000_000, attempt: 1, maxAttempts: 6, deadline: .now + .seconds(60), tenantID: tenant.id,
-                lane: .transactional, logger: logger, database: FunctionDatabase(client: client), clock: SystemClock())
+            let other = try Self.otherSender(engine, tenant: tenant, id: id, users: [delivery.1], jobID: 1_000_000)
             let secondAttempt = try await client.withConnection { blocker in
                 // Holds the row, so both attempts read it as rendered and then wait to update it.
                 try await blocker.query("BEGIN", logger: logger)
                 try await blocker.query(
                     "SELECT 1 FROM notify.deliveries WHERE id = \(delivery.0) FOR UPDATE", logger: logger)
-                func claimsWaiting(_ count: Int) async throws -> Bool {
-                    try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
-                        try await engine.runtime.count(
-                            """
-                            SELECT count(*)::int FROM pg_stat_activity
-                            WHERE wait_event_type = 'Lock' AND datname = current_database()
-                              AND query LIKE 'WITH input AS%' AND query LIKE '%FROM notify.deliveries d%'
-                            """) == count
-                    }
-                }
                 try await client.query(
                     """
                     SELECT notify.enqueue('send-sms',
@@ -64,11 +49,11 @@ struct ClaimRaceTests {
                                            'channel', 'sms', 'user_ids', jsonb_build_array(\(delivery.1))),
                         NULL, NULL, \(tenant.id)::text)
                     """, logger: logger)
-                var waiting = [try await claimsWaiting(1)]
+                var waiting = [try await Self.claimsWaiting(engine, 1)]
                 let attempt = Task {
-                    try await FunctionInvoker.invoke(otherProcess, payload: payload, context: otherContext)
+                    try await FunctionInvoker.invoke(other.entry, payload: other.payload, context: other.context)
                 }
-                waiting.append(try await claimsWaiting(2))
+                waiting.append(try await Self.claimsWaiting(engine, 2))
                 try await blocker.query("COMMIT", logger: logger)
                 #expect(waiting == [true, true], "both claims waited for the row")
                 return attempt
@@ -145,28 +130,17 @@ struct ClaimRaceTests {
                 WHERE id = \(bob.0)
                 """, logger: logger)
 
-            let sender = try #require(Engine.catalog(publicURL: engine.baseURL).entry(named: "send-sms"))
-            let payload =
-                #"{"tenant_id":"\#(tenant.id)","notification_id":"\#(id.lowercased())","channel":"sms","user_ids":[\#(ada.1),\#(bob.1)]}"#
-            let context = FunctionContext(
-                jobID: 1_000_001, attempt: 1, maxAttempts: 6, deadline: .now + .seconds(60), tenantID: tenant.id,
-                lane: .transactional, logger: logger, database: FunctionDatabase(client: client), clock: SystemClock())
+            let sender = try Self.otherSender(engine, tenant: tenant, id: id, users: [ada.1, bob.1], jobID: 1_000_001)
             let result = try await client.withConnection { blocker in
                 // Holds Ada's row, so the attempt's claim reads both deliveries now (Bob's not
                 // stale yet) and waits to update Ada's until after Bob's claim has turned stale.
                 try await blocker.query("BEGIN", logger: logger)
                 try await blocker.query(
                     "SELECT 1 FROM notify.deliveries WHERE id = \(ada.0) FOR UPDATE", logger: logger)
-                let attempt = Task { try await FunctionInvoker.invoke(sender, payload: payload, context: context) }
-                let waiting = try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
-                    try await engine.runtime.count(
-                        """
-                        SELECT count(*)::int FROM pg_stat_activity
-                        WHERE wait_event_type = 'Lock' AND datname = current_database()
-                          AND query LIKE 'WITH input AS%' AND query LIKE '%FROM notify.deliveries d%'
-                        """) == 1
+                let attempt = Task {
+                    try await FunctionInvoker.invoke(sender.entry, payload: sender.payload, context: sender.context)
                 }
-                #expect(waiting, "the claim waited for Ada's row")
+                #expect(try await Self.claimsWaiting(engine, 1), "the claim waited for Ada's row")
                 try await Task.sleep(for: .milliseconds(2500))
                 try await blocker.query("COMMIT", logger: logger)
                 return try await attempt.value
@@ -188,6 +162,34 @@ struct ClaimRaceTests {
             #expect(
                 try await engine.runtime.count("SELECT count(*)::int FROM notify.events WHERE kind = 'rescued'") == 0)
             #expect(engine.recorded(.twilio).count == 4)
+        }
+    }
+
+    /// A send attempt for `users` of notification `id` as another worker process would make it:
+    /// a send engine of its own, so its claim is not coalesced with this engine's.
+    static func otherSender(
+        _ engine: Engine, tenant: Engine.Tenant, id: String, users: [Int64], jobID: Int64
+    ) throws -> (entry: FunctionCatalog.Entry, payload: String, context: FunctionContext) {
+        let entry = try #require(Engine.catalog(publicURL: engine.baseURL).entry(named: "send-sms"))
+        let userList = users.map(String.init).joined(separator: ",")
+        let payload =
+            #"{"tenant_id":"\#(tenant.id)","notification_id":"\#(id.lowercased())","channel":"sms","user_ids":[\#(userList)]}"#
+        let context = FunctionContext(
+            jobID: jobID, attempt: 1, maxAttempts: 6, deadline: .now + .seconds(60), tenantID: tenant.id,
+            lane: .transactional, logger: engine.runtime.logger,
+            database: FunctionDatabase(client: engine.runtime.client), clock: SystemClock())
+        return (entry, payload, context)
+    }
+
+    /// Whether `count` send claims come to wait for a row lock within 20 s.
+    static func claimsWaiting(_ engine: Engine, _ count: Int) async throws -> Bool {
+        try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
+            try await engine.runtime.count(
+                """
+                SELECT count(*)::int FROM pg_stat_activity
+                WHERE wait_event_type = 'Lock' AND datname = current_database()
+                  AND query LIKE 'WITH input AS%' AND query LIKE '%FROM notify.deliveries d%'
+                """) == count
         }
     }
 }
