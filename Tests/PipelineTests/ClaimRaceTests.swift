@@ -165,6 +165,38 @@ struct ClaimRaceTests {
         }
     }
 
+    @Test("a cancelled notification's delivery left in sending is not waited for: no follow-up job")
+    func aCancelledNotificationsStrandedDeliveryIsNotWaitedFor() async throws {
+        try await Engine.with(sandbox: SandboxConfiguration()) { engine in
+            let tenant = try await engine.sandboxTenant()
+            let id = try await engine.notify(
+                tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
+            try await engine.waitFor(tenant, id, channel: "sms", status: "delivered")
+            let notification = try #require(UUID(uuidString: id))
+            let delivery = try #require(
+                try await engine.runtime.rows(
+                    "SELECT id, user_id FROM notify.deliveries WHERE notification_id = \(notification) AND channel = 'sms'"
+                ).first?.decode((Int64, Int64).self))
+            // Claimed a minute ago by an attempt that died; then the notification was cancelled.
+            try await engine.runtime.client.query(
+                """
+                UPDATE notify.deliveries SET status = 'sending', sending_since = now() - interval '1 minute'
+                WHERE id = \(delivery.0)
+                """, logger: engine.runtime.logger)
+            try await engine.runtime.client.query(
+                "UPDATE notify.notifications SET status = 'cancelled' WHERE id = \(notification)",
+                logger: engine.runtime.logger)
+            let sender = try Self.otherSender(engine, tenant: tenant, id: id, users: [delivery.1], jobID: 1_000_002)
+            let result = try await FunctionInvoker.invoke(
+                sender.entry, payload: sender.payload, context: sender.context)
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.utf8)) as? [String: Any], "\(result)")
+            #expect(object["error"] == nil, "\(result)")
+            #expect((object["summary"] as? [String: Any])?["follow_up_jobs"] as? Int == 0, "\(result)")
+            #expect(engine.recorded(.twilio).count == 1)
+        }
+    }
+
     /// A send attempt for `users` of notification `id` as another worker process would make it:
     /// a send engine of its own, so its claim is not coalesced with this engine's.
     static func otherSender(
