@@ -129,11 +129,8 @@ struct ChannelResilienceTests {
     func strandedSendIsRescued() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
             let tenant = try await engine.sandboxTenant()
-            let id = try await engine.notify(
-                tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
-            try await engine.waitFor(tenant, id, channel: "sms", status: "delivered")
+            let (id, notification) = try await engine.deliveredOTP(tenant)
             // As if an attempt had claimed it three minutes ago and died with its job.
-            let notification = try #require(UUID(uuidString: id))
             try await engine.runtime.client.query(
                 """
                 UPDATE notify.deliveries

@@ -15,11 +15,8 @@ struct ClaimRaceTests {
     func racingClaimsSendOnce() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
             let tenant = try await engine.sandboxTenant()
-            let id = try await engine.notify(
-                tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
-            try await engine.waitFor(tenant, id, channel: "sms", status: "delivered")
+            let (id, notification) = try await engine.deliveredOTP(tenant)
             #expect(engine.recorded(.twilio).count == 1)
-            let notification = try #require(UUID(uuidString: id))
             let client = engine.runtime.client
             let logger = engine.runtime.logger
             // Ready to send again, as after a render.
@@ -100,15 +97,8 @@ struct ClaimRaceTests {
             let notification = try #require(UUID(uuidString: id))
             let client = engine.runtime.client
             let logger = engine.runtime.logger
-            let sent = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) {
-                try await engine.runtime.count(
-                    """
-                    SELECT count(*)::int FROM notify.deliveries
-                    WHERE notification_id = \(notification) AND channel = 'sms' AND status = 'delivered'
-                    """) == 2
-            }
             // Both delivered, by the sandbox's callbacks: no callback comes later to change them.
-            #expect(sent)
+            try await engine.waitFor(tenant, id, channel: "sms", status: "delivered", count: 2)
             let users = try await engine.runtime.rows(
                 """
                 SELECT d.id, d.user_id, u.external_id FROM notify.deliveries d JOIN notify.users u ON u.id = d.user_id
@@ -169,10 +159,7 @@ struct ClaimRaceTests {
     func aCancelledNotificationsStrandedDeliveryIsNotWaitedFor() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
             let tenant = try await engine.sandboxTenant()
-            let id = try await engine.notify(
-                tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
-            try await engine.waitFor(tenant, id, channel: "sms", status: "delivered")
-            let notification = try #require(UUID(uuidString: id))
+            let (id, notification) = try await engine.deliveredOTP(tenant)
             let delivery = try #require(
                 try await engine.runtime.rows(
                     "SELECT id, user_id FROM notify.deliveries WHERE notification_id = \(notification) AND channel = 'sms'"

@@ -182,10 +182,7 @@ struct ContentErasureTests {
     func sendAttemptDropsErasedDelivery() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
             let tenant = try await engine.sandboxTenant()
-            let id = try await engine.notify(
-                tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
-            try await engine.waitFor(tenant, id, channel: "sms", status: "delivered")
-            let notification = try #require(UUID(uuidString: id))
+            let (id, notification) = try await engine.deliveredOTP(tenant)
             let client = engine.runtime.client
             let logger = engine.runtime.logger
             // As after an erasure that came while the message was in flight and its send failed:

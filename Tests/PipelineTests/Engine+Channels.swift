@@ -65,6 +65,15 @@ extension Engine {
         return tenant
     }
 
+    /// Sends Ada an OTP (category `otp`, SMS) and waits until the sandbox's callback has made it
+    /// `delivered`; returns the notification's id, as the API gives it and as a UUID.
+    func deliveredOTP(_ tenant: Tenant) async throws -> (id: String, notification: UUID) {
+        let id = try await notify(tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
+        try await waitFor(tenant, id, channel: "sms", status: "delivered")
+        guard let notification = UUID(uuidString: id) else { throw EngineError("notification id \(id) is not a UUID") }
+        return (id, notification)
+    }
+
     /// Polls the notification until `channel` has `count` deliveries in `status` (`sent` also
     /// accepts deliveries that went on to `delivered`).
     @discardableResult
