@@ -324,6 +324,8 @@ let package = Package(
             name: "WebhookIngestFunction",
             dependencies: [
                 "NotifyFunctionKit", "NotifyModel", "NotifyProviders",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Functions/WebhookIngest",

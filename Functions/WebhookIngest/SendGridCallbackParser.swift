@@ -16,7 +16,6 @@ enum SendGridCallbackParser {
             let deliveryID = (event["delivery_id"] as? String).flatMap(Int64.init) ?? (event["delivery_id"] as? Int64)
             var kind: CallbackEvent.Kind
             var suppress: String?
-            var unsuppress: String?
             let code = (event["status"] as? String) ?? (event["reason"] as? String)
             switch name {
             case "delivered": kind = .delivered
@@ -42,15 +41,16 @@ enum SendGridCallbackParser {
             case "unsubscribe":
                 kind = .unsubscribed
                 suppress = email
+            // Group events concern one unsubscribe group only (reference §6): they are recorded on
+            // the timeline but neither add nor lift the address's suppression, which a hard
+            // bounce, a spam report or a global unsubscribe may have put there.
             case "group_unsubscribe": kind = .unsubscribed
-            case "group_resubscribe", "resubscribe":
-                kind = .resubscribed
-                unsuppress = email
+            case "group_resubscribe": kind = .resubscribed
             default: kind = .progress
             }
             return CallbackEvent(
                 dedupKey: eventID, kind: kind, providerMessageID: messageID, deliveryID: deliveryID, code: code,
-                suppress: suppress, unsuppress: unsuppress)
+                suppress: suppress, unsuppress: nil)
         }
     }
 }

@@ -20,12 +20,11 @@ enum TwilioCallbackParser {
             default: kind = .progress
             }
             let code = fields["ErrorCode"]
-            let suppressing: Set<String> = ["21610", "21211", "21612", "21614", "30005", "30006"]
-            return [
-                CallbackEvent(
-                    dedupKey: "\(sid):\(status)", kind: kind, providerMessageID: sid, deliveryID: nil, code: code,
-                    suppress: code.map { suppressing.contains($0) } == true ? fields["To"] : nil, unsuppress: nil)
-            ]
+            var event = CallbackEvent(
+                dedupKey: "\(sid):\(status)", kind: kind, providerMessageID: sid, deliveryID: nil, code: code,
+                suppress: nil, unsuppress: nil)
+            if kind == .undelivered { classify(&event, to: fields["To"]) }
+            return [event]
         }
         let keyword = (fields["Body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
         guard let from = fields["From"] else { return [] }
@@ -44,5 +43,26 @@ enum TwilioCallbackParser {
             ]
         }
         return []
+    }
+
+    /// Applies the classification table to an undelivered message's `ErrorCode`, the same table
+    /// the client uses for synchronous errors: permanent codes suppress the number, transient ones
+    /// send again (30003 suppresses only when its retries run out), configuration ones fail
+    /// without blaming the recipient and alert the operator. Codes the table does not know fail
+    /// the delivery and nothing more.
+    static func classify(_ event: inout CallbackEvent, to: String?) {
+        guard let number = event.code.flatMap(Int.init), let failure = TwilioClient.failure(forCode: number) else {
+            return
+        }
+        switch failure.kind {
+        case .permanent:
+            if failure.recipientAction == .suppressAddress { event.suppress = to }
+        case .transient, .rateLimited, .unknownOutcome:
+            let unreachable = number == 30003
+            event.failure = .retry(suppressWhenExhausted: unreachable)
+            if unreachable { event.suppress = to }
+        case .configuration:
+            event.failure = .configuration(opensCircuit: number == 30002)
+        }
     }
 }

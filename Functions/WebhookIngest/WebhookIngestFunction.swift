@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Metrics
 import NotifyFunctionKit
 import NotifyModel
 import PostgresNIO
@@ -12,6 +14,13 @@ import PostgresNIO
 /// event, so a callback retried for 24 hours changes nothing twice. Outcomes only move forward
 /// (a late `sent` never overwrites `delivered`). A status callback that outruns our own record of
 /// the send is retried until the send is recorded.
+///
+/// A failure's provider code decides what follows, by the same table the senders use for
+/// synchronous errors: permanent codes suppress the address; transient ones (Twilio 30001, 30003,
+/// 30008) send the delivery again after a backoff while its attempts last, and an unreachable
+/// handset (30003) is suppressed only when they run out; configuration codes (30002 suspended,
+/// 30007 filtered) fail the delivery without blaming the recipient, log an error and count
+/// `notify_provider_callback_alerts_total{provider, code}`, and a suspended account's circuit opens.
 public struct WebhookIngestFunction: NotifyFunction {
     public typealias Input = WebhookIngestInput
 
@@ -22,11 +31,24 @@ public struct WebhookIngestFunction: NotifyFunction {
     static let matchWindow: TimeInterval = 600
 
     private let hasher: LookupHasher?
+    /// Attempts per delivery, as the senders count them (`NOTIFY_SEND_MAX_ATTEMPTS`).
+    private let maxAttempts: Int
+    /// The backoff before a delivery a callback reported transiently undelivered is sent again.
+    private let retry: RetryPolicy
+    /// How long a circuit a callback opens stays open (`NOTIFY_CIRCUIT_OPEN_MS`).
+    private let circuitOpenFor: Duration
 
     /// Creates the function with the engine's lookup hasher (for suppressions). Without one (a
     /// process started without the keys) jobs fail transiently, naming the missing configuration.
-    public init(hasher: LookupHasher?) {
+    /// `maxAttempts`, `retry` and `circuitOpenFor` should be the senders' own settings.
+    public init(
+        hasher: LookupHasher?, maxAttempts: Int = 8, retry: RetryPolicy = RetryPolicy(cap: .seconds(300)),
+        circuitOpenFor: Duration = .seconds(15)
+    ) {
         self.hasher = hasher
+        self.maxAttempts = max(maxAttempts, 1)
+        self.retry = retry
+        self.circuitOpenFor = circuitOpenFor
     }
 
     public func handle(_ input: WebhookIngestInput, context: FunctionContext) async throws -> FunctionOutput {
@@ -65,6 +87,14 @@ public struct WebhookIngestFunction: NotifyFunction {
         }
         try await requireRecordedSends(
             events, accountID: accountID, input: input, receivedAt: receivedAt, context: context)
+        for event in events {
+            guard case .configuration = event.failure, let code = event.code else { continue }
+            context.logger.error(
+                "provider reported a configuration problem in a status callback",
+                metadata: ["account": "\(accountID)", "provider": "\(kind)", "code": "\(code)"])
+            Counter(label: "notify_provider_callback_alerts_total", dimensions: [("provider", kind), ("code", code)])
+                .increment()
+        }
         var writes = events.map {
             apply($0, accountID: accountID, provider: kind, channel: channel, input: input, hasher: hasher)
         }
@@ -141,6 +171,15 @@ public struct WebhookIngestFunction: NotifyFunction {
         let suppressHash = event.suppress.map { hasher.hex($0, channel: channel) } ?? ""
         let unsuppressHash = event.unsuppress.map { hasher.hex($0, channel: channel) } ?? ""
         let reason = "\(provider)_\(event.kind.rawValue)"
+        let status = event.kind.deliveryStatus ?? ""
+        // A retried failure is sent again while attempts remain; the first attempt waits up to
+        // `retry.base`, each later one up to twice as long, at most `retry.cap` (full jitter).
+        let retries = event.retries
+        let baseSeconds = retry.base.inSeconds
+        let capSeconds = retry.cap.inSeconds
+        let openSeconds = circuitOpenFor.inSeconds
+        // The provider's code as the senders name it (`twilio_30002`).
+        let failureCode = event.code.map { "\(provider)_\($0)" } ?? reason
         return """
             WITH receipt AS (
                 INSERT INTO notify.callback_receipts (account_id, event_key) VALUES (\(accountID), \(event.dedupKey))
@@ -161,30 +200,63 @@ public struct WebhookIngestFunction: NotifyFunction {
                 WHERE d.tenant_id = \(input.tenantID) AND EXISTS (SELECT 1 FROM receipt)
                 LIMIT 1
             ), outcome AS (
-                UPDATE notify.deliveries d SET status = \(event.kind.deliveryStatus ?? ""),
-                    reason = CASE WHEN \(event.kind.deliveryStatus ?? "") = 'failed' THEN \(reason) ELSE d.reason END,
+                UPDATE notify.deliveries d SET
+                    status = CASE WHEN \(retries) AND d.attempts < \(maxAttempts) THEN 'rendered' ELSE \(status) END,
+                    reason = CASE WHEN \(status) = 'failed' THEN \(reason) ELSE d.reason END,
                     updated_at = now()
                 FROM target
-                WHERE d.id = target.id AND \(event.kind.deliveryStatus ?? "") <> ''
+                WHERE d.id = target.id AND \(status) <> ''
                   AND d.status IN ('sending', 'sent', 'unknown')
-                RETURNING d.id
+                RETURNING d.id, d.notification_id, d.user_id, d.channel, d.status, d.attempts
+            ), retrying AS (
+                SELECT o.id, o.notification_id, o.user_id, o.channel,
+                       random() * least(\(capSeconds)::float8,
+                                        \(baseSeconds)::float8 * power(2, least(greatest(o.attempts - 1, 0), 40))) AS wait
+                FROM outcome o WHERE o.status = 'rendered'
             ), timeline AS (
+                -- One insert, in this order, so the timeline reads "undelivered", then "retry_scheduled".
                 INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
-                SELECT \(input.tenantID), notification_id, id, \(event.kind.rawValue), \(detail)::jsonb FROM target
-                WHERE \(event.kind.rawValue) <> 'progress'
+                SELECT \(input.tenantID), e.notification_id, e.id, e.kind, e.detail FROM (
+                    SELECT 1 AS n, notification_id, id, \(event.kind.rawValue) AS kind, \(detail)::jsonb AS detail
+                    FROM target WHERE \(event.kind.rawValue) <> 'progress'
+                    UNION ALL
+                    SELECT 2, notification_id, id, 'retry_scheduled',
+                           jsonb_build_object('in_ms', round(wait * 1000)::bigint, 'reason', \(failureCode)::text)
+                    FROM retrying
+                ) e ORDER BY e.n
             ), suppressed AS (
                 INSERT INTO notify.suppressions (tenant_id, channel, address_hash, reason)
                 SELECT \(input.tenantID), \(channel.rawValue), decode(\(suppressHash), 'hex'), \(reason)
                 WHERE \(suppressHash) <> '' AND EXISTS (SELECT 1 FROM receipt)
+                  AND (NOT \(event.suppressesOnlyWhenExhausted) OR EXISTS (SELECT 1 FROM outcome WHERE status = 'failed'))
                 ON CONFLICT (tenant_id, channel, address_hash) DO NOTHING
             ), suppression_noted AS (
                 INSERT INTO notify.events (tenant_id, notification_id, delivery_id, kind, detail)
                 SELECT \(input.tenantID), notification_id, id, 'suppressed', jsonb_build_object('reason', \(reason)::text)
                 FROM target WHERE \(suppressHash) <> ''
+                  AND (NOT \(event.suppressesOnlyWhenExhausted) OR EXISTS (SELECT 1 FROM outcome WHERE status = 'failed'))
+            ), circuit AS (
+                -- A suspended account cannot send at all: its circuit opens as on a synchronous
+                -- configuration error, so the next sends fail over at once.
+                INSERT INTO notify.provider_circuits AS c (account_id, state, consecutive_failures, open_until, last_error)
+                SELECT \(accountID), 'open', 1, now() + make_interval(secs => \(openSeconds)), \(failureCode)
+                WHERE \(event.opensCircuit) AND EXISTS (SELECT 1 FROM receipt)
+                ON CONFLICT (account_id) DO UPDATE SET
+                    state = 'open', consecutive_failures = c.consecutive_failures + 1,
+                    open_until = greatest(c.open_until, EXCLUDED.open_until), probe_until = NULL,
+                    last_error = EXCLUDED.last_error, changed_at = now()
+            ), unsuppressed AS (
+                DELETE FROM notify.suppressions
+                WHERE \(unsuppressHash) <> '' AND tenant_id = \(input.tenantID) AND channel = \(channel.rawValue)
+                  AND address_hash = decode(\(unsuppressHash), 'hex') AND EXISTS (SELECT 1 FROM receipt)
             )
-            DELETE FROM notify.suppressions
-            WHERE \(unsuppressHash) <> '' AND tenant_id = \(input.tenantID) AND channel = \(channel.rawValue)
-              AND address_hash = decode(\(unsuppressHash), 'hex') AND EXISTS (SELECT 1 FROM receipt)
+            -- The send job of each delivery sent again, in its notification's lane.
+            SELECT count(notify.enqueue(
+                'send-' || r.channel,
+                jsonb_build_object('tenant_id', \(input.tenantID)::text, 'notification_id', r.notification_id,
+                                   'channel', r.channel, 'user_ids', jsonb_build_array(r.user_id)),
+                n.lane, now() + make_interval(secs => r.wait), \(input.tenantID)))
+            FROM retrying r JOIN notify.notifications n ON n.id = r.notification_id AND n.tenant_id = \(input.tenantID)
             """
     }
 }

@@ -17,6 +17,11 @@ struct DeliverySupport: Sendable {
     let factory: StandardProviderFactory
     /// Opens event subscriptions' signing secrets (`deliver-status-events`).
     let cipher: ContactCipher
+    /// The senders' attempts and backoff, which `webhook-ingest` follows when a callback reports
+    /// a transient failure.
+    let sendSettings: SendSettings
+    /// The senders' circuit breaker, whose open duration `webhook-ingest` uses for a suspended account.
+    let breaker: CircuitBreaker
 
     /// `publicURL` is used when `NOTIFY_PUBLIC_URL` is not set (`notify dev` passes its own address).
     init(secrets: EngineSecrets, environment: CommandEnvironment, publicURL fallbackURL: String? = nil) {
@@ -36,6 +41,8 @@ struct DeliverySupport: Sendable {
             breaker: breaker, settings: settings, unsubscribeKey: UnsubscribeToken.key(fromTokenKey: secrets.tokenKey))
         hasher = secrets.hasher
         cipher = secrets.cipher
+        sendSettings = settings
+        self.breaker = breaker
     }
 
     /// The process's client for provider requests: unlike `HTTPClient.shared` (8 connections per

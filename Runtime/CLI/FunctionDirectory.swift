@@ -4,6 +4,7 @@ import CampaignFunction
 import DigestCloseFunction
 import NoopFunction
 import NotifyDelivery
+import NotifyFunctionKit
 import NotifyModel
 import NotifyRuntime
 import PreferenceFilterFunction
@@ -58,7 +59,13 @@ enum FunctionDirectory {
         catalog.register(SendSMSFunction(engine: delivery?.engine))
         catalog.register(SendPushFunction(engine: delivery?.engine))
         catalog.register(SendWebhookFunction(engine: delivery?.engine))
-        catalog.register(WebhookIngestFunction(hasher: delivery?.hasher))
+        catalog.register(
+            WebhookIngestFunction(
+                hasher: delivery?.hasher, maxAttempts: delivery?.sendSettings.maxAttempts ?? 8,
+                retry: RetryPolicy(
+                    base: delivery?.sendSettings.retryBase ?? .seconds(1),
+                    cap: delivery?.sendSettings.retryCap ?? .seconds(300)),
+                circuitOpenFor: delivery?.breaker.openDuration ?? .seconds(15)))
         catalog.register(StatusEventsFunction(cipher: delivery?.cipher, httpClient: HTTPClient.shared))
         catalog.register(DigestCloseFunction())
         return catalog

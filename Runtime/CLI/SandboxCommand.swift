@@ -26,7 +26,7 @@ struct SandboxCommand: AsyncParsableCommand {
             http://127.0.0.1:4010.
             Magic recipients answer with real provider errors:
               Twilio To +15005550001 (21211), +15005550004 (21610, STOP),
-                +1500555300X (accepted, then undelivered with 3000X);
+                +1500555300X (accepted, then undelivered or failed with 3000X);
               Vonage to 15005550001 (status 3), 15005550004 (status 7);
               SendGrid local parts bounce, blocked, dropped, deferred, open,
                 click, spamreport, unsubscribe;

@@ -5,8 +5,9 @@
 ///   number, `+15005550002` → 21612 unreachable, `+15005550003` → 21408 no geo permission,
 ///   `+15005550004` → 21610 unsubscribed (STOP), `+15005550009` → 21614 not SMS-capable. Any `To`
 ///   that is not E.164 → 21211. Asynchronous failures (accepted with 201, then a status
-///   callback `undelivered`/`failed` with `ErrorCode`): `+1500555300X` for X in 3…8 → 3000X
-///   (30005 and 30006 end as `failed`, the others as `undelivered`).
+///   callback `undelivered`/`failed` with `ErrorCode`): `+1500555300X` for X in 1…8 → 3000X.
+///   30001 (queue overflow) and 30002 (account suspended) end as `failed`, since the message
+///   never left Twilio; the carrier's answers 30003–30008 end as `undelivered`.
 /// - Vonage `to` (digits, no plus): `15005550001` → status 3 (invalid `to`), `15005550004` → 7
 ///   (number barred), `15005550005` → 33 (number de-activated); `1500555300X` → accepted, then a
 ///   `failed` receipt with an error code.
@@ -33,9 +34,9 @@ public enum MagicRecipients {
     /// Twilio asynchronous delivery errors by `To`: (error code, final status).
     static func twilioAsync(_ to: String) -> (code: Int, status: String)? {
         guard to.hasPrefix("+1500555300"), let digit = to.last?.wholeNumberValue, to.count == 12,
-            (3...8).contains(digit)
+            (1...8).contains(digit)
         else { return nil }
-        return (30000 + digit, digit == 5 || digit == 6 ? "failed" : "undelivered")
+        return (30000 + digit, digit <= 2 ? "failed" : "undelivered")
     }
 
     /// Vonage synchronous statuses by `to`: (status, error-text).

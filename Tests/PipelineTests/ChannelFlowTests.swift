@@ -117,7 +117,7 @@ struct ChannelFlowTests {
     @Test("Timed fallback: SMS undelivered falls back to email at once; SMS delivered in time holds it back")
     func timedFallback() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
-            let tenant = try await engine.sandboxTenant(phone: "+15005553003")
+            let tenant = try await engine.sandboxTenant(phone: "+15005553006")
             try await expect(
                 engine.put(
                     "/v1/categories/reminder", tenant,
@@ -129,7 +129,7 @@ struct ChannelFlowTests {
                 try await expect(
                     engine.post("/v1/templates/reminder/\(channel)/en/versions?activate=true", tenant, source), [201])
             }
-            // +15005553003 is accepted, then reported undelivered (30003): email takes over at once.
+            // +15005553006 is accepted, then reported undelivered (30006, a landline): email takes over at once.
             let undelivered = try await engine.notify(tenant, ["category": "reminder", "to": ["user": "ada"]])
             let view = try await engine.waitFor(tenant, undelivered, channel: "email", status: "delivered")
             #expect((view["channels"] as? [String: [String: Int]])?["sms"]?["failed"] == 1)

@@ -73,7 +73,11 @@ struct Engine: Sendable {
             catalog.register(SendSMSFunction(engine: engine))
             catalog.register(SendPushFunction(engine: engine))
             catalog.register(SendWebhookFunction(engine: engine))
-            catalog.register(WebhookIngestFunction(hasher: hasher))
+            catalog.register(
+                WebhookIngestFunction(
+                    hasher: hasher, maxAttempts: 6,
+                    retry: RetryPolicy(base: .milliseconds(100), cap: .milliseconds(500)),
+                    circuitOpenFor: .milliseconds(500)))
         }
         return catalog
     }
