@@ -38,6 +38,13 @@ extension FCMSimulator {
         if payload.values.contains(where: { $0.stringValue == nil }) {
             return invalid(record, "Invalid value at 'message.data': values must be strings.", field: "message.data")
         }
+        if let key = payload.keys.sorted().first(where: {
+            $0 == "from" || $0 == "gcm" || $0.lowercased().hasPrefix("google")
+        }) {
+            return invalid(
+                record, "Invalid data payload key: \(key). Keys \"from\", \"gcm\" and \"google*\" are reserved.",
+                field: "message.data")
+        }
         // Measured on the message as FCM sees it, re-serialised; only a body of some size can
         // reach the limit (re-serialising escapes at most doubles it), so small ones skip the work.
         if data.count > 2048, JSONValue.object(message).jsonText.utf8.count > 4096 {

@@ -28,4 +28,19 @@ struct SmtplibClientTests {
         #expect(message.text.hasSuffix("\r\n.a line starting with a dot\r\n..two dots\r\nend\r\n"))
         await server.stop()
     }
+
+    @Test("RFC 4616's AUTH PLAIN example (an authorization identity, then test/1234) logs in; a changed byte does not")
+    func rfcPlainExample() async throws {
+        let script = AiosmtpdTests.scripts.appendingPathComponent("smtplib_client.py").path
+        for (password, expected) in [("1234", 235), ("1235", 535)] {
+            let server = try await Fixtures.startServer(credentials: ["test": password])
+            let run = try await ChildProcess.run(
+                executable: "/usr/bin/env", arguments: ["python3", script, "\(server.port!)", "rfc-plain"],
+                timeout: .seconds(30))
+            #expect(run.status == 0, "smtplib_client.py failed: \(run.stderr)")
+            let reply = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Int]
+            #expect(reply?["auth"] == expected, "password \(password)")
+            await server.stop()
+        }
+    }
 }

@@ -50,6 +50,13 @@ struct PushTests {
             #expect(dead.status == 404)
             let details = (json(dead.body)["error"] as? [String: Any])?["details"] as? [[String: Any]]
             #expect(details?.first?["errorCode"] as? String == "UNREGISTERED")
+            let reserved = try await harness.post(
+                "/v1/projects/\(project)/messages:send",
+                body: #"{"message":{"token":"device-2","data":{"google.sent_time":"1"}}}"#,
+                headers: [("Authorization", "Bearer " + token)])
+            #expect(reserved.status == 400, "FCM refuses data keys it reserves")
+            #expect((json(reserved.body)["error"] as? [String: Any])?["status"] as? String == "INVALID_ARGUMENT")
+            #expect(harness.sandbox.recorder.messages(provider: .fcm).last?.status == "fcm_INVALID_ARGUMENT")
             let anonymous = try await harness.post(
                 "/v1/projects/\(project)/messages:send", body: message,
                 headers: [("Authorization", "Bearer ya29.forged")])

@@ -75,6 +75,14 @@ public struct TemplateSource: Codable, Sendable, Hashable {
             if data.keys.contains(where: \.isEmpty) {
                 problems.append("push \"data\" keys cannot be empty")
             }
+            let reserved = data.keys.filter(Self.isReservedByFCM).sorted()
+            if !reserved.isEmpty {
+                let names = reserved.map { "\"\($0)\"" }.joined(separator: ", ")
+                problems.append(
+                    "push \"data\" cannot use the key\(reserved.count == 1 ? "" : "s") \(names); FCM reserves \"from\", "
+                        + "\"gcm\" and every key starting with \"google\" and refuses the message; rename "
+                        + (reserved.count == 1 ? "it" : "them"))
+            }
         }
         for field in fields(for: channel) {
             do {
@@ -144,6 +152,12 @@ public struct TemplateSource: Codable, Sendable, Hashable {
         if data != nil { names.append("data") }
         if actionURL != nil { names.append("action_url") }
         return names
+    }
+
+    /// True for a data key FCM refuses (`from`, `gcm`, any key starting with `google`), which
+    /// would fail every push of the template with 400 INVALID_ARGUMENT.
+    static func isReservedByFCM(_ key: String) -> Bool {
+        key == "from" || key == "gcm" || key.lowercased().hasPrefix("google")
     }
 
     private static func isBlank(_ field: String?) -> Bool {

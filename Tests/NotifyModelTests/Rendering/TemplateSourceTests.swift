@@ -51,6 +51,16 @@ import Testing
         #expect(message?.contains("cannot use the key \"aps\"") == true)
     }
 
+    @Test func rejectsTheKeysFCMReserves() {
+        let message = validationMessage(
+            TemplateSource(title: "t", data: ["from": "x", "google.c.a": "y", "order": "{{id}}"]), .push)
+        #expect(
+            message?.contains(#"cannot use the keys "from", "google.c.a"; FCM reserves"#) == true,
+            "\(message ?? "valid")")
+        #expect(validationMessage(TemplateSource(title: "t", data: ["gcm": "x"]), .push)?.contains(#""gcm""#) == true)
+        #expect(validationMessage(TemplateSource(title: "t", data: ["sender": "x", "fromage": "y"]), .push) == nil)
+    }
+
     @Test(arguments: [
         ("Hi {{#order}}x", "a section is opened but never closed"),
         ("Hi {{name", "the template ends inside a tag; close every {{ with }}"),

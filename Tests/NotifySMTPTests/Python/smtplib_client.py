@@ -3,6 +3,10 @@
 Usage: smtplib_client.py PORT
 Logs in as app/pw, sends one message to two recipients (one refused by the test's fault rule)
 and prints JSON with the refused recipients.
+
+Usage: smtplib_client.py PORT rfc-plain
+Sends RFC 4616's example AUTH PLAIN response (authzid "test", user "test", password "1234") and
+prints JSON with the reply code.
 """
 import json
 import smtplib
@@ -17,6 +21,13 @@ message = (
     "..two dots\r\n"
     "end\r\n"
 )
+if sys.argv[2:] == ["rfc-plain"]:
+    with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as client:
+        client.ehlo("smtplib.test")
+        code, _ = client.docmd("AUTH", "PLAIN dGVzdAB0ZXN0ADEyMzQ=")
+    print(json.dumps({"auth": code}))
+    sys.exit(0)
+
 with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as client:
     client.ehlo("smtplib.test")
     client.login("app", "pw")
