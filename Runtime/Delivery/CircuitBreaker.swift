@@ -43,6 +43,19 @@ public struct CircuitBreaker: Sendable {
         return taken
     }
 
+    /// Records that the account had a message accepted in the configuration of `revision` (its
+    /// `updated_at` as the route read it); nothing when the account changed since.
+    public func recordAccepted(accountID: String, revision: Date, client: PostgresClient, logger: Logger) async throws {
+        try await client.query(
+            """
+            INSERT INTO notify.provider_circuits AS c (account_id, accepted_revision)
+            SELECT a.id, a.updated_at FROM notify.provider_accounts a
+            WHERE a.id = \(accountID) AND abs(extract(epoch FROM a.updated_at - \(revision)::timestamptz)) < 0.001
+            ON CONFLICT (account_id) DO UPDATE SET accepted_revision = EXCLUDED.accepted_revision
+            WHERE c.accepted_revision IS DISTINCT FROM EXCLUDED.accepted_revision
+            """, logger: logger)
+    }
+
     /// Records a batch's results on one account: successes close the circuit; failures count
     /// towards opening it; a configuration failure opens it at once.
     public func record(

@@ -19,13 +19,19 @@ public struct CircuitSnapshot: Sendable, Hashable {
     public var probeUntil: Date?
     /// Failures in a row recorded so far.
     public var consecutiveFailures: Int
+    /// Whether the account had a message accepted since its configuration last changed.
+    public var acceptedInCurrentConfiguration: Bool
 
     /// Creates a snapshot.
-    public init(state: State, openUntil: Date? = nil, probeUntil: Date? = nil, consecutiveFailures: Int = 0) {
+    public init(
+        state: State, openUntil: Date? = nil, probeUntil: Date? = nil, consecutiveFailures: Int = 0,
+        acceptedInCurrentConfiguration: Bool = false
+    ) {
         self.state = state
         self.openUntil = openUntil
         self.probeUntil = probeUntil
         self.consecutiveFailures = consecutiveFailures
+        self.acceptedInCurrentConfiguration = acceptedInCurrentConfiguration
     }
 
     /// Whether recording `successes` and nothing else would leave this circuit as it is (closed,

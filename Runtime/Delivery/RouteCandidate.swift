@@ -42,4 +42,10 @@ public struct RouteCandidate: Sendable, Hashable {
         self.revision = revision
         self.circuit = circuit
     }
+
+    /// Whether the account has had a message accepted since its configuration last changed, so
+    /// it is known to reach the right service (APNs: the right environment).
+    public var provenInCurrentConfiguration: Bool {
+        circuit.acceptedInCurrentConfiguration
+    }
 }

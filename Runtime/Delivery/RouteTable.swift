@@ -39,7 +39,7 @@ public struct RouteTable: Sendable {
             """
             SELECT k.ord, a.id, a.kind, r.position, r.weight, r.cost_micros, a.rate_per_second, a.burst, a.sender::text,
                    a.updated_at, a.config_cipher, coalesce(c.state, 'closed'), c.open_until, c.probe_until,
-                   coalesce(c.consecutive_failures, 0)
+                   coalesce(c.consecutive_failures, 0), coalesce(c.accepted_revision = a.updated_at, false)
             FROM unnest(\(keys.map(\.tenantID))::text[], \(keys.map(\.channel.rawValue))::text[]) WITH ORDINALITY
                  AS k(tenant_id, channel, ord)
             JOIN notify.provider_routes r ON r.tenant_id = k.tenant_id AND r.channel = k.channel
@@ -52,12 +52,12 @@ public struct RouteTable: Sendable {
             let (
                 ord, id, kind, position, weight, cost, rate, burst, sender, revision, config, state, openUntil,
                 probeUntil,
-                failures
+                failures, proven
             ) =
                 try row.decode(
                     (
                         Int64, String, String, Int, Int, Int64, Double?, Int?, String, Date, Data, String, Date?, Date?,
-                        Int
+                        Int, Bool
                     )
                     .self)
             guard let providerKind = ProviderKind(rawValue: kind) else { continue }
@@ -69,7 +69,7 @@ public struct RouteTable: Sendable {
                     ratePerSecond: rate, burst: burst, sender: senderFields, revision: revision,
                     circuit: CircuitSnapshot(
                         state: CircuitSnapshot.State(rawValue: state) ?? .closed, openUntil: openUntil,
-                        probeUntil: probeUntil, consecutiveFailures: failures)))
+                        probeUntil: probeUntil, consecutiveFailures: failures, acceptedInCurrentConfiguration: proven)))
             tables[index].configCiphers[id] = Array(config)
         }
         return tables

@@ -205,7 +205,11 @@ public struct SendEngine: Sendable {
                     reopensAt = min(reopensAt ?? decided, decided)
                     continue
                 }
-                chosen = [eligible[0]]
+                // One message, a different one on each attempt of the same deliveries: a probe
+                // that always took the first (a device whose token is refused, say) could never
+                // close the circuit while a later one would.
+                let attempts = claim.deliveries[pending[eligible[0]].delivery].attempts
+                chosen = [eligible[max(attempts - 1, 0) % eligible.count]]
             case .send:
                 break
             }
@@ -250,9 +254,12 @@ public struct SendEngine: Sendable {
             let answers = await dispatch(requests, provider: resolved.provider, logger: logger)
             var done = Set<Int>()
             var successes = 0
+            var accepted = 0
             var failures = 0
             var configurationFailure = false
             var lastError: String?
+            // Answers that may mean the account reaches the wrong environment, decided after the batch.
+            var environmentSuspects: [(index: Int, failure: ProviderFailure)] = []
             for (index, outcome) in answers {
                 SendMetrics.record(outcome, provider: candidate.kind)
                 let part = pending[index]
@@ -260,11 +267,16 @@ public struct SendEngine: Sendable {
                 switch outcome {
                 case .accepted(let messageID):
                     successes += 1
+                    accepted += 1
                     ledger.accepted(delivery.id, candidate: candidate, messageID: messageID)
                     done.insert(index)
                 case .failed(let failure):
                     ledger.failed(delivery.id, candidate: candidate, failure: failure)
                     lastError = failure.code
+                    if failure.mayMeanWrongEnvironment && !candidate.provenInCurrentConfiguration {
+                        environmentSuspects.append((index, failure))
+                        continue
+                    }
                     switch failure.kind {
                     case .permanent:
                         successes += 1
@@ -289,6 +301,35 @@ public struct SendEngine: Sendable {
                         if let after = failure.retryAfter { ledger.retry(delivery.id, after: after) }
                     }
                 }
+            }
+            if !environmentSuspects.isEmpty {
+                if accepted > 0 {
+                    // The account reached the right environment in this very batch: the tokens are bad.
+                    for (index, failure) in environmentSuspects {
+                        successes += 1
+                        let part = pending[index]
+                        let delivery = claim.deliveries[part.delivery]
+                        ledger.permanent(delivery.id, failure: failure)
+                        applyRecipientAction(failure, part: part, delivery: delivery, ledger: &ledger)
+                        done.insert(index)
+                    }
+                } else {
+                    // Until a message is accepted in this configuration, the likelier cause is
+                    // the account's environment: alert and keep the devices.
+                    failures += environmentSuspects.count
+                    configurationFailure = true
+                    lastError = environmentSuspects[0].failure.code
+                    logger.error(
+                        "provider refused every device token and has accepted nothing since the account last changed; check that its base_url names the environment the app's tokens belong to (development or production)",
+                        metadata: [
+                            "account": "\(candidate.accountID)", "code": "\(environmentSuspects[0].failure.code)",
+                        ])
+                }
+            }
+            if accepted > 0 && candidate.kind == .apns && !candidate.provenInCurrentConfiguration {
+                // Only APNs has an answer that depends on it (BadDeviceToken).
+                try await breaker.recordAccepted(
+                    accountID: candidate.accountID, revision: candidate.revision, client: client, logger: logger)
             }
             if !candidate.circuit.unchangedBySuccessesOnly(
                 successes: successes, failures: failures, configurationFailure: configurationFailure)

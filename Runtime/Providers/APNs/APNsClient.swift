@@ -189,10 +189,12 @@ public struct APNsClient: MessageProvider {
         let code = "apns_\(reason)"
         switch reason {
         case "Unregistered", "ExpiredToken", "BadDeviceToken", "DeviceTokenNotForTopic":
+            // BadDeviceToken is also what every token gets when base_url names the other
+            // environment (reference §4.3, §6); the sender decides which it is.
             return .failed(
                 ProviderFailure(
                     kind: .permanent, code: code, message: "APNs says the device token is no longer valid (\(reason)).",
-                    recipientAction: .invalidateDeviceToken))
+                    recipientAction: .invalidateDeviceToken, mayMeanWrongEnvironment: reason == "BadDeviceToken"))
         case "PayloadTooLarge":
             return .failed(
                 ProviderFailure(kind: .permanent, code: code, message: "APNs says the payload is too large."))

@@ -43,16 +43,22 @@ public struct ProviderFailure: Error, Sendable, Hashable, CustomStringConvertibl
     /// The provider's Retry-After (or equivalent), if it gave one.
     public var retryAfter: Duration?
     public var recipientAction: RecipientAction
+    /// True when the same answer also comes for every recipient if the account points at the
+    /// wrong environment (APNs `BadDeviceToken` for a development token sent to production, or
+    /// the reverse): the recipient action then waits until the account is known to reach the
+    /// right one, and until then the answer counts as a configuration failure.
+    public var mayMeanWrongEnvironment: Bool
 
     public init(
         kind: Kind, code: String, message: String, retryAfter: Duration? = nil,
-        recipientAction: RecipientAction = .none
+        recipientAction: RecipientAction = .none, mayMeanWrongEnvironment: Bool = false
     ) {
         self.kind = kind
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
         self.recipientAction = recipientAction
+        self.mayMeanWrongEnvironment = mayMeanWrongEnvironment
     }
 
     public var description: String { "\(kind.rawValue) \(code): \(message)" }
