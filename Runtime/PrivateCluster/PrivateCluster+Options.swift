@@ -57,6 +57,9 @@ extension PrivateCluster.Options {
             ("max_connections", "300"),
             ("shared_buffers", "256MB"),
             ("fsync", fsync ? "on" : "off"),
+            // A failed statement's text can carry a caller's literal values (a passcode in
+            // `notify.send`'s data, an address); the server log keeps the error, not the text.
+            ("log_min_error_statement", "panic"),
         ]
         for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
             let lowered = name.lowercased()

@@ -21,6 +21,16 @@ import Testing
                 #expect(detail.contains(#"field "send_at" must be an ISO 8601 date-time with an offset"#))
                 #expect(detail.contains("2030-01-01T09:00:00Z") && detail.contains("send_at_local"))
             }
+            for text in ["2027-02-30T09:00:00Z", "2027-01-01T25:00:00+01:00"] {
+                let reply = try await engine.post(
+                    "/v1/notifications", acme, send.merging(["send_at": text]) { $1 })
+                let (status, code, detail) = problem(reply)
+                #expect(status == 400 && code == "invalid_send_at", "\(text): \(reply.text)")
+                #expect(
+                    detail
+                        == #"field "send_at": "\#(text)" names a date or time that does not exist; check the day of the month and the hour"#
+                )
+            }
             let badNumber = try await engine.post("/v1/notifications", acme, send.merging(["send_at": 1]) { $1 })
             #expect(problem(badNumber).code == "invalid_send_at")
 

@@ -104,6 +104,12 @@ import Testing
                     "grant_type=client_credentials&client_id=\(client.id)&client_secret=\(client.plaintext)x".utf8))
             #expect(badSecret.status == 401)
             #expect(badSecret.json["error"] as? String == "invalid_client")
+            let asJSON = try await engine.request(
+                .POST, "/oauth/token", headers: ["Content-Type": "application/json"],
+                body: Data(#"{"grant_type":"client_credentials"}"#.utf8))
+            #expect(asJSON.status == 400)
+            #expect(asJSON.json["error"] as? String == "invalid_request")
+            #expect((asJSON.json["error_description"] as? String)?.contains("form-encoded") == true)
 
             #expect(try await admin.revokeKey(acme.key))
             let revoked = try await engine.get("/v1/categories", acme)

@@ -47,6 +47,31 @@ struct PrivateClusterTests {
         try await cluster.stop()  // a second stop does nothing
     }
 
+    @Test("the server log keeps a failed statement's error but not its text, which can carry callers' values")
+    func failedStatementTextIsNotLogged() async throws {
+        try await withCluster(PrivateCluster.Options(durable: false)) { cluster in
+            let failing = ChildProcess(
+                executable: cluster.binaries.path(of: "psql"),
+                arguments: [
+                    "-X", "-h", cluster.host, "-p", "\(cluster.port)", "-U", cluster.username, "-d", "postgres",
+                    "-Atc", "SELECT 1 / 0 WHERE 'code-48151623' <> ''",
+                ],
+                environment: ["PATH": "/usr/bin:/bin", "PGCONNECT_TIMEOUT": "10", "LC_ALL": "C"],
+                timeout: .seconds(60))
+            let outcome = try await failing.run()
+            #expect(!outcome.succeeded)
+            let log = (cluster.dataDirectory as NSString).appendingPathComponent("notify-server.log")
+            var text = ""
+            for _ in 0..<50 {
+                text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                if text.contains("division by zero") { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(text.contains("division by zero"), "the error itself is logged")
+            #expect(!text.contains("code-48151623"), "the statement's text is not")
+        }
+    }
+
     @Test("a durable temporary cluster keeps fsync on")
     func durableTemporaryCluster() async throws {
         try await withCluster(.init()) { cluster throws in

@@ -28,8 +28,14 @@ struct OAuthRoutes: Sendable {
             fields["client_secret"] = String(pair[pair.index(after: colon)...]).removingPercentEncoding
         }
         guard fields["grant_type"] == "client_credentials" else {
+            // RFC 6749 §4.4: the request is form-encoded; a JSON body is the usual slip.
+            let isJSON = data.first.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") } ?? false
             return try Self.error(
-                "unsupported_grant_type", "grant_type must be client_credentials", status: .badRequest)
+                isJSON ? "invalid_request" : "unsupported_grant_type",
+                isJSON
+                    ? "send the token request form-encoded (Content-Type: application/x-www-form-urlencoded), "
+                        + "not as JSON: grant_type=client_credentials&client_id=…&client_secret=…"
+                    : "grant_type must be client_credentials", status: .badRequest)
         }
         guard let clientID = fields["client_id"], let secret = fields["client_secret"] else {
             return try Self.error(

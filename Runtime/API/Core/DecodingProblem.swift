@@ -5,7 +5,7 @@ import NotifyFunctionKit
 /// should be, never with a Swift type name: a value no case of an enumeration has lists the
 /// accepted ones (`invalid_<field>`); anything else is `invalid_body` with
 /// ``NotifyFunctionKit/DecodingErrorSentence``. Dates that cannot be read are refused as they are
-/// decoded (``invalidDate(at:)``).
+/// decoded (``invalidDate(at:text:)``).
 enum DecodingProblem {
     /// The problem for `error`.
     static func problem(for error: DecodingError) -> APIError {
@@ -21,7 +21,13 @@ enum DecodingProblem {
 
     /// The problem for a date field whose value is not an ISO 8601 date-time with an offset:
     /// `invalid_send_at` for `send_at`, naming its place (`notifications[1].send_at`).
-    static func invalidDate(at codingPath: [any CodingKey]) -> APIError {
+    static func invalidDate(at codingPath: [any CodingKey], text: String? = nil) -> APIError {
+        if let text, RequestDate.hasTheFormButNoSuchInstant(text) {
+            return APIError(
+                .badRequest, code: code(for: codingPath),
+                "field \"\(fieldPath(codingPath))\": \"\(text)\" names a date or time that does not exist; "
+                    + "check the day of the month and the hour")
+        }
         var detail = "field \"\(fieldPath(codingPath))\" must be \(RequestDate.expectedForm)"
         if codingPath.last?.stringValue == "send_at" {
             detail += "; for a wall-clock time in each recipient's own zone, use \"send_at_local\""

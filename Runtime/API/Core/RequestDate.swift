@@ -13,9 +13,18 @@ enum RequestDate {
     /// The decoder's date strategy: a string in ISO 8601 form with an offset, or a 400 problem
     /// naming the field (``DecodingProblem/invalidDate(at:)``).
     static let strategy = JSONDecoder.DateDecodingStrategy.custom { decoder in
-        guard let text = try? decoder.singleValueContainer().decode(String.self),
-            let date = OffsetDateTime.instant(parsing: text)
-        else { throw DecodingProblem.invalidDate(at: decoder.codingPath) }
+        let text = try? decoder.singleValueContainer().decode(String.self)
+        guard let text, let date = OffsetDateTime.instant(parsing: text) else {
+            throw DecodingProblem.invalidDate(at: decoder.codingPath, text: text)
+        }
         return date
+    }
+
+    /// True for text in the expected form whose date or time does not exist (February 30, 25:00):
+    /// its error says so instead of repeating the form it already has.
+    static func hasTheFormButNoSuchInstant(_ text: String) -> Bool {
+        let pattern = #"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2}:?\d{2})"#
+        guard let regex = try? Regex(pattern) else { return false }
+        return (try? regex.wholeMatch(in: text)) != nil && OffsetDateTime.instant(parsing: text) == nil
     }
 }
