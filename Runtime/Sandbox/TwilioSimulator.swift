@@ -72,7 +72,9 @@ struct TwilioSimulator: ProviderFaultAnswers {
     private func scheduleCallbacks(_ message: TwilioMessage, statusCallback: String?) {
         guard let url = statusCallback ?? core.callbackURL(.twilio) else { return }
         let final = MagicRecipients.twilioAsync(message.to)
-        var steps: [(status: String, errorCode: Int?)] = [("sent", nil)]
+        // queued (the answer) → sending → sent → delivered or undelivered, each change after the
+        // first a callback (reference §1.4, §7); `failed` means the message never left Twilio.
+        var steps: [(status: String, errorCode: Int?)] = [("sending", nil), ("sent", nil)]
         steps.append(final.map { ($0.status, $0.code) } ?? ("delivered", nil))
         if final?.status == "failed" { steps = [("failed", final?.code)] }
         let requests = steps.map { step in

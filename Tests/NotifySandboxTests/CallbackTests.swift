@@ -32,19 +32,22 @@ struct CallbackTests {
                     )
                     #expect(answer.status == 201)
                 }
-                try await eventually { receiver.requests("/webhooks/twilio").count == 4 }
+                try await eventually { receiver.requests("/webhooks/twilio").count == 6 }
                 let verifier = TwilioSignature(authToken: credentials.twilioAuthToken)
                 var finals: [String: String] = [:]
+                var statuses: [String: [String]] = [:]
                 for request in receiver.requests("/webhooks/twilio") {
                     let fields = parameters(request.body)
                     try verifier.verify(
                         signature: request.headers["x-twilio-signature"], url: statusURL, parameters: fields)
                     let values = Dictionary(fields.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
-                    if values["MessageStatus"] != "sent" {
+                    statuses[values["To"]!, default: []].append(values["MessageStatus"]!)
+                    if !["sending", "sent"].contains(values["MessageStatus"]) {
                         finals[values["To"]!] = values["MessageStatus"]! + (values["ErrorCode"] ?? "")
                     }
                 }
                 #expect(finals == ["+14155550100": "delivered", "+15005553003": "undelivered30003"])
+                #expect(statuses["+14155550100"] == ["sending", "sent", "delivered"], "each status change, in order")
                 let recorded = try await harness.control(.GET, "/sandbox/messages?provider=twilio")
                 #expect(recorded.body.contains(#""delivery_id":"d-7""#))
             }
