@@ -11,8 +11,14 @@ public struct SendGridEventSignature: Sendable {
     public static let signatureHeader = "X-Twilio-Email-Event-Webhook-Signature"
     /// The header carrying the unix-seconds timestamp.
     public static let timestampHeader = "X-Twilio-Email-Event-Webhook-Timestamp"
-    /// How far the timestamp may be from now, either way, unless the caller says otherwise.
+    /// How far the timestamp may be ahead of now (clock skew), unless the caller says otherwise.
     public static let defaultTolerance: Duration = .seconds(600)
+    /// How old a timestamp may be, unless the caller says otherwise: SendGrid retries a POST our
+    /// endpoint did not take for up to 24 hours (reference §2.2) and may send the signature it
+    /// made first, so a shorter window would refuse, and lose, every late retry. A replay within
+    /// the window changes nothing: events are deduplicated by `sg_event_id`, whose receipts are
+    /// kept for 7 days.
+    public static let defaultMaximumAge: Duration = .seconds(25 * 3600)
 
     /// The verification key.
     public let publicKey: P256.Signing.PublicKey
@@ -49,10 +55,11 @@ public struct SendGridEventSignature: Sendable {
     ///   - timestamp: the timestamp header value, nil if absent.
     ///   - body: the raw request body, exactly as received.
     ///   - now: the current time (injected for tests).
-    ///   - tolerance: how far the timestamp may be from `now`.
+    ///   - tolerance: how far the timestamp may be ahead of `now`.
+    ///   - maximumAge: how far it may be behind.
     public func verify(
         signature: String?, timestamp: String?, body: some DataProtocol, now: Date = Date(),
-        tolerance: Duration = defaultTolerance
+        tolerance: Duration = defaultTolerance, maximumAge: Duration = defaultMaximumAge
     ) throws(SignatureError) {
         guard let signature, !signature.isEmpty else {
             throw SignatureError(.missing, "The request has no \(Self.signatureHeader) header.")
@@ -72,7 +79,8 @@ public struct SendGridEventSignature: Sendable {
                 .mismatch, "The SendGrid event signature does not match the timestamp and body with the configured key."
             )
         }
-        _ = try SignatureSupport.checkTimestamp(timestamp, now: now, tolerance: tolerance, scheme: "SendGrid event")
+        _ = try SignatureSupport.checkTimestamp(
+            timestamp, now: now, tolerance: tolerance, maximumAge: maximumAge, scheme: "SendGrid event")
     }
 
     /// Signs event POSTs the way SendGrid does (for the sandbox).

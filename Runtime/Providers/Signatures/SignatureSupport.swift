@@ -48,7 +48,7 @@ enum SignatureSupport {
 
     /// Parses a unix-seconds timestamp and checks it is within `tolerance` of `now` (either side).
     static func checkTimestamp(
-        _ text: String?, now: Date, tolerance: Duration, scheme: String
+        _ text: String?, now: Date, tolerance: Duration, maximumAge: Duration? = nil, scheme: String
     ) throws(SignatureError)
         -> Int64
     {
@@ -60,7 +60,14 @@ enum SignatureSupport {
         }
         let age = now.timeIntervalSince1970 - Double(seconds)
         let limit = Double(tolerance.components.seconds)
-        if abs(age) > limit {
+        let oldest = Double((maximumAge ?? tolerance).components.seconds)
+        if age > oldest {
+            throw SignatureError(
+                .stale,
+                "The \(scheme) timestamp is \(Int64(age.rounded())) s old, older than the \(Int64(oldest)) s accepted; "
+                    + "reject it as a replay or check the sender's clock.")
+        }
+        if -age > limit {
             throw SignatureError(
                 .stale,
                 "The \(scheme) timestamp is \(Int64(age.rounded())) s from now, outside the \(Int64(limit)) s window; "
