@@ -164,6 +164,10 @@ enum OpenAPIDocument {
                 "post", "/webhooks/{provider}/{account}",
                 "Provider callbacks (twilio, vonage, sendgrid), verified by the provider's signature", nil, nil, 200
             ),
+            (
+                "get", "/webhooks/{provider}/{account}",
+                "Vonage delivery receipts sent by GET (a signed query string); other providers POST", nil, nil, 200
+            ),
             ("get", "/unsubscribe/{token}", "The unsubscribe page of a commercial email's link", nil, nil, 200),
             ("post", "/unsubscribe/{token}", "One-click unsubscribe (RFC 8058)", nil, nil, 200),
             ("post", "/oauth/token", "OAuth2 client-credentials grant", nil, nil, 200),

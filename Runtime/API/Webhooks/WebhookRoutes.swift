@@ -6,7 +6,8 @@ import NotifyProviders
 import NotifyRuntime
 import PostgresNIO
 
-/// Provider callbacks: `POST /webhooks/{provider}/{account}` for `twilio`, `vonage` and `sendgrid`.
+/// Provider callbacks: `POST /webhooks/{provider}/{account}` for `twilio`, `vonage` and `sendgrid`,
+/// and `GET` for `vonage`, whose delivery receipts can be set to arrive as a signed query string.
 ///
 /// The account's id in the path says whose secret verifies the signature and which tenant the
 /// callback belongs to. A verified callback is stored raw and a `webhook-ingest` job enqueued in
@@ -20,6 +21,26 @@ struct WebhookRoutes: Sendable {
 
     func add(to router: Router<APIRequestContext>) {
         router.post("webhooks/{provider}/{account}") { request, context in try await receive(request, context) }
+        router.get("webhooks/{provider}/{account}") { request, context in
+            let provider = context.parameters.get("provider").flatMap(ProviderKind.init(rawValue:))
+            guard provider != .twilio && provider != .sendgrid else {
+                var headers = HTTPFields()
+                headers[.allow] = "POST"
+                throw APIError(
+                    .methodNotAllowed, code: "method_not_allowed",
+                    "provider callbacks are POSTed; only vonage delivery receipts may also arrive by GET",
+                    headers: headers)
+            }
+            return try await receive(request, context)
+        }
+    }
+
+    /// The query string of a GET receipt as the form body it stands for, without the parameter
+    /// our own callback URL carries (`delivery_id`), which Vonage does not sign.
+    static func queryAsForm(_ request: Request) -> Data {
+        let query = request.uri.query ?? ""
+        let kept = query.split(separator: "&").filter { !$0.hasPrefix("delivery_id=") && $0 != "delivery_id" }
+        return Data(kept.joined(separator: "&").utf8)
     }
 
     func receive(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -50,10 +71,12 @@ struct WebhookRoutes: Sendable {
                 .internalServerError, code: "provider_config_unreadable",
                 "the provider account's configuration cannot be decrypted with this server's keys")
         }
-        let body = try await Data(buffer: request.body.collect(upTo: Self.maximumBody))
+        let isQuery = request.method == .get
+        let body =
+            isQuery ? Self.queryAsForm(request) : try await Data(buffer: request.body.collect(upTo: Self.maximumBody))
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
-        let contentType = headers["content-type"] ?? ""
+        let contentType = isQuery ? "application/x-www-form-urlencoded" : headers["content-type"] ?? ""
         do {
             try CallbackVerifier(kind: kind, configuration: configuration).verify(
                 url: requestURL(request), headers: headers, contentType: contentType, body: body, now: Date())
