@@ -21,6 +21,8 @@ public struct PendingDelivery: Sendable {
         public var id: Int64
         public var platform: PushPlatform
         public var token: String
+        /// When the app last registered the token.
+        public var registeredAt: Date
     }
 
     public var id: Int64

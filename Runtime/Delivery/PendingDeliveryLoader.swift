@@ -255,17 +255,19 @@ enum PendingDeliveryLoader {
         guard !pairUsers.isEmpty else { return [:] }
         let rows = try await database.query(
             """
-            SELECT v.id, v.tenant_id, v.user_id, v.platform, v.token_cipher
+            SELECT v.id, v.tenant_id, v.user_id, v.platform, v.token_cipher, coalesce(v.registered_at, v.created_at)
             FROM (SELECT DISTINCT * FROM unnest(\(pairTenants)::text[], \(pairUsers)::bigint[]) AS k(tenant_id, user_id)) k
             JOIN notify.devices v ON v.tenant_id = k.tenant_id AND v.user_id = k.user_id AND v.invalidated_at IS NULL
             ORDER BY v.id
             """, logger: logger)
         var devices: [DeviceOwner: [PendingDelivery.PushDevice]] = [:]
         for row in rows {
-            let (id, tenant, userID, platform, token) = try row.decode((Int64, String, Int64, String, Data).self)
+            let (id, tenant, userID, platform, token, registeredAt) = try row.decode(
+                (Int64, String, Int64, String, Data, Date).self)
             guard let opened = try? cipher.open(Array(token)) else { continue }
             devices[DeviceOwner(tenant: tenant, user: userID), default: []].append(
-                PendingDelivery.PushDevice(id: id, platform: platform == "apns" ? .ios : .android, token: opened))
+                PendingDelivery.PushDevice(
+                    id: id, platform: platform == "apns" ? .ios : .android, token: opened, registeredAt: registeredAt))
         }
         return devices
     }

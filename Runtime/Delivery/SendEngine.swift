@@ -21,6 +21,8 @@ public struct SendEngine: Sendable {
     let cipher: ContactCipher
     let hasher: LookupHasher
     let breaker: CircuitBreaker
+    /// Which message each account's next circuit probe takes.
+    private let probeTurns = ProbeTurns()
     let limiter: SendRateLimiter
     let settings: SendSettings
     let unsubscribeKey: SymmetricKey?
@@ -205,11 +207,8 @@ public struct SendEngine: Sendable {
                     reopensAt = min(reopensAt ?? decided, decided)
                     continue
                 }
-                // One message, a different one on each attempt of the same deliveries: a probe
-                // that always took the first (a device whose token is refused, say) could never
-                // close the circuit while a later one would.
-                let attempts = claim.deliveries[pending[eligible[0]].delivery].attempts
-                chosen = [eligible[max(attempts - 1, 0) % eligible.count]]
+                // One message, the account's probes taking the batch's messages in turn.
+                chosen = [eligible[probeTurns.next(for: candidate.accountID, among: eligible.count)]]
             case .send:
                 break
             }
@@ -415,8 +414,9 @@ public struct SendEngine: Sendable {
         case .none:
             break
         case .invalidateDeviceToken:
-            if let device = part.device {
-                ledger.invalidatedDevices.append((device.id, failure.code))
+            // APNs: a token the app registered again after the time APNs confirmed it invalid is kept.
+            if let device = part.device, failure.invalidSince.map({ device.registeredAt <= $0 }) ?? true {
+                ledger.invalidatedDevices.append((device.id, failure.code, failure.invalidSince))
                 ledger.event(delivery.id, "device_invalidated", ["device": String(device.id), "reason": failure.code])
             }
         case .suppressAddress:

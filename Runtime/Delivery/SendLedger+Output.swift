@@ -141,11 +141,15 @@ extension SendLedger {
         if !invalidatedDevices.isEmpty {
             let deviceIDs = invalidatedDevices.map(\.id)
             let why = invalidatedDevices.map(\.reason)
+            // Milliseconds since the epoch, -1 when the provider gave no time.
+            let since = invalidatedDevices.map { $0.since.map { Int64($0.timeIntervalSince1970 * 1000) } ?? -1 }
+            // A token registered again since the provider's time (here, or while this send ran) stays.
             writes.append(
                 """
                 UPDATE notify.devices d SET invalidated_at = now(), invalid_reason = v.reason
-                FROM unnest(\(deviceIDs)::bigint[], \(why)::text[]) AS v(id, reason)
+                FROM unnest(\(deviceIDs)::bigint[], \(why)::text[], \(since)::bigint[]) AS v(id, reason, since_ms)
                 WHERE d.id = v.id AND d.tenant_id = \(batch.tenantID) AND d.invalidated_at IS NULL
+                  AND (v.since_ms < 0 OR coalesce(d.registered_at, d.created_at) <= to_timestamp(v.since_ms / 1000.0))
                 """)
         }
         if !unreachable.isEmpty {

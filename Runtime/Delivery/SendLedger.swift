@@ -53,7 +53,8 @@ struct SendLedger: Sendable {
     var recipients: [Int64: (user: Int64, attempts: Int)] = [:]
     var events: [Event] = []
     var suppressedHashes: [(hash: String, reason: String)] = []
-    var invalidatedDevices: [(id: Int64, reason: String)] = []
+    /// Devices to invalidate, with the time the provider confirmed the token invalid, if it said.
+    var invalidatedDevices: [(id: Int64, reason: String, since: Date?)] = []
     /// Users whose delivery another attempt is sending now: looked at again once that claim is stale.
     var busy: [(userID: Int64, staleIn: Double)] = []
     /// Whether the claim left some of the batch's users out (already sent, dropped, or their

@@ -62,6 +62,32 @@ struct APNsEnvironmentTests {
         }
     }
 
+    @Test("A 410 invalidates a token registered before APNs' timestamp, not one the app registered again after it")
+    func unregisteredComparesRegistrationTime() async throws {
+        try await Engine.with(sandbox: SandboxConfiguration()) { engine in
+            let tenant = try await engine.sandboxTenant(
+                fcmToken: nil, apnsToken: "41041041" + String(repeating: "0", count: 56))
+            // The app registered the token again after APNs' confirmation (the sandbox's 410 says "now").
+            _ = try await engine.runtime.count("UPDATE notify.devices SET registered_at = now() + interval '1 hour'")
+            let first = try await engine.notify(
+                tenant, ["category": "alert", "to": ["user": "ada"], "data": ["what": "first"]])
+            let view = try await engine.waitFor(tenant, first, channel: "sms", status: "delivered")
+            #expect((view["channels"] as? [String: [String: Int]])?["push"]?["failed"] == 1, "not retried as is")
+            #expect(!engine.timelineKinds(view).contains("device_invalidated"))
+            #expect(
+                try await engine.runtime.count("SELECT count(*) FROM notify.devices WHERE invalidated_at IS NULL") == 1)
+            // Registered before APNs' confirmation: invalidated.
+            _ = try await engine.runtime.count("UPDATE notify.devices SET registered_at = now() - interval '1 hour'")
+            let second = try await engine.notify(
+                tenant, ["category": "alert", "to": ["user": "ada"], "data": ["what": "second"]])
+            let later = try await engine.waitFor(tenant, second, channel: "sms", status: "delivered")
+            #expect(engine.timelineKinds(later).contains("device_invalidated"))
+            #expect(
+                try await engine.runtime.count(
+                    "SELECT count(*) FROM notify.devices WHERE invalid_reason = 'apns_Unregistered'") == 1)
+        }
+    }
+
     @Test("Changing the account puts its environment in doubt again")
     func changedAccountIsUnprovenAgain() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in

@@ -35,11 +35,11 @@ struct DeviceRoutes: Sendable {
         let hash = Data(dependencies.hasher.hash("\(body.platform):\(token)", channel: .push))
         let rows = try await dependencies.rows(
             """
-            INSERT INTO notify.devices (tenant_id, user_id, platform, token_cipher, token_hash)
-            SELECT \(tenantID), id, \(body.platform), \(cipher), \(hash) FROM notify.users
+            INSERT INTO notify.devices (tenant_id, user_id, platform, token_cipher, token_hash, registered_at)
+            SELECT \(tenantID), id, \(body.platform), \(cipher), \(hash), now() FROM notify.users
             WHERE tenant_id = \(tenantID) AND external_id = \(externalID)
             ON CONFLICT (tenant_id, platform, token_hash) DO UPDATE
-                SET user_id = excluded.user_id, invalidated_at = NULL, invalid_reason = NULL
+                SET user_id = excluded.user_id, invalidated_at = NULL, invalid_reason = NULL, registered_at = now()
             RETURNING id
             """)
         guard let row = rows.first else { throw APIError.notFound("user", externalID) }

@@ -10,6 +10,6 @@ public enum Migrations {
         .v0024EraseCursor, .v0025StrictSQLTimes, .v0026FiniteRunAt, .v0027InboxChanges,
         .v0028ScheduleLastNotification, .v0029InboxSeen,
         .v0030InboxSecretRotation, .v0031InboxAuth, .v0032TenantRequestBuckets,
-        .v0033AcceptedRevision,
+        .v0033AcceptedRevision, .v0034DeviceRegisteredAt,
     ]
 }

@@ -194,7 +194,8 @@ public struct APNsClient: MessageProvider {
             return .failed(
                 ProviderFailure(
                     kind: .permanent, code: code, message: "APNs says the device token is no longer valid (\(reason)).",
-                    recipientAction: .invalidateDeviceToken, mayMeanWrongEnvironment: reason == "BadDeviceToken"))
+                    recipientAction: .invalidateDeviceToken, mayMeanWrongEnvironment: reason == "BadDeviceToken",
+                    invalidSince: status == 410 ? Self.invalidSince(response) : nil))
         case "PayloadTooLarge":
             return .failed(
                 ProviderFailure(kind: .permanent, code: code, message: "APNs says the payload is too large."))
@@ -231,6 +232,16 @@ public struct APNsClient: MessageProvider {
         default:
             return .failed(.fromStatus(status, provider: .apns, retryAfter: retryAfter, code: code))
         }
+    }
+
+    /// The 410 answer's `timestamp` (milliseconds since the epoch): when APNs last confirmed the
+    /// token invalid for the topic.
+    static func invalidSince(_ response: ProviderHTTPResponse) -> Date? {
+        struct Body: Decodable { var timestamp: Int64? }
+        guard let milliseconds = (try? JSONDecoder().decode(Body.self, from: Data(response.body)))?.timestamp else {
+            return nil
+        }
+        return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 
     static func reason(_ response: ProviderHTTPResponse) -> String? {

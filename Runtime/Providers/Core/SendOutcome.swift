@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a provider did with a message. Clients never throw: every answer, network error and
 /// timeout is classified into one of these (see `shared/reference/provider-protocols.md` §6).
 public enum SendOutcome: Sendable, Hashable {
@@ -48,10 +50,13 @@ public struct ProviderFailure: Error, Sendable, Hashable, CustomStringConvertibl
     /// the reverse): the recipient action then waits until the account is known to reach the
     /// right one, and until then the answer counts as a configuration failure.
     public var mayMeanWrongEnvironment: Bool
+    /// When the provider last confirmed the device token invalid (APNs' 410 `timestamp`): a token
+    /// the app registered again after that is not invalidated.
+    public var invalidSince: Date?
 
     public init(
         kind: Kind, code: String, message: String, retryAfter: Duration? = nil,
-        recipientAction: RecipientAction = .none, mayMeanWrongEnvironment: Bool = false
+        recipientAction: RecipientAction = .none, mayMeanWrongEnvironment: Bool = false, invalidSince: Date? = nil
     ) {
         self.kind = kind
         self.code = code
@@ -59,6 +64,7 @@ public struct ProviderFailure: Error, Sendable, Hashable, CustomStringConvertibl
         self.retryAfter = retryAfter
         self.recipientAction = recipientAction
         self.mayMeanWrongEnvironment = mayMeanWrongEnvironment
+        self.invalidSince = invalidSince
     }
 
     public var description: String { "\(kind.rawValue) \(code): \(message)" }

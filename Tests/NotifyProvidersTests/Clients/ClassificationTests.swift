@@ -241,6 +241,23 @@ struct ClassificationTests {
         c.check(APNsClient.classify(c.response, now: classificationNow))
     }
 
+    @Test("APNs 410 carries the time APNs confirmed the token invalid; BadDeviceToken may mean the wrong environment")
+    func apnsInvalidSinceAndEnvironment() {
+        func failure(_ outcome: SendOutcome) -> ProviderFailure? {
+            if case .failed(let failure) = outcome { return failure }
+            return nil
+        }
+        let gone = APNsClient.classify(
+            ProviderHTTPResponse(status: 410, body: #"{"reason": "Unregistered", "timestamp": 1700000000123}"#),
+            now: classificationNow)
+        #expect(failure(gone)?.invalidSince == Date(timeIntervalSince1970: 1_700_000_000.123))
+        #expect(failure(gone)?.mayMeanWrongEnvironment == false)
+        let bad = APNsClient.classify(
+            ProviderHTTPResponse(status: 400, body: Self.apnsBody("BadDeviceToken")), now: classificationNow)
+        #expect(failure(bad)?.invalidSince == nil)
+        #expect(failure(bad)?.mayMeanWrongEnvironment == true)
+    }
+
     @Test("APNs 200 is accepted with the apns-id header")
     func apnsAccepted() {
         let id = "123e4567-e89b-12d3-a456-4266554400a0"
