@@ -75,21 +75,25 @@ struct CallbackClassificationTests {
             let next = try await engine.notify(
                 tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "2"]])
             let dropped = try await engine.waitFor(tenant, next, channel: "sms", status: "dropped")
-            let reasons = (dropped["timeline"] as? [[String: Any]] ?? []).compactMap {
-                ($0["detail"] as? [String: Any])?["reason"] as? String
-            }
+            let reasons = engine.timelineReasons(dropped)
             #expect(reasons.contains("suppressed"))
             #expect(engine.recorded(.twilio).count == 6, "nothing more was sent to the suppressed number")
         }
     }
 
+    /// Gives Ada `phone` in a sandbox tenant and sends her an OTP; returns the tenant and the
+    /// OTP's timeline kinds once its SMS has failed.
+    func failedOTP(to phone: String, _ engine: Engine) async throws -> (tenant: Engine.Tenant, kinds: [String]) {
+        let tenant = try await engine.sandboxTenant(phone: phone)
+        let id = try await engine.notify(tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
+        let view = try await engine.waitFor(tenant, id, channel: "sms", status: "failed")
+        return (tenant, engine.timelineKinds(view))
+    }
+
     @Test("A blocked number (30004) is suppressed after one send; the next message is dropped")
     func blockedNumberSuppressedAtOnce() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
-            let tenant = try await engine.sandboxTenant(phone: "+15005553004")
-            let id = try await engine.notify(tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
-            let view = try await engine.waitFor(tenant, id, channel: "sms", status: "failed")
-            let kinds = engine.timelineKinds(view)
+            let (tenant, kinds) = try await failedOTP(to: "+15005553004", engine)
             #expect(kinds.contains("suppressed"))
             #expect(!kinds.contains("retry_scheduled"))
             let next = try await engine.notify(
@@ -102,10 +106,7 @@ struct CallbackClassificationTests {
     @Test("A suspended account (30002) fails the message without suppressing the number and opens its circuit")
     func suspendedAccountOpensCircuit() async throws {
         try await Engine.with(sandbox: SandboxConfiguration()) { engine in
-            let tenant = try await engine.sandboxTenant(phone: "+15005553002")
-            let id = try await engine.notify(tenant, ["category": "otp", "to": ["user": "ada"], "data": ["code": "1"]])
-            let view = try await engine.waitFor(tenant, id, channel: "sms", status: "failed")
-            let kinds = engine.timelineKinds(view)
+            let (_, kinds) = try await failedOTP(to: "+15005553002", engine)
             #expect(!kinds.contains("suppressed"))
             #expect(!kinds.contains("retry_scheduled"))
             let rows = try await engine.runtime.rows(

@@ -139,9 +139,7 @@ struct ChannelFlowTests {
             let reached = try await engine.notify(tenant, ["category": "reminder", "to": ["user": "ada"]])
             let later = try await engine.waitFor(tenant, reached, channel: "email", status: "dropped")
             #expect((later["channels"] as? [String: [String: Int]])?["sms"]?["delivered"] == 1)
-            let reasons = (later["timeline"] as? [[String: Any]] ?? []).compactMap {
-                ($0["detail"] as? [String: Any])?["reason"] as? String
-            }
+            let reasons = engine.timelineReasons(later)
             #expect(reasons.contains("primary_reached"))
             #expect(engine.recorded(.sendgrid).count == 1)
         }
@@ -160,9 +158,7 @@ struct ChannelFlowTests {
             let second = try await engine.notify(
                 tenant, ["category": "news", "to": ["user": "ada"], "data": ["name": "A"]])
             let dropped = try await engine.waitFor(tenant, second, channel: "email", status: "dropped")
-            let reasons = (dropped["timeline"] as? [[String: Any]] ?? []).compactMap {
-                ($0["detail"] as? [String: Any])?["reason"] as? String
-            }
+            let reasons = engine.timelineReasons(dropped)
             #expect(reasons.contains("suppressed"))
             #expect(engine.recorded(.sendgrid).count == 1)
         }

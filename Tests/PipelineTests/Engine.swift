@@ -290,6 +290,13 @@ struct Engine: Sendable {
     func timelineKinds(_ view: [String: Any]) -> [String] {
         (view["timeline"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
     }
+
+    /// The `reason`s in a notification's timeline events' details, in order.
+    func timelineReasons(_ view: [String: Any]) -> [String] {
+        (view["timeline"] as? [[String: Any]] ?? []).compactMap {
+            ($0["detail"] as? [String: Any])?["reason"] as? String
+        }
+    }
 }
 
 @discardableResult
