@@ -250,12 +250,18 @@ public struct WebhookIngestFunction: NotifyFunction {
                 WHERE \(unsuppressHash) <> '' AND tenant_id = \(input.tenantID) AND channel = \(channel.rawValue)
                   AND address_hash = decode(\(unsuppressHash), 'hex') AND EXISTS (SELECT 1 FROM receipt)
             )
-            -- The send job of each delivery sent again, in its notification's lane.
+            -- The send job of each delivery sent again, in its notification's lane: its priority,
+            -- else critical for a critical category, bulk for marketing, transactional otherwise
+            -- (as `notify.send` and `PipelineLane` choose it).
             SELECT count(notify.enqueue(
                 'send-' || r.channel,
                 jsonb_build_object('tenant_id', \(input.tenantID)::text, 'notification_id', r.notification_id,
                                    'channel', r.channel, 'user_ids', jsonb_build_array(r.user_id)),
-                n.lane, now() + make_interval(secs => r.wait), \(input.tenantID)))
+                coalesce(n.lane,
+                         (SELECT CASE WHEN c.critical THEN 'critical' WHEN c.kind = 'marketing' THEN 'bulk' END
+                          FROM notify.categories c WHERE c.tenant_id = n.tenant_id AND c.key = n.category_key),
+                         'transactional'),
+                now() + make_interval(secs => r.wait), \(input.tenantID)))
             FROM retrying r JOIN notify.notifications n ON n.id = r.notification_id AND n.tenant_id = \(input.tenantID)
             """
     }
