@@ -59,13 +59,12 @@ enum FunctionDirectory {
         catalog.register(SendSMSFunction(engine: delivery?.engine))
         catalog.register(SendPushFunction(engine: delivery?.engine))
         catalog.register(SendWebhookFunction(engine: delivery?.engine))
+        // A callback's retry follows the senders' own attempts, backoff and circuit.
+        let sendSettings = delivery?.sendSettings ?? SendSettings()
         catalog.register(
             WebhookIngestFunction(
-                hasher: delivery?.hasher, maxAttempts: delivery?.sendSettings.maxAttempts ?? 8,
-                retry: RetryPolicy(
-                    base: delivery?.sendSettings.retryBase ?? .seconds(1),
-                    cap: delivery?.sendSettings.retryCap ?? .seconds(300)),
-                circuitOpenFor: delivery?.breaker.openDuration ?? .seconds(15)))
+                hasher: delivery?.hasher, maxAttempts: sendSettings.maxAttempts, retry: sendSettings.retryPolicy,
+                circuitOpenFor: (delivery?.breaker ?? CircuitBreaker()).openDuration))
         catalog.register(StatusEventsFunction(cipher: delivery?.cipher, httpClient: HTTPClient.shared))
         catalog.register(DigestCloseFunction())
         return catalog

@@ -27,7 +27,7 @@ extension SendLedger {
         var snoozeUsers: [Int64] = []
         var snoozeDelay = Duration.zero
         var events = self.events
-        let policy = RetryPolicy(base: settings.retryBase, cap: settings.retryCap)
+        let policy = settings.retryPolicy
 
         for (delivery, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
             guard let (user, attempts) = recipients[delivery] else { continue }

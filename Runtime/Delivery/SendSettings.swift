@@ -1,3 +1,5 @@
+import NotifyFunctionKit
+
 /// How the senders behave.
 ///
 /// Configuration (environment, read by the CLI): `NOTIFY_PUBLIC_URL` (the base of callback URLs,
@@ -19,6 +21,9 @@ public struct SendSettings: Sendable, Hashable {
     /// The shortest and longest retry delays (full jitter in between).
     public var retryBase: Duration
     public var retryCap: Duration
+
+    /// The backoff between a delivery's attempts: `retryBase` doubling up to `retryCap`.
+    public var retryPolicy: RetryPolicy { RetryPolicy(base: retryBase, cap: retryCap) }
 
     /// Creates settings.
     public init(

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NotifyJSON
+import NotifyModel
 import NotifyProviders
 
 extension FCMSimulator {
@@ -38,9 +39,7 @@ extension FCMSimulator {
         if payload.values.contains(where: { $0.stringValue == nil }) {
             return invalid(record, "Invalid value at 'message.data': values must be strings.", field: "message.data")
         }
-        if let key = payload.keys.sorted().first(where: {
-            $0 == "from" || $0 == "gcm" || $0.lowercased().hasPrefix("google")
-        }) {
+        if let key = payload.keys.sorted().first(where: TemplateSource.isReservedByFCM) {
             return invalid(
                 record, "Invalid data payload key: \(key). Keys \"from\", \"gcm\" and \"google*\" are reserved.",
                 field: "message.data")

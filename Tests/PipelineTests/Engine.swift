@@ -61,13 +61,13 @@ struct Engine: Sendable {
         catalog.register(ScheduleTickFunction())
         catalog.register(DigestCloseFunction())
         if let publicURL {
+            let sendSettings = SendSettings(
+                requestTimeout: .seconds(3), maxAttempts: 6, publicURL: publicURL, retryBase: .milliseconds(100),
+                retryCap: .milliseconds(500))
+            let breaker = CircuitBreaker(failureThreshold: 3, openDuration: .milliseconds(500))
             let engine = SendEngine(
                 pool: ProviderPool(factory: StandardProviderFactory(httpClient: HTTPClient.shared), cipher: cipher),
-                cipher: cipher, hasher: hasher,
-                breaker: CircuitBreaker(failureThreshold: 3, openDuration: .milliseconds(500)),
-                settings: SendSettings(
-                    requestTimeout: .seconds(3), maxAttempts: 6, publicURL: publicURL, retryBase: .milliseconds(100),
-                    retryCap: .milliseconds(500)),
+                cipher: cipher, hasher: hasher, breaker: breaker, settings: sendSettings,
                 unsubscribeKey: UnsubscribeToken.key(fromTokenKey: tokenKey))
             catalog.register(SendEmailFunction(engine: engine))
             catalog.register(SendSMSFunction(engine: engine))
@@ -75,9 +75,8 @@ struct Engine: Sendable {
             catalog.register(SendWebhookFunction(engine: engine))
             catalog.register(
                 WebhookIngestFunction(
-                    hasher: hasher, maxAttempts: 6,
-                    retry: RetryPolicy(base: .milliseconds(100), cap: .milliseconds(500)),
-                    circuitOpenFor: .milliseconds(500)))
+                    hasher: hasher, maxAttempts: sendSettings.maxAttempts, retry: sendSettings.retryPolicy,
+                    circuitOpenFor: breaker.openDuration))
         }
         return catalog
     }

@@ -13,7 +13,7 @@ import Testing
         try await Engine.with { engine in
             let acme = try await engine.tenant()
             let send: [String: Any] = ["category": "welcome", "to": ["user": "ada"]]
-            for text in ["tomorrow", "2030-01-01T09:00:00", "2030-01-01", "2030-01-01 09:00:00Z"] {
+            for text in ["tomorrow", "2030-01-01T09:00:00", "2030-01-01", "2030-01-01 09:00:00Z", "2030-01-01T09:00Z"] {
                 let reply = try await engine.post(
                     "/v1/notifications", acme, send.merging(["send_at": text]) { $1 })
                 let (status, code, detail) = problem(reply)

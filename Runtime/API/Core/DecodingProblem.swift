@@ -1,5 +1,6 @@
 import Foundation
 import NotifyFunctionKit
+import NotifyModel
 
 /// Turns a request body's `DecodingError` into a 400 problem that names the field and says what it
 /// should be, never with a Swift type name: a value no case of an enumeration has lists the
@@ -22,7 +23,8 @@ enum DecodingProblem {
     /// The problem for a date field whose value is not an ISO 8601 date-time with an offset:
     /// `invalid_send_at` for `send_at`, naming its place (`notifications[1].send_at`).
     static func invalidDate(at codingPath: [any CodingKey], text: String? = nil) -> APIError {
-        if let text, RequestDate.hasTheFormButNoSuchInstant(text) {
+        // A text already in the form gets told what is wrong with it instead of the form again.
+        if let text, OffsetDateTime.namesNoSuchInstant(text) {
             return APIError(
                 .badRequest, code: code(for: codingPath),
                 "field \"\(fieldPath(codingPath))\": \"\(text)\" names a date or time that does not exist; "

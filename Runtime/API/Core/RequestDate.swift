@@ -11,20 +11,12 @@ enum RequestDate {
     static let expectedForm = "an ISO 8601 date-time with an offset, such as 2030-01-01T09:00:00Z"
 
     /// The decoder's date strategy: a string in ISO 8601 form with an offset, or a 400 problem
-    /// naming the field (``DecodingProblem/invalidDate(at:)``).
+    /// naming the field (``DecodingProblem/invalidDate(at:text:)``).
     static let strategy = JSONDecoder.DateDecodingStrategy.custom { decoder in
         let text = try? decoder.singleValueContainer().decode(String.self)
         guard let text, let date = OffsetDateTime.instant(parsing: text) else {
             throw DecodingProblem.invalidDate(at: decoder.codingPath, text: text)
         }
         return date
-    }
-
-    /// True for text in the expected form whose date or time does not exist (February 30, 25:00):
-    /// its error says so instead of repeating the form it already has.
-    static func hasTheFormButNoSuchInstant(_ text: String) -> Bool {
-        let pattern = #"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2}:?\d{2})"#
-        guard let regex = try? Regex(pattern) else { return false }
-        return (try? regex.wholeMatch(in: text)) != nil && OffsetDateTime.instant(parsing: text) == nil
     }
 }

@@ -156,7 +156,7 @@ public struct TemplateSource: Codable, Sendable, Hashable {
 
     /// True for a data key FCM refuses (`from`, `gcm`, any key starting with `google`), which
     /// would fail every push of the template with 400 INVALID_ARGUMENT.
-    static func isReservedByFCM(_ key: String) -> Bool {
+    public static func isReservedByFCM(_ key: String) -> Bool {
         key == "from" || key == "gcm" || key.lowercased().hasPrefix("google")
     }
 

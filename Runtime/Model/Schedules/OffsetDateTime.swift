@@ -34,6 +34,25 @@ public enum OffsetDateTime {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
+    /// True for text in this form whose date or time does not exist (February 30, 25:00): every
+    /// digit and separator in place and the offset valid, yet no instant.
+    public static func namesNoSuchInstant(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, instant(parsing: text) == nil else { return false }
+        let separators: [(Int, Character)] = [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":")]
+        guard separators.allSatisfy({ bytes[$0.0] == $0.1.asciiValue }),
+            [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].allSatisfy({ isDigit(bytes[$0]) })
+        else { return false }
+        var index = 19
+        if bytes[index] == UInt8(ascii: ".") {
+            var end = index + 1
+            while end < bytes.count, isDigit(bytes[end]) { end += 1 }
+            guard (1...9).contains(end - index - 1) else { return false }
+            index = end
+        }
+        return offset(bytes[index...]) != nil
+    }
+
     /// The offset in minutes east of UTC, or nil when `zone` is not `Z`, `±hh`, `±hhmm` or `±hh:mm`
     /// within 18 hours.
     static func offset(_ zone: ArraySlice<UInt8>) -> Int? {

@@ -185,7 +185,8 @@ public struct APNsClient: MessageProvider {
             return .accepted(providerMessageID: id)
         }
         let retryAfter = RetryAfter.from(response.headers, now: now)
-        let reason = Self.reason(response) ?? "http_\(status)"
+        let answer = Self.errorBody(response)
+        let reason = answer?.reason ?? "http_\(status)"
         let code = "apns_\(reason)"
         switch reason {
         case "Unregistered", "ExpiredToken", "BadDeviceToken", "DeviceTokenNotForTopic":
@@ -195,7 +196,7 @@ public struct APNsClient: MessageProvider {
                 ProviderFailure(
                     kind: .permanent, code: code, message: "APNs says the device token is no longer valid (\(reason)).",
                     recipientAction: .invalidateDeviceToken, mayMeanWrongEnvironment: reason == "BadDeviceToken",
-                    invalidSince: status == 410 ? Self.invalidSince(response) : nil))
+                    invalidSince: status == 410 ? answer?.invalidSince : nil))
         case "PayloadTooLarge":
             return .failed(
                 ProviderFailure(kind: .permanent, code: code, message: "APNs says the payload is too large."))
@@ -234,18 +235,20 @@ public struct APNsClient: MessageProvider {
         }
     }
 
-    /// The 410 answer's `timestamp` (milliseconds since the epoch): when APNs last confirmed the
-    /// token invalid for the topic.
-    static func invalidSince(_ response: ProviderHTTPResponse) -> Date? {
-        struct Body: Decodable { var timestamp: Int64? }
-        guard let milliseconds = (try? JSONDecoder().decode(Body.self, from: Data(response.body)))?.timestamp else {
-            return nil
-        }
-        return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    /// An error answer's body: `reason`, and on 410 `timestamp` (milliseconds since the epoch),
+    /// when APNs last confirmed the token invalid for the topic.
+    struct ErrorBody: Decodable {
+        var reason: String?
+        var timestamp: Int64?
+
+        var invalidSince: Date? { timestamp.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
+    }
+
+    static func errorBody(_ response: ProviderHTTPResponse) -> ErrorBody? {
+        try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body))
     }
 
     static func reason(_ response: ProviderHTTPResponse) -> String? {
-        struct Body: Decodable { var reason: String? }
-        return (try? JSONDecoder().decode(Body.self, from: Data(response.body)))?.reason
+        errorBody(response)?.reason
     }
 }

@@ -46,7 +46,8 @@ enum SignatureSupport {
         }
     }
 
-    /// Parses a unix-seconds timestamp and checks it is within `tolerance` of `now` (either side).
+    /// Parses a unix-seconds timestamp and checks it is at most `tolerance` ahead of `now` and at
+    /// most `maximumAge` (by default `tolerance`) behind it.
     static func checkTimestamp(
         _ text: String?, now: Date, tolerance: Duration, maximumAge: Duration? = nil, scheme: String
     ) throws(SignatureError)
